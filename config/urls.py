@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="catalogue:public_list"), name="home"),
+    path("catalogue/", include("parcours.catalogue.urls")),
+    path("parcours/", include("parcours.pathways.urls")),
+    path("compte/", include("parcours.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

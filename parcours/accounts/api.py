@@ -1,0 +1,78 @@
+"""Accounts API: organisations (public), the token auth every private endpoint uses."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from parcours.accounts.models import ApiToken, Organisation, User
+from parcours.accounts.permissions import Actor
+
+router = Router(tags=["organisations"])
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer prc_…``; also accepts a logged-in browser session."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        parsed = ApiToken.parse(token)
+        if parsed is None:
+            return None
+        key_id, secret = parsed
+        api_token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+        if api_token is None or not api_token.matches(secret) or api_token.is_expired:
+            return None
+        if not api_token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        request.actor = Actor.of(api_token.user)  # type: ignore[attr-defined]
+        return api_token.user
+
+
+def session_auth(request: HttpRequest) -> User | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user  # type: ignore[return-value]
+    return None
+
+
+token_auth = [TokenAuth(), session_auth]
+
+
+def optional_actor(request: HttpRequest) -> Actor | None:
+    """The caller on public endpoints: token or session if given, else anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = TokenAuth().authenticate(request, header[7:].strip())
+        if user is not None:
+            return Actor.of(user)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Actor.of(user)  # type: ignore[arg-type]
+    return None
+
+
+class SiteOut(Schema):
+    id: int
+    slug: str
+    name: str
+    street: str
+    postcode: str
+    city: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    website: str
+    sites: list[SiteOut]
+
+
+@router.get("/organisations", response=list[OrganisationOut], summary="Organisations actives")
+def list_organisations(request: HttpRequest) -> list[Organisation]:
+    return list(Organisation.objects.active().prefetch_related("sites").order_by("name"))

@@ -1,0 +1,278 @@
+"""Users, organisations (tenants), their sites, memberships with roles, API tokens, audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.querysets import MembershipQuerySet, OrganisationQuerySet
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username or "")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in with an e-mail address; staff rights come from memberships."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    language = models.CharField(
+        _("langue"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    is_staff = models.BooleanField(
+        _("accès à l'administration"),
+        default=False,
+        help_text=_("Administrateur de la plateforme (interface d'administration Django)."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Organisation(models.Model):
+    """A tenant: a training provider, a province department, a school network…"""
+
+    class Kind(models.TextChoices):
+        COMPETENCE_CENTRE = "competence_centre", _("Centre de compétence")
+        PUBLIC_BODY = "public_body", _("Pouvoir public")
+        SCHOOL = "school", _("École")
+        TRAINING_INSTITUTE = "training_institute", _("Institut de formation")
+        OTHER = "other", _("Autre")
+
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    website = models.URLField(_("site web"), blank=True)
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A place where an organisation trains: an address, and (later) rooms and resources."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sites", verbose_name=_("organisation")
+    )
+    slug = models.SlugField(_("identifiant"), max_length=60)
+    name = models.CharField(_("nom"), max_length=200)
+    street = models.CharField(_("rue et numéro"), max_length=200, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("localité"), max_length=100)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    access_notes = models.TextField(
+        _("comment s'y rendre"),
+        blank=True,
+        help_text=_("Transports en commun, parking, entrée : une description sans carte."),
+    )
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="site_slug_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+    @property
+    def address(self) -> str:
+        parts = [self.street, f"{self.postcode} {self.city}".strip()]
+        return ", ".join(p for p in parts if p)
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrateur")
+    COORDINATOR = "coordinator", _("Coordinateur pédagogique")
+    TRAINER = "trainer", _("Formateur")
+    LOGISTICS = "logistics", _("Logistique")
+    SCHOOL_CONTACT = "school_contact", _("Contact école")
+    LEARNER = "learner", _("Apprenant")
+
+
+STAFF_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.COORDINATOR, Role.TRAINER, Role.LOGISTICS, Role.SCHOOL_CONTACT}
+)
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. One user may hold several roles, in several orgs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("utilisateur"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
+
+    PREFIX = "prc_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("nom"), max_length=100)
+    key_id = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """Return (full token, key id, hash of the secret part)."""
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        return f"{cls.PREFIX}{key_id}_{secret}", key_id, _hash_token(secret)
+
+    @classmethod
+    def parse(cls, token: str) -> tuple[str, str] | None:
+        if not token.startswith(cls.PREFIX):
+            return None
+        body = token[len(cls.PREFIX) :]
+        key_id, sep, secret = body.partition("_")
+        if not sep or len(key_id) != 12 or not secret:
+            return None
+        return key_id, secret
+
+    def matches(self, secret: str) -> bool:
+        return secrets.compare_digest(self.key_hash, _hash_token(secret))
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log: who changed what, when. Written by actions only."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["organisation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parcours.accounts.forms import LoginForm
+from parcours.accounts.middleware import SESSION_KEY
+from parcours.accounts.models import Organisation
+from parcours.lib.http import AuthedRequest
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    actor = request.actor
+    orgs = Organisation.objects.filter(pk__in=list(actor.roles_by_org)).order_by("name")
+    return render(request, "accounts/dashboard.html", {"organisations": orgs})
+
+
+@login_required
+@require_POST
+def switch_organisation(request: AuthedRequest) -> HttpResponse:
+    try:
+        org_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        org_id = -1
+    if org_id in request.actor.roles_by_org:
+        request.session[SESSION_KEY] = org_id
+        messages.success(request, _("Organisation active changée."))
+    else:
+        messages.error(request, _("Vous n'êtes pas membre de cette organisation."))
+    target = request.POST.get("next") or reverse("accounts:dashboard")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("accounts:dashboard")
+    return HttpResponseRedirect(target)
