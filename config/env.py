@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -88,5 +89,9 @@ def sqlite_database(path: Path) -> dict[str, object]:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         },
-        "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+        # One test database file per process: parallel runs (xdist workers, several
+        # checkouts) never share one. File-backed so that concurrency tests use real locks.
+        "TEST": {
+            "NAME": str(Path(tempfile.gettempdir()) / f"parcours_test_{os.getpid()}.sqlite3")
+        },
     }

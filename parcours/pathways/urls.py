@@ -8,6 +8,18 @@ app_name = "pathways"
 
 urlpatterns = [
     path("", views.public_list, name="public_list"),
-    path("gestion/", views.manage_list, name="manage_list"),
     path("mes-parcours/", views.my_progress, name="my_progress"),
+    path("gestion/", views.manage_list, name="manage_list"),
+    path("gestion/nouveau/", views.manage_create, name="manage_create"),
+    path("gestion/apercu-regle/", views.rule_preview, name="rule_preview"),
+    path("gestion/<int:pk>/", views.manage_detail, name="manage_detail"),
+    path("gestion/<int:pk>/modifier/", views.manage_edit, name="manage_edit"),
+    path("gestion/<int:pk>/statut/", views.manage_status, name="manage_status"),
+    path("gestion/<int:pk>/progression/", views.manage_progress, name="manage_progress"),
+    path(
+        "<int:pk>/apprenants/<int:learner_id>/",
+        views.learner_progress,
+        name="learner_progress",
+    ),
+    path("<slug:org_slug>/<str:code>/", views.detail, name="detail"),
 ]

@@ -1,0 +1,258 @@
+"""Every write to pathways and completions goes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parcours.accounts import audit
+from parcours.accounts.models import Organisation, Role, User
+from parcours.accounts.permissions import Actor, require_role
+from parcours.catalogue.models import Module
+from parcours.pathways import rules
+from parcours.pathways.evaluation import known_modules
+from parcours.pathways.models import Completion, Pathway, PathwayModule
+from parcours.pathways.signals import pathway_completed
+
+EDITORS = (Role.COORDINATOR,)
+
+
+@dataclass
+class PathwayData:
+    code: str
+    title_fr: str
+    title_en: str = ""
+    summary_fr: str = ""
+    summary_en: str = ""
+    rule_text: str | None = None
+    rule: dict[str, Any] | None = None
+
+
+def _candidate_modules(organisation: Organisation) -> dict[str, Module]:
+    """Modules a pathway of this organisation may refer to by code."""
+    return {m.code: m for m in Module.objects.filter(organisation=organisation)}
+
+
+def compile_rule_input(
+    organisation: Organisation, *, rule_text: str | None, rule: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Module]]:
+    """Turn the coordinator's rule (text with codes, or JSON with ids) into validated data.
+
+    Raises ValidationError({"rule": [...]}) naming every wrong part.
+    """
+    by_code = _candidate_modules(organisation)
+    try:
+        if rule_text is not None:
+            if not rule_text.strip():
+                raise ValidationError({"rule": [_("La règle est vide.")]})
+            data = rules.parse_text(rule_text, {code: m.pk for code, m in by_code.items()})
+        elif rule is not None:
+            data = rule
+        else:
+            raise ValidationError({"rule": [_("La règle est vide.")]})
+        mentioned = rules.module_ids(rules.parse_rule(data))
+        modules = list(
+            Module.objects.filter(pk__in=mentioned).select_related("organisation")
+        )
+        allowed = [m for m in modules if m.organisation_id == organisation.pk or m.is_published]
+        parsed = rules.parse_rule(data, known_modules=known_modules(allowed))
+    except rules.RuleError as exc:
+        raise ValidationError({"rule": [_describe(e) for e in exc.errors]}) from exc
+    order = {mid: i for i, mid in enumerate(_ordered_ids(parsed))}
+    allowed.sort(key=lambda m: order.get(m.pk, 0))
+    return rules.rule_to_data(parsed), allowed
+
+
+def _ordered_ids(rule: rules.Rule) -> list[int]:
+    seen: list[int] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, rules.ModuleReq):
+            if node.module not in seen:
+                seen.append(node.module)
+        elif isinstance(node, rules.MinHours):
+            for mid in node.modules or ():
+                if mid not in seen:
+                    seen.append(mid)
+        else:
+            for child in getattr(node, "children", ()):
+                walk(child)
+
+    walk(rule)
+    return seen
+
+
+def _describe(error: rules.RuleError) -> str:
+    return str(error)
+
+
+def _validate_fields(organisation: Organisation, data: PathwayData, exclude: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.code.strip():
+        errors["code"] = [_("Le code est obligatoire.")]
+    elif (
+        Pathway.objects.filter(organisation=organisation, code=data.code.strip())
+        .exclude(pk=exclude)
+        .exists()
+    ):
+        errors["code"] = [_("Un parcours de votre organisation utilise déjà ce code.")]
+    if not data.title_fr.strip():
+        errors["title_fr"] = [_("Le titre en français est obligatoire.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_modules(pathway: Pathway, modules: list[Module]) -> None:
+    PathwayModule.objects.filter(pathway=pathway).delete()
+    PathwayModule.objects.bulk_create(
+        [PathwayModule(pathway=pathway, module=m, position=i) for i, m in enumerate(modules)]
+    )
+
+
+@transaction.atomic
+def create_pathway(*, actor: Actor, organisation: Organisation, data: PathwayData) -> Pathway:
+    require_role(actor, organisation, EDITORS)
+    _validate_fields(organisation, data, exclude=None)
+    rule_data, modules = compile_rule_input(organisation, rule_text=data.rule_text, rule=data.rule)
+    pathway = Pathway.objects.create(
+        organisation=organisation,
+        code=data.code.strip(),
+        title_fr=data.title_fr.strip(),
+        title_en=data.title_en.strip(),
+        summary_fr=data.summary_fr,
+        summary_en=data.summary_en,
+        rule=rule_data,
+    )
+    _set_modules(pathway, modules)
+    audit.record(
+        "pathway.create", actor=actor.user, organisation=organisation, obj=pathway,
+        changes={"rule": rule_data},
+    )
+    return pathway
+
+
+@transaction.atomic
+def update_pathway(*, actor: Actor, pathway: Pathway, data: PathwayData) -> Pathway:
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    organisation = pathway.organisation
+    require_role(actor, organisation, EDITORS)
+    _validate_fields(organisation, data, exclude=pathway.pk)
+    rule_data, modules = compile_rule_input(organisation, rule_text=data.rule_text, rule=data.rule)
+    before = {"rule": pathway.rule, "title_fr": pathway.title_fr, "code": pathway.code}
+    pathway.code = data.code.strip()
+    pathway.title_fr = data.title_fr.strip()
+    pathway.title_en = data.title_en.strip()
+    pathway.summary_fr = data.summary_fr
+    pathway.summary_en = data.summary_en
+    pathway.rule = rule_data
+    pathway.save()
+    _set_modules(pathway, modules)
+    audit.record(
+        "pathway.update", actor=actor.user, organisation=organisation, obj=pathway,
+        changes={"before": before, "rule": rule_data},
+    )
+    return pathway
+
+
+@transaction.atomic
+def set_pathway_status(*, actor: Actor, pathway: Pathway, status: str) -> Pathway:
+    pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+    require_role(actor, pathway.organisation, EDITORS)
+    if status not in Pathway.Status.values:
+        raise ValidationError(_("Statut inconnu."))
+    if status == Pathway.Status.PUBLISHED:
+        # Re-check the rule: every module must (still) exist and be published.
+        compile_rule_input(pathway.organisation, rule_text=None, rule=pathway.rule)
+    old = pathway.status
+    pathway.status = status
+    pathway.save(update_fields=["status", "updated_at"])
+    audit.record(
+        f"pathway.status.{status}", actor=actor.user, organisation=pathway.organisation,
+        obj=pathway, changes={"from": old, "to": status},
+    )
+    return pathway
+
+
+@dataclass
+class CompletionResult:
+    completion: Completion
+    created: bool
+    completed_pathways: list[Pathway] = field(default_factory=list)
+
+
+def _satisfied_pathways(learner_id: int, module: Module, without: bool) -> set[int]:
+    """Published pathways containing ``module`` that the learner satisfies.
+
+    With ``without=True`` the module is left out of the learner's completions (state before).
+    """
+    pathways = list(Pathway.objects.published().filter(memberships__module=module).distinct())
+    if not pathways:
+        return set()
+    all_ids = {pm for p in pathways for pm in p.memberships.values_list("module_id", flat=True)}
+    completed = {
+        mid: float(h)
+        for mid, h in Completion.objects.filter(
+            learner_id=learner_id, module_id__in=all_ids
+        ).values_list("module_id", "hours")
+    }
+    if without:
+        completed.pop(module.pk, None)
+    satisfied = set()
+    for p in pathways:
+        ids = list(p.memberships.values_list("module_id", flat=True))
+        if rules.evaluate(p.rule, completed, pathway_modules=ids).satisfied:
+            satisfied.add(p.pk)
+    return satisfied
+
+
+def record_completion(
+    *,
+    learner: User,
+    module: Module,
+    completed_on: dt.date | None = None,
+    hours: Decimal | float | None = None,
+    source: str = Completion.Source.MANUAL,
+    actor: User | None = None,
+) -> CompletionResult:
+    """Record that a learner completed a module (idempotent), and raise ``pathway_completed``
+    for every published pathway this completion newly satisfies, once the transaction commits.
+    """
+    with transaction.atomic():
+        completion = Completion.objects.filter(learner=learner, module=module).first()
+        if completion is not None:
+            return CompletionResult(completion=completion, created=False)
+        before = _satisfied_pathways(learner.pk, module, without=True)
+        try:
+            with transaction.atomic():
+                completion = Completion.objects.create(
+                    learner=learner,
+                    module=module,
+                    completed_on=completed_on or timezone.localdate(),
+                    hours=Decimal(str(hours if hours is not None else module.duration_hours)),
+                    source=source,
+                )
+        except IntegrityError:
+            # A concurrent writer recorded it first: that writer raises the events.
+            existing = Completion.objects.get(learner=learner, module=module)
+            return CompletionResult(completion=existing, created=False)
+        after = _satisfied_pathways(learner.pk, module, without=False)
+        newly = after - before
+        audit.record(
+            "completion.record", actor=actor, organisation=module.organisation, obj=completion,
+            changes={"learner": learner.pk, "module": module.code, "source": source},
+        )
+        completed = list(Pathway.objects.filter(pk__in=newly))
+        for pathway in completed:
+            transaction.on_commit(
+                lambda p=pathway, c=completion: pathway_completed.send(
+                    sender=Pathway, learner_id=learner.pk, pathway_id=p.pk, completion_id=c.pk
+                )
+            )
+    return CompletionResult(completion=completion, created=True, completed_pathways=completed)

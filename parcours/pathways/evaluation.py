@@ -1,0 +1,107 @@
+"""Evaluate pathways for one learner or a whole population (adapters around rules.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from parcours.catalogue.models import Module
+from parcours.pathways import rules
+from parcours.pathways.models import Completion, Pathway
+
+
+@dataclass(frozen=True)
+class ModuleState:
+    module: Module
+    done: bool
+    hours: float
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    pathway: Pathway
+    evaluation: rules.Evaluation
+    explanation: list[str]
+    modules: list[ModuleState]
+
+    @property
+    def satisfied(self) -> bool:
+        return self.evaluation.satisfied
+
+    @property
+    def percent(self) -> int:
+        return round(self.evaluation.progress * 100)
+
+
+def pathway_modules(pathway: Pathway) -> list[Module]:
+    return [m.module for m in pathway.memberships.select_related("module", "module__organisation")]
+
+
+def evaluate_for_learner(
+    pathway: Pathway, learner_id: int, *, completed: dict[int, float] | None = None
+) -> LearnerProgress:
+    """Where one learner stands on one pathway, with a human explanation of what is missing."""
+    modules = pathway_modules(pathway)
+    ids = [m.pk for m in modules]
+    if completed is None:
+        completed = {
+            module_id: float(hours)
+            for module_id, hours in Completion.objects.filter(
+                learner_id=learner_id, module_id__in=ids
+            ).values_list("module_id", "hours")
+        }
+    evaluation = rules.evaluate(pathway.rule, completed, pathway_modules=ids)
+    names = {m.pk: m.title for m in modules}
+    return LearnerProgress(
+        pathway=pathway,
+        evaluation=evaluation,
+        explanation=rules.explain(evaluation, names),
+        modules=[ModuleState(m, m.pk in completed, completed.get(m.pk, 0.0)) for m in modules],
+    )
+
+
+def evaluate_population(
+    pathway: Pathway, learner_ids: Iterable[int] | None = None, *, chunk_size: int = 50_000
+) -> dict[int, bool]:
+    """``{learner id: satisfied}`` for every learner with a completion among the pathway's modules.
+
+    One streamed query over the completions of the pathway's modules (no query per learner);
+    learners given in ``learner_ids`` without any completion are reported as not satisfied.
+    """
+    memberships = list(
+        pathway.memberships.values_list("module_id", "module__duration_hours")
+    )
+    module_hours = {module_id: float(hours) for module_id, hours in memberships}
+    ids = list(module_hours)
+    done: dict[int, dict[int, float]] = defaultdict(dict)
+    qs = Completion.objects.filter(module_id__in=ids)
+    wanted: set[int] | None = None
+    if learner_ids is not None:
+        wanted = set(learner_ids)
+        if len(wanted) <= 5_000:
+            qs = qs.filter(learner_id__in=wanted)
+    rows = qs.values_list("learner_id", "module_id", "hours").iterator(chunk_size=chunk_size)
+    for learner_id, module_id, hours in rows:
+        if wanted is None or learner_id in wanted:
+            done[learner_id][module_id] = float(hours)
+    result = rules.evaluate_many(
+        pathway.rule, done, module_hours=module_hours, pathway_modules=ids
+    )
+    if wanted is not None:
+        for learner_id in wanted:
+            result.setdefault(learner_id, False)
+    return result
+
+
+def known_modules(modules: Iterable[Module]) -> dict[int, rules.ModuleInfo]:
+    return {
+        m.pk: rules.ModuleInfo(
+            id=m.pk,
+            code=m.code,
+            title=m.title,
+            hours=float(m.duration_hours),
+            published=m.status == Module.Status.PUBLISHED,
+        )
+        for m in modules
+    }

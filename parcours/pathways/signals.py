@@ -1,0 +1,9 @@
+"""Domain events raised by pathways. Later apps (credentials) connect receivers."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent once per (learner, pathway) when a new completion makes the pathway's rule satisfied.
+# kwargs: learner_id: int, pathway_id: int, completion_id: int
+pathway_completed = Signal()

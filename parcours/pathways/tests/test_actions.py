@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from parcours.accounts.models import AuditEntry, Organisation, User
+from parcours.accounts.permissions import Actor
+from parcours.catalogue.models import Module
+from parcours.pathways import actions
+from parcours.pathways.evaluation import evaluate_for_learner, evaluate_population
+from parcours.pathways.models import Completion, Pathway
+from parcours.pathways.signals import pathway_completed
+
+from .conftest import AI_RULE, complete, make_module
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    with translation.override("fr"):
+        yield
+
+
+def test_ai_rule_is_stored_as_data_with_its_modules(ai_pathway: Pathway, ai_modules) -> None:
+    assert ai_pathway.status == Pathway.Status.PUBLISHED
+    rule = ai_pathway.rule
+    assert set(rule) == {"all_of"}
+    assert {m.code for m in ai_pathway.modules.all()} == set(ai_modules)
+    assert AuditEntry.objects.filter(action="pathway.create", object_id=str(ai_pathway.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("rule_text", "fragment"),
+    [
+        ("", "vide"),
+        ("M1A & NOPE", "NOPE"),
+        ("3 parmi (M1A, M1B)", "3"),
+        ("(M1A | ", ""),
+    ],
+)
+def test_bad_rules_are_refused_with_a_message_naming_the_part(
+    coordinator: User, org: Organisation, ai_modules, rule_text: str, fragment: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        actions.create_pathway(
+            actor=Actor.of(coordinator),
+            organisation=org,
+            data=actions.PathwayData(code="X", title_fr="X", rule_text=rule_text),
+        )
+    messages = exc.value.message_dict["rule"]
+    assert messages
+    assert fragment in " ".join(messages)
+    assert not Pathway.objects.filter(code="X").exists()
+
+
+def test_unpublished_module_is_refused(coordinator: User, org: Organisation, ai_modules) -> None:
+    make_module(org, "DRAFT1", "Brouillon", status=Module.Status.DRAFT)
+    with pytest.raises(ValidationError) as exc:
+        actions.create_pathway(
+            actor=Actor.of(coordinator),
+            organisation=org,
+            data=actions.PathwayData(code="X", title_fr="X", rule_text="M1A & DRAFT1"),
+        )
+    assert "publié" in " ".join(exc.value.message_dict["rule"])
+
+
+def test_only_coordinators_of_the_organisation_may_define_pathways(
+    trainer: User, learner: User, outsider: User, org: Organisation, ai_modules
+) -> None:
+    for person in (trainer, learner, outsider):
+        with pytest.raises(PermissionDenied):
+            actions.create_pathway(
+                actor=Actor.of(person),
+                organisation=org,
+                data=actions.PathwayData(code="X", title_fr="X", rule_text=AI_RULE),
+            )
+    assert not Pathway.objects.exists()
+
+
+def test_duplicate_code_is_a_clear_error(coordinator: User, org: Organisation, ai_pathway) -> None:
+    with pytest.raises(ValidationError) as exc:
+        actions.create_pathway(
+            actor=Actor.of(coordinator),
+            organisation=org,
+            data=actions.PathwayData(code="REF-IA", title_fr="Autre", rule_text="M1A"),
+        )
+    assert "code" in exc.value.message_dict
+
+
+def test_learner_progress_explains_what_is_missing(
+    ai_pathway: Pathway, ai_modules, learner: User
+) -> None:
+    complete(learner, ai_modules, "M1A", "O2")
+    progress = evaluate_for_learner(ai_pathway, learner.pk)
+    assert not progress.satisfied
+    assert (progress.evaluation.met, progress.evaluation.total) == (2, 4)
+    text = " ".join(progress.explanation)
+    assert "Module de clôture" in text
+    assert "1 module" in text  # one more optional module
+
+
+def test_completing_the_last_module_raises_the_event_exactly_once(
+    ai_pathway: Pathway, ai_modules, learner: User, django_capture_on_commit_callbacks
+) -> None:
+    received: list[dict[str, int]] = []
+
+    def receiver(sender: object, **kwargs: int) -> None:
+        kwargs.pop("signal", None)
+        received.append(kwargs)
+
+    pathway_completed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            complete(learner, ai_modules, "M1B", "O1", "O3")
+        assert received == []
+        with django_capture_on_commit_callbacks(execute=True):
+            result = actions.record_completion(learner=learner, module=ai_modules["CLOT"])
+        assert [p.pk for p in result.completed_pathways] == [ai_pathway.pk]
+        assert received == [
+            {"learner_id": learner.pk, "pathway_id": ai_pathway.pk,
+             "completion_id": result.completion.pk}
+        ]
+        # Recording it again, or another option, does not raise it again.
+        with django_capture_on_commit_callbacks(execute=True):
+            again = actions.record_completion(learner=learner, module=ai_modules["CLOT"])
+            complete(learner, ai_modules, "O4")
+        assert not again.created
+        assert len(received) == 1
+    finally:
+        pathway_completed.disconnect(receiver)
+    assert Completion.objects.filter(learner=learner).count() == 5
+
+
+def test_bulk_evaluation_matches_single_evaluation(
+    ai_pathway: Pathway, ai_modules, org: Organisation
+) -> None:
+    people = []
+    scenarios = [
+        ("M1A", "O1", "O2", "CLOT"),  # earned
+        ("M1B", "O1", "O2", "O3", "CLOT"),  # earned
+        ("M1A", "O1", "CLOT"),  # one option short
+        ("O1", "O2", "CLOT"),  # no introduction
+        ("M1A",),
+    ]
+    for i, codes in enumerate(scenarios):
+        person = User.objects.create_user(email=f"p{i}@test.test")
+        complete(person, ai_modules, *codes)
+        people.append(person)
+    nobody = User.objects.create_user(email="nobody@test.test")
+    bulk = evaluate_population(ai_pathway)
+    assert bulk == {
+        p.pk: evaluate_for_learner(ai_pathway, p.pk).satisfied for p in people
+    }
+    assert [bulk[p.pk] for p in people] == [True, True, False, False, False]
+    with_nobody = evaluate_population(ai_pathway, [p.pk for p in people] + [nobody.pk])
+    assert with_nobody[nobody.pk] is False
+
+
+def test_bulk_evaluation_takes_a_constant_number_of_queries(
+    ai_pathway: Pathway, ai_modules, django_assert_max_num_queries
+) -> None:
+    for i in range(30):
+        person = User.objects.create_user(email=f"q{i}@test.test")
+        complete(person, ai_modules, "M1A", "O1")
+    with django_assert_max_num_queries(3):
+        result = evaluate_population(ai_pathway)
+    assert len(result) == 30
+
+
+def test_certificate_requires_all_five_units(certificate: Pathway, learner: User) -> None:
+    modules = {m.code: m for m in certificate.modules.all()}
+    complete(learner, modules, "UE1", "UE2", "UE3", "UE4")
+    progress = evaluate_for_learner(certificate, learner.pk)
+    assert (progress.satisfied, progress.evaluation.met, progress.evaluation.total) == (
+        False, 4, 5,
+    )
+    assert any("Unité d'enseignement 5" in line for line in progress.explanation)
+    complete(learner, modules, "UE5")
+    assert evaluate_for_learner(certificate, learner.pk).satisfied
+
+
+def test_publishing_rechecks_that_modules_are_still_published(
+    coordinator: User, ai_pathway: Pathway, ai_modules
+) -> None:
+    actor = Actor.of(coordinator)
+    actions.set_pathway_status(actor=actor, pathway=ai_pathway, status=Pathway.Status.DRAFT)
+    Module.objects.filter(pk=ai_modules["CLOT"].pk).update(status=Module.Status.ARCHIVED)
+    with pytest.raises(ValidationError):
+        actions.set_pathway_status(actor=actor, pathway=ai_pathway, status="published")
+    ai_pathway.refresh_from_db()
+    assert ai_pathway.status == Pathway.Status.DRAFT
