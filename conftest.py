@@ -84,3 +84,114 @@ def as_user(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+# --- Tooling: concurrency helper and the ``postgres`` marker ---------------------------------
+
+import threading  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from functools import partial  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.db import connections  # noqa: E402
+
+
+@dataclass
+class ConcurrentRun:
+    """What each thread of ``run_concurrently`` returned or raised, in thread order."""
+
+    results: list[Any] = field(default_factory=list)
+    exceptions: list[BaseException | None] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        return [exc for exc in self.exceptions if exc is not None]
+
+    @property
+    def successes(self) -> list[Any]:
+        return [res for res, exc in zip(self.results, self.exceptions, strict=True) if exc is None]
+
+    def raise_first(self) -> None:
+        """Re-raise the first exception, if any (for tests where every call must succeed)."""
+        if self.errors:
+            raise self.errors[0]
+
+
+class ConcurrentRunner:
+    """Run callables in threads released together by a barrier.
+
+    - ``run_concurrently(fn, n, *args, **kwargs)``: ``fn(*args, **kwargs)`` in ``n`` threads.
+    - ``run_concurrently.each([call1, call2, ...])``: one thread per zero-argument callable,
+      e.g. ``[partial(book, learner=l) for l in learners]``.
+
+    Each thread uses (and closes, at the end) its own database connection, so the test must
+    commit its data for the threads to see it: use ``@pytest.mark.django_db(transaction=True)``
+    (or ``transactional_db``). With the default ``db`` fixture the test's open transaction would
+    hide its rows from the threads and, on SQLite, hold the write lock they wait for.
+    Returns a ``ConcurrentRun``; exceptions are collected, not raised.
+    """
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        self.timeout = timeout
+
+    def __call__(self, fn: Callable[..., Any], n: int, *args: Any, **kwargs: Any) -> ConcurrentRun:
+        return self.each([partial(fn, *args, **kwargs) for _ in range(n)])
+
+    def each(self, calls: Sequence[Callable[[], Any]]) -> ConcurrentRun:
+        n = len(calls)
+        run = ConcurrentRun(results=[None] * n, exceptions=[None] * n)
+        barrier = threading.Barrier(n)
+
+        def worker(index: int) -> None:
+            try:
+                barrier.wait(self.timeout)
+                run.results[index] = calls[index]()
+            except BaseException as exc:  # collected for the test to inspect
+                run.exceptions[index] = exc
+            finally:
+                connections.close_all()  # this thread's connections, ``connection`` included
+
+        threads = [
+            threading.Thread(target=worker, args=(i,), name=f"concurrent-{i}") for i in range(n)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(self.timeout * 2)
+        stuck = [thread.name for thread in threads if thread.is_alive()]
+        if stuck:
+            raise TimeoutError(f"threads still running after {self.timeout * 2:.0f}s: {stuck}")
+        return run
+
+
+@pytest.fixture
+def run_concurrently(request: pytest.FixtureRequest) -> ConcurrentRunner:
+    """See ``ConcurrentRunner``. Needs ``@pytest.mark.django_db(transaction=True)``."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    if marker is not None:
+        transactional = transactional or bool(
+            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        )
+    if not transactional:
+        pytest.fail(
+            "run_concurrently needs committed data: mark the test "
+            "@pytest.mark.django_db(transaction=True)",
+            pytrace=False,
+        )
+    return ConcurrentRunner()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked ``postgres`` unless the database is PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run: make test, or scripts/with_postgres.py)")
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from config.env import ConfigError, database_from_url, env_bool, env_int, env_li
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("PARCOURS_TESTING", False)
+TESTING = env_bool("PARCOURS_TESTING", False) or "pytest" in sys.modules
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +213,11 @@ class Module(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Accent-folded text of everything searchable, kept by the actions (see search.py).
     search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL full-text vector (config french_unaccent), kept by the actions through
+    # search.py. Stays NULL on SQLite, which searches the catalogue_module_fts FTS5 table
+    # instead. Its GIN index is created on PostgreSQL only, by migration 0002 (a GinIndex in
+    # Meta would make SQLite fail: it has no "USING gin").
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ModuleQuerySet.as_manager()
 

@@ -13,6 +13,9 @@ class ModuleQuerySet(models.QuerySet):
     def published(self) -> ModuleQuerySet:
         return self.filter(status="published")
 
+    def with_status(self, status: str) -> ModuleQuerySet:
+        return self.filter(status=status) if status else self
+
     def of_organisation(self, organisation: Organisation | int) -> ModuleQuerySet:
         return self.filter(organisation=organisation)
 
@@ -26,3 +29,92 @@ class ModuleQuerySet(models.QuerySet):
 
         staff_orgs = actor.orgs_with_role(*STAFF_ROLES)
         return self.filter(models.Q(status="published") | models.Q(organisation__in=staff_orgs))
+
+    def editable_by(self, actor: Actor) -> ModuleQuerySet:
+        """Modules of the organisations where actor may edit the catalogue."""
+        if actor.is_platform_admin:
+            return self.all()
+        from parcours.accounts.permissions import CATALOGUE_EDITORS
+
+        return self.filter(organisation__in=actor.orgs_with_role(*CATALOGUE_EDITORS))
+
+    def filtered(
+        self,
+        *,
+        organisation: str = "",
+        format: str = "",
+        audience: str = "",
+        language: str = "",
+        framework: str = "",
+        competence: int | None = None,
+    ) -> ModuleQuerySet:
+        """The catalogue filters; empty values are ignored. Organisation, framework: slugs."""
+        from parcours.catalogue.models import ModuleCompetence
+
+        qs = self
+        if organisation:
+            qs = qs.filter(organisation__slug=organisation)
+        if format:
+            qs = qs.filter(format=format)
+        if audience:
+            qs = qs.filter(audience=audience)
+        if language:
+            qs = qs.filter(language=language)
+        if framework:
+            qs = qs.filter(
+                models.Exists(
+                    ModuleCompetence.objects.filter(
+                        module=models.OuterRef("pk"), competence__framework__slug=framework
+                    )
+                )
+            )
+        if competence:
+            qs = qs.filter(
+                models.Exists(
+                    ModuleCompetence.objects.filter(
+                        module=models.OuterRef("pk"), competence_id=competence
+                    )
+                )
+            )
+        return qs
+
+    def for_listing(self) -> ModuleQuerySet:
+        """What list pages and the API show, in a constant number of queries."""
+        from parcours.catalogue.models import ModuleCompetence
+
+        links = ModuleCompetence.objects.select_related(
+            "competence__framework", "competence__area", "level"
+        ).order_by("competence__framework__name", "competence__area__order", "competence__order")
+        return self.select_related("organisation").prefetch_related(
+            models.Prefetch("competence_links", queryset=links)
+        )
+
+
+def competences_in_published_modules() -> models.QuerySet:
+    """Competences targeted by at least one published module, grouped-ready (framework, area)."""
+    from parcours.catalogue.models import Competence, ModuleCompetence
+
+    used = ModuleCompetence.objects.filter(module__status="published").values("competence_id")
+    return (
+        Competence.objects.filter(pk__in=used)
+        .select_related("framework", "area")
+        .order_by("framework__name", "area__order", "area__code", "order", "code")
+    )
+
+
+def frameworks_in_published_modules() -> models.QuerySet:
+    from parcours.catalogue.models import Framework, ModuleCompetence
+
+    used = ModuleCompetence.objects.filter(module__status="published").values(
+        "competence__framework_id"
+    )
+    return Framework.objects.filter(pk__in=used).order_by("name")
+
+
+def competences_for_choice() -> models.QuerySet:
+    """Every competence, in framework and area order (for the coordinator's form)."""
+    from parcours.catalogue.models import Competence
+
+    return Competence.objects.select_related("framework", "area").order_by(
+        "framework__name", "area__order", "area__code", "order", "code"
+    )

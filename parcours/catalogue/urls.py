@@ -9,4 +9,10 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.public_list, name="public_list"),
     path("gestion/", views.manage_list, name="manage_list"),
+    path("gestion/nouveau/", views.manage_create, name="manage_create"),
+    path("gestion/<int:pk>/", views.manage_edit, name="manage_edit"),
+    path("gestion/<int:pk>/publier/", views.manage_publish, name="manage_publish"),
+    path("gestion/<int:pk>/archiver/", views.manage_archive, name="manage_archive"),
+    path("gestion/<int:pk>/restaurer/", views.manage_restore, name="manage_restore"),
+    path("<slug:org_slug>/<str:code>/", views.detail, name="detail"),
 ]

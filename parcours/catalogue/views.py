@@ -1,11 +1,261 @@
+"""Catalogue pages: the public list and module page, and the coordinator's module management.
+
+Thin views: reads come from querysets, writes go through ``actions``. The list pages answer an
+htmx request with just their results region (``_results.html``), so filtering works with and
+without JavaScript.
+"""
+
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parcours.accounts.models import Organisation
+from parcours.accounts.permissions import CATALOGUE_EDITORS
+from parcours.catalogue import actions
+from parcours.catalogue.forms import (
+    BaseCompetenceLinkFormSet,
+    CatalogueFilterForm,
+    ManageFilterForm,
+    ModuleForm,
+    competence_formset,
+)
+from parcours.catalogue.models import Module
+from parcours.catalogue.querysets import (
+    competences_in_published_modules,
+    frameworks_in_published_modules,
+)
+from parcours.catalogue.search import search_modules
+from parcours.lib.http import AuthedRequest
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for the results region only (not a boosted page, not a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _page(request: HttpRequest, modules: QuerySet[Module]) -> Page:
+    return Paginator(modules, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render_list(
+    request: HttpRequest, template: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    is_fragment = _wants_fragment(request)
+    context["fragment"] = is_fragment
+    response = render(request, fragment if is_fragment else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Public pages ------------------------------------------------------------------------
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("catalogue")
+    form = CatalogueFilterForm(
+        request.GET or None,
+        organisations=Organisation.objects.filter(modules__status=Module.Status.PUBLISHED)
+        .distinct()
+        .order_by("name"),
+        frameworks=frameworks_in_published_modules(),
+        competences=competences_in_published_modules(),
+    )
+    query = form.query
+    modules = Module.objects.published().filtered(**form.filters()).for_listing()
+    modules = search_modules(modules, query)
+    page = _page(request, modules)
+    context = {"form": form, "page": page, "query": query, "is_filtered": bool(request.GET)}
+    return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)
 
 
-def manage_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("manage")
+def detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
+    """A module's page. Drafts and archived modules exist only for their organisation's staff."""
+    actor = getattr(request, "actor", None)
+    module = get_object_or_404(
+        Module.objects.visible_to(actor).for_listing(), organisation__slug=org_slug, code=code
+    )
+    can_edit = actor is not None and (
+        actor.is_platform_admin or actor.has_role(module.organisation_id, *CATALOGUE_EDITORS)
+    )
+    return render(request, "catalogue/detail.html", {"module": module, "can_edit": can_edit})
+
+
+# --- Coordinator pages -------------------------------------------------------------------
+
+
+def _editor_organisation(request: AuthedRequest) -> Organisation:
+    """The current organisation, if the user may edit its catalogue; else 403."""
+    organisation = request.organisation
+    actor = request.actor
+    if organisation is None or not (
+        actor.is_platform_admin or actor.has_role(organisation, *CATALOGUE_EDITORS)
+    ):
+        raise PermissionDenied(_("Seuls les coordinateurs de l'organisation gèrent ses modules."))
+    return organisation
+
+
+def _own_module(organisation: Organisation, pk: int) -> Module:
+    """A module of the current organisation; another organisation's module is a 404."""
+    return get_object_or_404(Module.objects.for_listing(), pk=pk, organisation=organisation)
+
+
+@login_required
+def manage_list(request: AuthedRequest) -> HttpResponse:
+    organisation = _editor_organisation(request)
+    form = ManageFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    query = data.get("q", "")
+    modules = (
+        Module.objects.of_organisation(organisation)
+        .with_status(data.get("status", ""))
+        .for_listing()
+        .order_by("code")
+    )
+    modules = search_modules(modules, query)
+    context = {
+        "form": form,
+        "page": _page(request, modules),
+        "query": query,
+        "organisation": organisation,
+        "is_filtered": bool(request.GET),
+    }
+    return _render_list(
+        request, "catalogue/manage_list.html", "catalogue/_manage_results.html", context
+    )
+
+
+def _error_summary(
+    form: ModuleForm, formset: BaseCompetenceLinkFormSet, competence_errors: list[str]
+) -> list[tuple[str, str]]:
+    """(anchor, message) for every error, for the summary at the top of the form."""
+    summary: list[tuple[str, str]] = [("", str(e)) for e in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            summary.append((field.auto_id, f"{field.label} : {error}"))
+    for index, row in enumerate(formset.forms, start=1):
+        for name, errors in row.errors.items():
+            for error in errors:
+                label = _("Compétence visée n° %(n)s") % {"n": index}
+                summary.append((row[name].auto_id, f"{label} : {error}"))
+    summary += [("competences", str(e)) for e in formset.non_form_errors()]
+    summary += [("competences", e) for e in competence_errors]
+    return summary
+
+
+def _apply_action_errors(form: ModuleForm, exc: ValidationError) -> list[str]:
+    """Show an action's errors next to their fields; return those about competences."""
+    competence_errors: list[str] = []
+    for name, errors in exc.message_dict.items():
+        if name == "competences":
+            competence_errors += errors
+        elif name in form.fields:
+            form.add_error(name, errors)
+        else:
+            form.add_error(None, errors)
+    return competence_errors
+
+
+def _module_form_page(
+    request: AuthedRequest,
+    organisation: Organisation,
+    module: Module | None,
+) -> HttpResponse:
+    actor = request.actor
+    # The form changes the instance it validates: give it a copy, the page shows the saved one.
+    instance = Module(organisation=organisation) if module is None else copy.copy(module)
+    competence_errors: list[str] = []
+    if request.method == "POST":
+        form = ModuleForm(request.POST, instance=instance)
+        formset = competence_formset(request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                if module is None:
+                    saved = actions.create_module(
+                        actor=actor,
+                        organisation=organisation,
+                        data=form.module_data(),
+                        competences=formset.choices(),
+                    )
+                    messages.success(request, _("Module créé (brouillon)."))
+                else:
+                    saved = actions.update_module(
+                        actor=actor,
+                        module=module,
+                        data=form.module_data(),
+                        competences=formset.choices(),
+                    )
+                    messages.success(request, _("Modifications enregistrées."))
+            except ValidationError as exc:
+                competence_errors = _apply_action_errors(form, exc)
+            else:
+                return redirect("catalogue:manage_edit", pk=saved.pk)
+    else:
+        form = ModuleForm(instance=instance)
+        formset = competence_formset(module=module)
+    context = {
+        "form": form,
+        "formset": formset,
+        "module": module,
+        "organisation": organisation,
+        "competence_errors": competence_errors,
+        "error_summary": _error_summary(form, formset, competence_errors)
+        if request.method == "POST"
+        else [],
+    }
+    return render(request, "catalogue/module_form.html", context)
+
+
+@login_required
+def manage_create(request: AuthedRequest) -> HttpResponse:
+    organisation = _editor_organisation(request)
+    return _module_form_page(request, organisation, None)
+
+
+@login_required
+def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = _editor_organisation(request)
+    return _module_form_page(request, organisation, _own_module(organisation, pk))
+
+
+def _change_status(request: AuthedRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    organisation = _editor_organisation(request)
+    module = _own_module(organisation, pk)
+    try:
+        action(actor=request.actor, module=module)
+    except ValidationError as exc:
+        messages.error(request, " ".join([_("Action impossible :"), *exc.messages]))
+    else:
+        messages.success(request, done)
+    return redirect("catalogue:manage_edit", pk=module.pk)
+
+
+@login_required
+@require_POST
+def manage_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_status(request, pk, actions.publish_module, _("Module publié."))
+
+
+@login_required
+@require_POST
+def manage_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_status(request, pk, actions.archive_module, _("Module archivé."))
+
+
+@login_required
+@require_POST
+def manage_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _change_status(request, pk, actions.restore_module, _("Module remis en brouillon."))

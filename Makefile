@@ -1,0 +1,121 @@
+# Parcours: build, run and test. Needs GNU make and Python >= 3.11 (`python3`).
+#
+#   make demo       install, migrate, load the demo data, serve on http://127.0.0.1:8000
+#   make test       make check + the test suite on SQLite, then on a throwaway PostgreSQL
+#   make check      ruff, formatting, mypy, missing migrations, import contracts
+#   make format     ruff format + ruff check --fix
+#   make bench      benchmarks (python -m benchmarks)
+#   make messages   update and compile the translations (locale/)
+#
+# Variables: PYTHON (python3), VENV (.venv), PYTEST_ARGS (extra pytest arguments),
+# PYTEST_WORKERS (pytest-xdist workers, 0 = no xdist), CI (true: PostgreSQL and Chromium
+# are required instead of skipped).
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+XDIST := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),)
+PYTEST := $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+# CI=true (or 1/yes): a missing PostgreSQL or Chromium is a failure, not a skip.
+REQUIRE_PG := $(if $(filter true TRUE True 1 yes,$(CI)),--require,)
+
+# Settings refuse to start without SECRET_KEY unless DEBUG/demo/testing: local tooling runs
+# in development mode; tests set PARCOURS_TESTING themselves.
+DEV_ENV := DEBUG=true
+DEMO_ENV := DEBUG=true PARCOURS_DEMO=true
+DEMO_ADDR ?= 127.0.0.1:8000
+
+.PHONY: help venv install demo serve check check-lint check-format check-types \
+	check-migrations check-imports test test-sqlite test-postgres bench format messages clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+# --- environment -----------------------------------------------------------------------
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(PY)
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# --- demo --------------------------------------------------------------------------------
+
+demo: install
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) load_demo
+	@$(MAKE) --no-print-directory serve
+
+# runserver serves the static files itself with DEBUG=true: no collectstatic.
+serve: install
+	@echo
+	@$(DEMO_ENV) $(MANAGE) demo_logins
+	@echo
+	@echo "Parcours demo: http://$(DEMO_ADDR)/  (Ctrl-C to stop)"
+	$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
+
+# --- quality -----------------------------------------------------------------------------
+
+# Sub-targets so that `make -k check` reports every problem at once.
+check: check-lint check-format check-types check-migrations check-imports
+
+check-lint: install
+	$(BIN)/ruff check .
+
+check-format: install
+	$(BIN)/ruff format --check .
+
+check-types: install
+	$(DEV_ENV) $(BIN)/mypy .
+
+check-migrations: install
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+check-imports: install
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# --- tests -------------------------------------------------------------------------------
+
+test: install
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== pytest on SQLite =="
+	DATABASE_URL= $(PYTEST)
+
+# scripts/with_postgres.py skips (exit 0) when PostgreSQL is not installed, unless --require.
+test-postgres: install
+	@echo "== pytest on PostgreSQL =="
+	$(PY) scripts/with_postgres.py $(REQUIRE_PG) -- $(PYTEST)
+
+bench: install
+	$(DEV_ENV) $(PY) -m benchmarks
+
+messages: install
+	$(DEV_ENV) $(MANAGE) makemessages -l en --ignore '$(VENV)' --ignore var --ignore build
+	$(DEV_ENV) $(MANAGE) compilemessages --ignore '$(VENV)' --ignore var --ignore build
+
+clean:
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis var/screenshots
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,216 @@
+"""Forms of the catalogue: the public filters, the coordinator's module form and its competences.
+
+Forms only validate input; the views hand ``cleaned_data`` to ``actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.models import Organisation
+from parcours.catalogue.models import Competence, Framework, Module, ProficiencyLevel
+
+GroupedChoices = list[tuple[Any, Any]]
+FILTER_NAMES = ("organisation", "format", "audience", "language", "framework", "competence")
+
+COMMON_FIELDS = ["code", "duration_hours", "format", "audience", "language"]
+FRENCH_FIELDS = ["title_fr", "summary_fr", "objectives_fr", "description_fr", "prerequisites_fr"]
+ENGLISH_FIELDS = ["title_en", "summary_en", "objectives_en", "description_en", "prerequisites_en"]
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+def competence_choices(competences: Iterable[Competence]) -> GroupedChoices:
+    """Competences grouped by framework and area, for a ``<select>`` with ``<optgroup>``s."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for competence in competences:
+        group = f"{competence.framework.name} — {competence.area.code} {competence.area.title}"
+        groups.setdefault(group.strip(), []).append((competence.pk, str(competence)))
+    return list(groups.items())
+
+
+def level_choices(levels: Iterable[ProficiencyLevel]) -> GroupedChoices:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for level in levels:
+        groups.setdefault(level.framework.name, []).append((level.pk, str(level)))
+    return list(groups.items())
+
+
+class CatalogueFilterForm(forms.Form):
+    """The public catalogue's search box and filters (GET). Invalid values are ignored."""
+
+    q = forms.CharField(
+        label=_("Rechercher un module"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=_blank(_("Tous")) + Module.Format.choices
+    )
+    audience = forms.ChoiceField(
+        label=_("Public"), required=False, choices=_blank(_("Tous")) + Module.Audience.choices
+    )
+    language = forms.ChoiceField(
+        label=_("Langue"), required=False, choices=_blank(_("Toutes")) + Module.Language.choices
+    )
+    framework = forms.ChoiceField(label=_("Référentiel de compétences"), required=False)
+    competence = forms.TypedChoiceField(
+        label=_("Compétence"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Iterable[Organisation] = (),
+        frameworks: Iterable[Framework] = (),
+        competences: Iterable[Competence] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = _blank(_("Toutes")) + [
+            (o.slug, o.name) for o in organisations
+        ]
+        self.fields["framework"].choices = _blank(_("Tous")) + [
+            (f.slug, f.name) for f in frameworks
+        ]
+        self.fields["competence"].choices = _blank(_("Toutes")) + competence_choices(competences)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is dropped, never an error for a visitor)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in FILTER_NAMES if data.get(name)}
+
+    @property
+    def query(self) -> str:
+        self.is_valid()
+        return str(getattr(self, "cleaned_data", {}).get("q") or "")
+
+
+class ManageFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"), required=False, choices=_blank(_("Tous")) + Module.Status.choices
+    )
+
+
+class ModuleForm(forms.ModelForm):
+    """The content of a module, in French and English. Saved by ``actions``, never by ``save``."""
+
+    class Meta:
+        model = Module
+        fields = COMMON_FIELDS + FRENCH_FIELDS + ENGLISH_FIELDS
+        widgets = {
+            "summary_fr": forms.Textarea(attrs={"rows": 3}),
+            "summary_en": forms.Textarea(attrs={"rows": 3}),
+            "prerequisites_fr": forms.Textarea(attrs={"rows": 3}),
+            "prerequisites_en": forms.Textarea(attrs={"rows": 3}),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
+        }
+        help_texts = {
+            "summary_fr": _("Deux ou trois phrases, affichées dans la liste. Requis pour publier."),
+            "description_fr": _("Markdown : **gras**, *italique*, listes à puces, liens."),
+            "objectives_fr": _("Markdown : une liste à puces d'objectifs, par exemple."),
+            "duration_hours": _("En heures, p. ex. 12 ou 1,5."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duration_hours"].localize = True
+        self.fields["duration_hours"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        self.fields["duration_hours"].widget.is_localized = True
+        for name in ENGLISH_FIELDS:
+            self.fields[name].widget.attrs["lang"] = "en"
+
+    def clean_duration_hours(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data.get("duration_hours")
+        if value is not None and value <= 0:
+            raise forms.ValidationError(_("La durée doit être supérieure à zéro heure."))
+        return value
+
+    def fieldsets(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(id, legend, fields) — the form's three fieldsets."""
+        return [
+            ("general", str(_("Informations générales")), [self[f] for f in COMMON_FIELDS]),
+            ("francais", "Français", [self[f] for f in FRENCH_FIELDS]),
+            ("english", "English", [self[f] for f in ENGLISH_FIELDS]),
+        ]
+
+    def module_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CompetenceLinkForm(forms.Form):
+    """One targeted competence and its level. A row without a competence is ignored."""
+
+    competence = forms.TypedChoiceField(
+        label=_("Compétence"), required=False, coerce=int, empty_value=None
+    )
+    level = forms.TypedChoiceField(
+        label=_("Niveau visé"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        competence_options: GroupedChoices | None = None,
+        level_options: GroupedChoices | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competence"].choices = _blank(_("— Aucune —")) + (competence_options or [])
+        self.fields["level"].choices = _blank(_("— Non précisé —")) + (level_options or [])
+
+
+class BaseCompetenceLinkFormSet(forms.BaseFormSet):
+    def choices(self) -> list[tuple[int, int | None]]:
+        """(competence id, level id) of the filled rows not marked for removal."""
+        rows: list[tuple[int, int | None]] = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if not data or data.get("DELETE") or not data.get("competence"):
+                continue
+            rows.append((data["competence"], data.get("level")))
+        return rows
+
+
+CompetenceLinkFormSet = forms.formset_factory(
+    CompetenceLinkForm, formset=BaseCompetenceLinkFormSet, extra=3, can_delete=True, max_num=50
+)
+
+
+def competence_formset(
+    data: Any = None, *, module: Module | None = None
+) -> BaseCompetenceLinkFormSet:
+    """The competences formset, with choices read once for all rows."""
+    from parcours.catalogue.querysets import competences_for_choice
+
+    options = {
+        "competence_options": competence_choices(competences_for_choice()),
+        "level_options": level_choices(
+            ProficiencyLevel.objects.select_related("framework").order_by(
+                "framework__name", "order"
+            )
+        ),
+    }
+    initial = None
+    if module is not None and data is None:
+        initial = [
+            {"competence": link.competence_id, "level": link.level_id}
+            for link in module.competence_links.all()
+        ]
+    return CompetenceLinkFormSet(data, initial=initial, prefix="competences", form_kwargs=options)

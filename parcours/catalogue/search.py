@@ -1,0 +1,308 @@
+"""Full-text search of the catalogue: one interface, two engines.
+
+``search_modules(queryset, query)`` filters a Module queryset and orders it by relevance
+(annotation ``search_rank``, higher is better). The engine follows ``connection.vendor``:
+
+- **SQLite**: an FTS5 table ``catalogue_module_fts`` (rowid = module id; columns code, title,
+  summary, body; ``tokenize="unicode61 remove_diacritics 2"``), ranked with ``bm25``. SQLite has
+  no French stemmer, so singular/plural variants are approximated: a trailing "s"/"x" is dropped
+  and the term is matched as a prefix (the last term always is, for search-as-you-type).
+- **PostgreSQL**: the ``search_vector`` column (weights A code/titles, B summaries, C the rest)
+  built with the ``french_unaccent`` text search configuration (french + unaccent), a GIN index,
+  ``websearch_to_tsquery`` OR'ed with a prefix query on the last term, ranked with ``ts_rank``.
+
+The query language is the same on both: words are all required, ``"a phrase"`` and ``-word``
+(exclusion) work, accents and case never matter. User input never reaches the engines unparsed:
+only runs of letters and digits are passed on, so quotes and operators cannot break a query.
+
+The index is written by the actions (``index_module``) in their transaction, and rebuilt by
+``reindex_modules`` (the ``reindex_catalogue`` command, the demo loader, competence renames).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from parcours.catalogue.models import Competence, Module, ModuleCompetence
+from parcours.lib.text import fold
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+FTS_TABLE = "catalogue_module_fts"
+PG_CONFIG = "french_unaccent"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+# bm25 column weights: code, title, summary, body.
+BM25_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+
+# Words that carry no meaning in a French (or English) catalogue query; PostgreSQL's french
+# configuration drops them too. Kept only when a query has nothing else.
+_STOPWORDS_TEXT = """
+a au aux avec c ce ces d dans de des du en et l la le les leur m n ou par pour qu que qui
+s sa se ses sur t un une the of and to in for on with
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+_WORD = re.compile(r"[^\W_]+")
+
+
+# --- Parsing user input ------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    """What a user typed, reduced to words: required terms, exclusions, phrases."""
+
+    terms: list[list[str]] = field(default_factory=list)  # each term: one word or a phrase
+    excluded: list[list[str]] = field(default_factory=list)
+    has_operators: bool = False
+    ends_with_space: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def parse_query(query: str) -> ParsedQuery:
+    raw = (query or "")[:MAX_QUERY_LENGTH]
+    parsed = ParsedQuery(ends_with_space=raw[-1:].isspace())
+    for match in _TOKEN.finditer(fold(raw)):
+        negative = bool(match.group(1) or match.group(3))
+        if match.group(2) is not None:  # a quoted phrase
+            words = _WORD.findall(match.group(2))
+            if len(words) > 1:
+                parsed.has_operators = True
+                (parsed.excluded if negative else parsed.terms).append(words)
+                continue
+            parts = [words] if words else []
+        else:
+            parts = [[w] for w in _WORD.findall(match.group(4))]
+        if negative and parts:
+            parsed.has_operators = True
+            parsed.excluded.extend(parts)
+        else:
+            parsed.terms.extend(parts)
+    meaningful = [t for t in parsed.terms if len(t) > 1 or t[0] not in STOPWORDS]
+    if meaningful:
+        parsed.terms = meaningful
+    parsed.terms = parsed.terms[:MAX_TERMS]
+    parsed.excluded = parsed.excluded[:MAX_TERMS]
+    return parsed
+
+
+def _singular(word: str) -> str:
+    """A poor man's French plural folding for SQLite: "modules" → "module", "jeux" → "jeu"."""
+    if len(word) > 3 and word[-1] in "sx" and not word.isdigit():
+        return word[:-1]
+    return word
+
+
+def fts5_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression. Every word is alphanumeric, so quoting it is always safe."""
+    parts: list[str] = []
+    for index, term in enumerate(parsed.terms):
+        is_last = index == len(parsed.terms) - 1
+        if len(term) > 1:
+            parts.append('"' + " ".join(term) + '"')
+            continue
+        base = _singular(term[0])
+        prefix = (is_last and not parsed.ends_with_space) or len(base) >= 4 or base != term[0]
+        parts.append(f'"{base}"' + ("*" if prefix else ""))
+    expression = " ".join(parts)
+    for term in parsed.excluded:
+        expression += ' NOT "' + " ".join(term) + '"'
+    return expression
+
+
+def tsquery_prefix_expression(parsed: ParsedQuery) -> str:
+    """A raw tsquery (for to_tsquery) of all the words, the last one as a prefix."""
+    words = [w for term in parsed.terms for w in term]
+    parts = [*words[:-1], words[-1] + ":*"]
+    return " & ".join(parts)
+
+
+# --- Searching ---------------------------------------------------------------------------
+
+
+class _Bm25Rank(Func):
+    """``-bm25()`` of one module for a MATCH expression (higher is better), as a subquery.
+
+    The module's primary key is a real source expression, so the subquery keeps working when
+    Django relabels tables (e.g. when the searched queryset is itself used as a subquery).
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, match: str) -> None:
+        super().__init__(F("pk"))
+        self.match = match
+
+    def as_sql(  # type: ignore[override]
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
+        pk_sql, pk_params = compiler.compile(self.get_source_expressions()[0])
+        # Only constants and the compiled primary key are interpolated; the query is a parameter.
+        sql = (
+            f"(SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {pk_sql})"
+        )
+        return sql, [self.match, *pk_params]
+
+
+def search_modules(queryset: QuerySet[Module], query: str) -> QuerySet[Module]:
+    """Modules of ``queryset`` matching ``query``, best first. A blank query changes nothing."""
+    if not (query or "").strip():
+        return queryset
+    parsed = parse_query(query)
+    if parsed.is_empty:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        return _search_postgres(queryset, query, parsed)
+    return _search_sqlite(queryset, parsed)
+
+
+def _search_sqlite(queryset: QuerySet[Module], parsed: ParsedQuery) -> QuerySet[Module]:
+    match = fts5_expression(parsed)
+    # The table name is a constant; the MATCH expression is passed as a parameter.
+    matching_ids = RawSQL(  # noqa: S611
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+        [match],
+    )
+    return (
+        queryset.filter(pk__in=matching_ids)
+        .annotate(search_rank=_Bm25Rank(match))
+        .order_by("-search_rank", "title_fr", "pk")
+    )
+
+
+def _search_postgres(
+    queryset: QuerySet[Module], query: str, parsed: ParsedQuery
+) -> QuerySet[Module]:
+    search_query = SearchQuery(query[:MAX_QUERY_LENGTH], search_type="websearch", config=PG_CONFIG)
+    if not parsed.has_operators:
+        # Search-as-you-type: also accept the last word as a prefix ("numéri" → "numérique").
+        search_query = search_query | SearchQuery(
+            tsquery_prefix_expression(parsed), search_type="raw", config=PG_CONFIG
+        )
+    return (
+        queryset.filter(search_vector=search_query)
+        .annotate(search_rank=SearchRank(F("search_vector"), search_query))
+        .order_by("-search_rank", "title_fr", "pk")
+    )
+
+
+# --- Indexing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """The searchable text of one module, by weight."""
+
+    code: str
+    title: str
+    summary: str
+    body: str
+
+    def folded(self) -> str:
+        return fold(" ".join(p for p in (self.code, self.title, self.summary, self.body) if p))
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def build_document(module: Module, competences: Iterable[Competence] | None = None) -> Document:
+    """``competences`` defaults to a fresh read of the module's targeted competences."""
+    if competences is None:
+        competences = Competence.objects.filter(
+            pk__in=module.competence_links.values("competence_id")
+        )
+    competence_text = _join(*(_join(c.code, c.title_fr, c.title_en) for c in competences))
+    return Document(
+        code=module.code,
+        title=_join(module.title_fr, module.title_en),
+        summary=_join(module.summary_fr, module.summary_en),
+        body=_join(
+            module.objectives_fr,
+            module.objectives_en,
+            module.description_fr,
+            module.description_en,
+            module.organisation.name,
+            competence_text,
+        ),
+    )
+
+
+def index_module(module: Module, competences: Iterable[Competence] | None = None) -> None:
+    """Bring the search index of one module up to date (call inside the writing transaction)."""
+    document = build_document(module, competences)
+    updates: dict[str, Any] = {"search_text": document.folded()}
+    if connection.vendor == "postgresql":
+        updates["search_vector"] = (
+            SearchVector(Value(document.code), config=PG_CONFIG, weight="A")
+            + SearchVector(Value(document.title), config=PG_CONFIG, weight="A")
+            + SearchVector(Value(document.summary), config=PG_CONFIG, weight="B")
+            + SearchVector(Value(document.body), config=PG_CONFIG, weight="C")
+        )
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [module.pk])  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, code, title, summary, body) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                [
+                    module.pk,
+                    *(
+                        fold(p)
+                        for p in (document.code, document.title, document.summary, document.body)
+                    ),
+                ],
+            )
+    Module.objects.filter(pk=module.pk).update(**updates)
+    module.search_text = updates["search_text"]
+
+
+def reindex_modules(ids: Sequence[int] | None = None) -> int:
+    """Rebuild the index of some modules (all when ``ids`` is None). Returns how many."""
+    modules = Module.objects.select_related("organisation").prefetch_related(
+        "competence_links__competence"
+    )
+    if ids is not None:
+        modules = modules.filter(pk__in=list(ids))
+    count = 0
+    with transaction.atomic():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                if ids is None:
+                    cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+                else:  # also forgets modules that no longer exist
+                    for pk in ids:
+                        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])  # noqa: S608
+        for module in modules.order_by("pk").iterator(chunk_size=500):
+            competences = [link.competence for link in module.competence_links.all()]
+            index_module(module, competences)
+            count += 1
+    return count
+
+
+def modules_targeting(competence_ids: Iterable[int]) -> list[int]:
+    """Ids of the modules that target any of these competences (to reindex after a rename)."""
+    return list(
+        ModuleCompetence.objects.filter(competence_id__in=list(competence_ids))
+        .values_list("module_id", flat=True)
+        .distinct()
+    )
