@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import check_password, make_password
+from django.test import Client
+from django.urls import reverse
+
+from parcours.accounts import actions
+from parcours.accounts.models import ApiToken, AuditEntry, Organisation, Role, User
+
+from conftest import PASSWORD
+
+
+def test_passwords_are_hashed_with_argon2(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    encoded = make_password("un mot de passe")
+    assert encoded.startswith("argon2$")
+    assert check_password("un mot de passe", encoded)
+
+
+def test_login_with_email_in_any_case(client: Client, coordinator: User) -> None:
+    response = client.post(
+        reverse("accounts:login"), {"username": "ALICE@technofutur.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:dashboard")
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Bonjour Alice" in page
+    assert "Technofutur TIC" in page
+
+
+def test_wrong_password_says_so_in_french(client: Client, coordinator: User) -> None:
+    response = client.post(
+        reverse("accounts:login"), {"username": coordinator.email, "password": "faux"}
+    )
+    assert response.status_code == 200
+    assert "mot de passe incorrect" in response.content.decode()
+
+
+def test_login_is_rate_limited_after_repeated_failures(
+    client: Client, coordinator: User, trainer: User, settings
+) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": coordinator.email, "password": "x"})
+    locked = client.post(
+        reverse("accounts:login"), {"username": coordinator.email, "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+    assert "Trop de tentatives" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Only that account is locked, not everyone behind the same address.
+    other = client.post(reverse("accounts:login"), {"username": trainer.email, "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_api_token_secret_is_only_stored_hashed(coordinator: User) -> None:
+    token, secret = actions.create_api_token(user=coordinator, name="script")
+    assert secret.startswith("prc_")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert secret.split("_", 2)[2] not in stored.key_hash
+    key_id, raw = ApiToken.parse(secret)  # type: ignore[misc]
+    assert stored.matches(raw)
+    assert not stored.matches(raw + "x")
+
+
+def test_roles_and_audit(org: Organisation, coordinator: User) -> None:
+    assert coordinator.memberships.get().role == Role.COORDINATOR
+    assert AuditEntry.objects.filter(action="membership.grant", organisation=org).exists()
+
+
+def test_switching_organisation_only_to_ones_you_belong_to(
+    as_user, coordinator: User, org: Organisation, other_org: Organisation
+) -> None:
+    client = as_user(coordinator)
+    client.post(reverse("accounts:switch_organisation"), {"organisation": other_org.pk})
+    assert "Technofutur TIC" in client.get(reverse("accounts:dashboard")).content.decode()
+    actions.grant_role(user=coordinator, organisation=other_org, role=Role.COORDINATOR, actor=None)
+    client.post(reverse("accounts:switch_organisation"), {"organisation": other_org.pk})
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Organisation active : Province" in page
+
+
+def test_language_switch_to_english(client: Client, db: None) -> None:
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/catalogue/"})
+    assert response.status_code == 302
+    page = client.get("/catalogue/")
+    assert page.content.decode().count('lang="en"') >= 1
+
+
+@pytest.mark.parametrize("url", ["/compte/", "/catalogue/gestion/", "/parcours/gestion/"])
+def test_private_pages_need_login(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_organisations_api_is_public(client: Client, org: Organisation) -> None:
+    body = client.get("/api/v1/organisations").json()
+    assert [o["slug"] for o in body] == ["technofutur-tic"]
