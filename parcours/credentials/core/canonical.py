@@ -53,23 +53,23 @@ def _dropped(term: str | None) -> NoReturn:
     )
 
 
-class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+class _Processor(jsonld.JsonLdProcessor):
     """PyLD processor that fails on dropped terms and memoises context processing."""
 
     def __init__(self, memo: LRUCache[Any, Any]) -> None:
         super().__init__(on_property_dropped=_dropped)
         self._memo = memo
 
-    def _process_context(  # type: ignore[no-untyped-def]
+    def _process_context(
         self,
-        active_ctx,
-        local_ctx,
-        options,
-        override_protected=False,
-        propagate=True,
-        validate_scoped=True,
-        cycles=None,
-    ):
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: set[str] | None = None,
+    ) -> Any:
         if not isinstance(active_ctx, frozendict):
             # A context under construction (mutable): never memoise.
             return super()._process_context(
@@ -105,6 +105,18 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         # Keep active_ctx and local_ctx alive with the entry: their ids cannot be reused.
         self._memo[key] = (active_ctx, local_ctx, result)
         return result
+
+
+def _describe(error: BaseException) -> str:
+    """Short description of a PyLD error chain (its str() dumps whole contexts)."""
+    messages: list[str] = []
+    current: BaseException | None = error
+    while current is not None and len(messages) < 5:
+        text = str(current.args[0]) if current.args else type(current).__name__
+        code = getattr(current, "code", None)
+        messages.append(f"{text} ({code})" if code else text)
+        current = current.__cause__
+    return ": ".join(messages)[:500]
 
 
 def _unknown_context_in(error: BaseException) -> UnknownContextError | None:
@@ -176,7 +188,7 @@ def _expand(processor: _Processor, document: Mapping[str, Any], loader: ContextL
         unknown = _unknown_context_in(error)
         if unknown is not None:
             raise UnknownContextError(unknown.url) from error
-        raise CanonicalizationError(f"invalid JSON-LD: {error}") from error
+        raise CanonicalizationError(f"invalid JSON-LD: {_describe(error)}") from error
     except _EXPECTED_ERRORS as error:
         raise CanonicalizationError(f"invalid JSON-LD: {error!r}") from error
     _check_expanded(expanded)
@@ -222,7 +234,7 @@ def _canonicalize(processor: _Processor, document: Mapping[str, Any], loader: Co
     except CanonicalizationError:
         raise
     except jsonld.JsonLdError as error:
-        raise CanonicalizationError(f"cannot canonicalise: {error}") from error
+        raise CanonicalizationError(f"cannot canonicalise: {_describe(error)}") from error
     except _EXPECTED_ERRORS as error:
         raise CanonicalizationError(f"cannot canonicalise: {error!r}") from error
     return canonical

@@ -5,6 +5,9 @@ The bundled files are verbatim copies of the published standards documents:
 * ``https://www.w3.org/ns/credentials/v2`` — W3C VC Data Model 2.0 (identical to the copy
   PyLD itself bundles);
 * ``https://w3id.org/security/data-integrity/v2`` — W3C Data Integrity 1.0;
+* ``https://www.w3.org/2018/credentials/v1`` and ``https://w3id.org/security/data-integrity/v1``
+  — VC Data Model 1.1 and its Data Integrity context, for badges issued with OB 3.0.0/3.0.1
+  (whose contexts conflict with VC 2.0's protected terms and only work with VC 1.1);
 * ``https://w3id.org/security/multikey/v1`` — Multikey;
 * ``https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json`` (and the 3.0.2, 3.0.1 and
   3.0.0 ``context.json`` revisions still found in issued badges) — 1EdTech Open Badges 3.0,
@@ -36,8 +39,10 @@ from parcours.credentials.core.errors import UnknownContextError
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
 CREDENTIALS_EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_V3P0_3_0_2 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
@@ -48,7 +53,9 @@ OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 #: Context URL → bundled file name (served by :func:`default_loader`).
 BUNDLED_CONTEXTS: Mapping[str, str] = {
     CREDENTIALS_V2: "credentials-v2.json",
+    CREDENTIALS_V1: "credentials-v1.json",
     DATA_INTEGRITY_V2: "security-data-integrity-v2.json",
+    DATA_INTEGRITY_V1: "security-data-integrity-v1.json",
     MULTIKEY_V1: "security-multikey-v1.json",
     OB_V3P0: "ob-v3p0-context-3.0.3.json",
     OB_V3P0_3_0_2: "ob-v3p0-context-3.0.2.json",

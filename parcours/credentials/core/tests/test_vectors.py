@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,8 @@ VECTOR_VM = PROOF_OPTIONS["verificationMethod"]
 HTTPS_VM = SIGNED_HTTPS_VM["proof"]["verificationMethod"]
 
 
-def resolver(*known: tuple[str, Ed25519PublicKey]):  # type: ignore[no-untyped-def]
-    keys = dict(known)
-    return keys.get
+def resolver(*known: tuple[str, Ed25519PublicKey]) -> Callable[[str], Ed25519PublicKey | None]:
+    return dict(known).get
 
 
 VECTOR_KEYS = resolver((VECTOR_VM, PUBLIC_KEY), (HTTPS_VM, PUBLIC_KEY))
@@ -257,3 +257,25 @@ def test_canonicalize_equals_pyld_normalize(document: dict[str, Any], loader_nam
     )
     for _ in range(3):  # cached passes must give the same answer as the first
         assert canonicalize(document, loader=loader) == reference
+
+
+@pytest.mark.parametrize(
+    "ob_context",
+    [
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+    ],
+)
+def test_legacy_open_badge_with_vc_1_1_round_trip(ob_context: str) -> None:
+    doc = {k: v for k, v in OB3_SAMPLE.items() if k != "validFrom"}
+    doc["issuanceDate"] = "2010-01-01T00:00:00Z"
+    doc["@context"] = [
+        "https://www.w3.org/2018/credentials/v1",
+        ob_context,
+        "https://w3id.org/security/data-integrity/v1",
+    ]
+    signed = sign(doc, SECRET_KEY, VECTOR_VM, "2025-03-14T09:30:00Z")
+    assert verify(signed, VECTOR_KEYS).valid
+    # The 3.0.0/3.0.1 contexts clash with VC 2.0's protected terms: refused, not mangled.
+    with pytest.raises(CanonicalizationError, match="protected term"):
+        canonicalize({**OB3_SAMPLE, "@context": [UNSIGNED["@context"][0], ob_context]})
