@@ -1,0 +1,356 @@
+"""Build the demo (``data.py``) by calling the real actions, in one transaction.
+
+``load()`` writes everything or nothing; ``is_loaded()`` says whether the demo is already there;
+``flush_database()`` empties every table (``manage.py load_demo --reset``). The competence
+frameworks are imported first when missing (``import_frameworks``); if that command is not
+available, modules are simply created without targeted competences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command, get_commands
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from parcours.accounts import actions as account_actions
+from parcours.accounts.models import Organisation, Role, Site, User
+from parcours.accounts.permissions import Actor
+from parcours.catalogue import actions as catalogue_actions
+from parcours.catalogue.models import Competence, Framework, Module, ProficiencyLevel
+from parcours.catalogue.search import reindex_modules
+from parcours.demo import data
+from parcours.pathways import actions as pathway_actions
+from parcours.pathways.evaluation import evaluate_population
+from parcours.pathways.models import Completion, Pathway
+
+FRAMEWORKS = (data.DIGCOMP, data.DIGCOMPEDU)
+
+
+@dataclass
+class LoadReport:
+    organisations: int = 0
+    sites: int = 0
+    users: int = 0
+    modules: Counter[str] = field(default_factory=Counter)  # by status
+    modules_by_org: dict[str, int] = field(default_factory=dict)
+    competence_links: int = 0
+    pathways: list[tuple[str, int, int]] = field(default_factory=list)  # title, learners, earned
+    completions: int = 0
+    indexed: int = 0
+    frameworks_imported: bool = False
+    skipped_competences: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def is_loaded() -> bool:
+    """True when any demo organisation or account already exists (even partly loaded)."""
+    slugs = [org.slug for org in data.ORGANISATIONS]
+    emails = [person.email for person in data.PEOPLE]
+    return (
+        Organisation.objects.filter(slug__in=slugs).exists()
+        or User.objects.filter(email__in=emails).exists()
+    )
+
+
+def flush_database() -> None:
+    """Empty every table of the database (what ``--reset`` does before reloading)."""
+    # PostgreSQL refuses to TRUNCATE tables with deferred foreign-key checks still pending in
+    # this transaction (when the demo was written earlier in it): run those checks now.
+    connection.check_constraints()
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def load(*, reset: bool = False) -> LoadReport:
+    """Load the whole demo in one transaction (after emptying the database if ``reset``)."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            if reset:
+                flush_database()
+            report = _Loader().run()
+    finally:
+        if reset:  # the flush recreated the content types; a rollback undid them
+            ContentType.objects.clear_cache()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.report = LoadReport()
+        self.today = timezone.localdate()
+        self.orgs: dict[str, Organisation] = {}
+        self.users: dict[str, User] = {}
+        self.coordinators: dict[str, User] = {}
+        self.actors: dict[str, Actor] = {}
+        self.modules: dict[tuple[str, str], Module] = {}
+        self.competences: dict[tuple[str, str], Competence] = {}
+        self.levels: dict[tuple[str, str], ProficiencyLevel] = {}
+        self.pathways: list[Pathway] = []
+
+    def run(self) -> LoadReport:
+        self._frameworks()
+        admin = self._people_and_organisations()
+        self._sites(admin)
+        self._catalogues()
+        self._pathways()
+        self._completions()
+        self.report.indexed = reindex_modules()
+        return self.report
+
+    # --- Frameworks --------------------------------------------------------------------------
+
+    def _frameworks(self) -> None:
+        present = set(Framework.objects.filter(slug__in=FRAMEWORKS).values_list("slug", flat=True))
+        if present != set(FRAMEWORKS) and "import_frameworks" in get_commands():
+            call_command("import_frameworks", verbosity=0)
+            self.report.frameworks_imported = True
+        for competence in Competence.objects.filter(framework__slug__in=FRAMEWORKS).select_related(
+            "framework"
+        ):
+            self.competences[(competence.framework.slug, competence.code)] = competence
+        for level in ProficiencyLevel.objects.filter(framework__slug__in=FRAMEWORKS).select_related(
+            "framework"
+        ):
+            self.levels[(level.framework.slug, level.code)] = level
+
+    # --- Organisations, people, sites ----------------------------------------------------------
+
+    def _people_and_organisations(self) -> User:
+        admin = account_actions.create_user(
+            email=data.ADMIN.email,
+            password=None,
+            first_name=data.ADMIN.first_name,
+            last_name=data.ADMIN.last_name,
+        )
+        User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+        admin.refresh_from_db()
+        self.users[admin.email] = admin
+
+        for spec in data.ORGANISATIONS:
+            org = account_actions.create_organisation(
+                name=spec.name, slug=spec.slug, kind=spec.kind, actor=admin
+            )
+            # No action edits these presentation fields yet; they carry no rights.
+            Organisation.objects.filter(pk=org.pk).update(
+                website=spec.website, email=spec.email, description=spec.description
+            )
+            self.orgs[spec.slug] = org
+        self.report.organisations = len(self.orgs)
+
+        for person in (*data.STAFF, *data.LEARNERS):
+            user = account_actions.create_user(
+                email=person.email,
+                password=None,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                language=person.language,
+                postcode=person.postcode,
+                actor=admin,
+            )
+            account_actions.grant_role(
+                user=user, organisation=self.orgs[person.org], role=person.role, actor=admin
+            )
+            self.users[person.email] = user
+            if person.role == Role.COORDINATOR:
+                self.coordinators[person.org] = user
+
+        # One (slow, salted) hash for every account: they all share the demo password.
+        User.objects.filter(pk__in=[u.pk for u in self.users.values()]).update(
+            password=make_password(data.DEMO_PASSWORD)
+        )
+        self.report.users = len(self.users)
+        self.actors = {slug: Actor.of(user) for slug, user in self.coordinators.items()}
+        return admin
+
+    def _sites(self, admin: User) -> None:
+        for spec in data.SITES:
+            account_actions.create_site(
+                organisation=self.orgs[spec.org],
+                name=spec.name,
+                city=spec.city,
+                street=spec.street,
+                postcode=spec.postcode,
+                latitude=spec.latitude,
+                longitude=spec.longitude,
+                access_notes=spec.access_notes,
+                actor=admin,
+            )
+        self.report.sites = Site.objects.filter(organisation__in=self.orgs.values()).count()
+
+    # --- Catalogue -----------------------------------------------------------------------------
+
+    def _competence_choices(
+        self, spec: data.ModuleSpec
+    ) -> list[tuple[Competence, ProficiencyLevel | None]]:
+        choices = []
+        for item in spec.competences:
+            code, _sep, level_code = item.partition(":")
+            competence = self.competences.get((spec.framework, code))
+            if competence is None:
+                self.report.skipped_competences.append(f"{spec.code}: {spec.framework} {code}")
+                continue
+            level = self.levels.get((spec.framework, level_code)) if level_code else None
+            choices.append((competence, level))
+        return choices
+
+    def _catalogues(self) -> None:
+        for catalogue in data.CATALOGUES:
+            org = self.orgs[catalogue.org]
+            actor = self.actors[catalogue.org]
+            for spec in catalogue.modules:
+                choices = self._competence_choices(spec)
+                module = catalogue_actions.create_module(
+                    actor=actor,
+                    organisation=org,
+                    data=catalogue_actions.ModuleData(
+                        code=spec.code,
+                        title_fr=spec.title_fr,
+                        title_en=spec.title_en,
+                        summary_fr=spec.summary_fr,
+                        summary_en=spec.summary_en,
+                        objectives_fr=spec.objectives_fr,
+                        prerequisites_fr=spec.prerequisites_fr,
+                        duration_hours=spec.hours,
+                        format=spec.format,
+                        audience=spec.audience,
+                        language=spec.language,
+                    ),
+                    competences=choices,
+                )
+                if spec.status in (data.PUBLISHED, data.ARCHIVED):
+                    module = catalogue_actions.publish_module(actor=actor, module=module)
+                if spec.status == data.ARCHIVED:
+                    module = catalogue_actions.archive_module(actor=actor, module=module)
+                self.modules[(catalogue.org, spec.code)] = module
+                self.report.modules[module.status] += 1
+                self.report.competence_links += len(choices)
+            self.report.modules_by_org[org.name] = len(catalogue.modules)
+
+    # --- Pathways and completions --------------------------------------------------------------
+
+    def _pathways(self) -> None:
+        for spec in data.PATHWAYS:
+            actor = self.actors[spec.org]
+            pathway = pathway_actions.create_pathway(
+                actor=actor,
+                organisation=self.orgs[spec.org],
+                data=pathway_actions.PathwayData(
+                    code=spec.code,
+                    title_fr=spec.title_fr,
+                    title_en=spec.title_en,
+                    summary_fr=spec.summary_fr,
+                    summary_en=spec.summary_en,
+                    rule_text=spec.rule_text,
+                ),
+            )
+            if spec.status != Pathway.Status.DRAFT:
+                pathway = pathway_actions.set_pathway_status(
+                    actor=actor, pathway=pathway, status=spec.status
+                )
+            self.pathways.append(pathway)
+
+    def _completions(self) -> None:
+        # Oldest first, as they happened: a pathway is "completed" by the module that closes it.
+        for spec in sorted(data.COMPLETIONS, key=lambda c: -c.days_ago):
+            module = self.modules[(spec.org, spec.module)]
+            pathway_actions.record_completion(
+                learner=self.users[spec.learner],
+                module=module,
+                completed_on=self.today - dt.timedelta(days=spec.days_ago),
+                source=Completion.Source.DEMO,
+                actor=self.coordinators[spec.org],
+            )
+            self.report.completions += 1
+        for pathway in self.pathways:
+            results = evaluate_population(pathway)
+            self.report.pathways.append(
+                (pathway.title_fr, len(results), sum(1 for ok in results.values() if ok))
+            )
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def summary_lines(report: LoadReport) -> list[str]:
+    """A French summary of what was loaded."""
+    statuses = dict(Module.Status.choices)
+    lines = [
+        _("Données de démonstration chargées en %(s).1f s.") % {"s": report.seconds},
+        _("Organisations : %(n)d, sites : %(sites)d, comptes : %(users)d.")
+        % {"n": report.organisations, "sites": report.sites, "users": report.users},
+        _("Modules : %(total)d (%(detail)s).")
+        % {
+            "total": sum(report.modules.values()),
+            "detail": ", ".join(
+                f"{statuses[status].lower()} : {count}"
+                for status, count in sorted(report.modules.items())
+            ),
+        },
+    ]
+    lines += [
+        "  - " + _("%(org)s : %(n)d modules") % {"org": org, "n": n}
+        for org, n in report.modules_by_org.items()
+    ]
+    lines.append(
+        _("Compétences visées : %(n)d liens vers DigComp 3.0 et DigCompEdu.")
+        % {"n": report.competence_links}
+    )
+    if report.skipped_competences:
+        lines.append(
+            _("Référentiels absents : %(n)d compétences ignorées (lancez import_frameworks).")
+            % {"n": len(report.skipped_competences)}
+        )
+    lines.append(
+        _("Parcours : %(n)d ; modules terminés enregistrés : %(c)d.")
+        % {"n": len(report.pathways), "c": report.completions}
+    )
+    lines += [
+        "  - "
+        + ngettext(
+            "%(title)s : réussi par %(earned)d apprenant sur %(learners)d qui l'ont commencé",
+            "%(title)s : réussi par %(earned)d apprenants sur %(learners)d qui l'ont commencé",
+            earned,
+        )
+        % {"title": title, "learners": learners, "earned": earned}
+        for title, learners, earned in report.pathways
+    ]
+    lines.append(_("Index de recherche du catalogue : %(n)d modules.") % {"n": report.indexed})
+    return lines
+
+
+def login_rows() -> list[tuple[str, str, str, str]]:
+    """(role, e-mail, password, organisation) for every demo account, staff first."""
+    roles = dict(Role.choices)
+    org_names = {org.slug: org.name for org in data.ORGANISATIONS}
+    rows = []
+    for person in data.PEOPLE:
+        if person.role == "superuser":
+            role, org = _("Administrateur de la plateforme"), "—"
+        else:
+            role, org = str(roles[person.role]), org_names[person.org]
+        rows.append((role, person.email, data.DEMO_PASSWORD, org))
+    return rows
+
+
+def logins_table() -> str:
+    header = (_("Rôle"), _("E-mail"), _("Mot de passe"), _("Organisation"))
+    rows = [header, *login_rows()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        return "  ".join(cells).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(row) for row in rows[1:]]
+    return "\n".join(out)

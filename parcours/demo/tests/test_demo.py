@@ -1,0 +1,193 @@
+"""The demo loads on an empty database, tells the intended stories, and is safe to rerun.
+
+The demo is loaded once for this module (a few seconds), inside a transaction rolled back at the
+end so that other test modules still start from an empty database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import transaction
+from pytest_django.plugin import DjangoDbBlocker
+
+from parcours.accounts.models import Membership, Organisation, Role, Site, User
+from parcours.catalogue.models import Module, ModuleCompetence
+from parcours.demo import data, loader
+from parcours.pathways.evaluation import LearnerProgress, evaluate_for_learner
+from parcours.pathways.models import Completion, Pathway
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        assert not Organisation.objects.exists()
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+    ContentType.objects.clear_cache()  # --reset recreated them inside the rolled-back transaction
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "organisations": Organisation.objects.count(),
+        "sites": Site.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "modules": Module.objects.count(),
+        "links": ModuleCompetence.objects.count(),
+        "pathways": Pathway.objects.count(),
+        "completions": Completion.objects.count(),
+    }
+
+
+def _progress(pathway_code: str, email: str) -> LearnerProgress:
+    pathway = Pathway.objects.get(code=pathway_code)
+    return evaluate_for_learner(pathway, User.objects.get(email=email).pk)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_the_three_organisations(demo_output: str) -> None:
+    assert set(Organisation.objects.values_list("slug", flat=True)) == {
+        data.TECHNOFUTUR,
+        data.TECHNOCITE,
+        data.PROVINCE,
+    }
+    assert Site.objects.filter(city="Mariembourg", organisation__slug=data.TECHNOFUTUR).exists()
+    assert Site.objects.filter(postcode="7301", organisation__slug=data.TECHNOCITE).exists()
+    assert "Données de démonstration chargées" in demo_output
+    assert "coordination@technofutur.demo" in demo_output
+
+
+def test_technocite_has_a_large_catalogue_in_every_format(demo_output: str) -> None:
+    modules = Module.objects.filter(organisation__slug=data.TECHNOCITE)
+    assert modules.count() >= 40
+    assert set(modules.values_list("format", flat=True)) == set(Module.Format.values)
+    assert {"jobseekers", "employees", "teachers", "pupils"} <= set(
+        modules.values_list("audience", flat=True)
+    )
+    assert modules.filter(language="en").count() >= 2
+    assert modules.filter(duration_hours=1, format="virtual_class").exists()
+    assert ModuleCompetence.objects.filter(
+        module__organisation__slug=data.TECHNOCITE, competence__framework__slug=data.DIGCOMP
+    ).exists()
+
+
+def test_every_module_state_is_shown(demo_output: str) -> None:
+    statuses = set(Module.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "published", "archived"}
+
+
+def test_ai_pathway_has_ten_modules_and_digcompedu_competences(demo_output: str) -> None:
+    pathway = Pathway.objects.get(code=data.AI_PATHWAY)
+    assert pathway.status == Pathway.Status.PUBLISHED
+    assert pathway.memberships.count() == 11  # M1A, M1B, 8 options, closing
+    m1b = Module.objects.get(organisation__slug=data.TECHNOFUTUR, code="M1B")
+    assert m1b.audience == Module.Audience.SCHOOL_HEADS
+    assert m1b.duration_hours == 12
+    assert m1b.competence_links.filter(competence__framework__slug=data.DIGCOMPEDU).exists()
+
+
+@pytest.mark.parametrize("email", data.AI_EARNED)
+def test_ai_pathway_earned(demo_output: str, email: str) -> None:
+    assert _progress(data.AI_PATHWAY, email).satisfied
+
+
+@pytest.mark.parametrize("email", data.AI_ONE_SHORT)
+def test_ai_pathway_exactly_one_module_short(demo_output: str, email: str) -> None:
+    progress = _progress(data.AI_PATHWAY, email)
+    assert not progress.satisfied
+    assert progress.evaluation.total - progress.evaluation.met == 1
+    assert len(progress.explanation) == 1
+
+
+@pytest.mark.parametrize("email", data.AI_STARTED)
+def test_ai_pathway_just_started(demo_output: str, email: str) -> None:
+    progress = _progress(data.AI_PATHWAY, email)
+    assert not progress.satisfied
+    assert progress.evaluation.met == 1
+
+
+def test_university_certificate(demo_output: str) -> None:
+    (marc,) = data.CERTIFICATE_EARNED
+    (aicha,) = data.CERTIFICATE_ONE_SHORT
+    assert _progress(data.CERTIFICATE, marc).satisfied
+    short = _progress(data.CERTIFICATE, aicha)
+    assert not short.satisfied
+    assert short.evaluation.total - short.evaluation.met == 1
+
+
+def test_web_developer_pathway_counts_hours(demo_output: str) -> None:
+    assert all(_progress(data.WEB_PATHWAY, email).satisfied for email in data.WEB_EARNED)
+    assert not any(_progress(data.WEB_PATHWAY, email).satisfied for email in data.WEB_NOT_YET)
+
+
+def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> None:
+    completions = Completion.objects.all()
+    assert completions.count() == len(data.COMPLETIONS)
+    assert set(completions.values_list("source", flat=True)) == {Completion.Source.DEMO}
+
+
+def test_everyone_logs_in_with_the_demo_password(demo_output: str) -> None:
+    coordinator = User.objects.get(email="coordination@technofutur.demo")
+    assert coordinator.check_password(data.DEMO_PASSWORD)
+    assert coordinator.memberships.filter(role=Role.COORDINATOR).exists()
+    admin = User.objects.get(email=data.ADMIN_EMAIL)
+    assert admin.is_superuser and admin.check_password(data.DEMO_PASSWORD)
+    assert (
+        User.objects.filter(memberships__organisation__slug=data.TECHNOFUTUR)
+        .filter(memberships__role=Role.LEARNER)
+        .count()
+        >= 8
+    )
+    assert User.objects.filter(language="en").exists()
+
+
+def test_catalogue_search_finds_demo_modules(demo_output: str) -> None:
+    from parcours.catalogue.search import search_modules
+
+    found = set(search_modules(Module.objects.all(), "ethique").values_list("code", flat=True))
+    assert "IA-ETHIQUE" in found
+
+
+def test_running_load_demo_twice_is_harmless(demo_output: str) -> None:
+    before = _counts()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "déjà chargées" in out.getvalue()
+    assert _counts() == before
+
+
+def test_reset_reloads_the_same_demo(demo_output: str) -> None:
+    before = _counts()
+    call_command("load_demo", "--reset", stdout=StringIO())
+    assert _counts() == before
+    assert _progress(data.AI_PATHWAY, data.CAMILLE).satisfied
+
+
+def test_a_failing_load_writes_nothing(demo_output: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _counts()
+    bad = dataclasses.replace(data.PATHWAYS[0], rule_text="M1A & NO-SUCH-MODULE")
+    monkeypatch.setattr(data, "PATHWAYS", (bad, *data.PATHWAYS[1:]))
+    with pytest.raises(ValidationError):
+        loader.load(reset=True)  # the flush and everything loaded before the error roll back
+    assert _counts() == before
+
+
+def test_demo_logins_prints_the_table(demo_output: str) -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "coordination@technofutur.demo" in text
+    assert data.DEMO_PASSWORD in text
+    assert "Technocité" in text
+    assert len(text.splitlines()) == len(data.PEOPLE) + 2
