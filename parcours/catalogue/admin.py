@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,7 @@ class FrameworkAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "version", "publisher"]
     search_fields = ["name", "slug"]
     inlines = [LevelInline, AreaInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Competence)

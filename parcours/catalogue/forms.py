@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +52,9 @@ class CatalogueFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    # Slugs and ids are not limited to the options offered: an organisation or a competence
+    # without published modules is a valid filter with no results, not an error.
+    organisation = forms.SlugField(label=_("Organisation"), required=False, widget=forms.Select)
     format = forms.ChoiceField(
         label=_("Format"), required=False, choices=_blank(_("Tous")) + Module.Format.choices
     )
@@ -62,9 +64,11 @@ class CatalogueFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Langue"), required=False, choices=_blank(_("Toutes")) + Module.Language.choices
     )
-    framework = forms.ChoiceField(label=_("Référentiel de compétences"), required=False)
-    competence = forms.TypedChoiceField(
-        label=_("Compétence"), required=False, coerce=int, empty_value=None
+    framework = forms.SlugField(
+        label=_("Référentiel de compétences"), required=False, widget=forms.Select
+    )
+    competence = forms.IntegerField(
+        label=_("Compétence"), required=False, min_value=1, widget=forms.Select
     )
 
     def __init__(
@@ -76,13 +80,14 @@ class CatalogueFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = _blank(_("Toutes")) + [
-            (o.slug, o.name) for o in organisations
-        ]
-        self.fields["framework"].choices = _blank(_("Tous")) + [
-            (f.slug, f.name) for f in frameworks
-        ]
-        self.fields["competence"].choices = _blank(_("Toutes")) + competence_choices(competences)
+        self._set_options(
+            "organisation", _blank(_("Toutes")) + [(o.slug, o.name) for o in organisations]
+        )
+        self._set_options("framework", _blank(_("Tous")) + [(f.slug, f.name) for f in frameworks])
+        self._set_options("competence", _blank(_("Toutes")) + competence_choices(competences))
+
+    def _set_options(self, name: str, options: GroupedChoices) -> None:
+        cast(forms.Select, self.fields[name].widget).choices = options
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (an invalid one is dropped, never an error for a visitor)."""
@@ -172,8 +177,10 @@ class CompetenceLinkForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competence"].choices = _blank(_("— Aucune —")) + (competence_options or [])
-        self.fields["level"].choices = _blank(_("— Non précisé —")) + (level_options or [])
+        competence_field = cast(forms.ChoiceField, self.fields["competence"])
+        competence_field.choices = _blank(_("— Aucune —")) + (competence_options or [])
+        level_field = cast(forms.ChoiceField, self.fields["level"])
+        level_field.choices = _blank(_("— Non précisé —")) + (level_options or [])
 
 
 class BaseCompetenceLinkFormSet(forms.BaseFormSet):
@@ -213,4 +220,7 @@ def competence_formset(
             {"competence": link.competence_id, "level": link.level_id}
             for link in module.competence_links.all()
         ]
-    return CompetenceLinkFormSet(data, initial=initial, prefix="competences", form_kwargs=options)
+    formset = CompetenceLinkFormSet(
+        data, initial=initial, prefix="competences", form_kwargs=options
+    )
+    return cast(BaseCompetenceLinkFormSet, formset)

@@ -34,7 +34,7 @@ class Framework(models.Model):
 
 
 class ProficiencyLevel(models.Model):
-    """A level of a framework's proficiency scale (1–8, or A1–C2)."""
+    """A level of a framework's proficiency scale (1–8, or A1–C2)."""  # noqa: RUF002 - typography
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="levels")
     code = models.CharField(_("code"), max_length=10)
@@ -165,7 +165,7 @@ class Module(models.Model):
         SCHOOL_HEADS = "school_heads", _("Directions d'école")
         JOBSEEKERS = "jobseekers", _("Demandeurs d'emploi")
         EMPLOYEES = "employees", _("Travailleurs")
-        PUPILS = "pupils", _("Élèves (8–18 ans)")
+        PUPILS = "pupils", _("Élèves (8–18 ans)")  # noqa: RUF001 - French typography
         EVERYONE = "everyone", _("Tout public")
 
     class Language(models.TextChoices):
@@ -282,3 +282,52 @@ class ModuleCompetence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module.code}: {self.competence.code}"
+
+
+# --- Full-text search on SQLite (see search.py; PostgreSQL uses Module.search_vector) ----
+
+
+class FtsDocumentField(models.TextField):
+    """The hidden column an SQLite FTS5 table has under its own name: the whole document.
+
+    It is what ``MATCH`` and the ranking function ``bm25()`` take.
+    """
+
+
+@FtsDocumentField.register_lookup
+class FtsMatch(models.Lookup):
+    """``search_entry__document__match="…"`` → ``<table>.<table> MATCH %s``."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class ModuleSearchEntry(models.Model):
+    """A row of the FTS5 table ``catalogue_module_fts`` (rowid = module_id = module id).
+
+    SQLite only. Unmanaged: migration 0002 creates the virtual table; ``search.index_module``
+    writes it; only ``search.py`` queries it, joined from Module (``search_entry``). The join
+    uses the UNINDEXED ``module_id`` column, not the rowid, on purpose: then SQLite's planner
+    always runs the full-text query first and fetches modules by primary key, instead of
+    re-running the full-text query once per module of an indexed filter (e.g. the status).
+    """
+
+    id = models.BigIntegerField(primary_key=True, db_column="rowid")
+    module = models.OneToOneField(
+        Module,
+        on_delete=models.DO_NOTHING,
+        db_column="module_id",
+        related_name="search_entry",
+    )
+    document = FtsDocumentField(db_column="catalogue_module_fts")
+
+    class Meta:
+        managed = False
+        db_table = "catalogue_module_fts"
+
+    def __str__(self) -> str:
+        return f"FTS #{self.pk}"

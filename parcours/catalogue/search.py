@@ -3,8 +3,9 @@
 ``search_modules(queryset, query)`` filters a Module queryset and orders it by relevance
 (annotation ``search_rank``, higher is better). The engine follows ``connection.vendor``:
 
-- **SQLite**: an FTS5 table ``catalogue_module_fts`` (rowid = module id; columns code, title,
-  summary, body; ``tokenize="unicode61 remove_diacritics 2"``), ranked with ``bm25``. SQLite has
+- **SQLite**: an FTS5 table ``catalogue_module_fts`` (rowid = module_id = module id; columns
+  code, title, summary, body; ``tokenize="unicode61 remove_diacritics 2"``), seen by Django as
+  the unmanaged model ``ModuleSearchEntry`` and joined from Module, ranked with ``bm25``. SQLite has
   no French stemmer, so singular/plural variants are approximated: a trailing "s"/"x" is dropped
   and the term is matched as a prefix (the last term always is, for search-as-you-type).
 - **PostgreSQL**: the ``search_vector`` column (weights A code/titles, B summaries, C the rest)
@@ -24,26 +25,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Func, QuerySet, Value
-from django.db.models.expressions import RawSQL
 
 from parcours.catalogue.models import Competence, Module, ModuleCompetence
 from parcours.lib.text import fold
 
-if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models.sql.compiler import SQLCompiler
+ModuleQS = TypeVar("ModuleQS", bound="QuerySet[Module]")
 
 FTS_TABLE = "catalogue_module_fts"
 PG_CONFIG = "french_unaccent"
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
-# bm25 column weights: code, title, summary, body.
-BM25_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+# bm25 column weights: module_id (not searched), code, title, summary, body.
+BM25_WEIGHTS = (0.0, 10.0, 5.0, 2.0, 1.0)
 
 # Words that carry no meaning in a French (or English) catalogue query; PostgreSQL's french
 # configuration drops them too. Kept only when a query has nothing else.
@@ -53,7 +51,8 @@ s sa se ses sur t un une the of and to in for on with
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+# A closed "quoted phrase" (an unclosed quote is ignored), or a run of anything but space/quote.
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -75,7 +74,7 @@ class ParsedQuery:
 
 
 def parse_query(query: str) -> ParsedQuery:
-    raw = (query or "")[:MAX_QUERY_LENGTH]
+    raw = _printable(query)
     parsed = ParsedQuery(ends_with_space=raw[-1:].isspace())
     for match in _TOKEN.finditer(fold(raw)):
         negative = bool(match.group(1) or match.group(3))
@@ -99,6 +98,11 @@ def parse_query(query: str) -> ParsedQuery:
     parsed.terms = parsed.terms[:MAX_TERMS]
     parsed.excluded = parsed.excluded[:MAX_TERMS]
     return parsed
+
+
+def _printable(query: str) -> str:
+    """At most MAX_QUERY_LENGTH characters, control characters (NUL…) replaced by spaces."""
+    return "".join(" " if ord(c) < 32 else c for c in (query or "")[:MAX_QUERY_LENGTH])
 
 
 def _singular(word: str) -> str:
@@ -135,35 +139,7 @@ def tsquery_prefix_expression(parsed: ParsedQuery) -> str:
 # --- Searching ---------------------------------------------------------------------------
 
 
-class _Bm25Rank(Func):
-    """``-bm25()`` of one module for a MATCH expression (higher is better), as a subquery.
-
-    The module's primary key is a real source expression, so the subquery keeps working when
-    Django relabels tables (e.g. when the searched queryset is itself used as a subquery).
-    """
-
-    output_field = FloatField()
-
-    def __init__(self, match: str) -> None:
-        super().__init__(F("pk"))
-        self.match = match
-
-    def as_sql(  # type: ignore[override]
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        **extra_context: Any,
-    ) -> tuple[str, list[Any]]:
-        pk_sql, pk_params = compiler.compile(self.get_source_expressions()[0])
-        # Only constants and the compiled primary key are interpolated; the query is a parameter.
-        sql = (
-            f"(SELECT -bm25({FTS_TABLE}, {BM25_WEIGHTS}) FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {pk_sql})"
-        )
-        return sql, [self.match, *pk_params]
-
-
-def search_modules(queryset: QuerySet[Module], query: str) -> QuerySet[Module]:
+def search_modules(queryset: ModuleQS, query: str) -> ModuleQS:
     """Modules of ``queryset`` matching ``query``, best first. A blank query changes nothing."""
     if not (query or "").strip():
         return queryset
@@ -175,24 +151,25 @@ def search_modules(queryset: QuerySet[Module], query: str) -> QuerySet[Module]:
     return _search_sqlite(queryset, parsed)
 
 
-def _search_sqlite(queryset: QuerySet[Module], parsed: ParsedQuery) -> QuerySet[Module]:
-    match = fts5_expression(parsed)
-    # The table name is a constant; the MATCH expression is passed as a parameter.
-    matching_ids = RawSQL(  # noqa: S611
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-        [match],
+def _search_sqlite(queryset: ModuleQS, parsed: ParsedQuery) -> ModuleQS:
+    # One join with the FTS5 table (on its UNINDEXED module_id, see ModuleSearchEntry): SQLite
+    # runs the full-text query once, then fetches the matching modules by primary key.
+    # bm25() is lower for better matches, hence the minus.
+    bm25 = Func(
+        F("search_entry__document"),
+        *(Value(w) for w in BM25_WEIGHTS),
+        function="bm25",
+        output_field=FloatField(),
     )
     return (
-        queryset.filter(pk__in=matching_ids)
-        .annotate(search_rank=_Bm25Rank(match))
+        queryset.filter(search_entry__document__match=fts5_expression(parsed))
+        .annotate(search_rank=bm25 * Value(-1.0))
         .order_by("-search_rank", "title_fr", "pk")
     )
 
 
-def _search_postgres(
-    queryset: QuerySet[Module], query: str, parsed: ParsedQuery
-) -> QuerySet[Module]:
-    search_query = SearchQuery(query[:MAX_QUERY_LENGTH], search_type="websearch", config=PG_CONFIG)
+def _search_postgres(queryset: ModuleQS, query: str, parsed: ParsedQuery) -> ModuleQS:
+    search_query = SearchQuery(_printable(query), search_type="websearch", config=PG_CONFIG)
     if not parsed.has_operators:
         # Search-as-you-type: also accept the last word as a prefix ("numéri" → "numérique").
         search_query = search_query | SearchQuery(
@@ -262,9 +239,10 @@ def index_module(module: Module, competences: Iterable[Competence] | None = None
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [module.pk])  # noqa: S608
             cursor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, code, title, summary, body) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {FTS_TABLE} (rowid, module_id, code, title, summary, body) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [
+                    module.pk,
                     module.pk,
                     *(
                         fold(p)

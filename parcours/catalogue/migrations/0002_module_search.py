@@ -10,8 +10,11 @@ Existing modules are indexed at the end; ``manage.py reindex_catalogue`` does th
 import unicodedata
 
 import django.contrib.postgres.search
+import django.db.models.deletion
 from django.contrib.postgres.operations import UnaccentExtension
-from django.db import migrations
+from django.db import migrations, models
+
+import parcours.catalogue.models
 
 FTS_TABLE = "catalogue_module_fts"
 GIN_INDEX = "catalogue_module_search_gin"
@@ -30,7 +33,7 @@ def create_search_structures(apps, schema_editor):
     if vendor == "sqlite":
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-            "code, title, summary, body, "
+            "module_id UNINDEXED, code, title, summary, body, "
             "tokenize=\"unicode61 remove_diacritics 2\")"
         )
     elif vendor == "postgresql":
@@ -103,9 +106,9 @@ def index_existing_modules(apps, schema_editor):
             )
         elif vendor == "sqlite":
             schema_editor.execute(
-                f"INSERT INTO {FTS_TABLE} (rowid, code, title, summary, body) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [module.pk, _fold(code), _fold(title), _fold(summary), _fold(body)],
+                f"INSERT INTO {FTS_TABLE} (rowid, module_id, code, title, summary, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [module.pk, module.pk, _fold(code), _fold(title), _fold(summary), _fold(body)],
             )
         Module.objects.filter(pk=module.pk).update(**updates)
 
@@ -125,4 +128,25 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(create_gin_index, drop_gin_index),
         migrations.RunPython(index_existing_modules, migrations.RunPython.noop),
+        # The FTS5 table seen from Django (unmanaged: the RunPython above creates it).
+        migrations.CreateModel(
+            name="ModuleSearchEntry",
+            fields=[
+                ("id", models.BigIntegerField(db_column="rowid", primary_key=True, serialize=False)),
+                (
+                    "module",
+                    models.OneToOneField(
+                        db_column="module_id",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="search_entry",
+                        to="catalogue.module",
+                    ),
+                ),
+                (
+                    "document",
+                    parcours.catalogue.models.FtsDocumentField(db_column="catalogue_module_fts"),
+                ),
+            ],
+            options={"managed": False, "db_table": "catalogue_module_fts"},
+        ),
     ]
