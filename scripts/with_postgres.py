@@ -381,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not command:
         parser.error("no command given (put it after --)")
 
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         with throwaway_cluster(keep=args.keep) as cluster:
             env = dict(os.environ)
@@ -404,6 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, _Terminated):
         log("interrupted")
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 if __name__ == "__main__":

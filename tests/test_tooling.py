@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -22,12 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_with_postgres() -> ModuleType:
+    """scripts/with_postgres.py is a script, not a package module: load it by path."""
+    if "with_postgres" in sys.modules:
+        return sys.modules["with_postgres"]
     spec = importlib.util.spec_from_file_location(
         "with_postgres", ROOT / "scripts" / "with_postgres.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("with_postgres", module)
+    sys.modules["with_postgres"] = module  # dataclasses look their module up while loading
     spec.loader.exec_module(module)
     return module
 
@@ -110,9 +114,12 @@ def test_with_postgres_skips_or_requires_when_missing(
 @pytest.mark.skipif(shutil.which("make") is None, reason="GNU make not installed")
 def test_makefile_targets_parse() -> None:
     targets = ["install", "demo", "check", "test", "bench", "format", "messages"]
+    # Not the settings of a `make test` we may be running under (jobserver, variables).
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     result = subprocess.run(  # noqa: S603
         ["make", "-n", "--no-print-directory", *targets],  # noqa: S607
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
