@@ -76,7 +76,7 @@ def outsider(other_org: Organisation) -> User:
 
 
 @pytest.fixture
-def as_user(client: Client):  # type: ignore[no-untyped-def]
+def as_user(client: Client):
     """``as_user(user)`` logs the test client in as that person and returns the client."""
 
     def login(user: User) -> Client:

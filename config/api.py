@@ -21,7 +21,9 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem_response(
-        status=422, title=_("Données invalides"), detail=_("La requête contient des erreurs."),
+        status=422,
+        title=_("Données invalides"),
+        detail=_("La requête contient des erreurs."),
         errors=exc.errors,
     )
 
@@ -29,7 +31,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        status=401, title=_("Authentification requise"),
+        status=401,
+        title=_("Authentification requise"),
         detail=_("Fournissez un jeton d'API valide (en-tête Authorization: Bearer …)."),
     )
 

@@ -91,7 +91,5 @@ def sqlite_database(path: Path) -> dict[str, object]:
         },
         # One test database file per process: parallel runs (xdist workers, several
         # checkouts) never share one. File-backed so that concurrency tests use real locks.
-        "TEST": {
-            "NAME": str(Path(tempfile.gettempdir()) / f"parcours_test_{os.getpid()}.sqlite3")
-        },
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"parcours_test_{os.getpid()}.sqlite3")},
     }

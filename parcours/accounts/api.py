@@ -35,7 +35,7 @@ class TokenAuth(HttpBearer):
 def session_auth(request: HttpRequest) -> User | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return user  # type: ignore[return-value]
+        return user
     return None
 
 
@@ -51,7 +51,7 @@ def optional_actor(request: HttpRequest) -> Actor | None:
             return Actor.of(user)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return Actor.of(user)  # type: ignore[arg-type]
+        return Actor.of(user)
     return None
 
 

@@ -27,7 +27,7 @@ class CurrentOrganisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = SimpleLazyObject(lambda: Actor.of(request.user))  # type: ignore[attr-defined]
+        request.actor = SimpleLazyObject(lambda: Actor.of(request.user))  # type: ignore[attr-defined,arg-type]
         request.organisation = SimpleLazyObject(  # type: ignore[attr-defined]
             lambda: _current_organisation(request)
         )

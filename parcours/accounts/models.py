@@ -46,9 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("adresse e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
-    language = models.CharField(
-        _("langue"), max_length=8, choices=settings.LANGUAGES, default="fr"
-    )
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
     postcode = models.CharField(_("code postal"), max_length=10, blank=True)
     is_staff = models.BooleanField(
         _("accès à l'administration"),

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class AuthedRequest(HttpRequest):
     """What our middleware adds to every request (for type checking views)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     actor: Actor
     organisation: Organisation | None
     htmx: HtmxDetails

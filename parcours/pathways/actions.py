@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -58,9 +59,7 @@ def compile_rule_input(
         else:
             raise ValidationError({"rule": [_("La règle est vide.")]})
         mentioned = rules.module_ids(rules.parse_rule(data))
-        modules = list(
-            Module.objects.filter(pk__in=mentioned).select_related("organisation")
-        )
+        modules = list(Module.objects.filter(pk__in=mentioned).select_related("organisation"))
         allowed = [m for m in modules if m.organisation_id == organisation.pk or m.is_published]
         parsed = rules.parse_rule(data, known_modules=known_modules(allowed))
     except rules.RuleError as exc:
@@ -132,7 +131,10 @@ def create_pathway(*, actor: Actor, organisation: Organisation, data: PathwayDat
     )
     _set_modules(pathway, modules)
     audit.record(
-        "pathway.create", actor=actor.user, organisation=organisation, obj=pathway,
+        "pathway.create",
+        actor=actor.user,
+        organisation=organisation,
+        obj=pathway,
         changes={"rule": rule_data},
     )
     return pathway
@@ -155,7 +157,10 @@ def update_pathway(*, actor: Actor, pathway: Pathway, data: PathwayData) -> Path
     pathway.save()
     _set_modules(pathway, modules)
     audit.record(
-        "pathway.update", actor=actor.user, organisation=organisation, obj=pathway,
+        "pathway.update",
+        actor=actor.user,
+        organisation=organisation,
+        obj=pathway,
         changes={"before": before, "rule": rule_data},
     )
     return pathway
@@ -174,8 +179,11 @@ def set_pathway_status(*, actor: Actor, pathway: Pathway, status: str) -> Pathwa
     pathway.status = status
     pathway.save(update_fields=["status", "updated_at"])
     audit.record(
-        f"pathway.status.{status}", actor=actor.user, organisation=pathway.organisation,
-        obj=pathway, changes={"from": old, "to": status},
+        f"pathway.status.{status}",
+        actor=actor.user,
+        organisation=pathway.organisation,
+        obj=pathway,
+        changes={"from": old, "to": status},
     )
     return pathway
 
@@ -245,14 +253,21 @@ def record_completion(
         after = _satisfied_pathways(learner.pk, module, without=False)
         newly = after - before
         audit.record(
-            "completion.record", actor=actor, organisation=module.organisation, obj=completion,
+            "completion.record",
+            actor=actor,
+            organisation=module.organisation,
+            obj=completion,
             changes={"learner": learner.pk, "module": module.code, "source": source},
         )
         completed = list(Pathway.objects.filter(pk__in=newly))
         for pathway in completed:
             transaction.on_commit(
-                lambda p=pathway, c=completion: pathway_completed.send(
-                    sender=Pathway, learner_id=learner.pk, pathway_id=p.pk, completion_id=c.pk
+                partial(
+                    pathway_completed.send,
+                    sender=Pathway,
+                    learner_id=learner.pk,
+                    pathway_id=pathway.pk,
+                    completion_id=completion.pk,
                 )
             )
     return CompletionResult(completion=completion, created=True, completed_pathways=completed)

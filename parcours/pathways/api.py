@@ -19,7 +19,7 @@ from parcours.pathways.schemas import EvaluationOut, PathwayOut
 router = Router(tags=["pathways"])
 
 
-def _visible(actor: Actor | None):  # type: ignore[no-untyped-def]
+def _visible(actor: Actor | None):
     qs = Pathway.objects.select_related("organisation").prefetch_related(
         "memberships__module__organisation"
     )
@@ -81,15 +81,15 @@ def get_pathway(request: HttpRequest, pathway_id: int) -> dict[str, object]:
     return _out(pathway)
 
 
-
-
 @router.get(
     "/pathways/{pathway_id}/evaluation",
     response=EvaluationOut,
     auth=token_auth,
     summary="Où en est un apprenant (soi-même par défaut)",
 )
-def evaluate(request: HttpRequest, pathway_id: int, learner: int | None = None) -> dict[str, object]:
+def evaluate(
+    request: HttpRequest, pathway_id: int, learner: int | None = None
+) -> dict[str, object]:
     actor = Actor.of(request.auth)  # type: ignore[attr-defined]
     pathway = get_object_or_404(Pathway.objects.select_related("organisation"), pk=pathway_id)
     person = actor.user if learner is None else User.objects.filter(pk=learner).first()

@@ -69,9 +69,7 @@ def evaluate_population(
     One streamed query over the completions of the pathway's modules (no query per learner);
     learners given in ``learner_ids`` without any completion are reported as not satisfied.
     """
-    memberships = list(
-        pathway.memberships.values_list("module_id", "module__duration_hours")
-    )
+    memberships = list(pathway.memberships.values_list("module_id", "module__duration_hours"))
     module_hours = {module_id: float(hours) for module_id, hours in memberships}
     ids = list(module_hours)
     done: dict[int, dict[int, float]] = defaultdict(dict)
@@ -85,9 +83,7 @@ def evaluate_population(
     for learner_id, module_id, hours in rows:
         if wanted is None or learner_id in wanted:
             done[learner_id][module_id] = float(hours)
-    result = rules.evaluate_many(
-        pathway.rule, done, module_hours=module_hours, pathway_modules=ids
-    )
+    result = rules.evaluate_many(pathway.rule, done, module_hours=module_hours, pathway_modules=ids)
     if wanted is not None:
         for learner_id in wanted:
             result.setdefault(learner_id, False)

@@ -28,7 +28,7 @@ class Pathway(models.Model):
     summary_en = models.TextField(_("résumé (anglais)"), blank=True)
     # The rule as data (see rules.py): {"all_of": [...]} with module ids.
     rule = models.JSONField(_("règle"))
-    modules = models.ManyToManyField(
+    modules: models.ManyToManyField[Module, PathwayModule] = models.ManyToManyField(
         Module, through="PathwayModule", related_name="pathways", verbose_name=_("modules")
     )
     status = models.CharField(
@@ -71,6 +71,9 @@ class PathwayModule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pathway", "module"], name="pathway_module_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway_id}:{self.module_id}"
 
 
 class Completion(models.Model):

@@ -11,7 +11,5 @@ def can_view_progress(actor: Actor, learner: User, pathway: Pathway) -> bool:
         return True
     if actor.has_role(pathway.organisation_id, Role.COORDINATOR):
         return True
-    learner_orgs = Membership.objects.filter(user=learner).values_list(
-        "organisation_id", flat=True
-    )
+    learner_orgs = Membership.objects.filter(user=learner).values_list("organisation_id", flat=True)
     return any(actor.has_role(org_id, Role.COORDINATOR) for org_id in set(learner_orgs))

@@ -48,7 +48,8 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
         Pathway.objects.select_related("organisation"), organisation__slug=org_slug, code=code
     )
     if pathway.status != Pathway.Status.PUBLISHED and not (
-        request.user.is_authenticated and request.actor.has_role(pathway.organisation_id, Role.COORDINATOR, Role.TRAINER)
+        request.user.is_authenticated
+        and request.actor.has_role(pathway.organisation_id, Role.COORDINATOR, Role.TRAINER)
     ):
         raise Http404
     modules = pathway_modules(pathway)
@@ -102,7 +103,9 @@ def _staff_org(request: AuthedRequest) -> Organisation:
 
 def _own_pathway(request: AuthedRequest, pk: int) -> Pathway:
     org = _staff_org(request)
-    return get_object_or_404(Pathway.objects.select_related("organisation"), pk=pk, organisation=org)
+    return get_object_or_404(
+        Pathway.objects.select_related("organisation"), pk=pk, organisation=org
+    )
 
 
 @login_required
@@ -112,7 +115,9 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "pathways/manage_list.html", {"pathways": pathways, "org": org})
 
 
-def _form_context(org: Organisation, form: PathwayForm, pathway: Pathway | None) -> dict[str, object]:
+def _form_context(
+    org: Organisation, form: PathwayForm, pathway: Pathway | None
+) -> dict[str, object]:
     modules = Module.objects.filter(organisation=org).order_by("code")
     return {"form": form, "pathway": pathway, "available_modules": modules, "org": org}
 
@@ -146,7 +151,9 @@ def manage_create(request: AuthedRequest) -> HttpResponse:
     form = PathwayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pathway = actions.create_pathway(actor=request.actor, organisation=org, data=_data_from(form))
+            pathway = actions.create_pathway(
+                actor=request.actor, organisation=org, data=_data_from(form)
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -176,7 +183,9 @@ def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Parcours enregistré."))
             return redirect("pathways:manage_detail", pk=pathway.pk)
-    return render(request, "pathways/manage_form.html", _form_context(pathway.organisation, form, pathway))
+    return render(
+        request, "pathways/manage_form.html", _form_context(pathway.organisation, form, pathway)
+    )
 
 
 @login_required
@@ -255,7 +264,9 @@ def manage_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     rows.sort(key=lambda r: (not r[1].satisfied, -r[1].progress, r[0]))
     page = Paginator(rows, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
     users = User.objects.in_bulk([learner_id for learner_id, _ in page.object_list])
-    table = [(users[lid], ev, round(ev.progress * 100)) for lid, ev in page.object_list if lid in users]
+    table = [
+        (users[lid], ev, round(ev.progress * 100)) for lid, ev in page.object_list if lid in users
+    ]
     counts = {
         "all": len(evaluations),
         "satisfied": sum(1 for e in evaluations.values() if e.satisfied),

@@ -5,10 +5,9 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.test import Client
 from django.urls import reverse
 
+from conftest import PASSWORD
 from parcours.accounts import actions
 from parcours.accounts.models import ApiToken, AuditEntry, Organisation, Role, User
-
-from conftest import PASSWORD
 
 
 def test_passwords_are_hashed_with_argon2(settings) -> None:
@@ -23,7 +22,7 @@ def test_login_with_email_in_any_case(client: Client, coordinator: User) -> None
         reverse("accounts:login"), {"username": "ALICE@technofutur.test", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response.url == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("accounts:dashboard")
     page = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Bonjour Alice" in page
     assert "Technofutur TIC" in page
@@ -49,7 +48,9 @@ def test_login_is_rate_limited_after_repeated_failures(
     assert "Trop de tentatives" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     # Only that account is locked, not everyone behind the same address.
-    other = client.post(reverse("accounts:login"), {"username": trainer.email, "password": PASSWORD})
+    other = client.post(
+        reverse("accounts:login"), {"username": trainer.email, "password": PASSWORD}
+    )
     assert other.status_code == 302
 
 
@@ -58,7 +59,7 @@ def test_api_token_secret_is_only_stored_hashed(coordinator: User) -> None:
     assert secret.startswith("prc_")
     stored = ApiToken.objects.get(pk=token.pk)
     assert secret.split("_", 2)[2] not in stored.key_hash
-    key_id, raw = ApiToken.parse(secret)  # type: ignore[misc]
+    _key_id, raw = ApiToken.parse(secret)  # type: ignore[misc]
     assert stored.matches(raw)
     assert not stored.matches(raw + "x")
 
@@ -91,7 +92,7 @@ def test_language_switch_to_english(client: Client, db: None) -> None:
 def test_private_pages_need_login(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("accounts:login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_organisations_api_is_public(client: Client, org: Organisation) -> None:

@@ -16,7 +16,9 @@ OPTIONS = ["O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8"]
 AI_RULE = "(M1A | M1B) & 2 parmi (O1, O2, O3, O4, O5, O6, O7, O8) & CLOT"
 
 
-def make_module(org: Organisation, code: str, title: str, hours: str = "12", **extra: str) -> Module:
+def make_module(
+    org: Organisation, code: str, title: str, hours: str = "12", **extra: str
+) -> Module:
     return Module.objects.create(
         organisation=org,
         code=code,
@@ -66,7 +68,8 @@ def certificate(coordinator: User, org: Organisation) -> Pathway:
         actor=Actor.of(coordinator),
         organisation=org,
         data=actions.PathwayData(
-            code="CU-TP", title_fr="Certificat en technopédagogie",
+            code="CU-TP",
+            title_fr="Certificat en technopédagogie",
             rule_text="UE1 & UE2 & UE3 & UE4 & UE5",
         ),
     )

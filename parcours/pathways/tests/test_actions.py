@@ -117,8 +117,11 @@ def test_completing_the_last_module_raises_the_event_exactly_once(
             result = actions.record_completion(learner=learner, module=ai_modules["CLOT"])
         assert [p.pk for p in result.completed_pathways] == [ai_pathway.pk]
         assert received == [
-            {"learner_id": learner.pk, "pathway_id": ai_pathway.pk,
-             "completion_id": result.completion.pk}
+            {
+                "learner_id": learner.pk,
+                "pathway_id": ai_pathway.pk,
+                "completion_id": result.completion.pk,
+            }
         ]
         # Recording it again, or another option, does not raise it again.
         with django_capture_on_commit_callbacks(execute=True):
@@ -148,9 +151,7 @@ def test_bulk_evaluation_matches_single_evaluation(
         people.append(person)
     nobody = User.objects.create_user(email="nobody@test.test")
     bulk = evaluate_population(ai_pathway)
-    assert bulk == {
-        p.pk: evaluate_for_learner(ai_pathway, p.pk).satisfied for p in people
-    }
+    assert bulk == {p.pk: evaluate_for_learner(ai_pathway, p.pk).satisfied for p in people}
     assert [bulk[p.pk] for p in people] == [True, True, False, False, False]
     with_nobody = evaluate_population(ai_pathway, [p.pk for p in people] + [nobody.pk])
     assert with_nobody[nobody.pk] is False
@@ -172,7 +173,9 @@ def test_certificate_requires_all_five_units(certificate: Pathway, learner: User
     complete(learner, modules, "UE1", "UE2", "UE3", "UE4")
     progress = evaluate_for_learner(certificate, learner.pk)
     assert (progress.satisfied, progress.evaluation.met, progress.evaluation.total) == (
-        False, 4, 5,
+        False,
+        4,
+        5,
     )
     assert any("Unité d'enseignement 5" in line for line in progress.explanation)
     complete(learner, modules, "UE5")

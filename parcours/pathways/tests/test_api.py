@@ -33,16 +33,16 @@ def test_draft_pathways_are_hidden_from_the_public_and_other_orgs(
     missing = client.get(f"/api/v1/pathways/{ai_pathway.pk}")
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/problem+json"
-    assert client.get(f"/api/v1/pathways/{ai_pathway.pk}", headers=bearer(outsider)).status_code == 404
+    assert (
+        client.get(f"/api/v1/pathways/{ai_pathway.pk}", headers=bearer(outsider)).status_code == 404
+    )
     own = client.get(f"/api/v1/pathways/{ai_pathway.pk}", headers=bearer(coordinator))
     assert own.status_code == 200
 
 
 def test_learner_evaluates_themself(client: Client, learner: User, ai_pathway, ai_modules) -> None:
     complete(learner, ai_modules, "M1A", "O1", "O2")
-    response = client.get(
-        f"/api/v1/pathways/{ai_pathway.pk}/evaluation", headers=bearer(learner)
-    )
+    response = client.get(f"/api/v1/pathways/{ai_pathway.pk}/evaluation", headers=bearer(learner))
     body = response.json()
     assert response.status_code == 200
     assert (body["satisfied"], body["met"], body["total"]) == (False, 3, 4)
@@ -60,7 +60,9 @@ def test_evaluation_needs_a_token(client: Client, ai_pathway: Pathway) -> None:
     assert bad.status_code == 401
 
 
-@pytest.mark.parametrize(("who", "status"), [("coordinator", 200), ("outsider", 404), ("trainer", 200)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("coordinator", 200), ("outsider", 404), ("trainer", 200)]
+)
 def test_evaluation_of_another_learner(
     request, client: Client, who: str, status: int, learner: User, ai_pathway: Pathway
 ) -> None:

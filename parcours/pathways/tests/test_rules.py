@@ -448,8 +448,7 @@ def test_evaluate_many_agrees_with_evaluate() -> None:
     rng = random.Random(42)
     pool = [M1A, M1B, CLOSE, *OPTIONS, 50, 51, 52]
     learners = {
-        learner: dict.fromkeys(rng.sample(pool, rng.randint(0, 8)), 7.0)
-        for learner in range(5_000)
+        learner: dict.fromkeys(rng.sample(pool, rng.randint(0, 8)), 7.0) for learner in range(5_000)
     }
     # Speed is measured in benchmarks/, not asserted here.
     results = evaluate_many(rule, learners)

@@ -80,15 +80,24 @@ def test_management_pages_are_for_the_organisation_coordinators(
     assert listing.status_code == (200 if who == "outsider" else 403)
     assert "Référent IA" not in listing.content.decode()
     for name in ("manage_detail", "manage_edit", "manage_progress"):
-        assert client.get(reverse(f"pathways:{name}", args=[ai_pathway.pk])).status_code in (403, 404)
-    response = client.post(reverse("pathways:manage_status", args=[ai_pathway.pk]), {"status": "archived"})
+        assert client.get(reverse(f"pathways:{name}", args=[ai_pathway.pk])).status_code in (
+            403,
+            404,
+        )
+    response = client.post(
+        reverse("pathways:manage_status", args=[ai_pathway.pk]), {"status": "archived"}
+    )
     assert response.status_code in (403, 404)
     ai_pathway.refresh_from_db()
     assert ai_pathway.status == Pathway.Status.PUBLISHED
 
 
 def test_progress_table_and_learner_explanation(
-    as_user, coordinator: User, learner: User, ai_pathway: Pathway, ai_modules,
+    as_user,
+    coordinator: User,
+    learner: User,
+    ai_pathway: Pathway,
+    ai_modules,
     django_assert_max_num_queries,
 ) -> None:
     complete(learner, ai_modules, "M1A", "O1", "O2")
