@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
