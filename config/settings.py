@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "parcours.lib",
     "parcours.accounts",
     "parcours.catalogue",
@@ -152,6 +154,18 @@ LOGGING = {
 SHARED_DATA_DIR = Path(env_str("PARCOURS_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 
 CATALOGUE_PAGE_SIZE = 20
+
+# Background work: Django's tasks framework (django-tasks backport) with the database backend.
+# Run workers with `manage.py db_worker`. TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE", TESTING or env_bool("PARCOURS_DEMO"))
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 if os.environ.get("PARCOURS_FORCE_SQLITE_MEMORY"):  # pragma: no cover - debugging aid
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
