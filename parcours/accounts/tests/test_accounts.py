@@ -98,3 +98,16 @@ def test_private_pages_need_login(client: Client, url: str) -> None:
 def test_organisations_api_is_public(client: Client, org: Organisation) -> None:
     body = client.get("/api/v1/organisations").json()
     assert [o["slug"] for o in body] == ["technofutur-tic"]
+
+
+def test_french_by_default_even_for_an_english_browser(client: Client, db: None) -> None:
+    page = client.get("/catalogue/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="fr">' in page.content.decode()
+    assert page["Content-Language"] == "fr"
+
+
+def test_signed_in_person_gets_their_preferred_language(as_user, learner: User) -> None:
+    learner.language = "en"
+    learner.save()
+    page = as_user(learner).get("/catalogue/")
+    assert '<html lang="en">' in page.content.decode()
