@@ -20,7 +20,7 @@ from parcours.catalogue.models import Module
 from parcours.pathways import rules
 from parcours.pathways.evaluation import known_modules
 from parcours.pathways.models import Completion, Pathway, PathwayModule
-from parcours.pathways.signals import pathway_completed
+from parcours.pathways.signals import module_completed, pathway_completed
 
 EDITORS = (Role.COORDINATOR,)
 
@@ -260,6 +260,15 @@ def record_completion(
             changes={"learner": learner.pk, "module": module.code, "source": source},
         )
         completed = list(Pathway.objects.filter(pk__in=newly))
+        transaction.on_commit(
+            partial(
+                module_completed.send,
+                sender=Completion,
+                learner_id=learner.pk,
+                module_id=module.pk,
+                completion_id=completion.pk,
+            )
+        )
         for pathway in completed:
             transaction.on_commit(
                 partial(
@@ -271,3 +280,133 @@ def record_completion(
                 )
             )
     return CompletionResult(completion=completion, created=True, completed_pathways=completed)
+
+
+@dataclass(frozen=True)
+class CompletionEntry:
+    learner_id: int
+    module: Module
+    hours: Decimal
+    completed_on: dt.date
+
+
+def record_completions(
+    entries: list[CompletionEntry],
+    *,
+    source: str = Completion.Source.ATTENDANCE,
+    actor: User | None = None,
+) -> list[CompletionResult]:
+    """``record_completion`` for a whole cohort, in a constant number of queries.
+
+    Same guarantees: one Completion per learner and module (existing ones are left as they
+    are), ``module_completed`` for each new one and ``pathway_completed`` for each pathway a
+    learner newly satisfies, all sent after commit.
+    """
+    if not entries:
+        return []
+    with transaction.atomic():
+        module_ids = {e.module.pk for e in entries}
+        learner_ids = {e.learner_id for e in entries}
+        existing = set(
+            Completion.objects.filter(
+                learner_id__in=learner_ids, module_id__in=module_ids
+            ).values_list("learner_id", "module_id")
+        )
+        fresh: dict[tuple[int, int], CompletionEntry] = {}
+        for entry in entries:
+            key = (entry.learner_id, entry.module.pk)
+            if key not in existing:
+                fresh.setdefault(key, entry)
+        if not fresh:
+            return []
+        pathways = list(
+            Pathway.objects.published()
+            .filter(memberships__module_id__in=module_ids)
+            .distinct()
+            .prefetch_related("memberships")
+        )
+        members = {p.pk: [m.module_id for m in p.memberships.all()] for p in pathways}
+        parsed = {p.pk: rules.parse_rule(p.rule) for p in pathways}
+        all_members = {mid for ids in members.values() for mid in ids}
+        done: dict[int, dict[int, float]] = {}
+        for learner_id, module_id, hours in Completion.objects.filter(
+            learner_id__in={k[0] for k in fresh}, module_id__in=all_members
+        ).values_list("learner_id", "module_id", "hours"):
+            done.setdefault(learner_id, {})[module_id] = float(hours)
+
+        def satisfied(learner_id: int) -> set[int]:
+            have = done.get(learner_id, {})
+            return {
+                p.pk
+                for p in pathways
+                if rules.evaluate(parsed[p.pk], have, pathway_modules=members[p.pk]).satisfied
+            }
+
+        touched = {k[0] for k in fresh}
+        before = {learner_id: satisfied(learner_id) for learner_id in touched}
+        created = Completion.objects.bulk_create(
+            [
+                Completion(
+                    learner_id=e.learner_id,
+                    module=e.module,
+                    completed_on=e.completed_on,
+                    hours=e.hours,
+                    source=source,
+                )
+                for e in fresh.values()
+            ]
+        )
+        for completion in created:
+            done.setdefault(completion.learner_id, {})[completion.module_id] = float(
+                completion.hours
+            )
+        if any(c.pk is None for c in created):  # backends without RETURNING
+            ids = {
+                (c.learner_id, c.module_id): c.pk
+                for c in Completion.objects.filter(learner_id__in=touched, module_id__in=module_ids)
+            }
+            for completion in created:
+                completion.pk = ids[(completion.learner_id, completion.module_id)]
+        by_pk = {p.pk: p for p in pathways}
+        results: list[CompletionResult] = []
+        organisation = entries[0].module.organisation
+        for completion in created:
+            newly = satisfied(completion.learner_id) - before[completion.learner_id]
+            before[completion.learner_id] |= newly  # one event per learner and pathway
+            transaction.on_commit(
+                partial(
+                    module_completed.send,
+                    sender=Completion,
+                    learner_id=completion.learner_id,
+                    module_id=completion.module_id,
+                    completion_id=completion.pk,
+                )
+            )
+            for pathway_id in sorted(newly):
+                transaction.on_commit(
+                    partial(
+                        pathway_completed.send,
+                        sender=Pathway,
+                        learner_id=completion.learner_id,
+                        pathway_id=pathway_id,
+                        completion_id=completion.pk,
+                    )
+                )
+            results.append(
+                CompletionResult(
+                    completion=completion,
+                    created=True,
+                    completed_pathways=[by_pk[i] for i in sorted(newly)],
+                )
+            )
+        audit.record(
+            "completion.record_many",
+            actor=actor,
+            organisation=organisation,
+            changes={
+                "count": len(created),
+                "source": source,
+                "modules": sorted(e.module.code for e in fresh.values())[:50],
+            },
+        )
+    return results

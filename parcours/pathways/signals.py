@@ -7,3 +7,6 @@ from django.dispatch import Signal
 # Sent once per (learner, pathway) when a new completion makes the pathway's rule satisfied.
 # kwargs: learner_id: int, pathway_id: int, completion_id: int
 pathway_completed = Signal()
+
+# Sent once per new Completion, after commit. kwargs: learner_id, module_id, completion_id
+module_completed = Signal()

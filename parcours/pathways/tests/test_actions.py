@@ -192,3 +192,59 @@ def test_publishing_rechecks_that_modules_are_still_published(
         actions.set_pathway_status(actor=actor, pathway=ai_pathway, status="published")
     ai_pathway.refresh_from_db()
     assert ai_pathway.status == Pathway.Status.DRAFT
+
+
+def test_bulk_recording_a_cohort_raises_each_event_once_in_constant_queries(
+    ai_pathway: Pathway,
+    ai_modules,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from parcours.pathways.signals import module_completed
+
+    people = [User.objects.create_user(email=f"c{i}@test.test") for i in range(12)]
+    for person in people:
+        complete(person, ai_modules, "M1A", "O1", "O2")
+    already = people[0]
+    complete(already, ai_modules, "CLOT")
+    pathway_events: list[dict[str, int]] = []
+    module_events: list[dict[str, int]] = []
+
+    def on_pathway(sender: object, **kwargs: int) -> None:
+        pathway_events.append(kwargs)
+
+    def on_module(sender: object, **kwargs: int) -> None:
+        module_events.append(kwargs)
+
+    pathway_completed.connect(on_pathway)
+    module_completed.connect(on_module)
+    try:
+        entries = [
+            actions.CompletionEntry(
+                learner_id=p.pk,
+                module=ai_modules["CLOT"],
+                hours=Decimal("12"),
+                completed_on=dt.date(2026, 11, 20),
+            )
+            for p in people
+        ]
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            django_assert_max_num_queries(10),
+        ):
+            results = actions.record_completions(entries + entries[:3])
+        assert len(results) == 11  # the one who had it already is left alone, no duplicates
+        assert all(r.completed_pathways == [ai_pathway] for r in results)
+        assert sorted(e["learner_id"] for e in pathway_events) == sorted(p.pk for p in people[1:])
+        assert len(module_events) == 11
+        # Again: nothing new, nothing sent.
+        with django_capture_on_commit_callbacks(execute=True):
+            assert actions.record_completions(entries) == []
+        assert len(pathway_events) == 11
+    finally:
+        pathway_completed.disconnect(on_pathway)
+        module_completed.disconnect(on_module)
+    assert all(evaluate_for_learner(ai_pathway, p.pk).satisfied for p in people)
