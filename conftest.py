@@ -195,3 +195,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("postgres") is not None:
             item.add_marker(skip)
+
+
+# Hypothesis: no per-example deadline (the machine is shared and timing is not what we test).
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("parcours", deadline=None)
+hypothesis_settings.load_profile("parcours")

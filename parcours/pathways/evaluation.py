@@ -38,11 +38,45 @@ def pathway_modules(pathway: Pathway) -> list[Module]:
     return [m.module for m in pathway.memberships.select_related("module", "module__organisation")]
 
 
+#: What a learner's progress shows of each module (``ModuleState.module``: code, title, the
+#: link to its page) and what the rule needs: read instead of whole modules, whose long texts
+#: (and search vector) made up most of an evaluation's time. "pathway" is the foreign key the
+#: related manager fills in: deferring it would cost a query per row.
+_PROGRESS_FIELDS = (
+    "pathway",
+    "position",
+    "module__id",
+    "module__code",
+    "module__title_fr",
+    "module__title_en",
+    "module__duration_hours",
+    "module__status",
+    "module__organisation__id",
+    "module__organisation__slug",
+    "module__organisation__name",
+)
+
+
+def _progress_modules(pathway: Pathway) -> list[Module]:
+    memberships = pathway.memberships.select_related("module__organisation")
+    return [m.module for m in memberships.only(*_PROGRESS_FIELDS)]
+
+
 def evaluate_for_learner(
-    pathway: Pathway, learner_id: int, *, completed: dict[int, float] | None = None
+    pathway: Pathway,
+    learner_id: int,
+    *,
+    completed: dict[int, float] | None = None,
+    modules: list[Module] | None = None,
 ) -> LearnerProgress:
-    """Where one learner stands on one pathway, with a human explanation of what is missing."""
-    modules = pathway_modules(pathway)
+    """Where one learner stands on one pathway, with a human explanation of what is missing.
+
+    Two queries: the pathway's modules (none when the caller passes ``modules``, e.g. a page
+    that lists them anyway: ``pathway_modules(pathway)``) and the learner's completions among
+    them (none when ``completed`` is given).
+    """
+    if modules is None:
+        modules = _progress_modules(pathway)
     ids = [m.pk for m in modules]
     if completed is None:
         completed = {
@@ -51,7 +85,8 @@ def evaluate_for_learner(
                 learner_id=learner_id, module_id__in=ids
             ).values_list("module_id", "hours")
         }
-    evaluation = rules.evaluate(pathway.rule, completed, pathway_modules=ids)
+    rule = rules.parse_rule(pathway.rule)
+    evaluation = rules.evaluate(rule, completed, pathway_modules=ids)
     names = {m.pk: m.title for m in modules}
     return LearnerProgress(
         pathway=pathway,

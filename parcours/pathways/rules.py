@@ -43,8 +43,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypeGuard
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 __all__ = [
     "AllOf",
@@ -198,11 +198,21 @@ def _num(value: float) -> int | float:
 
 
 def _fmt_hours(value: float) -> str:
-    """Hours for French sentences: ``6``, ``7,5``, ``2,25``."""
+    """Hours in the active language: ``6``, ``7,5`` in French, ``7.5`` in English."""
     rounded = round(float(value), 2)
     if rounded.is_integer():
         return str(int(rounded))
-    return f"{rounded:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    text = f"{rounded:.2f}".rstrip("0").rstrip(".")
+    # Translators: the decimal separator used in hour counts ("7,5 heures" / "7.5 hours").
+    return text.replace(".", _(","))
+
+
+def _hours_count(hours: float) -> int:
+    """The count that picks singular or plural for a number of hours (1,5 heures / 1.5 hours)."""
+    if float(hours).is_integer():
+        return int(hours)
+    # French counts 1,5 as singular ("1,5 heure"); English makes any fraction plural.
+    return int(hours) if (get_language() or "fr").startswith("fr") else math.ceil(hours)
 
 
 def _show(value: object) -> str:
@@ -1055,7 +1065,8 @@ def _names(module_ids: Iterable[int], names: Mapping[int, str]) -> str:
 
 
 def _options(options: Iterable[tuple[Missing, ...]], names: Mapping[int, str]) -> str:
-    return " ; ".join(
+    # Translators: separates alternatives in one sentence ("A ; B ; C").
+    return _(" ; ").join(
         _(" et ").join(_fragment(m, names) for m in option) if option else "…" for option in options
     )
 
@@ -1086,7 +1097,7 @@ def _sentence(missing: Missing, names: Mapping[int, str]) -> str:
         )
     if missing.kind == "hours":
         hours = {"hours": _fmt_hours(missing.hours_short)}
-        count = int(missing.hours_short)
+        count = _hours_count(missing.hours_short)
         if missing.candidates:
             return ngettext(
                 "Il manque %(hours)s heure parmi : %(modules)s",
@@ -1135,7 +1146,7 @@ def _fragment(missing: Missing, names: Mapping[int, str]) -> str:
         ) % {"count": missing.needed, "modules": _names(missing.candidates, names)}
     if missing.kind == "hours":
         hours = {"hours": _fmt_hours(missing.hours_short)}
-        count = int(missing.hours_short)
+        count = _hours_count(missing.hours_short)
         if missing.candidates:
             return ngettext(
                 "%(hours)s heure parmi (%(modules)s)",

@@ -55,7 +55,7 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
     modules = pathway_modules(pathway)
     progress = None
     if request.user.is_authenticated:
-        progress = evaluate_for_learner(pathway, request.user.pk)
+        progress = evaluate_for_learner(pathway, request.user.pk, modules=modules)
     return render(
         request,
         "pathways/detail.html",

@@ -81,3 +81,12 @@ def certificate(coordinator: User, org: Organisation) -> Pathway:
 def complete(learner: User, modules: dict[str, Module], *codes: str) -> None:
     for code in codes:
         actions.record_completion(learner=learner, module=modules[code])
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Sentences are asserted in French unless a test switches language itself."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
