@@ -51,6 +51,9 @@ def register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", catalogue_router)
     api.add_router("/", pathways_router)
+    api.add_router("/", "parcours.credentials.api.router")
+    api.add_router("/", "parcours.enrolment.api.router")
+    api.add_router("/", "parcours.scheduling.api.router")
 
 
 register_routers()

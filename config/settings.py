@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.catalogue",
     "parcours.pathways",
+    "parcours.scheduling",
+    "parcours.enrolment",
+    "parcours.documents",
+    "parcours.credentials",
     "parcours.demo",
 ]
 

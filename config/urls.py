@@ -12,6 +12,11 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:public_list"), name="home"),
     path("catalogue/", include("parcours.catalogue.urls")),
     path("parcours/", include("parcours.pathways.urls")),
+    path("sessions/", include("parcours.enrolment.urls")),
+    path("reservations/", include("parcours.scheduling.urls")),
+    path("logistique/", include("parcours.scheduling.ui_urls")),
+    path("badges/", include("parcours.credentials.urls")),
+    path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,9 +14,17 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     actor = request.actor  # type: ignore[attr-defined]
     org = request.organisation  # type: ignore[attr-defined]
     roles = actor.roles_by_org.get(org.pk, frozenset()) if org else frozenset()
+
+    def has(*wanted: str) -> bool:
+        return bool(org) and actor.has_role(org, *wanted)
+
     return {
         "current_organisation": org,
         "current_roles": roles,
-        "is_coordinator": bool(org) and actor.has_role(org, Role.COORDINATOR),
+        "is_coordinator": has(Role.COORDINATOR),
+        "is_trainer": has(Role.TRAINER),
+        "is_logistics": has(Role.LOGISTICS),
+        "is_school_contact": has(Role.SCHOOL_CONTACT),
+        "is_staff_member": has(Role.COORDINATOR, Role.TRAINER, Role.LOGISTICS, Role.SCHOOL_CONTACT),
         "has_several_orgs": len(actor.roles_by_org) > 1,
     }

@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from parcours.accounts.models import Organisation
-from parcours.catalogue.models import Competence, Framework, Module, ProficiencyLevel
+from parcours.catalogue.models import Competence, Module, ProficiencyLevel
 
 GroupedChoices = list[tuple[Any, Any]]
 FILTER_NAMES = ("organisation", "format", "audience", "language", "framework", "competence")
@@ -36,11 +38,87 @@ def competence_choices(competences: Iterable[Competence]) -> GroupedChoices:
     return list(groups.items())
 
 
+def published_competence_choices() -> tuple[list[tuple[str, str]], GroupedChoices]:
+    """The public filters' frameworks (slug, name) and competences (``competence_choices``)
+    that published modules target, from one query of plain rows: the filters are on every
+    catalogue page."""
+    from parcours.catalogue.querysets import competences_in_published_modules
+
+    rows = competences_in_published_modules().values_list(
+        "pk",
+        "code",
+        "title_fr",
+        "title_en",
+        "framework__slug",
+        "framework__name",
+        "area__code",
+        "area__title_fr",
+        "area__title_en",
+        named=True,
+    )
+    english = (get_language() or "fr")[:2] == "en"
+
+    def pick(fr: str, en: str) -> str:  # parcours.lib.i18n.pick, the language read once
+        return (en or fr) if english else (fr or en)
+
+    frameworks: dict[str, str] = {}
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        frameworks[row.framework__slug] = row.framework__name
+        # As competence_choices does with str(competence), competence.area.title…
+        area = pick(row.area__title_fr, row.area__title_en)
+        group = f"{row.framework__name} — {row.area__code} {area}".strip()
+        title = pick(row.title_fr, row.title_en)
+        groups.setdefault(group, []).append((row.pk, f"{row.code} {title}"))
+    by_name = sorted(frameworks.items(), key=lambda item: (item[1], item[0]))
+    return by_name, list(groups.items())
+
+
 def level_choices(levels: Iterable[ProficiencyLevel]) -> GroupedChoices:
     groups: dict[str, list[tuple[int, str]]] = {}
     for level in levels:
         groups.setdefault(level.framework.name, []).append((level.pk, str(level)))
     return list(groups.items())
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """Like django/forms/widgets/attrs.html: in order, ``False`` left out, ``True`` bare."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class OptionsSelect(forms.Select):
+    """A ``<select>`` written in Python, option by option, with the markup of Django's template.
+
+    Django renders every ``<option>`` through a template include: the catalogue's filters have
+    about a hundred options, and rendering them that way took half of each catalogue page.
+    """
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{escape(option['label'])}</option>"
+                for option in options
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        # Every value above went through conditional_escape, as {{ }} in the template would.
+        return mark_safe("".join(parts))  # noqa: S308
 
 
 class CatalogueFilterForm(forms.Form):
@@ -54,37 +132,46 @@ class CatalogueFilterForm(forms.Form):
     )
     # Slugs and ids are not limited to the options offered: an organisation or a competence
     # without published modules is a valid filter with no results, not an error.
-    organisation = forms.SlugField(label=_("Organisation"), required=False, widget=forms.Select)
+    organisation = forms.SlugField(label=_("Organisation"), required=False, widget=OptionsSelect)
     format = forms.ChoiceField(
-        label=_("Format"), required=False, choices=_blank(_("Tous")) + Module.Format.choices
+        label=_("Format"),
+        required=False,
+        choices=_blank(_("Tous")) + Module.Format.choices,
+        widget=OptionsSelect,
     )
     audience = forms.ChoiceField(
-        label=_("Public"), required=False, choices=_blank(_("Tous")) + Module.Audience.choices
+        label=_("Public"),
+        required=False,
+        choices=_blank(_("Tous")) + Module.Audience.choices,
+        widget=OptionsSelect,
     )
     language = forms.ChoiceField(
-        label=_("Langue"), required=False, choices=_blank(_("Toutes")) + Module.Language.choices
+        label=_("Langue"),
+        required=False,
+        choices=_blank(_("Toutes")) + Module.Language.choices,
+        widget=OptionsSelect,
     )
     framework = forms.SlugField(
-        label=_("Référentiel de compétences"), required=False, widget=forms.Select
+        label=_("Référentiel de compétences"), required=False, widget=OptionsSelect
     )
     competence = forms.IntegerField(
-        label=_("Compétence"), required=False, min_value=1, widget=forms.Select
+        label=_("Compétence"), required=False, min_value=1, widget=OptionsSelect
     )
 
     def __init__(
         self,
         *args: Any,
-        organisations: Iterable[Organisation] = (),
-        frameworks: Iterable[Framework] = (),
-        competences: Iterable[Competence] = (),
+        organisations: Iterable[tuple[str, str]] = (),
+        frameworks: Iterable[tuple[str, str]] = (),
+        competences: GroupedChoices | None = None,
         **kwargs: Any,
     ) -> None:
+        """``organisations`` and ``frameworks``: (slug, name); ``competences``: grouped
+        choices (``published_competence_choices``)."""
         super().__init__(*args, **kwargs)
-        self._set_options(
-            "organisation", _blank(_("Toutes")) + [(o.slug, o.name) for o in organisations]
-        )
-        self._set_options("framework", _blank(_("Tous")) + [(f.slug, f.name) for f in frameworks])
-        self._set_options("competence", _blank(_("Toutes")) + competence_choices(competences))
+        self._set_options("organisation", _blank(_("Toutes")) + list(organisations))
+        self._set_options("framework", _blank(_("Tous")) + list(frameworks))
+        self._set_options("competence", _blank(_("Toutes")) + (competences or []))
 
     def _set_options(self, name: str, options: GroupedChoices) -> None:
         cast(forms.Select, self.fields[name].widget).choices = options

@@ -9,6 +9,10 @@ if TYPE_CHECKING:
     from parcours.accounts.permissions import Actor
 
 
+#: The order of a module's targeted competences: by framework, area, then competence.
+LINK_ORDER = ("competence__framework__name", "competence__area__order", "competence__order")
+
+
 class ModuleQuerySet(models.QuerySet):
     def published(self) -> ModuleQuerySet:
         return self.filter(status="published")
@@ -84,31 +88,69 @@ class ModuleQuerySet(models.QuerySet):
 
         links = ModuleCompetence.objects.select_related(
             "competence__framework", "competence__area", "level"
-        ).order_by("competence__framework__name", "competence__area__order", "competence__order")
+        ).order_by(*LINK_ORDER)
         return self.select_related("organisation").prefetch_related(
             models.Prefetch("competence_links", queryset=links)
         )
+
+
+def competence_links_for_listing(module_ids: list[int]) -> models.QuerySet:
+    """The targeted competences (with their level) of these modules, in ``LINK_ORDER``: what
+    a card of the public list shows, read in one query for the whole page."""
+    from parcours.catalogue.models import ModuleCompetence
+
+    return (
+        ModuleCompetence.objects.filter(module_id__in=module_ids)
+        .select_related("competence", "level")
+        .order_by(*LINK_ORDER, "pk")
+    )
+
+
+# The public catalogue's filter options. Each is an EXISTS per organisation, framework or
+# competence (a few dozen index probes that stop at the first published module), not a join
+# over every module: the options are read on every catalogue page.
+
+
+def organisations_with_published_modules() -> models.QuerySet:
+    from parcours.accounts.models import Organisation
+    from parcours.catalogue.models import Module
+
+    published = Module.objects.filter(organisation=models.OuterRef("pk"), status="published")
+    return (
+        Organisation.objects.filter(models.Exists(published)).only("slug", "name").order_by("name")
+    )
 
 
 def competences_in_published_modules() -> models.QuerySet:
     """Competences targeted by at least one published module, grouped-ready (framework, area)."""
     from parcours.catalogue.models import Competence, ModuleCompetence
 
-    used = ModuleCompetence.objects.filter(module__status="published").values("competence_id")
+    used = ModuleCompetence.objects.filter(
+        competence=models.OuterRef("pk"), module__status="published"
+    )
     return (
-        Competence.objects.filter(pk__in=used)
+        Competence.objects.filter(models.Exists(used))
         .select_related("framework", "area")
+        .only(
+            "code",
+            "title_fr",
+            "title_en",
+            "framework__name",
+            "area__code",
+            "area__title_fr",
+            "area__title_en",
+        )
         .order_by("framework__name", "area__order", "area__code", "order", "code")
     )
 
 
 def frameworks_in_published_modules() -> models.QuerySet:
-    from parcours.catalogue.models import Framework, ModuleCompetence
+    """Frameworks of the competences that published modules target (the public list reads them
+    with the competences, in forms.published_competence_choices)."""
+    from parcours.catalogue.models import Framework
 
-    used = ModuleCompetence.objects.filter(module__status="published").values(
-        "competence__framework_id"
-    )
-    return Framework.objects.filter(pk__in=used).order_by("name")
+    used = competences_in_published_modules().values("framework_id")
+    return Framework.objects.filter(pk__in=used).only("slug", "name").order_by("name")
 
 
 def competences_for_choice() -> models.QuerySet:

@@ -18,18 +18,28 @@ only runs of letters and digits are passed on, so quotes and operators cannot br
 
 The index is written by the actions (``index_module``) in their transaction, and rebuilt by
 ``reindex_modules`` (the ``reindex_catalogue`` command, the demo loader, competence renames).
+
+List pages use ``module_ids(queryset, query)`` and ``paginate_ids``: one page of module *ids*
+in the same order as ``search_modules``, with the number of matches, read in one statement that
+ranks and sorts narrow rows (id, title, rank) only; the page's twenty modules are loaded after.
+A common word matches most of the catalogue (``numérique``: 8,000 modules), and ranking wide
+rows, then counting them in a second full-text query, cost more than everything else together.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, transaction
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connection, connections, transaction
 from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from parcours.catalogue.models import Competence, Module, ModuleCompetence
 from parcours.lib.text import fold
@@ -168,18 +178,218 @@ def _search_sqlite(queryset: ModuleQS, parsed: ParsedQuery) -> ModuleQS:
     )
 
 
-def _search_postgres(queryset: ModuleQS, query: str, parsed: ParsedQuery) -> ModuleQS:
+def _postgres_query(query: str, parsed: ParsedQuery) -> SearchQuery:
     search_query = SearchQuery(_printable(query), search_type="websearch", config=PG_CONFIG)
     if not parsed.has_operators:
         # Search-as-you-type: also accept the last word as a prefix ("numéri" → "numérique").
         search_query = search_query | SearchQuery(
             tsquery_prefix_expression(parsed), search_type="raw", config=PG_CONFIG
         )
+    return search_query
+
+
+def _search_postgres(queryset: ModuleQS, query: str, parsed: ParsedQuery) -> ModuleQS:
+    search_query = _postgres_query(query, parsed)
     return (
         queryset.filter(search_vector=search_query)
         .annotate(search_rank=SearchRank(F("search_vector"), search_query))
         .order_by("-search_rank", "title_fr", "pk")
     )
+
+
+# --- Pages of results --------------------------------------------------------------------
+
+#: ``AS MATERIALIZED`` (SQLite 3.35+) keeps the full-text query a single pass (see _sqlite_sql).
+_SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35, 0)
+
+
+def module_ids(queryset: QuerySet[Module], query: str) -> Sequence[int]:
+    """Ids of the modules of ``queryset`` matching ``query``, in ``search_modules``'s order.
+
+    A blank query keeps the queryset's own order (give it a unique one, e.g. title then pk).
+    The result is lazy, for ``paginate_ids``: a values queryset, or a ``SearchHits``.
+    """
+    parsed = parse_query(query) if (query or "").strip() else None
+    if parsed is None:
+        return queryset.values_list("pk", flat=True)  # type: ignore[return-value]
+    if parsed.is_empty:
+        return []
+    if connection.vendor == "postgresql":
+        return _PostgresHits(queryset, query, parsed)
+    if connection.vendor == "sqlite" and _SQLITE_MATERIALIZED:
+        return _SqliteHits(queryset, query, parsed)
+    return search_modules(queryset, query).values_list("pk", flat=True)  # type: ignore[return-value]
+
+
+def paginate_ids(ids: Sequence[int], number: Any, per_page: int) -> Page:
+    """Page ``number`` of ``ids`` (``Paginator.get_page`` rules: 1 if not a number, the last
+    page if beyond); the page's ``object_list`` is a list of ids."""
+    if isinstance(ids, SearchHits):
+        try:
+            wanted = max(1, int(number))
+        except (TypeError, ValueError):
+            wanted = 1
+        ids.prefetch((wanted - 1) * per_page, per_page)
+    return Paginator(ids, per_page).get_page(number)
+
+
+class SearchHits(Sequence[int]):
+    """The ids matching a search, best first: a lazy sequence that ``Paginator`` can slice.
+
+    Each slice is one statement that returns the ids of the slice *and* the number of matches
+    (``COUNT(*) OVER ()``), so ``prefetch`` the page before the paginator asks for ``len()``.
+    Only when a slice comes back empty (a page beyond the last) is the count run on its own.
+    """
+
+    def __init__(self, queryset: QuerySet[Module], query: str, parsed: ParsedQuery) -> None:
+        self.queryset = queryset.order_by()
+        self.query = query
+        self.parsed = parsed
+        self._total: int | None = None
+        self._slice: tuple[int, int, list[int]] | None = None  # offset, limit, ids
+
+    # What the engines provide.
+
+    def _rows(self, offset: int, limit: int) -> list[tuple[int, int]]:
+        """(id, number of matches) of the matches ``offset`` to ``offset + limit``."""
+        raise NotImplementedError
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    # The sequence.
+
+    def prefetch(self, offset: int, limit: int) -> list[int]:
+        cached = self._slice
+        if cached is not None and cached[0] == offset:
+            _offset, cached_limit, ids = cached
+            if limit <= cached_limit or len(ids) < cached_limit:  # covered, or the end
+                return ids[:limit]
+        try:
+            rows = self._rows(offset, limit)
+        except EmptyResultSet:  # e.g. a .none() queryset
+            rows = []
+        if rows:
+            self._total = int(rows[0][1])
+        elif offset == 0:
+            self._total = 0
+        ids = [int(row[0]) for row in rows]
+        self._slice = (offset, limit, ids)
+        return ids
+
+    def total(self) -> int:
+        """The number of matches (``len()``; ``count()`` is Sequence's, counting a value)."""
+        if self._total is None:
+            try:
+                self._total = self._count()
+            except EmptyResultSet:
+                self._total = 0
+        return self._total
+
+    def __len__(self) -> int:
+        return self.total()
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, int):
+            if index < 0:
+                index += self.total()
+            found = self.prefetch(index, 1) if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self.total())
+        if step != 1:
+            raise ValueError("SearchHits slices have no step")
+        return self.prefetch(start, stop - start) if stop > start else []
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self[:])
+
+    @staticmethod
+    def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        return sql, tuple(params)
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+
+class _SqliteHits(SearchHits):
+    """FTS5: rank the full-text matches alone (rowid = module id, bm25), once, into a
+    materialized table; walk the candidate modules (the queryset, read from the narrow
+    ``module_listing_idx``: status, title, filters) and look each one up in it. The wide module
+    rows are never read, and neither is the FTS5 content table (its module_id column)."""
+
+    def _match(self) -> str:
+        return fts5_expression(self.parsed)
+
+    def _rows(self, offset: int, limit: int) -> list[tuple[int, int]]:
+        candidates, candidate_params = self._sql(
+            self.queryset.annotate(search_id=F("pk"), search_title=F("title_fr")).values_list(
+                "search_id", "search_title"
+            )
+        )
+        weights = ", ".join("%s" for _ in BM25_WEIGHTS)
+        # CROSS JOIN fixes the join order: candidates outside, hits inside. Without it (or
+        # without MATERIALIZED), SQLite may run the full-text query once per candidate.
+        sql = (
+            f"WITH hits AS MATERIALIZED ("  # noqa: S608 - constant names, values are params
+            f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+            f"SELECT candidates.search_id, COUNT(*) OVER () "
+            f"FROM ({candidates}) AS candidates CROSS JOIN hits "
+            f"WHERE hits.id = candidates.search_id "
+            f"ORDER BY hits.rank, candidates.search_title, candidates.search_id "
+            f"LIMIT %s OFFSET %s"
+        )
+        params = (*BM25_WEIGHTS, self._match(), *candidate_params, limit, offset)
+        return self._fetch(sql, params)
+
+    def _count(self) -> int:
+        # Constant SQL; the expression (quoted words only, see fts5_expression) is a parameter.
+        matches = RawSQL(  # noqa: S611
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            (self._match(),),
+        )
+        return self.queryset.filter(pk__in=matches).count()
+
+
+class _PostgresHits(SearchHits):
+    """tsvector: rank the matching candidates (id, title, ts_rank), then sort and count those
+    narrow rows. ``OFFSET 0`` keeps the rank computed in the scan: otherwise PostgreSQL carries
+    every vector through the window function and ranks after it (twice the time)."""
+
+    def _filtered(self) -> QuerySet[Module]:
+        return self.queryset.filter(search_vector=_postgres_query(self.query, self.parsed))
+
+    def _rows(self, offset: int, limit: int) -> list[tuple[int, int]]:
+        search_query = _postgres_query(self.query, self.parsed)
+        hits, hit_params = self._sql(
+            self.queryset.filter(search_vector=search_query)
+            .annotate(
+                search_id=F("pk"),
+                search_title=F("title_fr"),
+                search_rank=SearchRank(F("search_vector"), search_query),
+            )
+            .values_list("search_id", "search_title", "search_rank")
+        )
+        sql = (
+            f"SELECT hits.search_id, COUNT(*) OVER () FROM ({hits} OFFSET 0) AS hits "  # noqa: S608
+            "ORDER BY hits.search_rank DESC, hits.search_title, hits.search_id "
+            "LIMIT %s OFFSET %s"
+        )
+        return self._fetch(sql, (*hit_params, limit, offset))
+
+    def _count(self) -> int:
+        return self._filtered().count()
 
 
 # --- Indexing ----------------------------------------------------------------------------

@@ -8,14 +8,14 @@ without JavaScript.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -31,14 +31,28 @@ from parcours.catalogue.forms import (
     ManageFilterForm,
     ModuleForm,
     competence_formset,
+    published_competence_choices,
 )
-from parcours.catalogue.models import Module
+from parcours.catalogue.models import Module, ModuleCompetence
 from parcours.catalogue.querysets import (
-    competences_in_published_modules,
-    frameworks_in_published_modules,
+    ModuleQuerySet,
+    competence_links_for_listing,
+    organisations_with_published_modules,
 )
-from parcours.catalogue.search import search_modules
+from parcours.catalogue.search import module_ids, paginate_ids
 from parcours.lib.http import AuthedRequest
+
+#: Long texts that list pages never show: not read for the page's twenty modules.
+NOT_LISTED = (
+    "description_fr",
+    "description_en",
+    "objectives_fr",
+    "objectives_en",
+    "prerequisites_fr",
+    "prerequisites_en",
+    "search_text",
+    "search_vector",
+)
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -47,8 +61,58 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
-def _page(request: HttpRequest, modules: QuerySet[Module]) -> Page:
-    return Paginator(modules, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, modules: ModuleQuerySet, query: str) -> Page:
+    """The requested page of ``modules`` matching ``query`` (in search order; the queryset's
+    own order without a query), its modules loaded for listing.
+
+    Searching, sorting and counting read ids only (search.module_ids); the twenty modules shown
+    are loaded afterwards, again through ``modules``, so a page never shows what it may not.
+    """
+    ids = module_ids(modules, query)
+    page = paginate_ids(ids, request.GET.get("page"), settings.CATALOGUE_PAGE_SIZE)
+    wanted = list(page.object_list)
+    if not wanted:
+        page.object_list = []
+        return page
+    found = modules.filter(pk__in=wanted).select_related("organisation").defer(*NOT_LISTED)
+    by_pk = {module.pk: module for module in found}
+    page.object_list = [by_pk[pk] for pk in wanted if pk in by_pk]
+    return page
+
+
+@dataclass(frozen=True)
+class Card:
+    """A module of the public list with what its card shows besides the module's own fields.
+
+    Read once per page rather than by Django's per-object helpers, which cost more than the
+    page's queries: ``get_FOO_display`` rebuilds and translates the list of choices at every
+    call, and ``prefetch_related`` builds a queryset per module.
+    """
+
+    module: Module
+    format: str
+    audience: str
+    language: str
+    links: list[ModuleCompetence]
+
+
+def _cards(modules: list[Module]) -> list[Card]:
+    formats = {value: str(label) for value, label in Module.Format.choices}
+    audiences = {value: str(label) for value, label in Module.Audience.choices}
+    languages = {value: str(label) for value, label in Module.Language.choices}
+    links: dict[int, list[ModuleCompetence]] = {m.pk: [] for m in modules}
+    for link in competence_links_for_listing([m.pk for m in modules]):
+        links[link.module_id].append(link)
+    return [
+        Card(
+            module=m,
+            format=formats.get(m.format, m.format),
+            audience=audiences.get(m.audience, m.audience),
+            language=languages.get(m.language, m.language),
+            links=links[m.pk],
+        )
+        for m in modules
+    ]
 
 
 def _render_list(
@@ -65,18 +129,17 @@ def _render_list(
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
+    frameworks, competences = published_competence_choices()
     form = CatalogueFilterForm(
         request.GET or None,
-        organisations=Organisation.objects.filter(modules__status=Module.Status.PUBLISHED)
-        .distinct()
-        .order_by("name"),
-        frameworks=frameworks_in_published_modules(),
-        competences=competences_in_published_modules(),
+        organisations=organisations_with_published_modules().values_list("slug", "name"),
+        frameworks=frameworks,
+        competences=competences,
     )
     query = form.query
-    modules = Module.objects.published().filtered(**form.filters()).for_listing()
-    modules = search_modules(modules, query)
-    page = _page(request, modules)
+    modules = Module.objects.published().filtered(**form.filters()).order_by("title_fr", "pk")
+    page = _page(request, modules, query)
+    page.object_list = _cards(list(page.object_list))
     context = {"form": form, "page": page, "query": query, "is_filtered": bool(request.GET)}
     return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)
 
@@ -122,13 +185,11 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
     modules = (
         Module.objects.of_organisation(organisation)
         .with_status(data.get("status", ""))
-        .for_listing()
-        .order_by("code")
+        .order_by("code", "pk")
     )
-    modules = search_modules(modules, query)
     context = {
         "form": form,
-        "page": _page(request, modules),
+        "page": _page(request, modules, query),
         "query": query,
         "organisation": organisation,
         "is_filtered": bool(request.GET),

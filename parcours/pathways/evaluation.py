@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from parcours.catalogue.models import Module
 from parcours.pathways import rules
 from parcours.pathways.models import Completion, Pathway
@@ -57,9 +59,20 @@ _PROGRESS_FIELDS = (
 )
 
 
-def _progress_modules(pathway: Pathway) -> list[Module]:
-    memberships = pathway.memberships.select_related("module__organisation")
-    return [m.module for m in memberships.only(*_PROGRESS_FIELDS)]
+def _progress_modules(
+    pathway: Pathway, learner_id: int | None
+) -> tuple[list[Module], dict[int, float] | None]:
+    """The pathway's modules (``_PROGRESS_FIELDS``) and, for a learner, their completions among
+    them ({module id: hours}), in one query."""
+    memberships = pathway.memberships.select_related("module__organisation").only(*_PROGRESS_FIELDS)
+    if learner_id is None:
+        return [m.module for m in memberships], None
+    completion = Completion.objects.filter(learner_id=learner_id, module_id=OuterRef("module_id"))
+    rows = list(memberships.annotate(learner_hours=Subquery(completion.values("hours")[:1])))
+    completed = {
+        row.module_id: float(row.learner_hours) for row in rows if row.learner_hours is not None
+    }
+    return [row.module for row in rows], completed
 
 
 def evaluate_for_learner(
@@ -71,12 +84,13 @@ def evaluate_for_learner(
 ) -> LearnerProgress:
     """Where one learner stands on one pathway, with a human explanation of what is missing.
 
-    Two queries: the pathway's modules (none when the caller passes ``modules``, e.g. a page
-    that lists them anyway: ``pathway_modules(pathway)``) and the learner's completions among
-    them (none when ``completed`` is given).
+    One query: the pathway's modules with the learner's completions among them. A caller that
+    has the modules already (a page that lists them: ``pathway_modules``) passes ``modules``,
+    and then only the completions are read; with ``completed`` too, nothing is.
     """
     if modules is None:
-        modules = _progress_modules(pathway)
+        modules, read = _progress_modules(pathway, None if completed is not None else learner_id)
+        completed = completed if completed is not None else read
     ids = [m.pk for m in modules]
     if completed is None:
         completed = {

@@ -208,6 +208,28 @@ def test_list_query_count_does_not_grow_with_results(
     assert "15 modules" in response.content.decode()
 
 
+def test_deep_pages_cost_the_same_queries_as_the_first(
+    client: Client,
+    coordinator: User,
+    org: Organisation,
+    settings: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    settings.CATALOGUE_PAGE_SIZE = 2
+    for n in range(7):
+        make_module(coordinator, org, title_fr=f"Module numérique {n}", publish=True)
+    # Filter options (2), then for a search one statement for the page's ids and the count;
+    # without a search the count and the ids; then the page's modules and their competences.
+    for params, queries in (({"q": "numerique"}, 5), ({}, 6)):
+        for page in ("1", "4"):
+            with django_assert_num_queries(queries):
+                html = client.get(LIST, {**params, "page": page}).content.decode()
+            assert f"page {page} sur 4" in html
+    last = client.get(LIST, {"q": "numerique", "page": "4"}).content.decode()
+    assert "Module numérique 6" in last
+    assert "Module numérique 0" not in last
+
+
 def test_list_query_count_for_a_signed_in_coordinator(
     as_user: Any,
     coordinator: User,

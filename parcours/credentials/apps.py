@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CredentialsConfig(AppConfig):
+    name = "parcours.credentials"
+    label = "credentials"
+    verbose_name = _("Badges (Open Badges)")
+
+    def ready(self) -> None:
+        from parcours.credentials import checks, receivers  # noqa: F401 - connect receivers

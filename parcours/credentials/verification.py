@@ -1,0 +1,360 @@
+"""Verify a credential as a verifier would, with this platform's own data and no network:
+signature (eddsa-rdfc-2022, keys of this platform's issuers), key ↔ issuer, validity dates,
+revocation (the status list this platform publishes), and which stored credential it is.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlparse
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from parcours.credentials import conf
+from parcours.credentials.core import baking, statuslist
+from parcours.credentials.core.multikey import decode_public_key
+from parcours.credentials.core.proof import Reason, verify
+from parcours.credentials.documents import email_matches
+from parcours.credentials.models import IssuedCredential, SigningKey, StatusList
+
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+
+
+# Per-process caches. A verification method's key never changes (rotation adds a key), so
+# resolved keys are kept; any new SigningKey clears them (a fresh database — tests — may reuse
+# a method id). Published status lists are kept STATUS_TTL seconds and dropped at once when
+# this process republishes one; other processes see a revocation within STATUS_TTL seconds
+# (the served list itself says max-age=300 to external verifiers).
+STATUS_TTL = 30.0
+_KEYS: dict[str, tuple[Ed25519PublicKey, str]] = {}
+_LISTS: dict[tuple[str, int], tuple[float, bytes | None]] = {}
+
+
+def clear_caches() -> None:
+    _KEYS.clear()
+    _LISTS.clear()
+
+
+@lru_cache(maxsize=1024)
+def _public_key(multibase: str) -> Ed25519PublicKey:
+    return decode_public_key(multibase)
+
+
+@dataclass
+class Check:
+    """One line of the verdict: what was checked, whether it passed, in words."""
+
+    code: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+    error: str = ""
+    issuer_name: str = ""
+    issuer_id: str = ""
+    achievement_name: str = ""
+    achievement_description: str = ""
+    criteria: str = ""
+    credential_id: str = ""
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    signature_valid: bool = False
+    signature_reason: str = ""
+    revoked: bool | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str = ""
+    expired: bool = False
+    not_yet_valid: bool = False
+    stored: IssuedCredential | None = None
+    learner_name: str = ""
+    identity_hash: str = ""
+    identity_salt: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return (
+            self.document is not None
+            and self.signature_valid
+            and self.revoked is not True
+            and not self.expired
+            and not self.not_yet_valid
+        )
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [check.code for check in self.checks if not check.ok]
+
+
+def _resolve_key(method: str) -> tuple[Ed25519PublicKey, str] | None:
+    """(public key, issuer DID) of one of this platform's verification methods."""
+    cached = _KEYS.get(method)
+    if cached is not None:
+        return cached
+    key = SigningKey.objects.select_related("issuer").filter(verification_method=method).first()
+    if key is None and method.startswith(("https://", "http://")):
+        # The same key under the issuer's https controller document: <issuer url>#key-N.
+        base, _sep, fragment = method.partition("#")
+        slug = _issuer_slug_from_url(base)
+        if slug and fragment.startswith("key-") and fragment[4:].isdigit():
+            key = (
+                SigningKey.objects.select_related("issuer")
+                .filter(issuer__organisation__slug=slug, number=int(fragment[4:]))
+                .first()
+            )
+    if key is None:
+        return None
+    resolved = (_public_key(key.public_key_multibase), key.issuer.did)
+    _KEYS[method] = resolved
+    return resolved
+
+
+def _local_path(url: str) -> str | None:
+    """The path of ``url`` if it points at this platform, else None."""
+    site = urlparse(conf.site_url())
+    parsed = urlparse(url)
+    if (parsed.scheme, parsed.netloc) != (site.scheme, site.netloc):
+        return None
+    return parsed.path
+
+
+def _issuer_slug_from_url(url: str) -> str | None:
+    path = _local_path(url)
+    if path is None:
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name != "credentials:issuer_profile":
+        return None
+    return str(match.kwargs["slug"])
+
+
+def _status_bits(url: str) -> bytes | None:
+    """The decoded bitstring of one of this platform's published status lists."""
+    path = _local_path(url)
+    if path is None:
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name != "credentials:status_list":
+        return None
+    key = (str(match.kwargs["slug"]), int(match.kwargs["number"]))
+    cached = _LISTS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < STATUS_TTL:
+        return cached[1]
+    document = (
+        StatusList.objects.filter(issuer__organisation__slug=key[0], number=key[1])
+        .values_list("document", flat=True)
+        .first()
+    )
+    bits: bytes | None = None
+    if document:
+        try:
+            bits = statuslist.decode(json.loads(document)["credentialSubject"]["encodedList"])
+        except (ValueError, KeyError, TypeError, statuslist.StatusListError):
+            bits = None
+    _LISTS[key] = (time.monotonic(), bits)
+    return bits
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+SIGNATURE_MESSAGES = {
+    Reason.NO_PROOF.value: gettext_lazy("le badge ne contient pas de signature"),
+    Reason.MALFORMED.value: gettext_lazy("la signature ou le document est mal formé"),
+    Reason.WRONG_CRYPTOSUITE.value: gettext_lazy("la signature n'utilise pas eddsa-rdfc-2022"),
+    Reason.WRONG_PURPOSE.value: gettext_lazy("la signature n'est pas une signature d'émission"),
+    Reason.UNKNOWN_KEY.value: gettext_lazy("la clé de signature est inconnue de cette plateforme"),
+    Reason.BAD_SIGNATURE.value: gettext_lazy("le contenu a été modifié après signature"),
+    "key_not_issuer": gettext_lazy("la clé de signature n'appartient pas à l'émetteur indiqué"),
+}
+
+
+def parse_input(data: bytes | str) -> tuple[dict[str, Any] | None, str]:
+    """A credential from pasted JSON, a JSON file, or a baked PNG / SVG image."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_INPUT_BYTES:
+        return None, _("Le fichier est trop volumineux (2 Mo au plus).")
+    text: str | None
+    stripped = data.lstrip()
+    if stripped.startswith(b"{"):
+        text = data.decode("utf-8", errors="replace")
+    else:
+        try:
+            text = baking.extract(data)
+        except baking.BakingError:
+            return None, _("Ce n'est ni un badge JSON, ni une image PNG ou SVG contenant un badge.")
+        if text is None:
+            return None, _("Cette image ne contient pas de badge.")
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None, _("Le texte n'est pas du JSON valide.")
+    if not isinstance(document, dict):
+        return None, _("Le JSON n'est pas un badge (un objet est attendu).")
+    return document, ""
+
+
+def verify_input(data: bytes | str, *, now: datetime | None = None) -> Report:
+    document, error = parse_input(data)
+    if document is None:
+        return Report(error=error)
+    return verify_document(document, now=now)
+
+
+def verify_document(document: dict[str, Any], *, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    report = Report(document=document)
+    issuer = document.get("issuer")
+    issuer_id = _text(issuer.get("id")) if isinstance(issuer, dict) else _text(issuer)
+    report.issuer_id = issuer_id
+    report.issuer_name = _text(issuer.get("name")) if isinstance(issuer, dict) else ""
+    report.credential_id = _text(document.get("id"))
+    subject = document.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    report.achievement_name = _text(achievement.get("name")) or _text(document.get("name"))
+    report.achievement_description = _text(achievement.get("description"))
+    criteria = achievement.get("criteria")
+    report.criteria = _text(criteria.get("narrative")) if isinstance(criteria, dict) else ""
+    identifiers = subject.get("identifier")
+    if isinstance(identifiers, list) and identifiers and isinstance(identifiers[0], dict):
+        report.identity_hash = _text(identifiers[0].get("identityHash"))
+        report.identity_salt = _text(identifiers[0].get("salt"))
+    evidence = document.get("evidence")
+    if isinstance(evidence, list):
+        report.evidence = [item for item in evidence if isinstance(item, dict)]
+
+    # 1. Signature, with this platform's keys; the key must be the issuer's.
+    owners: dict[str, str] = {}
+
+    def resolver(method: str) -> Ed25519PublicKey | None:
+        resolved = _resolve_key(method)
+        if resolved is None:
+            return None
+        owners[method] = resolved[1]
+        return resolved[0]
+
+    result = verify(document, resolver)
+    reason = result.reason
+    if result.valid and owners.get(result.verification_method or "") != issuer_id:
+        reason = "key_not_issuer"
+    report.signature_valid = reason == Reason.OK.value
+    report.signature_reason = reason
+    if report.signature_valid:
+        report.checks.append(Check("signature", True, _("Signature valide.")))
+    else:
+        message = str(SIGNATURE_MESSAGES.get(reason, reason))
+        report.checks.append(
+            Check(reason, False, _("Signature invalide : %(why)s.") % {"why": message})
+        )
+
+    # 2. Dates.
+    report.valid_from = _date(document.get("validFrom"))
+    report.valid_until = _date(document.get("validUntil"))
+    if report.valid_from is not None and report.valid_from > now:
+        report.not_yet_valid = True
+        report.checks.append(Check("not_yet_valid", False, _("Ce badge n'est pas encore valide.")))
+    if report.valid_until is not None and report.valid_until <= now:
+        report.expired = True
+        report.checks.append(Check("expired", False, _("Ce badge a expiré.")))
+    elif report.valid_until is not None:
+        report.checks.append(Check("not_expired", True, _("Ce badge n'a pas expiré.")))
+    else:
+        report.checks.append(Check("no_expiry", True, _("Ce badge n'expire pas.")))
+
+    # 3. The stored credential, if it is one of ours (only trusted when the signature is).
+    if report.signature_valid and report.credential_id.startswith("urn:uuid:"):
+        stored_uuid = _uuid_or_none(report.credential_id[9:])
+        if stored_uuid is not None:
+            report.stored = (
+                IssuedCredential.objects.select_related("learner").filter(uuid=stored_uuid).first()
+            )
+        if report.stored is not None and report.stored.shared:
+            report.learner_name = report.stored.learner.get_full_name()
+
+    # 4. Revocation, from the status list this platform publishes.
+    status = document.get("credentialStatus")
+    status = status[0] if isinstance(status, list) and status else status
+    if isinstance(status, dict) and status.get("type") == "BitstringStatusListEntry":
+        report.revoked = _revoked(status)
+        if report.revoked is None:
+            report.checks.append(
+                Check(
+                    "status_unknown",
+                    True,
+                    _("Statut de révocation inconnu : la liste n'est pas publiée ici."),
+                )
+            )
+        elif report.revoked:
+            if report.stored is not None:
+                report.revoked_at = report.stored.revoked_at
+                report.revocation_reason = report.stored.revocation_reason
+            report.checks.append(Check("revoked", False, _("Ce badge a été révoqué.")))
+        else:
+            report.checks.append(Check("not_revoked", True, _("Ce badge n'est pas révoqué.")))
+    else:
+        report.checks.append(
+            Check("no_status", True, _("Ce badge ne déclare pas de liste de révocation."))
+        )
+    return report
+
+
+def _uuid_or_none(text: str) -> str | None:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def _revoked(status: dict[str, Any]) -> bool | None:
+    url = _text(status.get("statusListCredential"))
+    index_text = _text(status.get("statusListIndex"))
+    if not url or not index_text.isdigit() or status.get("statusPurpose") != "revocation":
+        return None
+    bits = _status_bits(url)
+    if bits is None:
+        return None
+    try:
+        return statuslist.get_bit(bits, int(index_text))
+    except statuslist.StatusListError:
+        return None
+
+
+def check_email(report: Report, email: str) -> bool:
+    """Does ``email`` match the learner's hashed identity in the credential?"""
+    if not report.identity_hash or not email.strip():
+        return False
+    return email_matches(email, report.identity_hash, report.identity_salt)

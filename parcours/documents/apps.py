@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    """What Parcours hands to people: attestations, calendars, messages."""
+
+    name = "parcours.documents"
+    label = "documents"
+    verbose_name = _("Attestations, agendas et messages")
+
+    def ready(self) -> None:
+        from parcours.documents import receivers
+
+        receivers.connect()

@@ -1,0 +1,105 @@
+"""Attestations as PDF (WeasyPrint, from a template) and a session's attestations as a ZIP."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from parcours.accounts.models import Role
+from parcours.documents.models import Attestation
+
+ZIP_IN_MEMORY = 16 * 1024 * 1024  # beyond this, the archive spills to a temporary file
+
+
+def verification_url(attestation: Attestation) -> str:
+    return f"{settings.SITE_URL}{reverse('documents:verify', args=[attestation.code])}"
+
+
+def qr_data_uri(url: str) -> str:
+    """The URL as a QR code, an SVG data URI (embedded: WeasyPrint fetches nothing)."""
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000"))
+
+
+def format_hours(value: Decimal, language: str) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if language == "fr" else text
+
+
+def language_of(attestation: Attestation) -> str:
+    wanted = attestation.learner.language or settings.LANGUAGE_CODE
+    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_html(attestation: Attestation, language: str | None = None) -> str:
+    language = language or language_of(attestation)
+    url = verification_url(attestation)
+    with translation.override(language):
+        return render_to_string(
+            "documents/attestation_pdf.html",
+            {
+                "attestation": attestation,
+                "language": language,
+                "verification_url": url,
+                "qr": qr_data_uri(url),
+                "hours_attended": format_hours(attestation.hours_attended, language),
+                "hours_planned": format_hours(attestation.hours_planned, language),
+                "signatory_role": Role(attestation.signatory_role).label
+                if attestation.signatory_role in Role.values
+                else "",
+                "same_day": attestation.starts_on == attestation.ends_on,
+            },
+        )
+
+
+def _embedded_only() -> Any:
+    """A fetcher for ``data:`` URIs only: rendering never reads a file or the network,
+    whatever a name or a title typed by someone contains."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 67: a fetcher is a function
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if not url.startswith("data:"):
+                raise ValueError(f"attestations embed their resources, not {url[:60]!r}")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+
+
+def render_pdf(attestation: Attestation, language: str | None = None) -> bytes:
+    from weasyprint import HTML  # heavy import: only when a PDF is made
+
+    html = render_html(attestation, language)
+    return bytes(HTML(string=html, url_fetcher=_embedded_only()).write_pdf())
+
+
+def zip_filenames(attestations: Iterable[Attestation]) -> Iterator[tuple[str, Attestation]]:
+    """Unique names inside the archive (two learners may share a name)."""
+    seen: set[str] = set()
+    for attestation in attestations:
+        name = attestation.filename
+        if name in seen:
+            name = f"{name.removesuffix('.pdf')}-{attestation.code[:8].lower()}.pdf"
+        seen.add(name)
+        yield name, attestation
+
+
+def write_zip(attestations: Iterable[Attestation]) -> IO[bytes]:
+    """A ZIP of the attestations' PDFs, rewound, in memory up to 16 MB then on disk."""
+    spool = tempfile.SpooledTemporaryFile(max_size=ZIP_IN_MEMORY)  # noqa: SIM115 - returned open
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, attestation in zip_filenames(attestations):
+            archive.writestr(name, render_pdf(attestation))
+    spool.seek(0)
+    return spool

@@ -1,0 +1,213 @@
+"""Forms for the pages. They only parse; the actions validate the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parcours.accounts.models import Organisation, Role, Site, User
+from parcours.catalogue.models import Module
+from parcours.enrolment import slots as slot_lines
+from parcours.enrolment.actions import SessionData
+from parcours.enrolment.models import Session
+from parcours.scheduling.models import Resource
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATETIME_LOCAL)
+
+
+SLOTS_HELP = _(
+    "Un créneau par ligne : « 10/03/2026 09:00-12:30 ». Une journée entière : "
+    "« 10/03/2026 journée » (deux demi-journées 9:00-12:30 et 13:30-16:30). "
+    "Aussi : matin, après-midi, soir (18:00-21:00)."
+)
+
+
+class SessionForm(forms.Form):
+    module = forms.ModelChoiceField(queryset=Module.objects.none(), label=_("Module"))
+    code = forms.CharField(label=_("Code de la session"), max_length=40)
+    label = forms.CharField(label=_("Intitulé complémentaire"), max_length=200, required=False)
+    slots = forms.CharField(
+        label=_("Créneaux"), widget=forms.Textarea(attrs={"rows": 5}), help_text=SLOTS_HELP
+    )
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), label=_("Site"), required=False, empty_label=_("En ligne")
+    )
+    room = forms.ModelChoiceField(
+        queryset=Resource.objects.none(),
+        label=_("Salle"),
+        required=False,
+        empty_label=_("Pas de salle à réserver"),
+        help_text=_("Réservée pour chaque créneau (selon les règles de la logistique)."),
+    )
+    online_url = forms.URLField(
+        label=_("Lien de la classe virtuelle"), required=False, assume_scheme="https"
+    )
+    access_notes = forms.CharField(
+        label=_("Informations pratiques"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Salle, étage, matériel à apporter (s'ajoute aux indications du site)."),
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    enrolment_opens = forms.DateTimeField(
+        label=_("Ouverture des inscriptions"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_LOCAL],
+    )
+    enrolment_closes = forms.DateTimeField(
+        label=_("Clôture des inscriptions"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_LOCAL],
+        help_text=_("Vide : jusqu'au début de la session."),
+    )
+    cancellation_deadline_hours = forms.IntegerField(
+        label=_("Délai d'annulation (heures avant le début)"),
+        min_value=0,
+        max_value=24 * 60,
+        initial=48,
+    )
+    audience = forms.ChoiceField(
+        label=_("Réservée au public"),
+        choices=[("", _("Ouverte à tous")), *Module.Audience.choices],
+        required=False,
+    )
+    requires_approval = forms.BooleanField(
+        label=_("Les inscriptions doivent être approuvées"), required=False
+    )
+    trainers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label=_("Formateurs"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["module"].queryset = Module.objects.filter(organisation=organisation).order_by(  # type: ignore[attr-defined]
+            "code"
+        )
+        self.fields["site"].queryset = Site.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+        self.fields["room"].queryset = (  # type: ignore[attr-defined]
+            Resource.objects.filter(
+                organisation=organisation, kind=Resource.Kind.ROOM, is_active=True
+            )
+            .select_related("site")
+            .order_by("site__name", "name")
+        )
+        self.fields["room"].label_from_instance = lambda r: f"{r.site.name} — {r.name}"  # type: ignore[attr-defined]
+        self.fields["trainers"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                memberships__organisation=organisation,
+                memberships__role__in=[Role.TRAINER, Role.COORDINATOR],
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+    def clean_slots(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        parsed, errors = slot_lines.parse_lines(self.cleaned_data["slots"])
+        if errors:
+            raise forms.ValidationError(
+                [
+                    _("Ligne %(line)d : %(message)s") % {"line": e.line, "message": e.message}
+                    for e in errors
+                ]
+            )
+        if not parsed:
+            raise forms.ValidationError(_("Indiquez au moins un créneau."))
+        return [s.aware() for s in parsed]
+
+    def to_data(self) -> SessionData:
+        c = self.cleaned_data
+        return SessionData(
+            module_id=c["module"].pk,
+            code=c["code"],
+            label=c["label"],
+            capacity=c["capacity"],
+            slots=c["slots"],
+            site_id=c["site"].pk if c["site"] else None,
+            room_id=c["room"].pk if c["room"] else None,
+            online_url=c["online_url"],
+            access_notes=c["access_notes"],
+            enrolment_opens=c["enrolment_opens"],
+            enrolment_closes=c["enrolment_closes"],
+            cancellation_deadline_hours=c["cancellation_deadline_hours"],
+            audience=c["audience"],
+            requires_approval=c["requires_approval"],
+            trainer_ids=[t.pk for t in c["trainers"]],
+        )
+
+    @staticmethod
+    def initial_from(session: Session) -> dict[str, Any]:
+        return {
+            "module": session.module_id,
+            "code": session.code,
+            "label": session.label,
+            "slots": slot_lines.format_lines(session.slots.values_list("start", "end")),
+            "site": session.site_id,
+            "room": session.room_id,
+            "online_url": session.online_url,
+            "access_notes": session.access_notes,
+            "capacity": session.capacity,
+            "enrolment_opens": session.enrolment_opens,
+            "enrolment_closes": session.enrolment_closes,
+            "cancellation_deadline_hours": session.cancellation_deadline_hours,
+            "audience": session.audience,
+            "requires_approval": session.requires_approval,
+            "trainers": list(session.trainers.values_list("pk", flat=True)),
+        }
+
+
+class DuplicateForm(forms.Form):
+    code = forms.CharField(label=_("Code de la nouvelle session"), max_length=40)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        label=_("Site"),
+        required=False,
+        empty_label=_("Le même site"),
+    )
+    first_day = forms.DateField(
+        label=_("Premier jour"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Vide : les mêmes dates. Les créneaux gardent leurs heures et leur écart."),
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+
+
+class EnrolPersonForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV ou Excel"),
+        help_text=_("Colonnes : e-mail, prénom, nom (la première ligne est l'en-tête)."),
+    )
+
+
+class AudienceForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Je suis"),
+        choices=[("", "—")] + [c for c in Module.Audience.choices if c[0] != "everyone"],
+        required=False,
+    )

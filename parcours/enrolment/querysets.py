@@ -1,0 +1,108 @@
+"""Reads: sessions, enrolments, attendance figures. Every list page and API endpoint uses these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+
+from parcours.enrolment.states import ACTIVE, SEAT_HOLDING, EnrolmentStatus, SessionStatus
+
+if TYPE_CHECKING:
+    from parcours.accounts.models import Organisation, User
+    from parcours.accounts.permissions import Actor
+    from parcours.enrolment.models import Enrolment
+
+
+class SessionQuerySet(models.QuerySet):
+    def published(self) -> SessionQuerySet:
+        return self.filter(status=SessionStatus.PUBLISHED)
+
+    def of_organisation(self, organisation: Organisation | int) -> SessionQuerySet:
+        return self.filter(organisation=organisation)
+
+    def upcoming(self, now: dt.datetime | None = None) -> SessionQuerySet:
+        """Sessions that have not started yet (soonest first)."""
+        return self.filter(starts_at__gt=now or timezone.now()).order_by("starts_at", "pk")
+
+    def open_for_enrolment(self, now: dt.datetime | None = None) -> SessionQuerySet:
+        now = now or timezone.now()
+        return (
+            self.published()
+            .upcoming(now)
+            .filter(models.Q(enrolment_opens__isnull=True) | models.Q(enrolment_opens__lte=now))
+            .filter(models.Q(enrolment_closes__isnull=True) | models.Q(enrolment_closes__gt=now))
+        )
+
+    def visible_to(self, actor: Actor | None) -> SessionQuerySet:
+        """Published sessions, plus every session of the organisations where actor is staff."""
+        if actor is None or not actor.user.is_authenticated:
+            return self.published()
+        if actor.is_platform_admin:
+            return self.all()
+        from parcours.accounts.models import STAFF_ROLES
+
+        staff_orgs = actor.orgs_with_role(*STAFF_ROLES)
+        return self.filter(
+            models.Q(status=SessionStatus.PUBLISHED) | models.Q(organisation__in=staff_orgs)
+        )
+
+    def for_listing(self) -> SessionQuerySet:
+        """Everything a list shows, in a constant number of queries."""
+        return self.select_related("module", "module__organisation", "site", "organisation")
+
+    def with_details(self) -> SessionQuerySet:
+        from parcours.enrolment.models import SessionSlot
+
+        return self.for_listing().prefetch_related(
+            "trainers", models.Prefetch("slots", queryset=SessionSlot.objects.order_by("start"))
+        )
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self) -> EnrolmentQuerySet:
+        return self.filter(status__in=ACTIVE)
+
+    def holding_seat(self) -> EnrolmentQuerySet:
+        return self.filter(status__in=SEAT_HOLDING)
+
+    def waitlist(self) -> EnrolmentQuerySet:
+        """The queue, first in line first."""
+        return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("queued_at", "pk")
+
+    def of_learner(self, learner: User | int) -> EnrolmentQuerySet:
+        return self.filter(learner=learner)
+
+    def for_listing(self) -> EnrolmentQuerySet:
+        return self.select_related(
+            "learner", "session", "session__module", "session__site", "session__organisation"
+        )
+
+
+def hours_attended(enrolment: Enrolment) -> Decimal:
+    """Hours of the slots the learner was present at (what an attestation states)."""
+    from parcours.enrolment.models import Attendance
+
+    total = Decimal(0)
+    for start, end in Attendance.objects.filter(enrolment=enrolment, present=True).values_list(
+        "slot__start", "slot__end"
+    ):
+        total += Decimal((end - start).total_seconds()) / Decimal(3600)
+    return total.quantize(Decimal("0.01"))
+
+
+def min_attendance_percent(module_id: int) -> int:
+    from parcours.enrolment.models import DEFAULT_MIN_ATTENDANCE_PERCENT, CompletionRule
+
+    rule = CompletionRule.objects.filter(module_id=module_id).values_list(
+        "min_attendance_percent", flat=True
+    )
+    return next(iter(rule), DEFAULT_MIN_ATTENDANCE_PERCENT)
+
+
+def meets_rule(present_slots: int, total_slots: int, percent: int) -> bool:
+    """``present / total >= percent %``, in integers (no rounding surprises)."""
+    return total_slots > 0 and present_slots * 100 >= percent * total_slots

@@ -1,0 +1,29 @@
+"""Domain events raised by enrolment, always **after commit**. Higher apps (credentials,
+notifications, calendars) connect receivers; this app's own e-mails do too (receivers.py).
+
+Every enrolment event has kwargs ``enrolment_id: int`` and ``session_id: int``.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# A place is confirmed: directly, or by a coordinator's approval. (Promotions: see below.)
+enrolment_confirmed = Signal()
+# A waitlisted person got a seat because someone cancelled (or the capacity grew).
+enrolment_promoted = Signal()
+# The session was full: the person is in the queue. Extra kwarg: ``position: int`` (1 = next).
+enrolment_waitlisted = Signal()
+# The session needs approval: a coordinator must approve or reject the request.
+enrolment_requested = Signal()
+# Rejected by a coordinator. Extra kwarg ``reason: str``.
+enrolment_rejected = Signal()
+# Cancelled by the learner or by staff, or because the session was cancelled.
+# Extra kwargs ``by_learner: bool``, ``reason: str``.
+enrolment_cancelled = Signal()
+# The attendance rule is met: the module's completion was recorded (pathways updated).
+# Extra kwarg ``hours: str`` (decimal hours attended).
+enrolment_completed = Signal()
+# A session's dates, place, trainers or status changed. kwargs: ``session_id: int``,
+# ``fields: list[str]`` (e.g. ["slots", "site", "status"]).
+session_changed = Signal()

@@ -1,0 +1,22 @@
+"""Background work: e-mails are sent by a task (embedded on SQLite, workers on PostgreSQL)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from parcours.enrolment import emails
+from parcours.enrolment.models import Enrolment
+
+
+@task()
+def send_enrolment_email(enrolment_id: int, kind: str, position: int | None = None) -> bool:
+    enrolment = (
+        Enrolment.objects.select_related("learner", "session__module", "session__site")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None or not enrolment.learner.email:
+        return False
+    message = emails.build(kind, enrolment, position=position)
+    message.send()
+    return True

@@ -1,0 +1,536 @@
+"""Session pages: public list and detail, the learner space, the coordinator's sessions and
+roster (approval, one-by-one enrolment, import), the trainer's roll call and the QR check-in.
+Thin: reads via querysets/learner, writes via actions."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parcours.accounts.models import Organisation, Role
+from parcours.catalogue.models import Module
+from parcours.enrolment import actions, checkin, importing, learner, permissions
+from parcours.enrolment.forms import (
+    AudienceForm,
+    DuplicateForm,
+    EnrolPersonForm,
+    ImportForm,
+    SessionForm,
+)
+from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
+from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
+from parcours.lib.http import AuthedRequest
+
+IMPORT_SESSION_KEY = "enrolment_import_{pk}"
+
+
+def _message(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+# --- Public ------------------------------------------------------------------------------
+
+
+def public_list(request: AuthedRequest) -> HttpResponse:
+    sessions = Session.objects.published().upcoming().for_listing()
+    module_id = request.GET.get("module", "")
+    module = None
+    if module_id.isdigit():
+        module = Module.objects.filter(pk=int(module_id)).first()
+        sessions = sessions.filter(module_id=int(module_id))
+    return render(
+        request, "enrolment/public_list.html", {"sessions": sessions[:100], "module": module}
+    )
+
+
+def module_upcoming(request: AuthedRequest, module_id: int) -> HttpResponse:
+    """Fragment for the catalogue's module page: the module's upcoming sessions."""
+    module = get_object_or_404(Module, pk=module_id)
+    sessions = Session.objects.published().upcoming().filter(module=module).for_listing()[:20]
+    return render(
+        request, "enrolment/_module_upcoming.html", {"module": module, "sessions": sessions}
+    )
+
+
+def _visible_session(request: AuthedRequest, pk: int) -> Session:
+    session = get_object_or_404(Session.objects.with_details(), pk=pk)
+    actor = request.actor if request.user.is_authenticated else None
+    if not permissions.can_see_session(actor, session):
+        raise Http404
+    return session
+
+
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    mine = None
+    needs_audience = False
+    if request.user.is_authenticated:
+        mine = session.enrolments.filter(learner=request.user, status__in=ACTIVE).first()
+        if session.audience and session.audience != Module.Audience.EVERYONE:
+            declared = (
+                LearnerProfile.objects.filter(user=request.user)
+                .values_list("audience", flat=True)
+                .first()
+            )
+            needs_audience = not declared
+    return render(
+        request,
+        "enrolment/detail.html",
+        {
+            "session": session,
+            "mine": mine,
+            "is_open": session.enrolment_is_open(),
+            "audience_form": AudienceForm() if needs_audience else None,
+            "can_manage": request.user.is_authenticated
+            and permissions.can_manage(request.actor, session),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrol_self(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _visible_session(request, pk)
+    form = AudienceForm(request.POST)
+    audience = form.cleaned_data["audience"] if form.is_valid() else ""
+    try:
+        enrolment = actions.enrol(
+            actor=request.actor, session=session, learner=request.user, audience=audience
+        )
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return redirect("enrolment:detail", pk=pk)
+    texts: dict[str, str] = {
+        EnrolmentStatus.CONFIRMED: _("Votre inscription est confirmée."),
+        EnrolmentStatus.WAITLISTED: _(
+            "La session est complète : vous êtes en liste d'attente. Vous serez inscrit·e "
+            "automatiquement si une place se libère."
+        ),
+        EnrolmentStatus.REQUESTED: _(
+            "Votre demande est enregistrée : un coordinateur doit l'approuver."
+        ),
+    }
+    messages.success(request, texts.get(enrolment.status, _("Inscription enregistrée.")))
+    return redirect("enrolment:my_sessions")
+
+
+@login_required
+@require_POST
+def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment.objects.select_related("session"), pk=pk)
+    if not permissions.can_cancel(request.actor, enrolment):
+        raise Http404
+    try:
+        actions.cancel(
+            actor=request.actor, enrolment=enrolment, reason=request.POST.get("reason", "")[:300]
+        )
+        messages.success(request, _("L'inscription est annulée."))
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("enrolment:my_sessions")
+
+
+@login_required
+def my_sessions(request: AuthedRequest) -> HttpResponse:
+    space = learner.learner_space(request.user)
+    return render(
+        request, "enrolment/my_sessions.html", {"space": space, "postcode": request.user.postcode}
+    )
+
+
+# --- Coordinator -------------------------------------------------------------------------
+
+
+def _manager_org(request: AuthedRequest) -> Organisation:
+    org = request.organisation
+    if org is None or not request.actor.has_role(org, Role.COORDINATOR):
+        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    return org
+
+
+def _own_session(request: AuthedRequest, pk: int, *, school_ok: bool = False) -> Session:
+    """A session of the current organisation (404 for other tenants' sessions)."""
+    org = request.organisation
+    if org is None:
+        raise Http404
+    session = get_object_or_404(Session.objects.with_details(), pk=pk, organisation=org)
+    if permissions.can_manage(request.actor, session):
+        return session
+    if school_ok and permissions.is_school_contact(request.actor, session):
+        return session
+    raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+
+
+@login_required
+def manage_list(request: AuthedRequest) -> HttpResponse:
+    org = _manager_org(request)
+    sessions = Session.objects.of_organisation(org).for_listing().order_by("-starts_at")[:200]
+    return render(request, "enrolment/manage_list.html", {"sessions": sessions, "org": org})
+
+
+@login_required
+def manage_create(request: AuthedRequest) -> HttpResponse:
+    org = _manager_org(request)
+    initial: dict[str, Any] = {}
+    module_id = request.GET.get("module", "")
+    if module_id.isdigit():
+        initial["module"] = int(module_id)
+    form = SessionForm(request.POST or None, organisation=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = actions.create_session(
+                actor=request.actor, organisation=org, data=form.to_data()
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Session créée (brouillon)."))
+            return redirect("enrolment:manage_detail", pk=session.pk)
+    return render(request, "enrolment/manage_form.html", {"form": form, "session": None})
+
+
+def _attach_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    form = SessionForm(
+        request.POST or None,
+        organisation=session.organisation,
+        initial=SessionForm.initial_from(session),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_session(actor=request.actor, session=session, data=form.to_data())
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Session enregistrée."))
+            return redirect("enrolment:manage_detail", pk=session.pk)
+    return render(request, "enrolment/manage_form.html", {"form": form, "session": session})
+
+
+@login_required
+def manage_duplicate(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    form = DuplicateForm(
+        request.POST or None,
+        organisation=session.organisation,
+        initial={"code": f"{session.code}-copie"},
+    )
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            copy = actions.duplicate_session(
+                actor=request.actor,
+                session=session,
+                code=c["code"],
+                site_id=c["site"].pk if c["site"] else None,
+                first_day=c["first_day"],
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Session dupliquée (brouillon) : vérifiez-la puis publiez-la.")
+            )
+            return redirect("enrolment:manage_detail", pk=copy.pk)
+    return render(request, "enrolment/manage_duplicate.html", {"form": form, "session": session})
+
+
+@login_required
+@require_POST
+def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        actions.set_session_status(actor=request.actor, session=session, status=status)
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    else:
+        if status == SessionStatus.PUBLISHED:
+            messages.success(request, _("Session publiée : les inscriptions sont ouvertes."))
+        else:
+            messages.success(request, _("Session annulée : les inscrits sont prévenus."))
+    return redirect("enrolment:manage_detail", pk=pk)
+
+
+@login_required
+def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The roster: enrolments by status, approvals, enrol one person, import a list."""
+    session = _own_session(request, pk, school_ok=True)
+    manager = permissions.can_manage(request.actor, session)
+    enrolments = session.enrolments.select_related("learner").order_by("queued_at", "pk")
+    if not manager:  # a school contact sees the people they enrolled
+        enrolments = enrolments.filter(requested_by=request.user)
+    groups: dict[str, list[Enrolment]] = {s: [] for s in EnrolmentStatus.values}
+    for enrolment in enrolments:
+        groups[enrolment.status].append(enrolment)
+    order = [
+        EnrolmentStatus.REQUESTED,
+        EnrolmentStatus.CONFIRMED,
+        EnrolmentStatus.WAITLISTED,
+        EnrolmentStatus.COMPLETED,
+        EnrolmentStatus.ATTENDED,
+        EnrolmentStatus.NO_SHOW,
+        EnrolmentStatus.CANCELLED,
+        EnrolmentStatus.REJECTED,
+    ]
+    return render(
+        request,
+        "enrolment/manage_detail.html",
+        {
+            "session": session,
+            "manager": manager,
+            "groups": [(EnrolmentStatus(s), groups[s]) for s in order if groups[s]],
+            "enrol_form": EnrolPersonForm(),
+            "import_form": ImportForm(),
+            "slots": list(session.slots.all()),
+        },
+    )
+
+
+def _enrol_source(request: AuthedRequest, session: Session) -> str:
+    if permissions.can_manage(request.actor, session):
+        return Enrolment.Source.COORDINATOR
+    return Enrolment.Source.SCHOOL
+
+
+@login_required
+@require_POST
+def manage_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk, school_ok=True)
+    form = EnrolPersonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez une adresse e-mail valide."))
+        return redirect("enrolment:manage_detail", pk=pk)
+    try:
+        enrolment = actions.enrol_person(
+            actor=request.actor,
+            session=session,
+            source=_enrol_source(request, session),
+            **form.cleaned_data,
+        )
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(
+            request,
+            _("%(who)s : %(status)s.")
+            % {"who": enrolment.learner, "status": enrolment.get_status_display()},
+        )
+    return redirect("enrolment:manage_detail", pk=pk)
+
+
+@login_required
+def manage_import(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Upload → report. With errors nothing is written; the report offers "import the valid
+    rows", which re-validates the rows kept in the user's session and writes the valid ones."""
+    session = _own_session(request, pk, school_ok=True)
+    source = (
+        Enrolment.Source.IMPORT
+        if permissions.can_manage(request.actor, session)
+        else Enrolment.Source.SCHOOL
+    )
+    key = IMPORT_SESSION_KEY.format(pk=session.pk)
+    report = None
+    form = ImportForm()
+    if request.method == "POST":
+        if request.POST.get("valid_only") == "1" and key in request.session:
+            kept = request.session[key]
+            rows = [importing.ImportRow(**r) for r in kept["rows"]]
+            errors = [importing.RowError(**e) for e in kept["errors"]]
+            report = actions.import_enrolments(
+                actor=request.actor,
+                session=session,
+                rows=rows,
+                parse_errors=errors,
+                valid_only=True,
+                source=source,
+            )
+            del request.session[key]
+        else:
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                parsed = importing.parse_file(upload.name, upload.read())
+                report = actions.import_enrolments(
+                    actor=request.actor,
+                    session=session,
+                    rows=parsed.rows,
+                    parse_errors=parsed.errors,
+                    source=source,
+                )
+                if not report.written:
+                    request.session[key] = {
+                        "rows": [r.__dict__ for r in parsed.rows],
+                        "errors": [e.__dict__ for e in parsed.errors],
+                    }
+        if report is not None and report.written:
+            messages.success(
+                request,
+                _("%(n)d inscription(s) importée(s).") % {"n": len(report.created)},
+            )
+            if not report.errors:
+                return redirect("enrolment:manage_detail", pk=pk)
+    return render(
+        request,
+        "enrolment/manage_import.html",
+        {"session": session, "form": form, "report": report},
+    )
+
+
+@login_required
+@require_POST
+def manage_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment.objects.select_related("session"), pk=pk)
+    session = _own_session(request, enrolment.session_id)
+    try:
+        if decision == "approve":
+            enrolment = actions.approve(actor=request.actor, enrolment=enrolment)
+            messages.success(
+                request,
+                _("Demande approuvée : %(status)s.") % {"status": enrolment.get_status_display()},
+            )
+        else:
+            actions.reject(
+                actor=request.actor,
+                enrolment=enrolment,
+                reason=request.POST.get("reason", "")[:300],
+            )
+            messages.success(request, _("Demande refusée."))
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+    return redirect("enrolment:manage_detail", pk=session.pk)
+
+
+# --- Trainer: roll call and QR -----------------------------------------------------------
+
+
+@login_required
+def trainer_sessions(request: AuthedRequest) -> HttpResponse:
+    sessions = (
+        Session.objects.filter(trainers=request.user)
+        .exclude(status=SessionStatus.CANCELLED)
+        .with_details()
+        .order_by("starts_at")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "enrolment/trainer_sessions.html",
+        {
+            "upcoming": [s for s in sessions if s.ends_at and s.ends_at > now],
+            "past": [s for s in sessions if not (s.ends_at and s.ends_at > now)][::-1][:50],
+            "now": now,
+        },
+    )
+
+
+def _attendance_slot(request: AuthedRequest, slot_id: int) -> SessionSlot:
+    slot = get_object_or_404(
+        SessionSlot.objects.select_related("session", "session__module", "session__site"),
+        pk=slot_id,
+    )
+    if not permissions.can_take_attendance(request.actor, slot.session):
+        raise Http404
+    return slot
+
+
+@login_required
+def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
+    """Phone-friendly: everyone present by default, tick the absent, one POST."""
+    slot = _attendance_slot(request, slot_id)
+    session = slot.session
+    if request.method == "POST":
+        absent = [int(v) for v in request.POST.getlist("absent") if v.isdigit()]
+        try:
+            result = actions.record_roll_call(actor=request.actor, slot=slot, absent=absent)
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(
+                request,
+                _("Présences enregistrées : %(p)d présent(s), %(a)d absent(s).")
+                % {"p": result.present, "a": result.absent},
+            )
+            return redirect("enrolment:roll_call", slot_id=slot.pk)
+    roll = list(
+        session.enrolments.filter(status__in=ON_ROLL)
+        .select_related("learner")
+        .order_by("learner__last_name", "learner__first_name")
+    )
+    recorded = {a.enrolment_id: a for a in slot.attendances.all()}
+    rows = [(e, recorded.get(e.pk)) for e in roll]
+    slots = list(session.slots.all())
+    return render(
+        request,
+        "enrolment/roll_call.html",
+        {
+            "slot": slot,
+            "session": session,
+            "rows": rows,
+            "taken": bool(recorded),
+            "future": slot.start > timezone.now(),
+            "slots": slots,
+        },
+    )
+
+
+@login_required
+def qr_screen(request: AuthedRequest, slot_id: int) -> HttpResponse:
+    slot = _attendance_slot(request, slot_id)
+    return render(request, "enrolment/qr_screen.html", {"slot": slot, **_qr_context(request, slot)})
+
+
+@login_required
+def qr_code(request: AuthedRequest, slot_id: int) -> HttpResponse:
+    """htmx fragment: the current QR code (the screen reloads it every minute)."""
+    slot = _attendance_slot(request, slot_id)
+    return render(request, "enrolment/_qr.html", {"slot": slot, **_qr_context(request, slot)})
+
+
+def _qr_context(request: AuthedRequest, slot: SessionSlot) -> dict[str, Any]:
+    import segno
+
+    token = checkin.make_token(slot.checkin_secret, slot.pk, time.time())
+    url = request.build_absolute_uri(reverse("enrolment:check_in", args=[token]))
+    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
+    return {"qr_svg": svg, "qr_url": url}
+
+
+@login_required
+def check_in(request: AuthedRequest, token: str) -> HttpResponse:
+    """The learner scanned the room's QR code: confirm with one tap (POST)."""
+    done = None
+    error = None
+    if request.method == "POST":
+        try:
+            done = actions.check_in(user=request.user, token=token)
+        except ValidationError as exc:
+            error = _message(exc)
+    return render(
+        request,
+        "enrolment/check_in.html",
+        {"token": token, "done": done, "error": error},
+        status=400 if error else 200,
+    )

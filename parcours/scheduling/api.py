@@ -1,0 +1,431 @@
+"""Scheduling API: resources, availability, bookings, approvals, loans. Same actions as the
+pages; a taken slot is a 409 problem+json naming the conflicting bookings with suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from parcours.accounts.api import token_auth
+from parcours.accounts.models import Site, User
+from parcours.accounts.permissions import Actor
+from parcours.lib.problem import problem_response
+from parcours.scheduling import actions, planning
+from parcours.scheduling.actions import BookingConflict
+from parcours.scheduling.models import Booking, CateringLine, Loan, Resource
+from parcours.scheduling.schemas import (
+    AvailabilityOut,
+    BookingIn,
+    BookingOut,
+    CancelIn,
+    ConflictProblem,
+    LoanIn,
+    LoanOut,
+    LoanReturnIn,
+    Problem,
+    RefuseIn,
+    ResourceOut,
+)
+
+router = Router(tags=["scheduling"], auth=token_auth)
+MAX_LIST = 500
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
+    return Actor.of(request.user)  # type: ignore[arg-type]
+
+
+def _conflict_response(exc: BookingConflict) -> HttpResponse:
+    return problem_response(
+        status=409,
+        title=_("Créneau déjà réservé"),
+        detail=exc.message,
+        **exc.as_dict(),
+    )
+
+
+def _error_response(exc: ValidationError | PermissionDenied) -> HttpResponse:
+    if isinstance(exc, PermissionDenied):
+        return problem_response(status=403, title=str(exc) or _("Accès refusé."))
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    return problem_response(
+        status=422,
+        title=_("Données invalides"),
+        detail=" ".join(m for ms in errors.values() for m in ms),
+        errors=errors,
+    )
+
+
+def _resource_out(r: Resource) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "code": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        "organisation": r.organisation.slug,
+        "site_id": r.site_id,
+        "site": r.site.name,
+        "capacity": r.capacity,
+        "accessible": r.accessible,
+        "features": sorted(f.slug for f in r.features.all()),
+        "inventory_number": r.inventory_number,
+        "requires_approval": r.requires_approval,
+        "setup_minutes": r.setup_minutes,
+        "cleanup_minutes": r.cleanup_minutes,
+    }
+
+
+def _booking_out(b: Booking) -> dict[str, Any]:
+    return {
+        "id": b.pk,
+        "title": b.title,
+        "purpose": b.purpose,
+        "status": b.status,
+        "organisation": b.organisation.slug,
+        "site_id": b.site_id,
+        "site": b.site.name,
+        "resources": sorted(r.resource_id for r in b.reservations.all()),
+        "start": b.start,
+        "end": b.end,
+        "setup_minutes": b.setup_minutes,
+        "cleanup_minutes": b.cleanup_minutes,
+        "participants": b.participants,
+        "requester": str(b.requester),
+        "refusal_reason": b.refusal_reason,
+        "series_id": b.series_id,
+        "source": b.source,
+        "source_id": b.source_id,
+        "catering": [
+            {
+                "item": line.item.slug,
+                "label": line.item.label,
+                "count": line.count,
+                "serve_at": line.serve_at,
+                "note": line.note,
+            }
+            for line in b.catering_lines.all()
+        ],
+    }
+
+
+def _bookings() -> Any:
+    return Booking.objects.select_related("organisation", "site", "requester").prefetch_related(
+        "reservations", Prefetch("catering_lines", CateringLine.objects.select_related("item"))
+    )
+
+
+def _resources() -> Any:
+    return Resource.objects.select_related("organisation", "site").prefetch_related("features")
+
+
+# --- Resources and availability --------------------------------------------------------------
+
+
+class ResourceFilter(Schema):
+    site: int | None = None
+    kind: str | None = None
+    capacity: int | None = None
+    features: str | None = None  # comma-separated slugs
+    accessible: bool | None = None
+
+
+@router.get("/resources", response=list[ResourceOut], summary="Ressources réservables")
+def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> list[dict[str, Any]]:
+    qs = _resources().visible_to(_actor(request)).active()
+    if filters.site:
+        qs = qs.filter(site_id=filters.site)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.accessible is not None:
+        qs = qs.filter(accessible=filters.accessible)
+    qs = qs.with_capacity(filters.capacity)
+    if filters.features:
+        qs = qs.with_features(s.strip() for s in filters.features.split(",") if s.strip())
+    return [_resource_out(r) for r in qs.order_by("site__name", "name")[:MAX_LIST]]
+
+
+@router.get(
+    "/resources/{resource_id}",
+    response={200: ResourceOut, 404: Problem},
+    summary="Une ressource",
+)
+def get_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+    resource = _resources().visible_to(_actor(request)).filter(pk=resource_id).first()
+    if resource is None:
+        raise HttpError(404, _("Ressource introuvable."))
+    return _resource_out(resource)
+
+
+class AvailabilityQuery(Schema):
+    day: dt.date
+    start: dt.time
+    end: dt.time
+    site: int | None = None
+    capacity: int | None = None
+    features: str | None = None
+    kind: str = "room"
+    accessible: bool = False
+
+
+@router.get(
+    "/availability",
+    response=AvailabilityOut,
+    summary="Ressources libres, puis presque libres",
+)
+def availability(request: HttpRequest, q: Query[AvailabilityQuery]) -> dict[str, Any]:
+    actor = _actor(request)
+    site = None
+    if q.site:
+        site = Site.objects.filter(
+            pk=q.site, pk__in=Resource.objects.visible_to(actor).values("site_id")
+        ).first()
+        if site is None:
+            raise HttpError(404, _("Site introuvable."))
+    result = planning.search_availability(
+        actor=actor,
+        day=q.day,
+        start_time=q.start,
+        end_time=q.end,
+        site=site,
+        capacity=q.capacity,
+        features=[s.strip() for s in (q.features or "").split(",") if s.strip()],
+        kind=q.kind,
+        accessible=q.accessible,
+    )
+    ids = {o.resource.pk for o in result.free + result.near_misses}
+    full = {r.pk: r for r in _resources().filter(pk__in=ids)}
+
+    def opts(options: list[planning.Option]) -> list[dict[str, Any]]:
+        return [
+            {
+                "resource": _resource_out(full[o.resource.pk]),
+                "start": o.start,
+                "end": o.end,
+                "distance_km": o.distance_km,
+            }
+            for o in options
+        ]
+
+    return {
+        "free": opts(result.free),
+        "other_times": opts(result.other_times),
+        "other_sites": opts(result.other_sites),
+    }
+
+
+# --- Bookings ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 403: Problem, 409: ConflictProblem, 422: Problem},
+    summary="Réserver ou demander des ressources",
+)
+def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
+    actor = _actor(request)
+    visible = set(
+        Resource.objects.visible_to(actor)
+        .filter(pk__in=payload.resources)
+        .values_list("pk", flat=True)
+    )
+    if not payload.resources or set(payload.resources) - visible:
+        raise HttpError(404, _("Ressource introuvable."))
+    try:
+        booking = actions.book(
+            actor=actor,
+            resources=payload.resources,
+            start=payload.start,
+            end=payload.end,
+            title=payload.title,
+            purpose=payload.purpose,
+            setup_minutes=payload.setup_minutes,
+            cleanup_minutes=payload.cleanup_minutes,
+            participants=payload.participants,
+            notes=payload.notes,
+            catering=[
+                actions.CateringRequest(c.item, c.count, c.serve_at, c.note)
+                for c in payload.catering
+            ],
+        )
+    except BookingConflict as exc:
+        return _conflict_response(exc)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return 201, _booking_out(_bookings().get(pk=booking.pk))
+
+
+class BookingFilter(Schema):
+    mine: bool = False
+    site: int | None = None
+    status: str | None = None
+    start: dt.datetime | None = None  # bookings ending after this
+    end: dt.datetime | None = None  # bookings starting before this
+
+
+@router.get("/bookings", response=list[BookingOut], summary="Réservations visibles")
+def list_bookings(request: HttpRequest, filters: Query[BookingFilter]) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    qs = _bookings().visible_to(actor)
+    if filters.mine:
+        qs = qs.filter(requester=actor.user)
+    if filters.site:
+        qs = qs.filter(site_id=filters.site)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    qs = qs.filter(end__gt=filters.start or timezone.now() - dt.timedelta(days=30))
+    if filters.end:
+        qs = qs.filter(start__lt=filters.end)
+    return [_booking_out(b) for b in qs.order_by("start")[:MAX_LIST]]
+
+
+def _visible_booking(request: HttpRequest, booking_id: int) -> Booking:
+    booking = _bookings().visible_to(_actor(request)).filter(pk=booking_id).first()
+    if booking is None:
+        raise HttpError(404, _("Réservation introuvable."))
+    return booking
+
+
+@router.get(
+    "/bookings/{booking_id}", response={200: BookingOut, 404: Problem}, summary="Une réservation"
+)
+def get_booking(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    return _booking_out(_visible_booking(request, booking_id))
+
+
+def _decide(request: HttpRequest, booking_id: int, fn: Any, **kwargs: Any) -> Any:
+    booking = _visible_booking(request, booking_id)
+    try:
+        fn(actor=_actor(request), booking=booking, **kwargs)
+    except BookingConflict as exc:
+        return _conflict_response(exc)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return 200, _booking_out(_bookings().get(pk=booking.pk))
+
+
+DECISION = {200: BookingOut, 403: Problem, 404: Problem, 409: ConflictProblem, 422: Problem}
+
+
+@router.post("/bookings/{booking_id}/cancel", response=DECISION, summary="Annuler")
+def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelIn) -> Any:
+    return _decide(request, booking_id, actions.cancel_booking, reason=payload.reason)
+
+
+@router.post("/bookings/{booking_id}/approve", response=DECISION, summary="Approuver une demande")
+def approve_booking(request: HttpRequest, booking_id: int) -> Any:
+    return _decide(request, booking_id, actions.approve_booking)
+
+
+@router.post("/bookings/{booking_id}/refuse", response=DECISION, summary="Refuser une demande")
+def refuse_booking(request: HttpRequest, booking_id: int, payload: RefuseIn) -> Any:
+    return _decide(request, booking_id, actions.refuse_booking, reason=payload.reason)
+
+
+@router.get("/approvals", response=list[BookingOut], summary="Demandes à traiter (logistique)")
+def pending_approvals(request: HttpRequest) -> list[dict[str, Any]]:
+    qs = _bookings().pending().decidable_by(_actor(request)).upcoming().order_by("start")
+    return [_booking_out(b) for b in qs[:MAX_LIST]]
+
+
+# --- Loans -------------------------------------------------------------------------------------
+
+
+def _loan_out(loan: Loan, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": loan.pk,
+        "resource_id": loan.resource_id,
+        "resource": loan.resource.name,
+        "inventory_number": loan.resource.inventory_number,
+        "borrower": loan.borrower.email,
+        "start": loan.start,
+        "due": loan.due,
+        "returned_at": loan.returned_at,
+        "overdue": loan.returned_at is None and loan.due < now,
+        "booking_id": loan.booking_id,
+    }
+
+
+def _loans(actor: Actor) -> Any:
+    qs = Loan.objects.select_related("resource", "borrower")
+    if actor.is_platform_admin:
+        return qs
+    return qs.filter(organisation__in=actor.orgs_with_role("logistics")) | qs.filter(
+        borrower=actor.user
+    )
+
+
+@router.get("/loans", response=list[LoanOut], summary="Prêts de matériel")
+def list_loans(request: HttpRequest, outstanding: bool = False) -> list[dict[str, Any]]:
+    qs = _loans(_actor(request))
+    if outstanding:
+        qs = qs.filter(returned_at__isnull=True)
+    now = timezone.now()
+    return [_loan_out(loan, now) for loan in qs.order_by("-start")[:MAX_LIST]]
+
+
+@router.post(
+    "/loans",
+    response={201: LoanOut, 403: Problem, 404: Problem, 409: ConflictProblem, 422: Problem},
+    summary="Prêter du matériel",
+)
+def create_loan(request: HttpRequest, payload: LoanIn) -> Any:
+    actor = _actor(request)
+    resource = Resource.objects.visible_to(actor).filter(pk=payload.resource).first()
+    if resource is None:
+        raise HttpError(404, _("Ressource introuvable."))
+    borrower = User.objects.filter(
+        email__iexact=payload.borrower, memberships__organisation_id=resource.organisation_id
+    ).first()
+    if borrower is None:
+        raise HttpError(404, _("Emprunteur introuvable dans cette organisation."))
+    try:
+        loan = actions.lend(
+            actor=actor,
+            resource=resource,
+            borrower=borrower,
+            start=payload.start,
+            due=payload.due,
+            condition_out=payload.condition_out,
+        )
+    except BookingConflict as exc:
+        return _conflict_response(exc)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return 201, _loan_out(
+        Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+    )
+
+
+@router.post(
+    "/loans/{loan_id}/return",
+    response={200: LoanOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Enregistrer un retour",
+)
+def return_loan(request: HttpRequest, loan_id: int, payload: LoanReturnIn) -> Any:
+    actor = _actor(request)
+    loan = _loans(actor).filter(pk=loan_id).first()
+    if loan is None:
+        raise HttpError(404, _("Prêt introuvable."))
+    try:
+        actions.return_loan(
+            actor=actor,
+            loan=loan,
+            returned_at=payload.returned_at,
+            condition_in=payload.condition_in,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return 200, _loan_out(
+        Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+    )

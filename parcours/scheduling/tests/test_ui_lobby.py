@@ -1,0 +1,184 @@
+"""Lobby screens (no login, now / next per room on a controllable clock, Wi-Fi) and the
+read-only occupancy portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from parcours.accounts.models import Site, User
+from parcours.accounts.permissions import Actor
+from parcours.lib import clock
+from parcours.scheduling import actions, core, planning
+from parcours.scheduling.models import Resource, SitePolicy
+
+DAY = dt.date(2031, 3, 12)
+
+
+def at(day: dt.date, time: str) -> dt.datetime:
+    return core.local_datetime(day, dt.time.fromisoformat(time), planning.TZ)
+
+
+@pytest.fixture
+def screen(lea: Actor, liege: Site, room: Resource, other_room: Resource) -> str:
+    actions.update_site_policy(
+        actor=lea,
+        site=liege,
+        wifi_name="Province-Invites",
+        wifi_password="Bienvenue2031",
+        lobby_message="Accueil au rez-de-chaussée",
+    )
+    actions.book(
+        actor=lea,
+        resources=[room],
+        start=at(DAY, "09:00"),
+        end=at(DAY, "12:00"),
+        title="Atelier IA",
+    )
+    actions.book(
+        actor=lea, resources=[room], start=at(DAY, "13:30"), end=at(DAY, "16:00"), title="Robotique"
+    )
+    actions.book(
+        actor=lea,
+        resources=[other_room],
+        start=at(DAY, "14:00"),
+        end=at(DAY, "15:00"),
+        title="Jury",
+    )
+    return reverse("scheduling_ui:lobby", args=[SitePolicy.objects.get(site=liege).display_token])
+
+
+def rooms(client: Client, url: str, moment: str) -> dict[str, str]:
+    html = client.get(url, {"at": moment}).content.decode()
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    out = {}
+    for row in rows:
+        name = row.split('<th scope="row">', 1)[1].split("<", 1)[0]
+        text = " ".join(row.replace("<", " <").split())
+        out[name] = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return out
+
+
+def test_lobby_shows_now_and_next_per_room(client: Client, screen: str) -> None:
+    morning = rooms(client, screen, "2031-03-12T10:05")
+    assert (
+        morning["Salle Meuse"] == "Salle Meuse Atelier IA jusqu'à 12:00 Robotique à partir de 13:30"
+    )
+    assert morning["Salle Vesdre"] == "Salle Vesdre Libre Jury à partir de 14:00"
+    afternoon = rooms(client, screen, "2031-03-12T14:30")
+    assert afternoon["Salle Meuse"] == "Salle Meuse Robotique jusqu'à 16:00 —"
+    assert afternoon["Salle Vesdre"] == "Salle Vesdre Jury jusqu'à 15:00 —"
+    evening = rooms(client, screen, "2031-03-12T16:00")  # the end is free again
+    assert evening["Salle Meuse"] == "Salle Meuse Libre —"
+
+
+def test_lobby_is_public_large_refreshing_and_shows_wifi(client: Client, screen: str) -> None:
+    response = client.get(screen, {"at": "2031-03-12T10:05"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<meta http-equiv="refresh" content="60;url=' in html
+    assert "at=2031-03-12T10%3A05" in html  # the test clock survives the refresh
+    assert "Province-Invites" in html and "Bienvenue2031" in html
+    assert "Accueil au rez-de-chaussée" in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_lobby_shows_neither_requests_nor_names(
+    client: Client,
+    screen: str,
+    school_contact: User,
+    room: Resource,
+) -> None:
+    actions.book(
+        actor=Actor.of(school_contact),
+        resources=[room],
+        start=at(DAY, "12:00"),
+        end=at(DAY, "13:00"),
+        title="Demande secrète",
+    )
+    html = client.get(screen, {"at": "2031-03-12T12:10"}).content.decode()
+    assert "Demande secrète" not in html
+    assert "Léa" not in html and "Martin" not in html
+
+
+def test_unknown_screen_token_is_404(client: Client, screen: str) -> None:
+    assert client.get(reverse("scheduling_ui:lobby", args=["nope"])).status_code == 404
+
+
+@override_settings(PARCOURS_FAKE_NOW="2031-03-12T14:10:00+01:00")
+def test_the_clock_setting_pins_now(client: Client, screen: str) -> None:
+    assert rooms(client, screen, "")["Salle Vesdre"].startswith("Salle Vesdre Jury")
+    assert clock.now() == at(DAY, "14:10")
+
+
+@override_settings(TESTING=False, DEBUG=False)
+def test_the_clock_cannot_be_faked_in_production(rf) -> None:
+    request = rf.get("/", {"at": "2031-03-12T14:10"})
+    assert abs((clock.now(request) - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+
+
+def test_occupancy_portal_is_read_only_for_every_staff_member(
+    as_user,
+    school_contact: User,
+    trainer: User,
+    screen: str,
+    liege: Site,
+) -> None:
+    for person in (school_contact, trainer):
+        response = as_user(person).get(
+            reverse("scheduling_ui:occupancy"), {"site": liege.pk, "date": "2031-03-12"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Atelier IA" in html and "Jury" in html
+        assert "Réserver Salle" not in html
+        assert 'hx-get="/logistique/reservations/' not in html
+
+
+def test_occupancy_portal_is_not_for_learners_or_the_public(
+    client: Client,
+    as_user,
+    learner: User,
+    screen: str,
+) -> None:
+    url = reverse("scheduling_ui:occupancy")
+    assert client.get(url).status_code == 302
+    assert as_user(learner).get(url).status_code == 403
+
+
+def test_occupancy_portal_query_count_is_constant(
+    as_user,
+    django_assert_max_num_queries,
+    trainer: User,
+    screen: str,
+    liege: Site,
+    lea: Actor,
+    room: Resource,
+) -> None:
+    client = as_user(trainer)
+    url = reverse("scheduling_ui:occupancy")
+    client.get(url, {"date": "2031-03-12"})
+    with django_assert_max_num_queries(12) as before:
+        client.get(url, {"date": "2031-03-12"})
+    for h in range(17, 21):
+        actions.book(
+            actor=lea,
+            resources=[room],
+            start=at(DAY, f"{h}:00"),
+            end=at(DAY, f"{h}:30"),
+            title=f"Soirée {h}",
+        )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        html = client.get(url, {"date": "2031-03-12"}).content.decode()
+    assert "Soirée 20" in html
+
+
+def test_lobby_in_english(client: Client, screen: str) -> None:
+    client.cookies["django_language"] = "en"
+    html = client.get(screen, {"at": "2031-03-12T10:05"}).content.decode()
+    assert "Now" in html and "Next" in html and "until 12:00" in html
+    assert "Public Wi-Fi" in html
