@@ -160,6 +160,13 @@ SHARED_DATA_DIR = Path(env_str("PARCOURS_SHARED_DATA", str(BASE_DIR.parent / "sh
 
 CATALOGUE_PAGE_SIZE = 20
 
+# Open Badges: the secret that encrypts issuers' private keys at rest (comma-separated to rotate:
+# the first encrypts, all decrypt; then `manage.py reencrypt_signing_keys`), the host used in
+# did:web identifiers (defaults to SITE_URL's), and the processes used to sign bulk issuance.
+CREDENTIALS_KEY = env_str("CREDENTIALS_KEY")
+CREDENTIALS_DID_HOST = env_str("CREDENTIALS_DID_HOST")
+CREDENTIALS_SIGNING_PROCESSES = env_int("CREDENTIALS_SIGNING_PROCESSES", 2)
+
 # Background work: Django's tasks framework (django-tasks backport) with the database backend.
 # Run workers with `manage.py db_worker`. TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
 TASKS = {
