@@ -1637,3 +1637,404 @@ COMPLETIONS: tuple[CompletionSpec, ...] = (
     *_done("isabelle.henrard@exemple.demo", PROVINCE, ("PDL-PLANNING", 290), ("PDL-COLLAB", 60)),
     *_done("gaelle.freres@exemple.demo", PROVINCE, ("TS-KIT", 140), ("PDL-SECURITE", 15)),
 )
+
+# --- Rooms, parkings, equipment and mobile units (scheduling) ------------------------------------
+
+GOSSELIES = "eduLAB Gosselies"
+CHARLEROI = "Centre de formation Charleroi"
+LIEGE = "Espace partenaire Liège"
+TOURNAI = "Antenne Tournai"
+CINEY = "Antenne Ciney"
+MARIEMBOURG = "Antenne Mariembourg"
+HORNU = "Technocité Hornu — TIC"
+MONS = "Technocité Mons — ICC"
+SERAING = "Maison provinciale de la Formation"
+PROVINCE_SCHOOLS = "Enseignement provincial — Liège"
+
+ROOM = "room"
+PARKING = "parking"
+EQUIPMENT = "equipment"
+MOBILE_UNIT = "mobile_unit"
+
+# (slug, French label, English label)
+FEATURES: tuple[tuple[str, str, str], ...] = (
+    ("projector", "Projecteur", "Projector"),
+    ("pcs", "PC pour chaque participant", "PCs for every participant"),
+    ("interactive-screen", "Écran interactif", "Interactive screen"),
+)
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    org: str
+    site: str
+    code: str
+    name: str
+    kind: str = ROOM
+    capacity: int | None = None
+    features: tuple[str, ...] = ()
+    description: str = ""
+    requires_approval: bool = False
+    inventory_number: str = ""
+
+
+RESOURCES: tuple[ResourceSpec, ...] = (
+    # Technofutur TIC — eduLAB Gosselies
+    ResourceSpec(
+        TECHNOFUTUR,
+        GOSSELIES,
+        "GOS-LAB",
+        "eduLAB",
+        ROOM,
+        20,
+        ("projector", "pcs", "interactive-screen"),
+        "Le laboratoire pédagogique : îlots modulables, robots, imprimante 3D.",
+    ),
+    ResourceSpec(TECHNOFUTUR, GOSSELIES, "GOS-A", "Salle Aéropole", ROOM, 16, ("projector", "pcs")),
+    ResourceSpec(TECHNOFUTUR, GOSSELIES, "GOS-B", "Salle Piccard", ROOM, 12, ("projector",)),
+    ResourceSpec(
+        TECHNOFUTUR, GOSSELIES, "GOS-REU", "Salle de réunion", ROOM, 8, ("interactive-screen",)
+    ),
+    ResourceSpec(TECHNOFUTUR, GOSSELIES, "GOS-P1", "Parking visiteurs", PARKING),
+    # Technocité — Hornu and Mons
+    ResourceSpec(
+        TECHNOCITE,
+        HORNU,
+        "HOR-RUCHE",
+        "La RUCHE",
+        ROOM,
+        24,
+        ("projector", "pcs", "interactive-screen"),
+        "Le coding lab, au 2e étage du château.",
+    ),
+    ResourceSpec(
+        TECHNOCITE, HORNU, "HOR-101", "Salle informatique 101", ROOM, 16, ("pcs", "projector")
+    ),
+    ResourceSpec(TECHNOCITE, HORNU, "HOR-102", "Salle informatique 102", ROOM, 12, ("pcs",)),
+    ResourceSpec(TECHNOCITE, HORNU, "HOR-P", "Parking de la cour", PARKING),
+    ResourceSpec(
+        TECHNOCITE,
+        MONS,
+        "MON-NID",
+        "Le NID",
+        ROOM,
+        20,
+        ("projector", "interactive-screen"),
+        "Espace de création des industries culturelles et créatives.",
+    ),
+    ResourceSpec(TECHNOCITE, MONS, "MON-3D", "Studio 3D", ROOM, 12, ("pcs", "projector")),
+    ResourceSpec(TECHNOCITE, MONS, "MON-ESC", "Salle d'escape game", ROOM, 8),
+    # Province de Liège — Seraing training house, loanable equipment, mobile units
+    ResourceSpec(
+        PROVINCE,
+        SERAING,
+        "SER-CONSEIL",
+        "Salle du conseil",
+        ROOM,
+        30,
+        ("projector", "interactive-screen"),
+        requires_approval=True,
+    ),
+    ResourceSpec(PROVINCE, SERAING, "SER-1", "Salle Cockerill", ROOM, 18, ("projector", "pcs")),
+    ResourceSpec(PROVINCE, SERAING, "SER-2", "Salle Meuse", ROOM, 14, ("projector",)),
+    ResourceSpec(
+        PROVINCE,
+        SERAING,
+        "SER-INFO",
+        "Salle informatique",
+        ROOM,
+        16,
+        ("pcs", "interactive-screen"),
+        requires_approval=True,
+    ),
+    ResourceSpec(PROVINCE, SERAING, "SER-P1", "Parking réservé A", PARKING, requires_approval=True),
+    ResourceSpec(PROVINCE, SERAING, "SER-P2", "Parking réservé B", PARKING, requires_approval=True),
+    ResourceSpec(
+        PROVINCE,
+        SERAING,
+        "PC-01",
+        "Valise de 10 PC portables",
+        EQUIPMENT,
+        description="Dix portables Windows avec souris, chargeurs et borne Wi-Fi.",
+        inventory_number="PDL-INV-2024-0101",
+    ),
+    ResourceSpec(
+        PROVINCE,
+        SERAING,
+        "PC-02",
+        "Valise de 10 PC portables (2)",
+        EQUIPMENT,
+        inventory_number="PDL-INV-2024-0102",
+    ),
+    ResourceSpec(
+        PROVINCE,
+        SERAING,
+        "MICROBIT-01",
+        "Malle de 15 kits micro:bit",
+        EQUIPMENT,
+        description="Cartes micro:bit v2, câbles, piles et capteurs ; fiches d'activités.",
+        inventory_number="PDL-INV-2023-0450",
+    ),
+    ResourceSpec(
+        PROVINCE,
+        PROVINCE_SCHOOLS,
+        "TECHNI-TRUCK",
+        "Techni Truck",
+        MOBILE_UNIT,
+        description="Camion-atelier qui fait découvrir les métiers techniques dans les écoles.",
+    ),
+    ResourceSpec(
+        PROVINCE,
+        PROVINCE_SCHOOLS,
+        "TECHNOSPHERE",
+        "Technosphère (dôme)",
+        MOBILE_UNIT,
+        description="Dôme gonflable de projection immersive sur les sciences et l'énergie.",
+    ),
+)
+
+# (unit code, slug, French title, English title, description, pupils a day)
+OUTREACH: tuple[tuple[str, str, str, str, str, int], ...] = (
+    (
+        "TECHNI-TRUCK",
+        "construction",
+        "Construire une maison",
+        "Build a house",
+        "Maçonnerie, charpente et isolation à petite échelle.",
+        48,
+    ),
+    (
+        "TECHNI-TRUCK",
+        "led",
+        "Lampe LED à souder",
+        "Solder an LED lamp",
+        "Chaque élève soude et repart avec sa lampe.",
+        48,
+    ),
+    (
+        "TECHNI-TRUCK",
+        "robot",
+        "Programmer un robot",
+        "Program a robot",
+        "Robots suiveurs de ligne programmés par blocs.",
+        48,
+    ),
+    (
+        "TECHNI-TRUCK",
+        "elec",
+        "Circuits électriques",
+        "Electric circuits",
+        "Tableau électrique d'une maison et sécurité.",
+        48,
+    ),
+    (
+        "TECHNI-TRUCK",
+        "microbit",
+        "Objets connectés micro:bit",
+        "micro:bit connected objects",
+        "Capteurs et petits programmes sur cartes micro:bit.",
+        48,
+    ),
+    (
+        "TECHNOSPHERE",
+        "eolien",
+        "L'énergie du vent",
+        "Wind energy",
+        "Projection à 360° puis maquette d'éolienne.",
+        120,
+    ),
+    (
+        "TECHNOSPHERE",
+        "eau",
+        "Le cycle de l'eau",
+        "The water cycle",
+        "Projection à 360° et expériences sur l'eau potable.",
+        120,
+    ),
+)
+
+WIFI_SITE = SERAING
+WIFI_NAME = "PDL-Formation-Invites"
+WIFI_PASSWORD = "Seraing-2025"
+LOBBY_MESSAGE = "Bienvenue à la Maison provinciale de la Formation !"
+
+CATERING_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("cafe", "Café et thé", "Coffee and tea"),
+    ("sandwiches", "Plateau de sandwiches", "Sandwich platter"),
+    ("eau", "Eau plate et pétillante", "Still and sparkling water"),
+)
+
+# --- Sessions and enrolments (enrolment) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    org: str
+    module: str
+    code: str
+    site: str
+    week: int  # the session's two days start on the first weekday 7 * week days from today
+    capacity: int = 16
+    room: str = ""  # resource code
+    learners: tuple[str, ...] = ()  # in enrolment order: beyond the capacity, waitlisted
+    absent: tuple[str, ...] = ()  # past sessions: absent from every slot
+
+
+_TF_LEARNERS = tuple(p.email for p in LEARNERS if p.org == TECHNOFUTUR)
+_OTHER_LEARNERS = tuple(p.email for p in LEARNERS if p.org != TECHNOFUTUR)
+FULL_SESSION = "REF-IA-M1A-GOS"
+PAST_SESSION = "REF-IA-LUDO-CHA"
+
+SESSIONS: tuple[SessionSpec, ...] = (
+    # Two weeks ago, attendance recorded: Camille and Nathalie complete it, Marc was absent.
+    SessionSpec(
+        TECHNOFUTUR,
+        "IA-LUDO",
+        PAST_SESSION,
+        CHARLEROI,
+        -2,
+        14,
+        learners=(CAMILLE, NATHALIE, MARC),
+        absent=(MARC,),
+    ),
+    SessionSpec(
+        TECHNOFUTUR, "M1B", "REF-IA-M1B-GOS", GOSSELIES, 1, 12, "GOS-B", learners=(OLIVER,)
+    ),
+    SessionSpec(
+        TECHNOFUTUR, "IA-ETHIQUE", "REF-IA-ETH-LIE", LIEGE, 1, 16, learners=(JULIEN, SARAH)
+    ),
+    # Full: 12 seats taken, two on the waitlist.
+    SessionSpec(
+        TECHNOFUTUR,
+        "M1A",
+        FULL_SESSION,
+        GOSSELIES,
+        2,
+        12,
+        "GOS-LAB",
+        learners=(*_TF_LEARNERS, *_OTHER_LEARNERS[:4]),
+    ),
+    SessionSpec(
+        TECHNOFUTUR, "IA-CLOTURE", "REF-IA-CLO-TOU", TOURNAI, 3, 15, learners=(JULIEN, LUCAS)
+    ),
+    SessionSpec(TECHNOFUTUR, "IA-EVAL", "REF-IA-EVAL-CIN", CINEY, 4, 14),
+    SessionSpec(TECHNOFUTUR, "IA-RGPD", "REF-IA-RGPD-MAR", MARIEMBOURG, 4, 12),
+    SessionSpec(TECHNOFUTUR, "IA-PERSO", "REF-IA-PERSO-GOS", GOSSELIES, 5, 20, "GOS-LAB"),
+    SessionSpec(TECHNOFUTUR, "M1A", "REF-IA-M1A-CHA", CHARLEROI, 6, 18),
+    # Technocité
+    SessionSpec(
+        TECHNOCITE,
+        "CYB-101",
+        "CYB-101-HOR",
+        HORNU,
+        1,
+        16,
+        "HOR-101",
+        learners=("rayan.el-amrani@exemple.demo", "daniel.evans@exemple.demo"),
+    ),
+    SessionSpec(
+        TECHNOCITE,
+        "3D-BLENDER",
+        "3D-BLENDER-MON",
+        MONS,
+        3,
+        12,
+        "MON-3D",
+        learners=("manon.lefevre@exemple.demo",),
+    ),
+)
+
+# --- Bookings (scheduling) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingSpec:
+    booker: str  # e-mail
+    resources: tuple[str, ...]  # codes, one organisation
+    org: str
+    days: int  # from today (moved to the next weekday unless 1 = tomorrow)
+    start: str  # "HH:MM", Brussels
+    end: str
+    title: str
+    participants: int | None = None
+    catering: tuple[tuple[str, int, str], ...] = ()  # (item slug, count, "HH:MM")
+
+
+BOOKINGS: tuple[BookingSpec, ...] = (
+    BookingSpec(
+        "logistique@provincedeliege.demo",
+        ("SER-CONSEIL", "SER-P1"),
+        PROVINCE,
+        1,
+        "10:00",
+        "12:00",
+        "Comité de pilotage Techni Truck",
+        12,
+        catering=(("cafe", 12, "09:45"), ("eau", 12, "09:45"), ("sandwiches", 12, "12:00")),
+    ),
+    BookingSpec(
+        "logistique@technofutur.demo",
+        ("GOS-REU",),
+        TECHNOFUTUR,
+        3,
+        "14:00",
+        "16:00",
+        "Réunion d'équipe eduLAB",
+        6,
+    ),
+    BookingSpec(
+        "ecole@provincedeliege.demo",
+        ("SER-INFO",),
+        PROVINCE,
+        9,
+        "13:00",
+        "16:00",
+        "Atelier micro:bit pour une classe de 5e primaire",
+        14,
+    ),
+)
+
+# --- Open Badges (credentials) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BadgeSpec:
+    pathway: str  # pathway code
+    name_fr: str
+    name_en: str
+    description_fr: str
+    description_en: str
+    criteria_fr: str
+    criteria_en: str
+    color: str = "#1d4f91"
+
+
+BADGES: tuple[BadgeSpec, ...] = (
+    BadgeSpec(
+        AI_PATHWAY,
+        "Référent IA pour l'école",
+        "AI referent for schools",
+        "Son ou sa titulaire sait intégrer l'IA générative dans sa pratique, en mesurer les "
+        "limites éthiques et juridiques, et accompagner ses collègues dans leurs premiers usages.",
+        "The holder can integrate generative AI into their practice, weigh its ethical and legal "
+        "limits, and support colleagues in their first uses.",
+        "Avoir suivi le module d'introduction (M1A ou M1B), deux modules d'option et la journée "
+        "de clôture du parcours « Référent·e IA pour l'école » de Technofutur TIC.",
+        "Complete the introduction (M1A or M1B), two optional modules and the closing day of the "
+        "Technofutur TIC « AI referent for schools » pathway.",
+    ),
+    BadgeSpec(
+        CERTIFICATE,
+        "Certificat d'université en technopédagogie",
+        "University certificate in educational technology",
+        "Certificat délivré avec une université partenaire : conception de dispositifs "
+        "pédagogiques numériques, projet professionnel individuel et portfolio.",
+        "Certificate awarded with a partner university: designing digital learning, an "
+        "individual professional project and a portfolio.",
+        "Avoir réussi les cinq unités d'enseignement (UE1 à UE5) du certificat.",
+        "Pass all five teaching units (UE1 to UE5) of the certificate.",
+        color="#7a1f5c",
+    ),
+)
+
+ORG_OF_SITE: dict[str, str] = {site.name: site.org for site in SITES}

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,12 +28,20 @@ from parcours.accounts.permissions import Actor
 from parcours.catalogue import actions as catalogue_actions
 from parcours.catalogue.models import Competence, Framework, Module, ProficiencyLevel
 from parcours.catalogue.search import reindex_modules
+from parcours.credentials import actions as credential_actions
 from parcours.demo import data
+from parcours.enrolment import actions as enrolment_actions
+from parcours.enrolment.models import Enrolment, Session, SessionStatus
+from parcours.enrolment.slots import BRUSSELS, full_days
 from parcours.pathways import actions as pathway_actions
 from parcours.pathways.evaluation import evaluate_population
 from parcours.pathways.models import Completion, Pathway
+from parcours.scheduling import actions as scheduling_actions
+from parcours.scheduling import ui_actions as scheduling_ui_actions
+from parcours.scheduling.models import Booking, Resource
 
 FRAMEWORKS = (data.DIGCOMP, data.DIGCOMPEDU)
+QUIET_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 @dataclass
@@ -48,6 +57,13 @@ class LoadReport:
     indexed: int = 0
     frameworks_imported: bool = False
     skipped_competences: list[str] = field(default_factory=list)
+    resources: Counter[str] = field(default_factory=Counter)  # by kind
+    outreach_activities: int = 0
+    sessions: int = 0
+    upcoming_sessions: int = 0
+    enrolments: Counter[str] = field(default_factory=Counter)  # by status
+    bookings: Counter[str] = field(default_factory=Counter)  # by status
+    badges: list[tuple[str, int]] = field(default_factory=list)  # name, issued
     seconds: float = 0.0
 
 
@@ -73,7 +89,9 @@ def load(*, reset: bool = False) -> LoadReport:
     """Load the whole demo in one transaction (after emptying the database if ``reset``)."""
     started = time.perf_counter()
     try:
-        with transaction.atomic():
+        # The demo's learners and bookers are fictitious: the notifications the actions send
+        # (on commit) go nowhere.
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL), transaction.atomic():
             if reset:
                 flush_database()
             report = _Loader().run()
@@ -96,6 +114,9 @@ class _Loader:
         self.competences: dict[tuple[str, str], Competence] = {}
         self.levels: dict[tuple[str, str], ProficiencyLevel] = {}
         self.pathways: list[Pathway] = []
+        self.sites: dict[str, Site] = {}
+        self.resources: dict[str, Resource] = {}
+        self.staff: dict[tuple[str, str], User] = {}  # (org, role) → the first such person
 
     def run(self) -> LoadReport:
         self._frameworks()
@@ -104,6 +125,10 @@ class _Loader:
         self._catalogues()
         self._pathways()
         self._completions()
+        self._resources()
+        self._sessions()
+        self._bookings()
+        self._badges()
         self.report.indexed = reindex_modules()
         return self.report
 
@@ -163,6 +188,7 @@ class _Loader:
             self.users[person.email] = user
             if person.role == Role.COORDINATOR:
                 self.coordinators[person.org] = user
+            self.staff.setdefault((person.org, person.role), user)
 
         # One (slow, salted) hash for every account: they all share the demo password.
         User.objects.filter(pk__in=[u.pk for u in self.users.values()]).update(
@@ -174,7 +200,7 @@ class _Loader:
 
     def _sites(self, admin: User) -> None:
         for spec in data.SITES:
-            account_actions.create_site(
+            self.sites[spec.name] = account_actions.create_site(
                 organisation=self.orgs[spec.org],
                 name=spec.name,
                 city=spec.city,
@@ -277,6 +303,171 @@ class _Loader:
                 (pathway.title_fr, len(results), sum(1 for ok in results.values() if ok))
             )
 
+    # --- Rooms, equipment, mobile units (scheduling) -------------------------------------------
+
+    def _logistics(self, org: str) -> Actor:
+        return Actor.of(self.staff[(org, Role.LOGISTICS)])
+
+    def _resources(self) -> None:
+        any_logistics = self._logistics(data.TECHNOFUTUR)
+        for slug, label_fr, label_en in data.FEATURES:
+            scheduling_actions.create_feature(
+                actor=any_logistics, slug=slug, label_fr=label_fr, label_en=label_en
+            )
+        for spec in data.RESOURCES:
+            fields: dict[str, object] = {
+                "description": spec.description,
+                "requires_approval": spec.requires_approval,
+                "inventory_number": spec.inventory_number,
+            }
+            if spec.capacity is not None:
+                fields["capacity"] = spec.capacity
+            resource = scheduling_actions.create_resource(
+                actor=self._logistics(spec.org),
+                site=self.sites[spec.site],
+                name=spec.name,
+                code=spec.code,
+                kind=spec.kind,
+                features=spec.features,
+                **fields,
+            )
+            self.resources[spec.code] = resource
+            self.report.resources[resource.kind] += 1
+        for unit, slug, title_fr, title_en, description, pupils in data.OUTREACH:
+            resource = self.resources[unit]
+            scheduling_ui_actions.create_outreach_activity(
+                actor=self._logistics(data.ORG_OF_SITE[resource.site.name]),
+                unit=resource,
+                slug=slug,
+                title_fr=title_fr,
+                title_en=title_en,
+                description_fr=description,
+                max_pupils_per_day=pupils,
+            )
+            self.report.outreach_activities += 1
+        site = self.sites[data.WIFI_SITE]
+        policy_actor = self._logistics(data.ORG_OF_SITE[data.WIFI_SITE])
+        scheduling_actions.update_site_policy(
+            actor=policy_actor,
+            site=site,
+            wifi_name=data.WIFI_NAME,
+            wifi_password=data.WIFI_PASSWORD,
+            lobby_message=data.LOBBY_MESSAGE,
+        )
+        for slug, label_fr, label_en in data.CATERING_ITEMS:
+            scheduling_actions.create_catering_item(
+                actor=policy_actor,
+                organisation=site.organisation,
+                slug=slug,
+                label_fr=label_fr,
+                label_en=label_en,
+            )
+
+    # --- Sessions, enrolments, attendance (enrolment) ------------------------------------------
+
+    def _weekday(self, days: int) -> dt.date:
+        """The first weekday on or after today + ``days``."""
+        day = self.today + dt.timedelta(days=days)
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        return day
+
+    def _two_days(self, week: int) -> tuple[dt.date, dt.date]:
+        first = self._weekday(7 * week)
+        second = first + dt.timedelta(days=1)
+        while second.weekday() >= 5:
+            second += dt.timedelta(days=1)
+        return first, second
+
+    def _sessions(self) -> None:
+        now = timezone.now()
+        for spec in data.SESSIONS:
+            actor = self.actors[spec.org]
+            slots = full_days(*self._two_days(spec.week))
+            session = enrolment_actions.create_session(
+                actor=actor,
+                organisation=self.orgs[spec.org],
+                data=enrolment_actions.SessionData(
+                    module_id=self.modules[(spec.org, spec.module)].pk,
+                    code=spec.code,
+                    capacity=spec.capacity,
+                    slots=slots,
+                    site_id=self.sites[spec.site].pk,
+                    room_id=self.resources[spec.room].pk if spec.room else None,
+                    trainer_ids=[self.staff[(spec.org, Role.TRAINER)].pk],
+                ),
+            )
+            session = enrolment_actions.set_session_status(
+                actor=actor, session=session, status=SessionStatus.PUBLISHED
+            )
+            past = slots[-1][1] <= now
+            # A past session was filled a week before it started (enrolment refuses ended ones).
+            enrolled_at = slots[0][0] - dt.timedelta(days=7) if past else None
+            enrolments: dict[str, Enrolment] = {}
+            for email in spec.learners:
+                enrolments[email] = enrolment_actions.enrol(
+                    actor=actor,
+                    session=session,
+                    learner=self.users[email],
+                    source=Enrolment.Source.COORDINATOR,
+                    now=enrolled_at,
+                )
+            if past:
+                absent = [enrolments[email].pk for email in spec.absent]
+                for slot in session.slots.order_by("start"):
+                    enrolment_actions.record_roll_call(actor=actor, slot=slot, absent=absent)
+            self.report.sessions += 1
+        sessions = Session.objects.filter(organisation__in=self.orgs.values())
+        self.report.upcoming_sessions = sessions.filter(
+            status=SessionStatus.PUBLISHED, starts_at__gt=now
+        ).count()
+        for status in Enrolment.objects.filter(session__in=sessions).values_list(
+            "status", flat=True
+        ):
+            self.report.enrolments[status] += 1
+
+    # --- Bookings (scheduling) -----------------------------------------------------------------
+
+    def _bookings(self) -> None:
+        for spec in data.BOOKINGS:
+            day = self.today + dt.timedelta(days=1) if spec.days == 1 else self._weekday(spec.days)
+            booking = scheduling_actions.book(
+                actor=Actor.of(self.users[spec.booker]),
+                resources=[self.resources[code] for code in spec.resources],
+                start=dt.datetime.combine(day, dt.time.fromisoformat(spec.start), BRUSSELS),
+                end=dt.datetime.combine(day, dt.time.fromisoformat(spec.end), BRUSSELS),
+                title=spec.title,
+                participants=spec.participants,
+                catering=[
+                    scheduling_actions.CateringRequest(
+                        item=slug, count=count, serve_at=dt.time.fromisoformat(serve_at)
+                    )
+                    for slug, count, serve_at in spec.catering
+                ],
+            )
+            self.report.bookings[booking.status] += 1
+
+    # --- Open Badges (credentials) -------------------------------------------------------------
+
+    def _badges(self) -> None:
+        pathways = {pathway.code: pathway for pathway in self.pathways}
+        for spec in data.BADGES:
+            pathway = pathways[spec.pathway]
+            achievement, issued = credential_actions.setup_pathway_badge(
+                actor=Actor.of(self.coordinators[pathway.organisation.slug]),
+                pathway=pathway,
+                data=credential_actions.AchievementData(
+                    name_fr=spec.name_fr,
+                    name_en=spec.name_en,
+                    description_fr=spec.description_fr,
+                    description_en=spec.description_en,
+                    criteria_fr=spec.criteria_fr,
+                    criteria_en=spec.criteria_en,
+                    color=spec.color,
+                ),
+            )
+            self.report.badges.append((achievement.name_fr, issued))
+
 
 # --- Output --------------------------------------------------------------------------------------
 
@@ -323,6 +514,45 @@ def summary_lines(report: LoadReport) -> list[str]:
         )
         % {"title": title, "learners": learners, "earned": earned}
         for title, learners, earned in report.pathways
+    ]
+    lines.append(
+        _(
+            "Ressources : %(rooms)d salles, %(parkings)d parkings, %(equipment)d matériels, "
+            "%(units)d unités mobiles (%(activities)d animations)."
+        )
+        % {
+            "rooms": report.resources[Resource.Kind.ROOM],
+            "parkings": report.resources[Resource.Kind.PARKING],
+            "equipment": report.resources[Resource.Kind.EQUIPMENT],
+            "units": report.resources[Resource.Kind.MOBILE_UNIT],
+            "activities": report.outreach_activities,
+        }
+    )
+    enrolment_statuses = dict(Enrolment.Status.choices)
+    lines.append(
+        _("Sessions : %(n)d dont %(upcoming)d à venir ; inscriptions : %(detail)s.")
+        % {
+            "n": report.sessions,
+            "upcoming": report.upcoming_sessions,
+            "detail": ", ".join(
+                f"{str(enrolment_statuses.get(status, status)).lower()} : {count}"
+                for status, count in sorted(report.enrolments.items())
+            ),
+        }
+    )
+    booking_statuses = dict(Booking.Status.choices)
+    lines.append(
+        _("Réservations : %(detail)s.")
+        % {
+            "detail": ", ".join(
+                f"{str(booking_statuses.get(status, status)).lower()} : {count}"
+                for status, count in sorted(report.bookings.items())
+            )
+        }
+    )
+    lines += [
+        "  - " + _("Badge « %(name)s » : %(n)d délivrés") % {"name": name, "n": issued}
+        for name, issued in report.badges
     ]
     lines.append(_("Index de recherche du catalogue : %(n)d modules.") % {"n": report.indexed})
     return lines

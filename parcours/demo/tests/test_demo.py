@@ -19,9 +19,12 @@ from pytest_django.plugin import DjangoDbBlocker
 
 from parcours.accounts.models import Membership, Organisation, Role, Site, User
 from parcours.catalogue.models import Module, ModuleCompetence
+from parcours.credentials.models import IssuedCredential
 from parcours.demo import data, loader
+from parcours.enrolment.models import Enrolment, Session, SessionStatus
 from parcours.pathways.evaluation import LearnerProgress, evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway
+from parcours.scheduling.models import Booking, Resource, SitePolicy
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +48,11 @@ def _counts() -> dict[str, int]:
         "links": ModuleCompetence.objects.count(),
         "pathways": Pathway.objects.count(),
         "completions": Completion.objects.count(),
+        "resources": Resource.objects.count(),
+        "sessions": Session.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "bookings": Booking.objects.count(),
+        "credentials": IssuedCredential.objects.count(),
     }
 
 
@@ -132,9 +140,84 @@ def test_web_developer_pathway_counts_hours(demo_output: str) -> None:
 
 
 def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> None:
-    completions = Completion.objects.all()
-    assert completions.count() == len(data.COMPLETIONS)
-    assert set(completions.values_list("source", flat=True)) == {Completion.Source.DEMO}
+    demo = Completion.objects.filter(source=Completion.Source.DEMO)
+    assert demo.count() == len(data.COMPLETIONS)
+    # The others come from the past session's roll calls (two learners completed it).
+    others = Completion.objects.exclude(source=Completion.Source.DEMO)
+    assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
+    assert others.count() == 2
+
+
+def test_rooms_equipment_mobile_units_and_wifi(demo_output: str) -> None:
+    rooms = Resource.objects.filter(kind=Resource.Kind.ROOM)
+    for site in (data.GOSSELIES, data.HORNU, data.MONS, data.SERAING):
+        assert 3 <= rooms.filter(site__name=site).count() <= 5
+    assert rooms.filter(features__slug="interactive-screen").exists()
+    assert Resource.objects.filter(kind=Resource.Kind.PARKING).exists()
+    assert (
+        Resource.objects.filter(
+            kind=Resource.Kind.EQUIPMENT, organisation__slug=data.PROVINCE
+        ).count()
+        >= 2
+    )
+    truck = Resource.objects.get(code="TECHNI-TRUCK")
+    assert truck.activities.count() == 5
+    assert SitePolicy.objects.get(site__name=data.WIFI_SITE).wifi_name == data.WIFI_NAME
+    assert "unités mobiles" in demo_output
+
+
+def test_upcoming_published_sessions_with_a_waitlist(demo_output: str) -> None:
+    from django.utils import timezone
+
+    upcoming = Session.objects.filter(status=SessionStatus.PUBLISHED, starts_at__gt=timezone.now())
+    assert upcoming.count() >= 6
+    assert set(upcoming.values_list("site__city", flat=True)) >= {
+        "Gosselies",
+        "Charleroi",
+        "Liège",
+        "Tournai",
+        "Ciney",
+        "Mariembourg",
+    }
+    assert upcoming.filter(organisation__slug=data.TECHNOCITE).count() >= 2
+    assert upcoming.filter(room__isnull=False).exists()
+    full = Session.objects.get(code=data.FULL_SESSION)
+    assert full.seats_taken == full.capacity
+    assert full.enrolments.filter(status=Enrolment.Status.WAITLISTED).count() == 2
+
+
+def test_past_session_attendance_completes_the_module(demo_output: str) -> None:
+    past = Session.objects.get(code=data.PAST_SESSION)
+    completed = past.enrolments.filter(status=Enrolment.Status.COMPLETED)
+    assert set(completed.values_list("learner__email", flat=True)) == {
+        data.CAMILLE,
+        data.NATHALIE,
+    }
+    assert Completion.objects.filter(
+        learner__email=data.CAMILLE, module__code="IA-LUDO", source=Completion.Source.ATTENDANCE
+    ).exists()
+
+
+def test_bookings_approved_pending_and_catered(demo_output: str) -> None:
+    assert Booking.objects.filter(status=Booking.Status.APPROVED, purpose="meeting").exists()
+    pending = Booking.objects.filter(status=Booking.Status.REQUESTED)
+    assert pending.filter(requester__email="ecole@provincedeliege.demo").exists()
+    assert Booking.objects.filter(catering_lines__isnull=False).exists()
+
+
+@pytest.mark.parametrize("email", data.AI_EARNED)
+def test_ai_pathway_earners_hold_the_badge(demo_output: str, email: str) -> None:
+    assert IssuedCredential.objects.filter(
+        learner__email=email, achievement__pathway__code=data.AI_PATHWAY
+    ).exists()
+
+
+def test_certificate_badge_issued(demo_output: str) -> None:
+    (marc,) = data.CERTIFICATE_EARNED
+    assert IssuedCredential.objects.filter(
+        learner__email=marc, achievement__pathway__code=data.CERTIFICATE
+    ).exists()
+    assert not IssuedCredential.objects.filter(learner__email=data.AICHA).exists()
 
 
 def test_everyone_logs_in_with_the_demo_password(demo_output: str) -> None:
