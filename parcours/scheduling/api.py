@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
@@ -262,7 +262,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
         return _conflict_response(exc)
     except (ValidationError, PermissionDenied) as exc:
         return _error_response(exc)
-    return 201, _booking_out(_bookings().get(pk=booking.pk))
+    return Status(201, _booking_out(_bookings().get(pk=booking.pk)))
 
 
 class BookingFilter(Schema):
@@ -311,7 +311,7 @@ def _decide(request: HttpRequest, booking_id: int, fn: Any, **kwargs: Any) -> An
         return _conflict_response(exc)
     except (ValidationError, PermissionDenied) as exc:
         return _error_response(exc)
-    return 200, _booking_out(_bookings().get(pk=booking.pk))
+    return Status(200, _booking_out(_bookings().get(pk=booking.pk)))
 
 
 DECISION = {200: BookingOut, 403: Problem, 404: Problem, 409: ConflictProblem, 422: Problem}
@@ -402,8 +402,11 @@ def create_loan(request: HttpRequest, payload: LoanIn) -> Any:
         return _conflict_response(exc)
     except (ValidationError, PermissionDenied) as exc:
         return _error_response(exc)
-    return 201, _loan_out(
-        Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+    return Status(
+        201,
+        _loan_out(
+            Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+        ),
     )
 
 
@@ -426,6 +429,9 @@ def return_loan(request: HttpRequest, loan_id: int, payload: LoanReturnIn) -> An
         )
     except (ValidationError, PermissionDenied) as exc:
         return _error_response(exc)
-    return 200, _loan_out(
-        Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+    return Status(
+        200,
+        _loan_out(
+            Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
+        ),
     )

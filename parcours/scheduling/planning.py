@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 
 from parcours.accounts.models import Site
@@ -129,22 +128,15 @@ class SiteCalendar:
 def overlapping_parts(
     base: QuerySet[Reservation], start: dt.datetime, end: dt.datetime
 ) -> list[QuerySet[Reservation]]:
-    """``base`` narrowed to rows whose blocked range meets ``[start, end)``, as one or two
-    querysets whose rows together are the answer (read them all).
+    """``base`` narrowed to rows whose blocked range meets ``[start, end)``, as two querysets
+    whose rows together are the answer (read both).
 
-    PostgreSQL: one query written so that the exclusion constraint's GiST index
-    (resource_id, tstzrange) serves it. SQLite: a btree can only bound ``blocked_start`` from
-    above, which scans a resource's whole past; rows are therefore split on ``long_span``:
-    short rows (at most ``LONG_SPAN``) also get ``blocked_start >= start - LONG_SPAN`` (a tight
-    index range), and the few long rows (loans, outreach tours) are read on their own.
+    A btree can only bound ``blocked_start`` from above, which would scan a resource's whole
+    past; rows are therefore split on ``long_span``: short rows (at most ``LONG_SPAN``) also get
+    ``blocked_start >= start - LONG_SPAN`` (a tight range on the (resource, blocked_start)
+    index, on SQLite and PostgreSQL alike, pending rows included), and the few long rows (loans,
+    outreach tours) are read through their own partial index.
     """
-    if connection.vendor == "postgresql":
-        return [
-            base.extra(
-                where=["tstzrange(blocked_start, blocked_end, '[)') && tstzrange(%s, %s, '[)')"],
-                params=[start, end],
-            )
-        ]
     return [
         base.filter(
             long_span=False,
@@ -161,10 +153,7 @@ def overlapping_reservations(
 ) -> QuerySet[Reservation]:
     """Active reservations of these resources whose blocked range meets ``[start, end)``, as one
     queryset (for the fastest reads use ``overlapping_parts``)."""
-    qs = Reservation.objects.active().filter(resource_id__in=resource_ids)
-    if connection.vendor == "postgresql":
-        return overlapping_parts(qs, start, end)[0]
-    return qs.overlapping(start, end)
+    return Reservation.objects.active().filter(resource_id__in=resource_ids).overlapping(start, end)
 
 
 @dataclass(frozen=True)
@@ -442,7 +431,7 @@ def search_availability(
     max_setup = dt.timedelta(minutes=max(c.setup for c in candidates))
     max_cleanup = dt.timedelta(minutes=max(c.cleanup for c in candidates))
     # Only what overlaps the asked times decides "free": a short read for every candidate.
-    busy = busy_by_resource(base.values("pk"), start - max_setup, end + max_cleanup)
+    busy = busy_by_resource([c.pk for c in candidates], start - max_setup, end + max_cleanup)
     calendars = SiteCalendar.load_many(site_objects, day, day)
     here = [c for c in candidates if site is None or c.site_id == site.pk]
     elsewhere = [c for c in candidates if site is not None and c.site_id != site.pk]
