@@ -63,7 +63,7 @@ def compile_rule_input(
         allowed = [m for m in modules if m.organisation_id == organisation.pk or m.is_published]
         parsed = rules.parse_rule(data, known_modules=known_modules(allowed))
     except rules.RuleError as exc:
-        raise ValidationError({"rule": [_describe(e) for e in exc.errors]}) from exc
+        raise ValidationError({"rule": [str(e) for e in exc.errors]}) from exc
     order = {mid: i for i, mid in enumerate(_ordered_ids(parsed))}
     allowed.sort(key=lambda m: order.get(m.pk, 0))
     return rules.rule_to_data(parsed), allowed
@@ -86,10 +86,6 @@ def _ordered_ids(rule: rules.Rule) -> list[int]:
 
     walk(rule)
     return seen
-
-
-def _describe(error: rules.RuleError) -> str:
-    return str(error)
 
 
 def _validate_fields(organisation: Organisation, data: PathwayData, exclude: int | None) -> None:
@@ -200,10 +196,16 @@ def _satisfied_pathways(learner_id: int, module: Module, without: bool) -> set[i
 
     With ``without=True`` the module is left out of the learner's completions (state before).
     """
-    pathways = list(Pathway.objects.published().filter(memberships__module=module).distinct())
+    pathways = list(
+        Pathway.objects.published()
+        .filter(memberships__module=module)
+        .distinct()
+        .prefetch_related("memberships")
+    )
     if not pathways:
         return set()
-    all_ids = {pm for p in pathways for pm in p.memberships.values_list("module_id", flat=True)}
+    members = {p.pk: [m.module_id for m in p.memberships.all()] for p in pathways}
+    all_ids = {mid for ids in members.values() for mid in ids}
     completed = {
         mid: float(h)
         for mid, h in Completion.objects.filter(
@@ -214,8 +216,7 @@ def _satisfied_pathways(learner_id: int, module: Module, without: bool) -> set[i
         completed.pop(module.pk, None)
     satisfied = set()
     for p in pathways:
-        ids = list(p.memberships.values_list("module_id", flat=True))
-        if rules.evaluate(p.rule, completed, pathway_modules=ids).satisfied:
+        if rules.evaluate(p.rule, completed, pathway_modules=members[p.pk]).satisfied:
             satisfied.add(p.pk)
     return satisfied
 
