@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
+from parcours.accounts import views as account_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:public_list"), name="home"),
@@ -18,7 +19,8 @@ urlpatterns = [
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch also stores the choice on the signed-in person's profile.
+    path("i18n/setlang/", account_views.switch_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

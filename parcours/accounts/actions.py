@@ -71,6 +71,19 @@ def create_user(
     return user
 
 
+def set_language(*, user: User, language: str) -> User:
+    """Remember the language a person chose with the switch (their e-mails use it too)."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unsupported language: {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record("user.language", actor=user, obj=user, changes={"language": language})
+    return user
+
+
 @transaction.atomic
 def grant_role(
     *, user: User, organisation: Organisation, role: str, actor: User | None

@@ -1,19 +1,33 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
+from parcours.accounts import actions
 from parcours.accounts.forms import LoginForm
 from parcours.accounts.middleware import SESSION_KEY
 from parcours.accounts.models import Organisation
 from parcours.lib.http import AuthedRequest
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (cookie, safe redirect), and the choice kept on the profile."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        actions.set_language(user=user, language=language)
+    return response
 
 
 class LoginView(auth_views.LoginView):

@@ -88,6 +88,22 @@ def test_language_switch_to_english(client: Client, db: None) -> None:
     assert page.content.decode().count('lang="en"') >= 1
 
 
+def test_language_switch_is_remembered_on_the_profile(as_user, learner: User) -> None:
+    """The choice follows the person to another browser (no cookie there) and to their e-mails."""
+    as_user(learner).post(reverse("set_language"), {"language": "en", "next": "/catalogue/"})
+    learner.refresh_from_db()
+    assert learner.language == "en"
+    elsewhere = Client()
+    elsewhere.force_login(learner)
+    assert '<html lang="en">' in elsewhere.get("/catalogue/").content.decode()
+
+
+def test_language_switch_refuses_an_unknown_language(as_user, learner: User) -> None:
+    as_user(learner).post(reverse("set_language"), {"language": "xx", "next": "/catalogue/"})
+    learner.refresh_from_db()
+    assert learner.language == "fr"
+
+
 @pytest.mark.parametrize("url", ["/compte/", "/catalogue/gestion/", "/parcours/gestion/"])
 def test_private_pages_need_login(client: Client, url: str) -> None:
     response = client.get(url)
