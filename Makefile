@@ -4,7 +4,7 @@
 #   make test       make check + the test suite on SQLite, then on a throwaway PostgreSQL
 #   make check      ruff, formatting, mypy, missing migrations, import contracts
 #   make format     ruff format + ruff check --fix
-#   make bench      benchmarks (python -m benchmarks)
+#   make bench      every benchmark at the issues' scale (BENCHES=… for some)
 #   make messages   update and compile the translations (locale/)
 #
 # Variables: PYTHON (python3), VENV (.venv), PYTEST_ARGS (extra pytest arguments),
@@ -109,8 +109,16 @@ test-postgres: install
 	@echo "== pytest on PostgreSQL =="
 	$(PY) scripts/with_postgres.py $(REQUIRE_PG) -- $(PYTEST)
 
+# Every benchmark, on SQLite and PostgreSQL; a missed target is reported, the others still run.
+# One of them: `make bench BENCHES=enrolment` (catalogue = the catalogue and pathways pair).
+BENCHES ?= catalogue enrolment credentials scheduling scheduling_ui documents
 bench: install
-	$(DEV_ENV) $(PY) -m benchmarks
+	@status=0; for b in $(BENCHES); do \
+	  if [ "$$b" = catalogue ]; then set -- -m benchmarks; \
+	  else set -- -m benchmarks.bench_$$b --db both; fi; \
+	  echo "== $(PY) $$*"; $(DEV_ENV) $(PY) "$$@" || status=1; \
+	done; \
+	echo "Results: benchmarks/results/*.md"; exit $$status
 
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l en --ignore '$(VENV)' --ignore var --ignore build
