@@ -8,11 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -161,12 +167,10 @@ def session_zip(request: AuthedRequest, session_id: int) -> HttpResponseBase:
     if not attestations:
         messages.error(request, _("Aucune attestation n'est encore émise pour cette session."))
         return redirect("documents:session_attestations", session_id=session.pk)
-    archive = pdf.write_zip(attestations)
-    response = FileResponse(
-        archive,
-        as_attachment=True,
-        filename=f"attestations-{session.code}.zip",
-        content_type="application/zip",
+    response = StreamingHttpResponse(pdf.stream_zip(attestations), content_type="application/zip")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"attestations-{session.code}.zip")
+        or "attachment"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -317,13 +317,28 @@ class TestSessionAttestations:
         coordinator: User,
         past_session: Session,
         three_completed: list[Enrolment],
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
+        rendered: list[str] = []
+        real_render = pdf.render_pdf
+
+        def counting_render(attestation: Attestation, language: str | None = None) -> bytes:
+            rendered.append(attestation.code)
+            return real_render(attestation, language)
+
+        monkeypatch.setattr(pdf, "render_pdf", counting_render)
         response = as_user(coordinator).get(
             reverse("documents:session_zip", args=[past_session.pk])
         )
         assert response.status_code == 200
         assert response["Content-Type"] == "application/zip"
-        archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
+        assert 'attachment; filename="attestations-' in response["Content-Disposition"]
+        # Streamed: the download starts with the first PDF, not after the last one.
+        chunks = iter(response.streaming_content)  # type: ignore[attr-defined]
+        first = next(chunks)
+        assert first.startswith(b"PK\x03\x04") and first.count(b"%PDF-") == 1
+        assert len(rendered) == 1
+        archive = zipfile.ZipFile(io.BytesIO(first + b"".join(chunks)))
         names = sorted(archive.namelist())
         assert len(names) == 3 and all(n.endswith(".pdf") for n in names)
         texts = [pdf_text(archive.read(n)) for n in names]
