@@ -1,4 +1,17 @@
-"""Catalogue search over HTTP: the public list page, fully rendered, through the test client."""
+"""Catalogue search over HTTP: the public list page, fully rendered, through the test client.
+
+The list page caches the filter options and a search's ranked ids per *catalogue generation*
+(``parcours/catalogue/cache.py``): a repeated query reuses them until the catalogue changes.
+So each query is measured twice:
+
+- **cold**: the first request after a change of the catalogue (the cache emptied before each
+  request: filter options read, full-text ranking run), ``COLD_ROUNDS`` times, round-robin;
+- **warm**: the request repeated (as before this cache: 2 warm-up rounds, then the
+  repetitions), which finds the ranking and the options in the cache.
+
+A query meets the target when both its cold and its warm p95 are under it. The database's own
+page cache is warm in both cases (every query has been run before the cold rounds).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +36,8 @@ WARM_UP_ROUNDS = 2
 #: the target anyway, and 20 runs of a 30-second page would take the benchmark hostage.
 SLOW_REQUEST_S = 1.0
 SLOW_REPETITIONS = 3
+#: Cold requests per query (the cache emptied before each one).
+COLD_ROUNDS = 10
 
 
 @dataclass
@@ -69,8 +85,11 @@ def _url(params: dict[str, str]) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
-def _sql_profile(client: Client, url: str) -> dict[str, Any]:
-    """One request with the SQL captured: how many statements, their time, the slowest."""
+def _sql_profile(client: Client, url: str, *, cold: bool = False) -> dict[str, Any]:
+    """One request with the SQL captured: how many statements, their time, the slowest.
+    ``cold``: the cache emptied first (every statement of a first request shows)."""
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
         client.get(url)
@@ -111,6 +130,27 @@ def run(scale: Scale, repetitions: int | None = None) -> dict[str, Any]:
             if elapsed > SLOW_REQUEST_S:
                 step(f"  slow: {url} took {elapsed:.1f}s")
     runs = [min(reps, SLOW_REPETITIONS) if w > SLOW_REQUEST_S else reps for w in warm_up]
+    cold_runs = [
+        min(COLD_ROUNDS, SLOW_REPETITIONS) if w > SLOW_REQUEST_S else COLD_ROUNDS for w in warm_up
+    ]
+    cold_samples: list[list[float]] = [[] for _ in urls]
+    cold_cpu: list[list[float]] = [[] for _ in urls]
+    progress = Progress("Cold search requests", sum(cold_runs))
+    for rep in range(COLD_ROUNDS):
+        for index, url in enumerate(urls):
+            if rep >= cold_runs[index]:
+                continue
+            cache.clear()  # as after a change of the catalogue: nothing cached
+            cpu_started = time.process_time()
+            started = time.perf_counter()
+            response = client.get(url)
+            cold_samples[index].append(time.perf_counter() - started)
+            cold_cpu[index].append(time.process_time() - cpu_started)
+            assert response.status_code == 200, (url, response.status_code)
+            progress.advance()
+    progress.finish()
+    for url in urls:  # warm again before the warm measurements
+        client.get(url)
     samples: list[list[float]] = [[] for _ in urls]
     cpu_samples: list[list[float]] = [[] for _ in urls]
     progress = Progress("Search requests", sum(runs))
@@ -128,11 +168,14 @@ def run(scale: Scale, repetitions: int | None = None) -> dict[str, Any]:
             progress.advance()
     progress.finish()
     results = []
-    for (case, params, hits), url, times, cpu in zip(
-        cases, urls, samples, cpu_samples, strict=True
+    for (case, params, hits), url, times, cpu, cold, cold_cpu_times in zip(
+        cases, urls, samples, cpu_samples, cold_samples, cold_cpu, strict=True
     ):
         figures = summary_ms(times)
         cpu_figures = summary_ms(cpu)
+        cold_figures = summary_ms(cold)
+        warm_ok = figures["p95_ms"] < TARGET_SEARCH_P95_MS
+        cold_ok = cold_figures["p95_ms"] < TARGET_SEARCH_P95_MS
         entry: dict[str, Any] = {
             "label": case.label,
             "url": url,
@@ -143,18 +186,33 @@ def run(scale: Scale, repetitions: int | None = None) -> dict[str, Any]:
             # sensitive than wall time to other processes competing for the cores.
             "cpu_p50_ms": cpu_figures["p50_ms"],
             "cpu_p95_ms": cpu_figures["p95_ms"],
+            "cold_p50_ms": cold_figures["p50_ms"],
+            "cold_p95_ms": cold_figures["p95_ms"],
+            "cold_cpu_p95_ms": summary_ms(cold_cpu_times)["p95_ms"],
+            "cold_runs": len(cold),
             "target_ms": TARGET_SEARCH_P95_MS,
-            "ok": figures["p95_ms"] < TARGET_SEARCH_P95_MS,
-            "profile": _sql_profile(client, url),
+            "warm_ok": warm_ok,
+            "cold_ok": cold_ok,
+            "ok": warm_ok and cold_ok,
+            "profile": _sql_profile(client, url, cold=True),
         }
         results.append(entry)
     worst = max(results, key=lambda r: r["p95_ms"])
+    worst_cold = max(results, key=lambda r: r["cold_p95_ms"])
+    # One cold request per distinct query and round: their p95 over all the queries.
+    all_cold = [t for times in cold_samples for t in times]
     return {
         "repetitions": reps,
         "warm_up_rounds": WARM_UP_ROUNDS,
+        "cold_rounds": COLD_ROUNDS,
         "queries": results,
         "worst_p95_ms": worst["p95_ms"],
         "worst_label": worst["label"],
+        "worst_cold_p95_ms": worst_cold["cold_p95_ms"],
+        "worst_cold_label": worst_cold["label"],
+        "cold_p95_over_queries_ms": summary_ms(all_cold)["p95_ms"],
         "target_p95_ms": TARGET_SEARCH_P95_MS,
+        "warm_ok": all(r["warm_ok"] for r in results),
+        "cold_ok": all(r["cold_ok"] for r in results),
         "ok": all(r["ok"] for r in results),
     }

@@ -154,7 +154,8 @@ def render_summary(results: dict[str, dict[str, Any]]) -> list[str]:
                     db,
                     lambda r: (
                         f"{r['catalogue']['worst_p95_ms']:.1f} ms "
-                        f"({r['catalogue']['worst_label']}) {_mark(r['catalogue']['ok'])}"
+                        f"({r['catalogue']['worst_label']}) "
+                        f"{_mark(r['catalogue'].get('warm_ok', r['catalogue']['ok']))}"
                     ),
                 )
                 for db in dbs
@@ -163,7 +164,25 @@ def render_summary(results: dict[str, dict[str, Any]]) -> list[str]:
     )
     rows.append(
         [
-            "Catalogue queries meeting the target",
+            "… first request after a catalogue change (cold cache): worst p95; p95 over all",
+            "< 50 ms",
+            *(
+                cell(
+                    db,
+                    lambda r: (
+                        f"{r['catalogue']['worst_cold_p95_ms']:.1f} ms "
+                        f"({r['catalogue']['worst_cold_label']}); "
+                        f"{r['catalogue']['cold_p95_over_queries_ms']:.1f} ms "
+                        f"{_mark(r['catalogue']['cold_ok'])}"
+                    ),
+                )
+                for db in dbs
+            ),
+        ]
+    )
+    rows.append(
+        [
+            "Catalogue queries meeting the target (cold and warm)",
             "all",
             *(
                 cell(
@@ -239,6 +258,8 @@ def render_search_table(results: dict[str, dict[str, Any]]) -> list[str]:
             f"{TITLES[db]} p50",
             f"{TITLES[db]} p95",
             f"{TITLES[db]} CPU p95",
+            f"{TITLES[db]} cold p50",
+            f"{TITLES[db]} cold p95",
             "",
         ]
     by_label: dict[str, dict[str, dict[str, Any]]] = {}
@@ -255,13 +276,15 @@ def render_search_table(results: dict[str, dict[str, Any]]) -> list[str]:
         for db in dbs:
             q = by_label[label].get(db)
             if q is None:
-                row += ["—", "—", "—", "—", ""]
+                row += ["—", "—", "—", "—", "—", "—", ""]
             else:
                 row += [
                     f"{q['hits']:,}",
                     f"{q['p50_ms']:.1f} ms",
                     f"{q['p95_ms']:.1f} ms",
                     f"{q.get('cpu_p95_ms', float('nan')):.1f} ms",
+                    f"{q.get('cold_p50_ms', float('nan')):.1f} ms",
+                    f"{q.get('cold_p95_ms', float('nan')):.1f} ms",
                     _mark(q["ok"]),
                 ]
         rows.append(row)
@@ -377,7 +400,12 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
             "",
             "`Client().get('/catalogue/?q=…')`, full page rendered (form, filters, 20 results). "
             f"Repetitions per query after 2 warm-up rounds: {reps}. Hits = modules matching "
-            "(published, filters applied).",
+            "(published, filters applied). The page caches its filter options and a search's "
+            "ranked ids per catalogue generation (`parcours/catalogue/cache.py`): p50/p95/CPU "
+            "are the repeated (warm) request; *cold* is the first request after a change of "
+            "the catalogue (cache emptied before each of "
+            f"{ {db: _get(results[db], 'catalogue', 'cold_rounds') for db in dbs} } requests "
+            "per query). A query is ok when both p95 are under the target.",
             "",
             *search,
             "",
@@ -418,7 +446,8 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
         for db, q in missed:
             profile = q.get("profile", {})
             lines.append(
-                f"- {TITLES[db]} — {q['label']} (p95 {q['p95_ms']} ms): one profiled request "
+                f"- {TITLES[db]} — {q['label']} (p95 {q['p95_ms']} ms, cold p95 "
+                f"{q.get('cold_p95_ms')} ms): one profiled cold request "
                 f"{profile.get('request_ms')} ms, {profile.get('queries')} SQL statements "
                 f"taking {profile.get('sql_ms')} ms; slowest:"
             )

@@ -753,8 +753,12 @@ def _write_framework(data: FrameworkData) -> ImportResult:
 
 def write_frameworks(frameworks: Sequence[FrameworkData]) -> list[ImportResult]:
     """Store parsed frameworks, all of them or none (one transaction)."""
+    from parcours.catalogue import cache
+
     with transaction.atomic():
-        return [_write_framework(data) for data in frameworks]
+        results = [_write_framework(data) for data in frameworks]
+        cache.bump()  # bulk writes send no signals: the filters' competences may have changed
+        return results
 
 
 def import_frameworks(

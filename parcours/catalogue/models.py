@@ -345,3 +345,19 @@ class ModuleSearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"FTS #{self.pk}"
+
+
+class CatalogueGeneration(models.Model):
+    """One row whose ``value`` changes (a new random value) with every write that changes what
+    the catalogue's list pages show: caches of their data are keyed by it (see
+    ``parcours.catalogue.cache``). Random rather than a counter, so that a rolled-back
+    transaction can never make an old value mean other data."""
+
+    value = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("génération du catalogue")
+        verbose_name_plural = _("générations du catalogue")
+
+    def __str__(self) -> str:
+        return self.value

@@ -24,6 +24,10 @@ in the same order as ``search_modules``, with the number of matches, read in one
 ranks and sorts narrow rows (id, title, rank) only; the page's twenty modules are loaded after.
 A common word matches most of the catalogue (``numérique``: 8,000 modules), and ranking wide
 rows, then counting them in a second full-text query, cost more than everything else together.
+On SQLite that statement returns every ranked id (pages and count are slices of it); on
+PostgreSQL the page and ``COUNT(*) OVER ()`` (a top-N sort). Given the catalogue generation
+(``module_ids(..., generation=...)``), the statement's rows are cached until the catalogue
+changes (see cache.py).
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection, connections, transaction
 from django.db.models import F, FloatField, Func, QuerySet, Value
-from django.db.models.expressions import RawSQL
 
+from parcours.catalogue import cache
 from parcours.catalogue.models import Competence, Module, ModuleCompetence
 from parcours.lib.text import fold
 
@@ -203,11 +207,14 @@ def _search_postgres(queryset: ModuleQS, query: str, parsed: ParsedQuery) -> Mod
 _SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35, 0)
 
 
-def module_ids(queryset: QuerySet[Module], query: str) -> Sequence[int]:
+def module_ids(
+    queryset: QuerySet[Module], query: str, *, generation: str | None = None
+) -> Sequence[int]:
     """Ids of the modules of ``queryset`` matching ``query``, in ``search_modules``'s order.
 
     A blank query keeps the queryset's own order (give it a unique one, e.g. title then pk).
-    The result is lazy, for ``paginate_ids``: a values queryset, or a ``SearchHits``.
+    The result is lazy, for ``paginate_ids``: a values queryset, or a ``SearchHits``. With the
+    catalogue ``generation`` (``cache.generation()``), the ranked ids are cached (cache.py).
     """
     parsed = parse_query(query) if (query or "").strip() else None
     if parsed is None:
@@ -215,9 +222,9 @@ def module_ids(queryset: QuerySet[Module], query: str) -> Sequence[int]:
     if parsed.is_empty:
         return []
     if connection.vendor == "postgresql":
-        return _PostgresHits(queryset, query, parsed)
+        return _PostgresHits(queryset, query, parsed, generation)
     if connection.vendor == "sqlite" and _SQLITE_MATERIALIZED:
-        return _SqliteHits(queryset, query, parsed)
+        return _SqliteHits(queryset, query, parsed, generation)
     return search_modules(queryset, query).values_list("pk", flat=True)  # type: ignore[return-value]
 
 
@@ -241,10 +248,17 @@ class SearchHits(Sequence[int]):
     Only when a slice comes back empty (a page beyond the last) is the count run on its own.
     """
 
-    def __init__(self, queryset: QuerySet[Module], query: str, parsed: ParsedQuery) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet[Module],
+        query: str,
+        parsed: ParsedQuery,
+        generation: str | None = None,
+    ) -> None:
         self.queryset = queryset.order_by()
         self.query = query
         self.parsed = parsed
+        self.generation = generation
         self._total: int | None = None
         self._slice: tuple[int, int, list[int]] | None = None  # offset, limit, ids
 
@@ -317,21 +331,45 @@ class SearchHits(Sequence[int]):
         return sql, tuple(params)
 
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+        """The rows of a statement; cached when the catalogue generation is known (the
+        statement holds everything the rows depend on: query, filters, queryset)."""
+
+        def run() -> list[tuple[Any, ...]]:
+            with connections[self.queryset.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                return [tuple(row) for row in cursor.fetchall()]
+
+        if self.generation is None:
+            return run()
+        key = cache.key(self.generation, "search", self.queryset.db, sql, tuple(params))
+        return cache.remember(key, run)
 
 
 class _SqliteHits(SearchHits):
     """FTS5: rank the full-text matches alone (rowid = module id, bm25), once, into a
     materialized table; walk the candidate modules (the queryset, read from the narrow
     ``module_listing_idx``: status, title, filters) and look each one up in it. The wide module
-    rows are never read, and neither is the FTS5 content table (its module_id column)."""
+    rows are never read, and neither is the FTS5 content table (its module_id column).
+
+    One statement returns *every* matching id, in order (ids only: 8,000 integers cost less
+    to send than ``COUNT(*) OVER ()`` and a sort that keeps the rows cost to compute); any
+    page, and the count, are slices of that list, which the cache keeps (see cache.py).
+    """
+
+    _ranked: list[int] | None = None
 
     def _match(self) -> str:
         return fts5_expression(self.parsed)
 
-    def _rows(self, offset: int, limit: int) -> list[tuple[int, int]]:
+    def ranked(self) -> list[int]:
+        if self._ranked is None:
+            try:
+                self._ranked = [int(row[0]) for row in self._fetch(*self._ranked_sql())]
+            except EmptyResultSet:  # e.g. a .none() queryset
+                self._ranked = []
+        return self._ranked
+
+    def _ranked_sql(self) -> tuple[str, tuple[Any, ...]]:
         candidates, candidate_params = self._sql(
             self.queryset.annotate(search_id=F("pk"), search_title=F("title_fr")).values_list(
                 "search_id", "search_title"
@@ -344,22 +382,20 @@ class _SqliteHits(SearchHits):
             f"WITH hits AS MATERIALIZED ("  # noqa: S608 - constant names, values are params
             f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-            f"SELECT candidates.search_id, COUNT(*) OVER () "
+            f"SELECT candidates.search_id "
             f"FROM ({candidates}) AS candidates CROSS JOIN hits "
             f"WHERE hits.id = candidates.search_id "
-            f"ORDER BY hits.rank, candidates.search_title, candidates.search_id "
-            f"LIMIT %s OFFSET %s"
+            f"ORDER BY hits.rank, candidates.search_title, candidates.search_id"
         )
-        params = (*BM25_WEIGHTS, self._match(), *candidate_params, limit, offset)
-        return self._fetch(sql, params)
+        return sql, (*BM25_WEIGHTS, self._match(), *candidate_params)
+
+    def prefetch(self, offset: int, limit: int) -> list[int]:
+        ranked = self.ranked()
+        self._total = len(ranked)
+        return ranked[offset : offset + limit]
 
     def _count(self) -> int:
-        # Constant SQL; the expression (quoted words only, see fts5_expression) is a parameter.
-        matches = RawSQL(  # noqa: S611
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-            (self._match(),),
-        )
-        return self.queryset.filter(pk__in=matches).count()
+        return len(self.ranked())
 
 
 class _PostgresHits(SearchHits):
@@ -434,8 +470,13 @@ def build_document(module: Module, competences: Iterable[Competence] | None = No
     )
 
 
-def index_module(module: Module, competences: Iterable[Competence] | None = None) -> None:
-    """Bring the search index of one module up to date (call inside the writing transaction)."""
+def index_module(
+    module: Module, competences: Iterable[Competence] | None = None, *, bump: bool = True
+) -> None:
+    """Bring the search index of one module up to date (call inside the writing transaction).
+
+    Also gives the catalogue a new generation (cache.py), unless ``bump`` is false (the caller
+    then does it once for many modules)."""
     document = build_document(module, competences)
     updates: dict[str, Any] = {"search_text": document.folded()}
     if connection.vendor == "postgresql":
@@ -462,6 +503,8 @@ def index_module(module: Module, competences: Iterable[Competence] | None = None
             )
     Module.objects.filter(pk=module.pk).update(**updates)
     module.search_text = updates["search_text"]
+    if bump:
+        cache.bump()
 
 
 def reindex_modules(ids: Sequence[int] | None = None) -> int:
@@ -482,8 +525,9 @@ def reindex_modules(ids: Sequence[int] | None = None) -> int:
                         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])  # noqa: S608
         for module in modules.order_by("pk").iterator(chunk_size=500):
             competences = [link.competence for link in module.competence_links.all()]
-            index_module(module, competences)
+            index_module(module, competences, bump=False)
             count += 1
+        cache.bump()
     return count
 
 

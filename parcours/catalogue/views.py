@@ -18,27 +18,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import localize
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import CATALOGUE_EDITORS
 from parcours.catalogue import actions
+from parcours.catalogue import cache as catalogue_cache
 from parcours.catalogue.forms import (
     BaseCompetenceLinkFormSet,
     CatalogueFilterForm,
     ManageFilterForm,
     ModuleForm,
     competence_formset,
-    published_competence_choices,
 )
-from parcours.catalogue.models import Module, ModuleCompetence
-from parcours.catalogue.querysets import (
-    ModuleQuerySet,
-    competence_links_for_listing,
-    organisations_with_published_modules,
-)
+from parcours.catalogue.models import Module
+from parcours.catalogue.querysets import ModuleQuerySet, competence_links_for_listing
 from parcours.catalogue.search import module_ids, paginate_ids
 from parcours.lib.http import AuthedRequest
 
@@ -61,14 +60,16 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
-def _page(request: HttpRequest, modules: ModuleQuerySet, query: str) -> Page:
+def _page(
+    request: HttpRequest, modules: ModuleQuerySet, query: str, generation: str | None = None
+) -> Page:
     """The requested page of ``modules`` matching ``query`` (in search order; the queryset's
     own order without a query), its modules loaded for listing.
 
     Searching, sorting and counting read ids only (search.module_ids); the twenty modules shown
     are loaded afterwards, again through ``modules``, so a page never shows what it may not.
     """
-    ids = module_ids(modules, query)
+    ids = module_ids(modules, query, generation=generation)
     page = paginate_ids(ids, request.GET.get("page"), settings.CATALOGUE_PAGE_SIZE)
     wanted = list(page.object_list)
     if not wanted:
@@ -81,38 +82,75 @@ def _page(request: HttpRequest, modules: ModuleQuerySet, query: str) -> Page:
 
 
 @dataclass(frozen=True)
-class Card:
-    """A module of the public list with what its card shows besides the module's own fields.
+class CompetenceTag:
+    """A targeted competence on a card: its code, its title (tooltip) and level code."""
 
-    Read once per page rather than by Django's per-object helpers, which cost more than the
-    page's queries: ``get_FOO_display`` rebuilds and translates the list of choices at every
-    call, and ``prefetch_related`` builds a queryset per module.
+    code: str
+    title: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a card of the public list shows, worked out in Python once per page.
+
+    Django's per-object helpers and per-card template tags cost more than the page's queries
+    (``get_FOO_display`` rebuilds and translates the list of choices at every call,
+    ``prefetch_related`` builds a queryset per module, ``{% url %}``, ``{% blocktranslate %}``
+    and ``truncatewords`` once per card): the template only prints these strings (escaped).
     """
 
-    module: Module
+    url: str
+    title: str
+    organisation: str
+    code: str
+    summary: str
+    hours: str
     format: str
     audience: str
     language: str
-    links: list[ModuleCompetence]
+    competences: list[CompetenceTag]
+
+
+#: Words of a summary shown on a card (as ``truncatewords:60`` did).
+SUMMARY_WORDS = 60
 
 
 def _cards(modules: list[Module]) -> list[Card]:
     formats = {value: str(label) for value, label in Module.Format.choices}
     audiences = {value: str(label) for value, label in Module.Audience.choices}
     languages = {value: str(label) for value, label in Module.Language.choices}
-    links: dict[int, list[ModuleCompetence]] = {m.pk: [] for m in modules}
+    # The same msgid as the template's {% blocktranslate %}{{ hours }} h{% endblocktranslate %}.
+    hours_text = _("%(hours)s h")
+    tags: dict[int, list[CompetenceTag]] = {m.pk: [] for m in modules}
     for link in competence_links_for_listing([m.pk for m in modules]):
-        links[link.module_id].append(link)
-    return [
-        Card(
-            module=m,
-            format=formats.get(m.format, m.format),
-            audience=audiences.get(m.audience, m.audience),
-            language=languages.get(m.language, m.language),
-            links=links[m.pk],
+        level = link.level
+        tags[link.module_id].append(
+            CompetenceTag(
+                code=link.competence.code,
+                title=link.competence.title,
+                level=level.code if level is not None else "",
+            )
         )
-        for m in modules
-    ]
+    cards = []
+    for m in modules:
+        summary = m.summary
+        cards.append(
+            Card(
+                url=reverse("catalogue:detail", args=(m.organisation.slug, m.code)),
+                title=m.title,
+                organisation=m.organisation.name,
+                code=m.code,
+                summary=Truncator(summary).words(SUMMARY_WORDS, truncate=" …") if summary else "",
+                # As {{ hours }} would print it: localized (decimal comma in French).
+                hours=hours_text % {"hours": localize(m.duration_hours.normalize())},
+                format=formats.get(m.format, m.format),
+                audience=audiences.get(m.audience, m.audience),
+                language=languages.get(m.language, m.language),
+                competences=tags[m.pk],
+            )
+        )
+    return cards
 
 
 def _render_list(
@@ -129,16 +167,19 @@ def _render_list(
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    frameworks, competences = published_competence_choices()
+    # The filter options and the ranked ids of a search are cached per catalogue generation
+    # (read first, see cache.py); the twenty modules shown are read on every request.
+    generation = catalogue_cache.generation()
+    organisations, frameworks, competences = catalogue_cache.filter_options(generation)
     form = CatalogueFilterForm(
         request.GET or None,
-        organisations=organisations_with_published_modules().values_list("slug", "name"),
+        organisations=organisations,
         frameworks=frameworks,
         competences=competences,
     )
     query = form.query
     modules = Module.objects.published().filtered(**form.filters()).order_by("title_fr", "pk")
-    page = _page(request, modules, query)
+    page = _page(request, modules, query, generation)
     page.object_list = _cards(list(page.object_list))
     context = {"form": form, "page": page, "query": query, "is_filtered": bool(request.GET)}
     return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import OuterRef, Subquery
+from django.db.models.sql.compiler import SQLCompiler
 
+from parcours.accounts.models import Organisation
 from parcours.catalogue.models import Module
 from parcours.pathways import rules
-from parcours.pathways.models import Completion, Pathway
+from parcours.pathways.models import Completion, Pathway, PathwayModule
 
 
 @dataclass(frozen=True)
@@ -41,38 +45,105 @@ def pathway_modules(pathway: Pathway) -> list[Module]:
 
 
 #: What a learner's progress shows of each module (``ModuleState.module``: code, title, the
-#: link to its page) and what the rule needs: read instead of whole modules, whose long texts
-#: (and search vector) made up most of an evaluation's time. "pathway" is the foreign key the
-#: related manager fills in: deferring it would cost a query per row.
-_PROGRESS_FIELDS = (
-    "pathway",
-    "position",
-    "module__id",
-    "module__code",
-    "module__title_fr",
-    "module__title_en",
-    "module__duration_hours",
-    "module__status",
-    "module__organisation__id",
-    "module__organisation__slug",
-    "module__organisation__name",
-)
+#: link to its page) and what the rule needs, read instead of whole modules (their long texts
+#: and search vector made up most of an evaluation's time); the other fields are deferred.
+_MODULE_FIELDS = ("id", "code", "title_fr", "title_en", "duration_hours", "status")
+_ORGANISATION_FIELDS = ("id", "slug", "name")
+
+#: Stand-ins for the two parameters of the progress statement (see ``_progress_statement``).
+_PATHWAY_SENTINEL = -7_000_000_001
+_LEARNER_SENTINEL = -7_000_000_002
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]
+    pathway_at: int
+    learner_at: int
+    compiler: SQLCompiler
+    converters: dict[int, tuple[list[Any], Any]]
+
+    def rows(self, alias: str, pathway_id: int, learner_id: int) -> list[Sequence[Any]]:
+        params: list[Any] = list(self.params)
+        params[self.pathway_at] = pathway_id
+        params[self.learner_at] = learner_id
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        # The ORM's own conversions (e.g. decimals stored as floats or text on SQLite).
+        return list(self.compiler.apply_converters(rows, self.converters))
+
+
+_statements: dict[str, _Statement] = {}
+
+
+def _progress_statement(alias: str) -> _Statement:
+    """The SQL of "a pathway's modules (with their organisation) in order, and one learner's
+    hours for each", compiled by the ORM once per database and kept: building and compiling
+    the queryset cost more than running it. Only the two ids change between calls."""
+    statement = _statements.get(alias)
+    if statement is None:
+        hours = Completion.objects.filter(
+            learner_id=_LEARNER_SENTINEL, module_id=OuterRef("module_id")
+        ).values("hours")[:1]
+        rows = (
+            PathwayModule.objects.using(alias)
+            .filter(pathway_id=_PATHWAY_SENTINEL)
+            .annotate(learner_hours=Subquery(hours))
+            # Position, then the row id: the order of the pathway's memberships.
+            .order_by("position", "pk")
+            .values_list(
+                *(f"module__{name}" for name in _MODULE_FIELDS),
+                *(f"module__organisation__{name}" for name in _ORGANISATION_FIELDS),
+                "learner_hours",
+            )
+        )
+        compiler = rows.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        pathway_at = [i for i, p in enumerate(params) if p == _PATHWAY_SENTINEL]
+        learner_at = [i for i, p in enumerate(params) if p == _LEARNER_SENTINEL]
+        if len(pathway_at) != 1 or len(learner_at) != 1:  # pragma: no cover - defensive
+            raise RuntimeError("unexpected parameters in the progress statement")
+        statement = _Statement(
+            sql=sql,
+            params=tuple(params),
+            pathway_at=pathway_at[0],
+            learner_at=learner_at[0],
+            compiler=compiler,
+            converters=compiler.get_converters([col for col, _sql, _alias in compiler.select]),
+        )
+        _statements[alias] = statement
+    return statement
 
 
 def _progress_modules(
     pathway: Pathway, learner_id: int | None
 ) -> tuple[list[Module], dict[int, float] | None]:
-    """The pathway's modules (``_PROGRESS_FIELDS``) and, for a learner, their completions among
-    them ({module id: hours}), in one query."""
-    memberships = pathway.memberships.select_related("module__organisation").only(*_PROGRESS_FIELDS)
-    if learner_id is None:
-        return [m.module for m in memberships], None
-    completion = Completion.objects.filter(learner_id=learner_id, module_id=OuterRef("module_id"))
-    rows = list(memberships.annotate(learner_hours=Subquery(completion.values("hours")[:1])))
-    completed = {
-        row.module_id: float(row.learner_hours) for row in rows if row.learner_hours is not None
-    }
-    return [row.module for row in rows], completed
+    """The pathway's modules (``_MODULE_FIELDS`` and their organisation) and, for a learner,
+    their completions among them ({module id: hours}), in one query.
+
+    Every call reads the modules afresh (a renamed or archived module shows as such at once);
+    only the SQL text is reused.
+    """
+    alias = router.db_for_read(PathwayModule, instance=pathway) or DEFAULT_DB_ALIAS
+    # Without a learner: an id no user has (ids are positive), so no completion matches.
+    rows = _progress_statement(alias).rows(
+        alias, pathway.pk, learner_id if learner_id is not None else 0
+    )
+    modules: list[Module] = []
+    completed: dict[int, float] = {}
+    split = len(_MODULE_FIELDS)
+    end = split + len(_ORGANISATION_FIELDS)
+    for row in rows:
+        module = Module.from_db(alias, _MODULE_FIELDS, row[:split])
+        module.organisation = Organisation.from_db(alias, _ORGANISATION_FIELDS, row[split:end])
+        modules.append(module)
+        if row[end] is not None:
+            completed[module.pk] = float(row[end])
+    return modules, (completed if learner_id is not None else None)
 
 
 def evaluate_for_learner(

@@ -116,7 +116,9 @@ def test_a_page_and_the_count_are_one_statement(django_assert_num_queries: Any) 
         assert len(page.object_list) == 3
     with django_assert_num_queries(1):  # nothing found: the empty first page says 0
         assert paginate_ids(module_ids(published, "zythologie"), 1, 3).paginator.count == 0
-    with django_assert_num_queries(3):  # beyond the last page: count, then the last page
+    # Beyond the last page: PostgreSQL counts, then reads the last page; SQLite reads every
+    # ranked id in its one statement anyway.
+    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 3):
         assert paginate_ids(module_ids(published, "numérique"), 9, 3).number == 3
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from parcours.accounts.models import AuditEntry, Organisation, User
+from parcours.accounts.permissions import Actor
+from parcours.catalogue import actions
 from parcours.catalogue.models import Framework, Module
 from parcours.catalogue.tests.test_modules import (  # noqa: F401 - fixtures
     competence,
@@ -218,16 +222,62 @@ def test_deep_pages_cost_the_same_queries_as_the_first(
     settings.CATALOGUE_PAGE_SIZE = 2
     for n in range(7):
         make_module(coordinator, org, title_fr=f"Module numérique {n}", publish=True)
-    # Filter options (2), then for a search one statement for the page's ids and the count;
-    # without a search the count and the ids; then the page's modules and their competences.
-    for params, queries in (({"q": "numerique"}, 5), ({}, 6)):
+    # The catalogue generation, the filter options (2, then cached), then for a search one
+    # statement for the page's ids and the count; without a search the count and the ids;
+    # then the page's modules and their competences.
+    for params, queries in (({"q": "numerique"}, 6), ({}, 7)):
         for page in ("1", "4"):
+            cache.clear()  # each request as the first after a change of the catalogue
             with django_assert_num_queries(queries):
                 html = client.get(LIST, {**params, "page": page}).content.decode()
             assert f"page {page} sur 4" in html
     last = client.get(LIST, {"q": "numerique", "page": "4"}).content.decode()
     assert "Module numérique 6" in last
     assert "Module numérique 0" not in last
+
+
+def test_a_search_and_the_filters_are_read_once_per_catalogue_generation(
+    client: Client,
+    coordinator: User,
+    org: Organisation,
+    settings: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    settings.CATALOGUE_PAGE_SIZE = 2
+    for n in range(5):
+        make_module(coordinator, org, title_fr=f"Module numérique {n}", publish=True)
+    hx = {"HX-Request": "true"}  # the results region: no CSRF token, which changes each time
+    first = client.get(LIST, {"q": "numerique"}, headers=hx).content.decode()
+    # Again: the generation, then only the page's modules and their competences (the ranking
+    # and the filter options come from the cache).
+    with django_assert_num_queries(3):
+        again = client.get(LIST, {"q": "numerique"}, headers=hx).content.decode()
+    assert again == first
+    assert "5 modules trouvés" in again
+    # Another page: SQLite kept every ranked id; PostgreSQL reads that page (one statement).
+    with django_assert_num_queries(3 if connection.vendor == "sqlite" else 4):
+        assert "page 2 sur 3" in client.get(LIST, {"q": "numerique", "page": "2"}).content.decode()
+
+
+def test_the_list_shows_a_change_of_the_catalogue_at_once(
+    client: Client, coordinator: User, org: Organisation, outsider: User, other_org: Organisation
+) -> None:
+    make_module(coordinator, org, title_fr="Tableur débutant", publish=True)
+    before = client.get(LIST, {"q": "tableur"}).content.decode()
+    assert "1 module trouvé" in before
+    assert other_org.name not in before  # no published module: not among the filters
+    other = make_module(outsider, other_org, title_fr="Tableur avancé", publish=True)
+    after = client.get(LIST, {"q": "tableur"}).content.decode()
+    assert "2 modules trouvés" in after and "Tableur avancé" in after
+    assert f'<option value="{other_org.slug}">{other_org.name}</option>' in after
+    other_org.name = "Province du Hainaut"  # a save outside the catalogue's actions
+    other_org.save()
+    renamed = client.get(LIST, {"q": "tableur"}).content.decode()
+    assert f'<option value="{other_org.slug}">Province du Hainaut</option>' in renamed
+    actions.archive_module(actor=Actor.of(outsider), module=other)
+    archived = client.get(LIST, {"q": "tableur"}).content.decode()
+    assert "1 module trouvé" in archived and "Tableur avancé" not in archived
+    assert other_org.slug not in archived
 
 
 def test_list_query_count_for_a_signed_in_coordinator(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -68,3 +69,25 @@ def test_the_explanation_names_the_missing_modules(
     assert "Module de clôture" in text
     assert "Introduction à l'IA (enseignants)" in text
     assert (progress.evaluation.met, progress.evaluation.total) == (1, 4)  # one of "2 of 8"
+
+
+def test_each_evaluation_reads_the_modules_afresh(
+    ai_pathway: Pathway, ai_modules: dict[str, Module], learner: User
+) -> None:
+    """The statement is compiled once and kept; the modules and completions are not."""
+    complete(learner, ai_modules, "M1A")
+    before = evaluate_for_learner(ai_pathway, learner.pk)
+    assert "Module de clôture" in " ".join(before.explanation)
+    Module.objects.filter(pk=ai_modules["CLOT"].pk).update(
+        title_fr="Séance de clôture", duration_hours="3.50"
+    )
+    complete(learner, ai_modules, "O1")
+    after = evaluate_for_learner(ai_pathway, learner.pk)
+    assert "Séance de clôture" in " ".join(after.explanation)
+    states = {s.module.code: s for s in after.modules}
+    assert [code for code, s in states.items() if s.done] == ["M1A", "O1"]
+    assert states["CLOT"].module.duration_hours == Decimal("3.50")
+    assert states["M1A"].hours == float(ai_modules["M1A"].duration_hours)
+    assert [s.module.code for s in after.modules] == [s.module.code for s in before.modules]
+    other = User.objects.create_user(email="autre@exemple.test", password="x")
+    assert not any(s.done for s in evaluate_for_learner(ai_pathway, other.pk).modules)
