@@ -18,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from io import BytesIO
 from typing import Any
@@ -50,7 +50,7 @@ from parcours.credentials.models import (
     StatusList,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
-from parcours.credentials.signing import Signer, signer
+from parcours.credentials.signing import PendingTexts, signer
 from parcours.credentials.states import (
     ACHIEVEMENT_TRANSITIONS,
     BATCH_TRANSITIONS,
@@ -487,8 +487,11 @@ class IssueResult:
 
 @dataclass
 class _Prepared:
-    learner: tuple[int, str]
-    credential: IssuedCredential
+    """Unsaved credentials of a chunk and their unsigned documents (same order)."""
+
+    credentials: list[IssuedCredential]
+    documents: list[dict[str, Any]]
+    created: datetime
 
 
 def _prepare(
@@ -497,21 +500,22 @@ def _prepare(
     key: SigningKey,
     learners: Sequence[tuple[int, str]],
     *,
-    signer_: Signer,
     source: str,
     batch: IssuanceBatch | None,
-) -> list[IssuedCredential]:
-    """Unsaved, signed credentials for ``learners`` ((id, e-mail) pairs)."""
+    template: documents.CredentialTemplate | None = None,
+) -> _Prepared:
+    """Unsaved credentials for ``learners`` ((id, e-mail) pairs), status-list slots
+    reserved, and their documents ready to sign."""
     slots = _reserve_slots(profile, len(learners))
-    template = documents.credential_template(achievement, profile)
+    template = template or documents.credential_template(achievement, profile)
     evidence = evidence_for(achievement, [learner_id for learner_id, _email in learners])
     now = timezone.now().replace(microsecond=0)
     valid_until = now + timedelta(days=template.expiry_days) if template.expiry_days else None
     list_urls = {
-        s.pk: documents.status_list_url(profile.organisation.slug, s.number) for s, _i in slots
+        status_list.pk: documents.status_list_url(achievement.organisation.slug, status_list.number)
+        for status_list in {s for s, _i in slots}
     }
-    unsaved: list[IssuedCredential] = []
-    unsigned: list[dict[str, Any]] = []
+    prepared = _Prepared([], [], now)
     for (learner_id, email), (status_list, index) in zip(learners, slots, strict=True):
         credential = IssuedCredential(
             organisation_id=achievement.organisation_id,
@@ -527,7 +531,7 @@ def _prepare(
             source=source,
             batch=batch,
         )
-        unsigned.append(
+        prepared.documents.append(
             documents.build_credential(
                 template,
                 credential_uuid=credential.uuid,
@@ -540,10 +544,14 @@ def _prepare(
                 status_index=index,
             )
         )
-        unsaved.append(credential)
-    for credential, signed in zip(unsaved, signer_.sign_many(unsigned, now), strict=True):
-        credential.document = documents.dumps(signed)
-    return unsaved
+        prepared.credentials.append(credential)
+    return prepared
+
+
+def _with_documents(prepared: _Prepared, texts: list[str]) -> list[IssuedCredential]:
+    for credential, text in zip(prepared.credentials, texts, strict=True):
+        credential.document = text
+    return prepared.credentials
 
 
 def _issuance_context(achievement: Achievement) -> tuple[IssuerProfile, SigningKey]:
@@ -580,15 +588,12 @@ def issue_credential(
             % {"name": learner.get_full_name() or learner.email}
         )
     profile, key = _issuance_context(achievement)
+    prepared = _prepare(
+        achievement, profile, key, [(learner.pk, learner.email)], source=source, batch=None
+    )
     with signer(_private_key(key), key.verification_method) as signer_:
-        (credential,) = _prepare(
-            achievement,
-            profile,
-            key,
-            [(learner.pk, learner.email)],
-            signer_=signer_,
-            source=source,
-            batch=None,
+        (credential,) = _with_documents(
+            prepared, signer_.sign_texts(prepared.documents, prepared.created)
         )
     try:
         with transaction.atomic():
@@ -644,7 +649,14 @@ def _store(credentials: list[IssuedCredential], batch: IssuanceBatch | None) -> 
                 changes={"achievement": achievement.pk, "learners": sorted(stored)},
             )
         if batch is not None:
-            _update_progress(batch)
+            # Every learner of the chunk now has the badge: ours, or a concurrent issuer's
+            # (skipped). Counted here, in the chunk's transaction; run_batch recounts from
+            # the table at start and end.
+            IssuanceBatch.objects.filter(pk=batch.pk).update(
+                issued=F("issued") + len(stored),
+                skipped=F("skipped") + len(credentials) - len(stored),
+                heartbeat_at=timezone.now(),
+            )
     return len(stored)
 
 
@@ -742,23 +754,32 @@ def run_batch(
         learners = [(learner_id, emails[learner_id]) for learner_id in todo if learner_id in emails]
         profile, key = _issuance_context(achievement)
         workers = conf.signing_processes() if processes is None else processes
+        template = documents.credential_template(achievement, profile)
         done = len(have)
+        # Pipelined: while the pool signs one chunk, this process stores the previous one
+        # and prepares the next. Chunks are still stored (and committed) in order.
         with signer(_private_key(key), key.verification_method, processes=workers) as signer_:
-            for start in range(0, len(learners), chunk_size):
+            pending: tuple[_Prepared, PendingTexts] | None = None
+            for start in range(0, len(learners) + chunk_size, chunk_size):
                 chunk = learners[start : start + chunk_size]
-                prepared = _prepare(
-                    achievement,
-                    profile,
-                    key,
-                    chunk,
-                    signer_=signer_,
-                    source=IssuedCredential.Source.BATCH,
-                    batch=batch,
-                )
-                _store(prepared, batch)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, batch.total)
+                following = None
+                if chunk:
+                    prepared = _prepare(
+                        achievement,
+                        profile,
+                        key,
+                        chunk,
+                        source=IssuedCredential.Source.BATCH,
+                        batch=batch,
+                        template=template,
+                    )
+                    following = (prepared, signer_.submit(prepared.documents, prepared.created))
+                if pending is not None:
+                    _store(_with_documents(pending[0], pending[1].result()), batch)
+                    done += len(pending[0].credentials)
+                    if progress is not None:
+                        progress(done, batch.total)
+                pending = following
     except BaseException as error:
         IssuanceBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED, error=repr(error)[:1000], heartbeat_at=timezone.now()

@@ -2,7 +2,12 @@
 
 Signing is pure CPU (JSON-LD canonicalisation in Python), so threads do not help; a batch
 is split over ``conf.signing_processes()`` worker processes. The workers receive the private
-key once (at start, in memory only) and only ever run the pure core: no Django, no database.
+key once (at start, in memory only) and only ever run pure code (the core signer and the
+JSON serialisation): no database.
+
+Workers return the signed documents already serialised (``documents.dumps``, the text that is
+stored): serialising is a good part of the work, and a string crosses the process boundary
+faster than the document it encodes.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -19,7 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from parcours.credentials.core.contexts import default_loader
-from parcours.credentials.core.proof import format_created, sign
+from parcours.credentials.core.proof import format_created, sign_proof
+from parcours.credentials.documents import dumps
 
 # Below this many credentials the pool's start-up costs more than it saves.
 POOL_THRESHOLD = 64
@@ -35,15 +41,40 @@ def _init_worker(raw_key: bytes) -> None:
     default_loader().lock = threading.RLock()
 
 
+def _signed_texts(
+    documents: Sequence[dict[str, Any]],
+    key: Ed25519PrivateKey,
+    verification_method: str,
+    created: str,
+) -> list[str]:
+    return [
+        dumps({**document, "proof": sign_proof(document, key, verification_method, created)})
+        for document in documents
+    ]
+
+
 def _sign_chunk(
     documents: Sequence[dict[str, Any]], verification_method: str, created: str
-) -> list[dict[str, Any]]:
+) -> list[str]:
     assert _worker_key is not None  # noqa: S101 - set by _init_worker
-    return [sign(document, _worker_key, verification_method, created) for document in documents]
+    return _signed_texts(documents, _worker_key, verification_method, created)
+
+
+class PendingTexts:
+    """Signed texts being produced (by the pool, or already there)."""
+
+    def __init__(self, parts: list[Future[list[str]]] | None = None, done: list[str] | None = None):
+        self._parts = parts or []
+        self._done = done
+
+    def result(self) -> list[str]:
+        if self._done is None:
+            self._done = [text for part in self._parts for text in part.result()]
+        return self._done
 
 
 class Signer:
-    """Signs documents with one key; ``sign_many`` uses the pool when it has one."""
+    """Signs documents with one key; uses the pool when it has one."""
 
     def __init__(
         self,
@@ -57,26 +88,28 @@ class Signer:
         self.pool = pool
         self.processes = processes
 
-    def sign_one(self, document: dict[str, Any], created: datetime | str) -> dict[str, Any]:
-        return sign(document, self.key, self.verification_method, created)
-
-    def sign_many(
-        self, documents: Sequence[dict[str, Any]], created: datetime | str
-    ) -> list[dict[str, Any]]:
+    def submit(self, documents: Sequence[dict[str, Any]], created: datetime | str) -> PendingTexts:
+        """Start signing ``documents``; ``.result()`` gives their stored texts, in order
+        (signed here at once when there is no pool or few documents)."""
         created_text = created if isinstance(created, str) else format_created(created)
         if self.pool is None or len(documents) < POOL_THRESHOLD:
-            return [self.sign_one(document, created_text) for document in documents]
+            return PendingTexts(
+                done=_signed_texts(documents, self.key, self.verification_method, created_text)
+            )
         parts = self.processes * 2
         size = -(-len(documents) // parts)
-        chunks = [documents[i : i + size] for i in range(0, len(documents), size)]
-        futures = [
-            self.pool.submit(_sign_chunk, chunk, self.verification_method, created_text)
-            for chunk in chunks
-        ]
-        signed: list[dict[str, Any]] = []
-        for future in futures:
-            signed.extend(future.result())
-        return signed
+        return PendingTexts(
+            parts=[
+                self.pool.submit(
+                    _sign_chunk, documents[i : i + size], self.verification_method, created_text
+                )
+                for i in range(0, len(documents), size)
+            ]
+        )
+
+    def sign_texts(self, documents: Sequence[dict[str, Any]], created: datetime | str) -> list[str]:
+        """The stored texts of ``documents`` signed (``documents.dumps`` of each)."""
+        return self.submit(documents, created).result()
 
 
 @contextmanager

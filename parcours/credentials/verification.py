@@ -29,6 +29,17 @@ from parcours.credentials.documents import email_matches
 from parcours.credentials.models import IssuedCredential, SigningKey, StatusList
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
+# Columns of the stored credential a verdict uses.
+STORED_FIELDS = (
+    "uuid",
+    "shared",
+    "status",
+    "revoked_at",
+    "revocation_reason",
+    "learner__first_name",
+    "learner__last_name",
+    "learner__email",
+)
 
 
 # Per-process caches. A verification method's key never changes (rotation adds a key), so
@@ -44,6 +55,7 @@ _LISTS: dict[tuple[str, int], tuple[float, bytes | None]] = {}
 def clear_caches() -> None:
     _KEYS.clear()
     _LISTS.clear()
+    _status_list_key.cache_clear()
 
 
 @lru_cache(maxsize=1024)
@@ -146,8 +158,10 @@ def _issuer_slug_from_url(url: str) -> str | None:
     return str(match.kwargs["slug"])
 
 
-def _status_bits(url: str) -> bytes | None:
-    """The decoded bitstring of one of this platform's published status lists."""
+@lru_cache(maxsize=1024)
+def _status_list_key(url: str, site_url: str) -> tuple[str, int] | None:
+    """(issuer slug, list number) of a status list URL of this platform (URL resolution
+    is pure: cached, keyed on the site URL it depends on)."""
     path = _local_path(url)
     if path is None:
         return None
@@ -157,7 +171,14 @@ def _status_bits(url: str) -> bytes | None:
         return None
     if match.view_name != "credentials:status_list":
         return None
-    key = (str(match.kwargs["slug"]), int(match.kwargs["number"]))
+    return str(match.kwargs["slug"]), int(match.kwargs["number"])
+
+
+def _status_bits(url: str) -> bytes | None:
+    """The decoded bitstring of one of this platform's published status lists."""
+    key = _status_list_key(url, conf.site_url())
+    if key is None:
+        return None
     cached = _LISTS.get(key)
     if cached is not None and time.monotonic() - cached[0] < STATUS_TTL:
         return cached[1]
@@ -299,8 +320,15 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
     if report.signature_valid and report.credential_id.startswith("urn:uuid:"):
         stored_uuid = _uuid_or_none(report.credential_id[9:])
         if stored_uuid is not None:
-            report.stored = (
-                IssuedCredential.objects.select_related("learner").filter(uuid=stored_uuid).first()
+            # Only what the verdict shows (not the stored document itself).
+            report.stored = next(
+                iter(
+                    IssuedCredential.objects.filter(uuid=stored_uuid)
+                    .order_by()
+                    .select_related("learner")
+                    .only(*STORED_FIELDS)[:1]
+                ),
+                None,
             )
         if report.stored is not None and report.stored.shared:
             report.learner_name = report.stored.learner.get_full_name()

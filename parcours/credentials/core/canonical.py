@@ -8,8 +8,13 @@ predicate — canonicalisation fails instead, so an issuer never signs, and a ve
 never accepts, a credential whose signed statements differ from what its JSON shows.
 
 Speed. ``jsonld.normalize`` spends almost all of its time in JSON-LD expansion, not in
-RDFC itself. Two things are done here to make it several times faster; both give output
-identical to ``jsonld.normalize`` (asserted by the tests against the public API):
+RDFC itself. Three things are done here to make it faster; all give output identical to
+``jsonld.normalize`` (asserted by the tests against the public API):
+
+* documents of a shape already seen (every credential of one achievement, every proof
+  configuration of one issuer) are not expanded at all: their strings are substituted into
+  the RDF of the shape and only RDFC's blank-node labelling runs (shapes.py, where the
+  conditions that make this exact are spelled out; property-tested against the full path);
 
 * the document is expanded once (``normalize`` would expand an already expanded copy a
   second time), then turned into an RDF dataset and canonicalised with PyLD's own
@@ -26,7 +31,7 @@ identical to ``jsonld.normalize`` (asserted by the tests against the public API)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from cachetools import LRUCache
@@ -37,6 +42,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 
 from parcours.credentials.core.contexts import ContextLoader, default_loader
 from parcours.credentials.core.errors import CanonicalizationError, UnknownContextError
+from parcours.credentials.core.shapes import Quad
 
 # Same test PyLD applies before emitting an IRI as RDF (``jsonld._is_absolute_iri``).
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s]*$")
@@ -105,6 +111,30 @@ class _Processor(jsonld.JsonLdProcessor):
         # Keep active_ctx and local_ctx alive with the entry: their ids cannot be reused.
         self._memo[key] = (active_ctx, local_ctx, result)
         return result
+
+
+class _RecordingProcessor(_Processor):
+    """A :class:`_Processor` that reports every string it IRI-expands with vocabulary
+    mapping (``@type`` values, ``@vocab``-typed terms): what shapes.py must pin."""
+
+    def __init__(self, memo: LRUCache[Any, Any], on_vocab_iri: Callable[[str], None]) -> None:
+        super().__init__(memo)
+        self._on_vocab_iri = on_vocab_iri
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: Any = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        if vocab and isinstance(value, str):
+            self._on_vocab_iri(value)
+        return super()._expand_iri(
+            active_ctx, value, base=base, vocab=vocab, local_ctx=local_ctx, defined=defined
+        )
 
 
 def _describe(error: BaseException) -> str:
@@ -207,15 +237,41 @@ def canonicalize(document: Mapping[str, Any], *, loader: ContextLoader | None = 
 
     Raises :class:`CanonicalizationError` (or its subclass :class:`UnknownContextError`)
     for anything that cannot be canonicalised safely. Never touches the network.
+
+    Documents of a shape already seen are canonicalised from that shape's template
+    (shapes.py), which gives exactly the full path's output; anything else takes the
+    full path (:func:`canonicalize_full`).
     """
+    loader = loader or default_loader()
+    with loader.lock:
+        memo = loader.processed_context_memo
+
+        def quads_of(doc: dict[str, Any], on_vocab_iri: Callable[[str], None] | None) -> list[Quad]:
+            processor = (
+                _RecordingProcessor(memo, on_vocab_iri) if on_vocab_iri else _Processor(memo)
+            )
+            return _quads(_dataset(processor, doc, loader))
+
+        if loader.shapes is not None:
+            fast = loader.shapes.canonicalize(document, quads_of, _ABSOLUTE_IRI)
+            if fast is not None:
+                return fast
+        return _canonicalize(_Processor(memo), document, loader)
+
+
+def canonicalize_full(document: Mapping[str, Any], *, loader: ContextLoader | None = None) -> str:
+    """:func:`canonicalize` without shape templates: expansion, RDF, RDFC-1.0 every time
+    (the reference the templates are tested against)."""
     loader = loader or default_loader()
     with loader.lock:
         return _canonicalize(_Processor(loader.processed_context_memo), document, loader)
 
 
-def _canonicalize(processor: _Processor, document: Mapping[str, Any], loader: ContextLoader) -> str:
+def _dataset(
+    processor: _Processor, document: Mapping[str, Any], loader: ContextLoader
+) -> dict[str, Any]:
+    """The RDF dataset of a document, as PyLD's ``to_rdf`` builds it (one expansion)."""
     expanded = _expand(processor, document, loader)
-    # What JsonLdProcessor.to_rdf does after expansion, minus its second expansion.
     options: dict[str, Any] = {
         "produceGeneralizedRdf": False,
         "processingMode": "json-ld-1.1",
@@ -230,9 +286,32 @@ def _canonicalize(processor: _Processor, document: Mapping[str, Any], loader: Co
             if graph_name != "@default" and not _ABSOLUTE_IRI.match(graph_name):
                 raise CanonicalizationError(f"graph name {graph_name!r} is not an absolute IRI")
             dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
-        canonical: str = URDNA2015().main(dataset, options)
     except CanonicalizationError:
         raise
+    except jsonld.JsonLdError as error:
+        raise CanonicalizationError(f"cannot canonicalise: {_describe(error)}") from error
+    except _EXPECTED_ERRORS as error:
+        raise CanonicalizationError(f"cannot canonicalise: {error!r}") from error
+    return dataset
+
+
+def _quads(dataset: dict[str, Any]) -> list[Quad]:
+    """The dataset as the list of quads URDNA2015 works on (graph name in ``name``)."""
+    quads: list[Quad] = []
+    for graph_name, triples in dataset.items():
+        for triple in triples:
+            if graph_name != "@default":
+                kind = "blank node" if graph_name.startswith("_:") else "IRI"
+                triple = {**triple, "name": {"type": kind, "value": graph_name}}
+            quads.append(triple)
+    return quads
+
+
+def _canonicalize(processor: _Processor, document: Mapping[str, Any], loader: ContextLoader) -> str:
+    dataset = _dataset(processor, document, loader)
+    options = {"format": "application/n-quads"}
+    try:
+        canonical: str = URDNA2015().main(dataset, options)
     except jsonld.JsonLdError as error:
         raise CanonicalizationError(f"cannot canonicalise: {_describe(error)}") from error
     except _EXPECTED_ERRORS as error:

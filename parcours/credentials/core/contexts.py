@@ -35,6 +35,7 @@ from cachetools import LRUCache
 from pyld.context_resolver import ContextResolver
 
 from parcours.credentials.core.errors import UnknownContextError
+from parcours.credentials.core.shapes import ShapeCache
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -91,13 +92,16 @@ class ContextLoader:
     or to an already parsed JSON document. URLs are matched exactly.
 
     Each loader owns the cache of resolved/processed contexts PyLD builds, so active
-    context processing of the bundled contexts is done once per loader, not per call.
+    context processing of the bundled contexts is done once per loader, not per call, and
+    the templates of the document shapes it has canonicalised (``shapes=False``: none).
     Those caches (and PyLD's, hanging off them) are not thread safe: JSON-LD operations
     using a loader hold its ``lock`` (CPU-bound pure Python gains nothing from threads
     anyway; use processes to scale).
     """
 
-    def __init__(self, documents: Mapping[str, str | Mapping[str, Any]]) -> None:
+    def __init__(
+        self, documents: Mapping[str, str | Mapping[str, Any]], *, shapes: bool = True
+    ) -> None:
         self._documents: dict[str, Mapping[str, Any]] = {}
         for url, source in documents.items():
             self._documents[url] = _read_bundled(source) if isinstance(source, str) else source
@@ -105,6 +109,9 @@ class ContextLoader:
         self.processed_context_memo: LRUCache[Any, Any] = LRUCache(
             maxsize=PROCESSED_CONTEXT_MEMO_SIZE
         )
+        # Compiled document shapes (see shapes.py), also guarded by ``lock``; None to
+        # canonicalise every document in full.
+        self.shapes: ShapeCache | None = ShapeCache() if shapes else None
         self.lock = threading.RLock()
 
     @property
@@ -146,11 +153,13 @@ class ContextLoader:
         """A new loader serving this loader's documents plus ``documents``."""
         merged: dict[str, str | Mapping[str, Any]] = dict(self._documents)
         merged.update(documents)
-        return ContextLoader(merged)
+        return ContextLoader(merged, shapes=self.shapes is not None)
 
     def restricted(self, urls: Iterable[str]) -> ContextLoader:
         """A new loader serving only ``urls`` (which must all be known here)."""
-        return ContextLoader({url: self.document(url) for url in urls})
+        return ContextLoader(
+            {url: self.document(url) for url in urls}, shapes=self.shapes is not None
+        )
 
 
 @cache

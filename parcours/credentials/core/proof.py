@@ -146,6 +146,25 @@ def sign(
     :class:`~parcours.credentials.core.errors.UnknownContextError`) when the document
     cannot be canonicalised safely — e.g. it uses a term that no context defines.
     """
+    proof = sign_proof(
+        document, private_key, verification_method, created, proof_purpose, loader=loader
+    )
+    secured = copy.deepcopy(dict(document))
+    secured["proof"] = proof
+    return secured
+
+
+def sign_proof(
+    document: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+    *,
+    loader: ContextLoader | None = None,
+) -> dict[str, Any]:
+    """The ``proof`` :func:`sign` adds to ``document`` (``document`` is not copied: for
+    callers that serialise ``{**document, "proof": proof}`` at once)."""
     if not isinstance(document, Mapping):
         raise ValueError("document must be a JSON object")
     if "proof" in document:
@@ -167,9 +186,7 @@ def sign(
     }
     data = signing_input(document, proof, loader=loader)
     proof["proofValue"] = multibase_encode(private_key.sign(data.hash_data))
-    secured = copy.deepcopy(dict(document))
-    secured["proof"] = proof
-    return secured
+    return proof
 
 
 def _fail(
