@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from parcours.accounts.models import Site
@@ -76,11 +77,15 @@ class SiteCalendar:
     ) -> dict[int, SiteCalendar]:
         ids = [s if isinstance(s, int) else s.pk for s in sites]
         out = {sid: cls(hours={}, closures=[]) for sid in ids}
-        for site_id, weekday, opens, closes in OpeningHours.objects.filter(
-            site_id__in=ids
-        ).values_list("site_id", "weekday", "opens", "closes"):
+        # order_by(): the models' default orderings would join the sites and organisations.
+        for site_id, weekday, opens, closes in (
+            OpeningHours.objects.filter(site_id__in=ids)
+            .order_by()
+            .values_list("site_id", "weekday", "opens", "closes")
+        ):
             out[site_id].hours[weekday] = (opens, closes)
-        for cp in ClosurePeriod.objects.filter(site_id__in=ids, start__lte=last, end__gte=first):
+        closures = ClosurePeriod.objects.filter(site_id__in=ids, start__lte=last, end__gte=first)
+        for cp in closures.order_by("start"):
             out[cp.site_id].closures.append(cp)
         return out
 
@@ -148,6 +153,17 @@ def overlapping_parts(
     ]
 
 
+def overlapping_values(
+    base: QuerySet[Reservation], start: dt.datetime, end: dt.datetime, *fields: str
+) -> list[tuple[Any, ...]]:
+    """``values_list(*fields)`` of the rows of ``overlapping_parts`` in one round trip (UNION
+    ALL: each half keeps its own index range), in no particular order."""
+    short, long = (
+        part.order_by().values_list(*fields) for part in overlapping_parts(base, start, end)
+    )
+    return list(short.union(long, all=True))
+
+
 def overlapping_reservations(
     resource_ids: Iterable[int] | QuerySet[Resource], start: dt.datetime, end: dt.datetime
 ) -> QuerySet[Reservation]:
@@ -170,6 +186,46 @@ class Conflict:
     blocked_end: dt.datetime
 
 
+def _overlap_probe_sql(n_resources: int, exclude: bool) -> str:
+    """One statement for both halves of ``overlapping_parts`` (short rows on a tight
+    ``blocked_start`` range, long rows through their partial index), ids only, at most 50 of
+    each. Plain SQL on purpose: this runs inside every booking's write transaction (under the
+    SQLite write lock), where building the two ORM queries cost more than running them."""
+    table = Reservation._meta.db_table
+    marks = ", ".join(["%s"] * n_resources)
+    common = f"active AND resource_id IN ({marks})" + (" AND booking_id <> %s" if exclude else "")
+    # Only placeholders and the model's own table name are interpolated: no user input.
+    return (
+        f"SELECT id FROM (SELECT id FROM {table} WHERE {common} AND NOT long_span"  # noqa: S608
+        " AND blocked_start >= %s AND blocked_start < %s AND blocked_end > %s"
+        f" LIMIT 50) AS short_rows UNION ALL SELECT id FROM (SELECT id FROM {table} WHERE {common}"
+        " AND long_span AND blocked_start < %s AND blocked_end > %s LIMIT 50) AS long_rows"
+    )
+
+
+def overlapping_ids(
+    resource_ids: Sequence[int],
+    blocked_start: dt.datetime,
+    blocked_end: dt.datetime,
+    *,
+    exclude_booking_id: int | None = None,
+) -> list[int]:
+    """Ids of the active reservations of these resources whose blocked range meets
+    ``[blocked_start, blocked_end)`` (at most 100), in one query."""
+    ids = list(resource_ids)
+    if not ids:
+        return []
+    ops = connection.ops
+    start = ops.adapt_datetimefield_value(blocked_start)
+    end = ops.adapt_datetimefield_value(blocked_end)
+    floor = ops.adapt_datetimefield_value(blocked_start - LONG_SPAN)
+    head: list[Any] = [*ids] + ([exclude_booking_id] if exclude_booking_id is not None else [])
+    params = [*head, floor, end, start, *head, end, start]
+    with connection.cursor() as cursor:
+        cursor.execute(_overlap_probe_sql(len(ids), exclude_booking_id is not None), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def find_conflicts(
     resource_ids: Iterable[int],
     blocked_start: dt.datetime,
@@ -177,15 +233,10 @@ def find_conflicts(
     *,
     exclude_booking_id: int | None = None,
 ) -> list[Conflict]:
-    base = Reservation.objects.active().filter(resource_id__in=list(resource_ids))
-    if exclude_booking_id is not None:
-        base = base.exclude(booking_id=exclude_booking_id)
     # The common answer is "none": ask for ids first, load the details only when needed.
-    found = [
-        pk
-        for part in overlapping_parts(base, blocked_start, blocked_end)
-        for pk in part.order_by().values_list("pk", flat=True)[:50]
-    ]
+    found = overlapping_ids(
+        list(resource_ids), blocked_start, blocked_end, exclude_booking_id=exclude_booking_id
+    )
     if not found:
         return []
     qs = Reservation.objects.filter(pk__in=found).select_related("booking", "resource")
@@ -215,9 +266,10 @@ def busy_by_resource(
     if exclude_booking_id is not None:
         base = base.exclude(booking_id=exclude_booking_id)
     busy: dict[int, list[core.Interval]] = defaultdict(list)
-    for part in overlapping_parts(base, start, end):
-        for rid, b0, b1 in part.values_list("resource_id", "blocked_start", "blocked_end"):
-            busy[rid].append((b0, b1))
+    for rid, b0, b1 in overlapping_values(
+        base, start, end, "resource_id", "blocked_start", "blocked_end"
+    ):
+        busy[rid].append((b0, b1))
     return busy
 
 
@@ -550,37 +602,39 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
     rows = {r.pk: GridRow(r, [[] for _ in days]) for r in resources}
     index = {d: i for i, d in enumerate(days)}
     base = Reservation.objects.filter(resource_id__in=list(rows), booking__status__in=list(OPEN))
-    # Plain tuples, not model instances: a busy week has hundreds of entries.
+    # Plain tuples, not model instances: a busy week has hundreds of entries. The blocked
+    # range is the booking's (start - set-up, end + clean-up: what its reservations hold),
+    # computed here rather than read: parsing datetimes is most of this function's CPU.
     fields = (
         "resource_id",
-        "blocked_start",
-        "blocked_end",
+        "booking__start",
+        "booking__end",
+        "booking__setup_minutes",
+        "booking__cleanup_minutes",
         "booking_id",
         "booking__title",
         "booking__status",
         "booking__purpose",
-        "booking__start",
-        "booking__end",
         "booking__participants",
         "booking__requester__first_name",
         "booking__requester__last_name",
         "booking__requester__email",
     )
     rows_data = sorted(
-        (row for part in overlapping_parts(base, start, end) for row in part.values_list(*fields)),
-        key=lambda row: row[1],
+        overlapping_values(base, start, end, *fields),
+        key=lambda row: row[1] - dt.timedelta(minutes=row[3]),
     )
     first_day, last_day = days[0], days[-1]
     for (
         resource_id,
-        b0,
-        b1,
+        bstart,
+        bend,
+        setup,
+        cleanup,
         booking_id,
         title,
         status,
         purpose,
-        bstart,
-        bend,
         participants,
         first_name,
         last_name,
@@ -588,6 +642,8 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
     ) in rows_data:
         if resource_id not in rows:
             continue
+        b0 = bstart - dt.timedelta(minutes=setup)
+        b1 = bend + dt.timedelta(minutes=cleanup)
         entry = GridEntry(
             booking_id=booking_id,
             title=title,
@@ -620,7 +676,7 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
 def week_grid(site: Site, monday: dt.date, *, kinds: Sequence[str] | None = None) -> Grid:
     """The planning grid of a site for the week starting on ``monday`` (any date is moved back
     to its Monday): each active resource (optionally only some kinds) with its confirmed and
-    pending bookings per local day, the opening windows and closures of each day. 5 queries."""
+    pending bookings per local day, the opening windows and closures of each day. 4 queries."""
     monday = monday - dt.timedelta(days=monday.weekday())
     return _grid(site, monday, 7, kinds)
 

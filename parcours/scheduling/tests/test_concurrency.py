@@ -9,9 +9,11 @@ full minute).
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import random
 import time
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -120,6 +122,92 @@ def test_the_same_slot_goes_to_exactly_one_writer(run_concurrently, org: Organis
     assert all(isinstance(e, BookingConflict) for e in run.errors)
     assert all(e.conflicts[0].booking_id == run.successes[0] for e in run.errors)
     assert count_overlaps() == 0
+
+
+def _in_process(target: Any, results: Any, index: int) -> None:
+    """Child process body: report ("ok", value) or ("error", exception class name, message)."""
+    from django.db import connections
+
+    try:
+        results.put((index, "ok", target()))
+    except BaseException as exc:  # reported to the parent, which asserts on it
+        results.put((index, "error", type(exc).__name__, str(exc)[:300]))
+    finally:
+        connections.close_all()
+
+
+def run_in_processes(targets: list[Any], timeout: float) -> list[tuple[Any, ...]]:
+    """Run each callable in its own forked process (its own database connection, as separate
+    web workers have) and return their outcomes in order."""
+    from django.db import connections
+
+    connections.close_all()  # no connection may cross the fork
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_in_process, args=(t, results, i), daemon=True)
+        for i, t in enumerate(targets)
+    ]
+    for p in procs:
+        p.start()
+    outcomes: dict[int, tuple[Any, ...]] = {}
+    for _ in procs:
+        index, *rest = results.get(timeout=timeout)
+        outcomes[index] = tuple(rest)
+    for p in procs:
+        p.join(10)
+    return [outcomes[i] for i in range(len(targets))]
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork (POSIX)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_writers_in_separate_processes_never_double_book(org: Organisation) -> None:
+    """Several worker processes (not threads of one): on SQLite they queue on the writer lock
+    file, on PostgreSQL the exclusion constraint decides; one slot still goes to exactly one of
+    them, and a minute-like hammering leaves no overlap."""
+    lea = account_actions.create_user(email="lea@workers.test", password=None)
+    account_actions.grant_role(user=lea, organisation=org, role=Role.LOGISTICS, actor=None)
+    actor = Actor.of(lea)
+    site = account_actions.create_site(organisation=org, name="Namur", city="Namur", actor=lea)
+    rooms = [
+        actions.create_resource(
+            actor=actor, site=site, name=f"Salle {i}", code=f"N{i}", capacity=20
+        )
+        for i in range(3)
+    ]
+    barrier = multiprocessing.get_context("fork").Barrier(6)
+
+    def duel() -> int:
+        barrier.wait(30)
+        try:
+            return actions.book(
+                actor=actor,
+                resources=[rooms[0].pk],
+                start=at("2031-03-12", "09:00"),
+                end=at("2031-03-12", "12:00"),
+                title="Duel",
+            ).pk
+        except BookingConflict as exc:
+            return -exc.conflicts[0].booking_id  # negative: refused, naming the winner
+
+    outcomes = run_in_processes([duel] * 6, timeout=60)
+    assert all(o[0] == "ok" for o in outcomes), outcomes
+    values = [o[1] for o in outcomes]
+    winners = [v for v in values if v > 0]
+    assert len(winners) == 1
+    assert sorted(values) == sorted([winners[0]] + [-winners[0]] * 5)
+
+    ids = [r.pk for r in rooms]
+    outcomes = run_in_processes(
+        [(lambda seed=seed: writer(actor, ids, seed, 2.0)) for seed in range(6)], timeout=120
+    )
+    assert all(o[0] == "ok" for o in outcomes), outcomes
+    booked = sum(o[1]["booked"] for o in outcomes)
+    assert booked > 0 and sum(o[1]["conflicts"] for o in outcomes) > 0
+    assert count_overlaps() == 0
+    assert Booking.objects.filter(status="approved").count() == booked + 1
 
 
 @pytest.mark.postgres
