@@ -90,7 +90,7 @@ def as_user(client: Client):
 # --- Tooling: concurrency helper and the ``postgres`` marker ---------------------------------
 
 import threading  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
@@ -210,6 +210,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     (``parcours.scheduling.actions``); Django removes the database file itself."""
     from django.conf import settings
 
-    name = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")
-    if name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    database: dict[str, Any] = settings.DATABASES["default"]
+    name = str((database.get("TEST") or {}).get("NAME") or "")
+    if name and str(database["ENGINE"]).endswith("sqlite3"):
         Path(f"{name}-writers").unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default() -> Iterator[None]:
+    """Every test starts in French, the site's language: a request served in English by the
+    test client leaves English active in this thread (the language middleware activates the
+    person's language for the request and, like Django's, leaves it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

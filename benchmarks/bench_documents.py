@@ -17,21 +17,18 @@ Each database is fresh: a temporary SQLite file (migrated here), or a throwaway 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import zipfile
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import RESULTS_DIR, configure_django
+from benchmarks.fixtures_enrolment import bulk_learners, make_organisation, run_cli
 from benchmarks.progress import Progress, step
 
 ENV_FLAG = "PARCOURS_BENCH_DOCUMENTS_PG"
@@ -58,56 +55,25 @@ class World:
     """Bulk-built data (benchmark set-up, not what is measured)."""
 
     def __init__(self) -> None:
-        from django.contrib.auth.hashers import make_password
-
-        from parcours.accounts import actions as account_actions
-        from parcours.accounts.models import Membership, Role, User
-        from parcours.catalogue.models import Module
-
-        self.org = account_actions.create_organisation(name="Bench", slug="bench", actor=None)
-        self.coordinator = account_actions.create_user(
-            email="coord@bench.test", password=None, first_name="Alice", last_name="Dumont"
+        made = make_organisation(
+            name="Bench",
+            slug="bench",
+            coordinator_email="coord@bench.test",
+            coordinator_name=("Alice", "Dumont"),
+            trainer_email="trainer@bench.test",
+            modules=[
+                (
+                    "M1A",
+                    "Introduction à l'IA pour les enseignants",
+                    "Introduction to AI for teachers",
+                )
+            ],
         )
-        account_actions.grant_role(
-            user=self.coordinator, organisation=self.org, role=Role.COORDINATOR, actor=None
-        )
-        self.site = account_actions.create_site(
-            organisation=self.org, name="Gosselies", city="Gosselies", postcode="6041", actor=None
-        )
-        self.module = Module.objects.create(
-            organisation=self.org,
-            code="M1A",
-            title_fr="Introduction à l'IA pour les enseignants",
-            title_en="Introduction to AI for teachers",
-            duration_hours=13,
-            status=Module.Status.PUBLISHED,
-        )
-        self.unusable = make_password(None)
-        self.User, self.Membership, self.Role = User, Membership, Role
+        self.org, self.coordinator, self.site = made.org, made.coordinator, made.site
+        self.module = made.modules["M1A"]
 
     def learners(self, prefix: str, n: int) -> list[Any]:
-        progress = Progress(f"learners {prefix}", n)
-        for start in range(0, n, 5_000):
-            users = self.User.objects.bulk_create(
-                [
-                    self.User(
-                        email=f"{prefix}{i}@bench.test",
-                        first_name=f"P{i}",
-                        last_name=prefix,
-                        password=self.unusable,
-                    )
-                    for i in range(start, min(n, start + 5_000))
-                ]
-            )
-            self.Membership.objects.bulk_create(
-                [
-                    self.Membership(user=u, organisation=self.org, role=self.Role.LEARNER)
-                    for u in users
-                ]
-            )
-            progress.update(start + len(users))
-        progress.finish()
-        return list(self.User.objects.filter(last_name=prefix).order_by("pk"))
+        return bulk_learners(self.org, prefix, n)
 
     def sessions(self, prefix: str, starts: list[dt.datetime], capacity: int = 100) -> list[Any]:
         from parcours.enrolment.models import Session, SessionSlot
@@ -429,33 +395,13 @@ def write_markdown() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_documents")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    args = parser.parse_args(argv)
-    me = [sys.executable, "-m", "benchmarks.bench_documents"]
-    if args.db == "both":
-        codes = [
-            subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "documents.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_documents_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path))
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"])
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
-    ok = result["pdf"]["zip_ok"] and result["issuance"]["ok"] and result["reminders"]["ok"]
-    return 0 if ok else 1
+    return run_cli(
+        name="bench_documents",
+        argv=argv,
+        env_flag=ENV_FLAG,
+        run_worker=run_worker,
+        ok=lambda r: bool(r["pdf"]["zip_ok"] and r["issuance"]["ok"] and r["reminders"]["ok"]),
+    )
 
 
 if __name__ == "__main__":

@@ -154,3 +154,23 @@ def test_the_compiled_catalogue_matches_its_source(po: Path) -> None:
     expected = {k: v for k, v in expected.items() if v}  # msgfmt drops untranslated entries
     stale = {k for k in expected.keys() | compiled.keys() if expected.get(k) != compiled.get(k)}
     assert not stale, f"{mo} is out of date with {po.name} (recompile): {sorted(map(str, stale))}"
+
+
+def test_one_french_wording_has_one_english_translation_site_wide() -> None:
+    """gettext merges every app's catalogue into one: when two apps translate the same French
+    wording differently, one app silently shows the other's English. Wordings that must differ
+    take a context (``pgettext``) so that they are distinct messages."""
+    seen: dict[tuple[str | None, str], dict[str, list[str]]] = {}
+    for po in CATALOGUES:
+        where = po.relative_to(ROOT).as_posix()
+        for entry in messages(parse_po(po)):
+            if entry.msgid_plural is not None or "fuzzy" in entry.flags:
+                continue
+            key = (entry.msgctxt, entry.msgid or "")
+            seen.setdefault(key, {}).setdefault(entry.msgstr.get(0, ""), []).append(where)
+    clashes = [
+        f"{msgid!r}" + (f" (context {ctx!r})" if ctx else "") + f": {translations}"
+        for (ctx, msgid), translations in sorted(seen.items(), key=str)
+        if len(translations) > 1
+    ]
+    assert not clashes, "translated differently by different apps:\n" + "\n".join(clashes)

@@ -9,7 +9,7 @@
   e-mail attachments share UIDs and SEQUENCE); ``pdf``: WeasyPrint attestation and ZIP;
   ``mailing``: the enrolment e-mails with their .ics, and the reminder.
 - ``receivers``: reactions to ``parcours.enrolment.signals`` (each enqueues a ``tasks`` task);
-  the confirmed / promoted / cancelled e-mails replace enrolment's plain-text ones.
+  the confirmed / promoted / cancelled e-mails (with their .ics) are this app's.
 - ``manage.py send_reminders``: run hourly by cron.
 
 URLs (namespace ``documents``, mounted at the site root): ``my_attestations``

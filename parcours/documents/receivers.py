@@ -3,9 +3,9 @@
 Each receiver only enqueues a task: the work (PDF data, e-mails) happens in a worker, and a
 failure there cannot break the request that raised the event.
 
-The e-mails that carry a calendar invitation (confirmed, promoted, cancelled) are this app's:
-``connect()`` takes them over from enrolment's plain-text receivers, so a learner gets one
-e-mail, with its .ics. Enrolment keeps the others (waitlisted, requested, rejected).
+The e-mails that carry a calendar invitation (confirmed, promoted, cancelled) are this app's
+(enrolment sends the others, in plain text: waitlisted, requested, rejected). A roll call's
+attestations are one task for the batch (``enrolments_completed``), not one per learner.
 """
 
 from __future__ import annotations
@@ -13,13 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from parcours.enrolment import signals
-
-# enrolment's own e-mail receivers that ours replace (see parcours/enrolment/receivers.py).
-REPLACED = (
-    (signals.enrolment_confirmed, "enrolment.email.confirmed"),
-    (signals.enrolment_promoted, "enrolment.email.promoted"),
-    (signals.enrolment_cancelled, "enrolment.email.cancelled"),
-)
 
 
 def _confirmed(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
@@ -40,10 +33,10 @@ def _cancelled(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
     send_enrolment_message.enqueue("cancelled", enrolment_id)
 
 
-def _completed(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
-    from parcours.documents.tasks import issue_attestation
+def _completed(sender: Any, enrolment_ids: list[int], **kwargs: Any) -> None:
+    from parcours.documents.tasks import issue_attestations
 
-    issue_attestation.enqueue(enrolment_id)
+    issue_attestations.enqueue(list(enrolment_ids))
 
 
 def _session_changed(sender: Any, session_id: int, fields: list[str], **kwargs: Any) -> None:
@@ -53,10 +46,8 @@ def _session_changed(sender: Any, session_id: int, fields: list[str], **kwargs: 
 
 
 def connect() -> None:
-    for signal, dispatch_uid in REPLACED:
-        signal.disconnect(dispatch_uid=dispatch_uid)
     signals.enrolment_confirmed.connect(_confirmed, dispatch_uid="documents.confirmed")
     signals.enrolment_promoted.connect(_promoted, dispatch_uid="documents.promoted")
     signals.enrolment_cancelled.connect(_cancelled, dispatch_uid="documents.cancelled")
-    signals.enrolment_completed.connect(_completed, dispatch_uid="documents.completed")
+    signals.enrolments_completed.connect(_completed, dispatch_uid="documents.completed")
     signals.session_changed.connect(_session_changed, dispatch_uid="documents.session_changed")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,13 +38,15 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import checkin, signals
 from parcours.enrolment.importing import ImportRow, RowError
 from parcours.enrolment.models import (
+    DEFAULT_MIN_ATTENDANCE_PERCENT,
     Attendance,
+    CompletionRule,
     Enrolment,
     LearnerProfile,
     Session,
     SessionSlot,
 )
-from parcours.enrolment.querysets import meets_rule, min_attendance_percent
+from parcours.enrolment.querysets import meets_rule
 from parcours.enrolment.slots import BRUSSELS
 from parcours.enrolment.states import (
     ACTIVE,
@@ -56,6 +57,7 @@ from parcours.enrolment.states import (
     SessionStatus,
     can_transition,
 )
+from parcours.lib.transactions import write_transaction
 from parcours.pathways.actions import CompletionEntry, record_completions
 from parcours.pathways.models import Completion
 from parcours.scheduling.actions import (
@@ -81,19 +83,65 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+# A domain event: (signal, sender, kwargs).
+Event = tuple[Any, type, dict[str, Any]]
+
+
+def _send(events: list[Event]) -> None:
+    """Send these events (after commit). Their receivers enqueue tasks (e-mails, attestations):
+    the writes share one transaction, which on SQLite waits for its turn like any other write
+    (``write_transaction``) instead of polling the database lock. One event on PostgreSQL
+    needs no transaction of its own."""
+    if len(events) == 1 and connection.vendor != "sqlite":
+        signal, sender, kwargs = events[0]
+        signal.send(sender=sender, **kwargs)
+        return
+    with write_transaction():
+        for signal, sender, kwargs in events:
+            signal.send(sender=sender, **kwargs)
+
+
+def _on_commit_events(events: list[Event]) -> None:
+    """Send ``events`` after commit, from one callback."""
+    if events:
+        transaction.on_commit(partial(_send, events))
+
+
 def _on_commit(signal: Any, sender: type, **kwargs: Any) -> None:
-    transaction.on_commit(partial(signal.send, sender=sender, **kwargs))
+    _on_commit_events([(signal, sender, kwargs)])
 
 
-def _lock_session(session: Session | int) -> Session:
+def _lock_session(
+    session: Session | int, *related: str, trainer: User | None = None, module: bool = True
+) -> Session:
+    """The session, locked, with its organisation, its module unless ``module=False`` (its
+    ``__str__`` needs it, an enrolment's does not), and ``related``. With ``trainer``:
+    ``session.is_trainer`` says whether that user trains the session."""
     pk = session if isinstance(session, int) else session.pk
     # of=("self",): lock the session row only, not the module / organisation rows joined in
     # (that would serialise every enrolment of the module or organisation on PostgreSQL).
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("module", "organisation")
-        .get(pk=pk)
+    query = Session.objects.select_for_update(of=("self",)).select_related(
+        *(("module",) if module else ()), "organisation", *related
     )
+    if trainer is not None:
+        trains = Session.trainers.through.objects.filter(
+            session_id=OuterRef("pk"), user_id=trainer.pk
+        )
+        query = query.annotate(is_trainer=Exists(trains))
+    return query.get(pk=pk)
+
+
+def _lock_learner(learner_id: int) -> None:
+    """Serialise this learner's enrolments (the overlap check reads their other sessions) and
+    completion writers. PostgreSQL: ``FOR NO KEY UPDATE`` on the user row (the same lock as
+    ``pathways.actions``); SQLite: the IMMEDIATE transaction already holds the write lock."""
+    if connection.features.has_select_for_update:
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk=learner_id)
+            .order_by()
+            .values_list("pk")
+        )
 
 
 # --- Sessions ----------------------------------------------------------------------------
@@ -248,7 +296,7 @@ def create_session(*, actor: Actor, organisation: Organisation, data: SessionDat
     module, site, room, trainers = _validate_session(organisation, data, exclude=None)
     if module is None:  # _validate_session raised already; this keeps the type checker sure
         raise ValidationError({"module": [_("Module inconnu.")]})
-    with transaction.atomic():
+    with write_transaction():
         session = Session(organisation=organisation)
         _apply(session, data, module, site, room)
         session.save()
@@ -273,7 +321,7 @@ def update_session(*, actor: Actor, session: Session, data: SessionData) -> Sess
     module, site, room, trainers = _validate_session(session.organisation, data, exclude=session.pk)
     if module is None:  # _validate_session raised already; this keeps the type checker sure
         raise ValidationError({"module": [_("Module inconnu.")]})
-    with transaction.atomic():
+    with write_transaction():
         session = _lock_session(session)
         if data.capacity < session.seats_taken:
             raise ValidationError(
@@ -361,7 +409,7 @@ def room_bookings(session: Session) -> list[Booking]:
 def set_session_status(*, actor: Actor, session: Session, status: str) -> Session:
     """Publish or cancel a session. Cancelling cancels every active enrolment."""
     require_role(actor, session.organisation_id, MANAGERS)
-    with transaction.atomic():
+    with write_transaction():
         session = _lock_session(session)
         if status not in SESSION_TRANSITIONS.get(session.status, frozenset()):
             raise _refuse(_("Ce changement de statut n'est pas possible."), "state")
@@ -456,7 +504,7 @@ def duplicate_session(
 def rotate_checkin_secret(*, actor: Actor, slot: SessionSlot) -> SessionSlot:
     """A new QR secret for a slot: every QR code shown so far stops working."""
     _require_attendance_taker(actor, slot.session)
-    with transaction.atomic():
+    with write_transaction():
         slot.checkin_secret = checkin.new_secret()
         slot.save(update_fields=["checkin_secret"])
         audit.record(
@@ -534,33 +582,41 @@ def _announce_promotions(session: Session, promoted: Iterable[Enrolment]) -> Non
         )
 
 
-def _overlapping(learner_id: int, session: Session) -> Session | None:
-    """Another session the learner is active in whose slots overlap this session's.
-
-    Starts from the learner's few active enrolments (index on learner, status): most learners
-    have none elsewhere, and then it is one small query.
-    """
-    others = list(
+def _active_sessions(learner_id: int) -> dict[int, str]:
+    """The sessions the learner is active in (id -> session status): one small query on the
+    index (learner, status)."""
+    return dict(
         Enrolment.objects.filter(learner_id=learner_id, status__in=ACTIVE)
-        .exclude(session_id=session.pk)
-        .exclude(session__status=SessionStatus.CANCELLED)
-        .values_list("session_id", flat=True)
+        .order_by()
+        .values_list("session_id", "session__status")
     )
+
+
+def _clash(session: Session, active: dict[int, str]) -> Session | None:
+    """Among the learner's ``active`` sessions, one (not cancelled) whose slots overlap this
+    session's: one query, and none when the learner is active nowhere else."""
+    others = [
+        pk
+        for pk, status in active.items()
+        if pk != session.pk and status != SessionStatus.CANCELLED
+    ]
     if not others:
         return None
-    mine = list(session.slots.values_list("start", "end"))
-    if not mine:
-        return None
-    when = Q()
-    for start, end in mine:
-        when |= Q(start__lt=end, end__gt=start)
+    mine = SessionSlot.objects.filter(
+        session_id=session.pk, start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    )
     clash = (
         SessionSlot.objects.filter(session_id__in=others)
-        .filter(when)
+        .filter(Exists(mine))
         .select_related("session", "session__module")
         .first()
     )
     return clash.session if clash else None
+
+
+def _overlapping(learner_id: int, session: Session) -> Session | None:
+    """Another session the learner is active in whose slots overlap this session's."""
+    return _clash(session, _active_sessions(learner_id))
 
 
 def _check_audience(session: Session, learner: User, declared: str, *, vouched: bool) -> None:
@@ -635,9 +691,10 @@ def _check_can_enrol(
         raise _refuse(_("Cette session est terminée."), "closed")
     if not staff and not session.enrolment_is_open(now):
         raise _refuse(_("Les inscriptions à cette session ne sont pas ouvertes."), "closed")
-    if session.enrolments.filter(learner=learner, status__in=ACTIVE).exists():
+    active = _active_sessions(learner.pk)
+    if session.pk in active:
         raise _refuse(_("Cette personne est déjà inscrite à cette session."), "duplicate")
-    clash = _overlapping(learner.pk, session)
+    clash = _clash(session, active)
     if clash is not None:
         raise _refuse(
             _("Cette personne est déjà inscrite à une session au même moment : %(s)s.")
@@ -663,12 +720,11 @@ def enrol(
     """
     _permission_for(actor, session, learner, source)
     staff = _is_staff_enrolment(actor, learner, source)
-    now = now or timezone.now()
-    with transaction.atomic():
-        session = _lock_session(session)
-        # Serialise this learner's enrolments too (the overlap check reads other sessions).
-        if connection.features.has_select_for_update:  # SQLite: the IMMEDIATE lock suffices
-            list(User.objects.select_for_update().filter(pk=learner.pk).values_list("pk"))
+    with write_transaction():
+        session = _lock_session(session, module=False)
+        # Under the lock: the queue order (queued_at, id) follows the order of the writers.
+        now = now or timezone.now()
+        _lock_learner(learner.pk)
         _check_can_enrol(session, learner, staff=staff, now=now)
         _check_audience(session, learner, audience, vouched=learner.pk != actor.user.pk)
         decision = _decide(session, needs_approval=session.requires_approval and not staff)
@@ -700,18 +756,27 @@ def _announce_new(enrolment: Enrolment) -> None:
     if enrolment.status == S.CONFIRMED:
         _on_commit(signals.enrolment_confirmed, Enrolment, **kwargs)
     elif enrolment.status == S.WAITLISTED:
-        position = (
-            Enrolment.objects.waitlist()
-            .filter(session_id=enrolment.session_id)
-            .filter(
-                Q(queued_at__lt=enrolment.queued_at)
-                | Q(queued_at=enrolment.queued_at, pk__lte=enrolment.pk)
-            )
-            .count()
+        transaction.on_commit(
+            partial(_announce_waitlisted, enrolment.pk, enrolment.session_id, enrolment.queued_at)
         )
-        _on_commit(signals.enrolment_waitlisted, Enrolment, position=position, **kwargs)
     elif enrolment.status == S.REQUESTED:
         _on_commit(signals.enrolment_requested, Enrolment, **kwargs)
+
+
+def _announce_waitlisted(enrolment_id: int, session_id: int, queued_at: dt.datetime) -> None:
+    """``enrolment_waitlisted`` with the person's place in the queue, counted after commit
+    (outside the session's lock). Not sent if they already left the queue (promoted by a
+    cancellation in between, or cancelled): those events tell their story."""
+    ahead = list(
+        Enrolment.objects.waitlist()
+        .filter(session_id=session_id)
+        .filter(Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, pk__lte=enrolment_id))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if enrolment_id in ahead:  # still in the queue (``ahead`` counts them too)
+        kwargs = {"enrolment_id": enrolment_id, "session_id": session_id}
+        _send([(signals.enrolment_waitlisted, Enrolment, {**kwargs, "position": len(ahead)})])
 
 
 def find_or_create_learner(
@@ -751,7 +816,7 @@ def enrol_person(
         raise _refuse(_("Adresse e-mail invalide."), "invalid") from exc
     if source == Source.SCHOOL:
         _check_domain(session.organisation, email)
-    with transaction.atomic():
+    with write_transaction():
         learner = find_or_create_learner(
             actor=actor, email=email, first_name=first_name, last_name=last_name
         )
@@ -765,7 +830,7 @@ def cancel(
     a coordinator at any time. A freed seat goes to the first person on the waitlist, in the
     same transaction."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_transaction():
         session = _lock_session(enrolment.session_id)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         by_learner = enrolment.learner_id == actor.user.pk
@@ -818,7 +883,7 @@ def cancel(
 def approve(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     """A coordinator approves a request: confirmed if a seat is left, else waitlisted."""
     require_role(actor, enrolment.session.organisation_id, MANAGERS)
-    with transaction.atomic():
+    with write_transaction():
         session = _lock_session(enrolment.session_id)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.status != S.REQUESTED:
@@ -844,7 +909,7 @@ def approve(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
 
 def reject(*, actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment:
     require_role(actor, enrolment.session.organisation_id, MANAGERS)
-    with transaction.atomic():
+    with write_transaction():
         _lock_session(enrolment.session_id)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.status != S.REQUESTED:
@@ -870,7 +935,7 @@ def reject(*, actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment
 def set_learner_audience(*, user: User, audience: str) -> LearnerProfile:
     if audience not in ("", *Module.Audience.values):
         raise _refuse(_("Public inconnu."), "invalid")
-    with transaction.atomic():
+    with write_transaction():
         profile, _created = LearnerProfile.objects.get_or_create(user=user)
         profile.audience = audience
         profile.save(update_fields=["audience"])
@@ -932,7 +997,7 @@ def import_enrolments(
     require_role(actor, session.organisation_id, SCHOOL if source == Source.SCHOOL else MANAGERS)
     report = ImportReport(total=len(rows) + len(parse_errors), errors=list(parse_errors))
     now = timezone.now()
-    with transaction.atomic():
+    with write_transaction():
         session = _lock_session(session)
         allowed = _allowed_domains(session.organisation)
         emails = [r.email.strip().lower() for r in rows]
@@ -1050,9 +1115,14 @@ def _row_problem(
 
 
 def _require_attendance_taker(actor: Actor, session: Session) -> None:
+    """Coordinators and the session's own trainers (``session.is_trainer`` when the session was
+    locked with ``_lock_session(..., trainer=actor.user)``)."""
     if actor.is_platform_admin or actor.has_role(session.organisation_id, *ATTENDANCE_TAKERS):
         return
-    if session.trainers.filter(pk=actor.user.pk).exists():
+    is_trainer = getattr(session, "is_trainer", None)
+    if is_trainer is None:
+        is_trainer = session.trainers.filter(pk=actor.user.pk).exists()
+    if is_trainer:
         return
     raise PermissionDenied(
         _("Seuls les formateurs de la session et les coordinateurs encodent les présences.")
@@ -1067,6 +1137,13 @@ class RollCallResult:
     completed: list[Enrolment] = field(default_factory=list)
 
 
+# Attendance marks of a session, in memory: (slot id, enrolment id) -> present.
+Marks = dict[tuple[int, int], bool]
+# What a roll call loads with the session's lock: the module's completion rule and the
+# module's organisation (the completions' audit entry).
+ATTENDANCE_RELATED = ("module__organisation", "module__completion_rule")
+
+
 def record_roll_call(
     *,
     actor: Actor,
@@ -1076,14 +1153,21 @@ def record_roll_call(
 ) -> RollCallResult:
     """The trainer's roll call for one slot: everyone on the roll is present except the
     enrolments in ``absent``. Refused for a slot that has not started and for anyone not
-    enrolled. May be repeated (corrections); completion follows at once."""
+    enrolled. May be repeated (corrections); completion follows at once.
+
+    A constant number of queries whatever the size of the group: the session's slots, roll and
+    attendance marks are read once, the marks written in bulk, the completion rule applied in
+    memory and the completions recorded in one call to ``pathways``.
+    """
     now = now or timezone.now()
-    session = slot.session
-    _require_attendance_taker(actor, session)
     absent_ids = set(absent)
-    with transaction.atomic():
-        session = _lock_session(session)
-        slot = SessionSlot.objects.get(pk=slot.pk, session=session)
+    with write_transaction():
+        session = _lock_session(slot.session_id, *ATTENDANCE_RELATED, trainer=actor.user)
+        _require_attendance_taker(actor, session)
+        slots = list(session.slots.order_by("start"))
+        slot = next((s for s in slots if s.pk == slot.pk), None)  # type: ignore[assignment]
+        if slot is None:
+            raise SessionSlot.DoesNotExist("This slot is not one of the session's slots.")
         if session.status == SessionStatus.CANCELLED:
             raise _refuse(_("Cette session est annulée."), "closed")
         if slot.start > now:
@@ -1094,34 +1178,38 @@ def record_roll_call(
                 ),
                 "future_slot",
             )
-        roll = list(session.enrolments.filter(status__in=ON_ROLL).values_list("pk", flat=True))
-        strangers = absent_ids - set(roll)
+        roll = list(session.enrolments.filter(status__in=ON_ROLL))
+        strangers = absent_ids - {e.pk for e in roll}
         if strangers:
             raise _refuse(
                 _("Une personne indiquée n'est pas inscrite à cette session."), "not_enrolled"
             )
-        existing = {a.enrolment_id: a for a in Attendance.objects.filter(slot=slot)}
+        existing: dict[int, tuple[int, bool, str]] = {}
+        marks: Marks = {}
+        for pk, slot_id, enrolment_id, present, method in Attendance.objects.filter(
+            slot_id__in=[s.pk for s in slots]
+        ).values_list("pk", "slot_id", "enrolment_id", "present", "method"):
+            marks[(slot_id, enrolment_id)] = present
+            if slot_id == slot.pk:
+                existing[enrolment_id] = (pk, present, method)
         create, update = [], []
-        for enrolment_id in roll:
-            present = enrolment_id not in absent_ids
-            row = existing.get(enrolment_id)
+        for enrolment in roll:
+            present = enrolment.pk not in absent_ids
+            marks[(slot.pk, enrolment.pk)] = present
+            row = existing.get(enrolment.pk)
+            mark = Attendance(
+                slot=slot,
+                enrolment_id=enrolment.pk,
+                present=present,
+                method=Attendance.Method.TRAINER,
+                recorded_by=actor.user,
+                recorded_at=now,
+            )
             if row is None:
-                create.append(
-                    Attendance(
-                        slot=slot,
-                        enrolment_id=enrolment_id,
-                        present=present,
-                        method=Attendance.Method.TRAINER,
-                        recorded_by=actor.user,
-                        recorded_at=now,
-                    )
-                )
-            elif row.present != present or row.method != Attendance.Method.TRAINER:
-                row.present = present
-                row.method = Attendance.Method.TRAINER
-                row.recorded_by = actor.user
-                row.recorded_at = now
-                update.append(row)
+                create.append(mark)
+            elif row[1:] != (present, Attendance.Method.TRAINER):
+                mark.pk = row[0]
+                update.append(mark)
         Attendance.objects.bulk_create(create)
         Attendance.objects.bulk_update(update, ["present", "method", "recorded_by", "recorded_at"])
         audit.record(
@@ -1131,7 +1219,7 @@ def record_roll_call(
             obj=slot,
             changes={"absent": sorted(absent_ids), "present": len(roll) - len(absent_ids)},
         )
-        completed = _evaluate(session, roll, actor.user)
+        completed = _evaluate(session, slots, roll, marks, actor.user, now)
     return RollCallResult(
         slot=slot, present=len(roll) - len(absent_ids), absent=len(absent_ids), completed=completed
     )
@@ -1161,8 +1249,8 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
         raise _refuse(
             _("La présence par QR code n'est possible que pendant le créneau."), "not_running"
         )
-    with transaction.atomic():
-        session = _lock_session(slot.session_id)
+    with write_transaction():
+        session = _lock_session(slot.session_id, *ATTENDANCE_RELATED)
         if session.status == SessionStatus.CANCELLED:
             raise _refuse(_("Cette session est annulée."), "closed")
         enrolment = session.enrolments.filter(learner=user, status__in=ON_ROLL).first()
@@ -1187,59 +1275,71 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
         audit.record(
             "attendance.check_in", actor=user, organisation=session.organisation, obj=attendance
         )
-        _evaluate(session, [enrolment.pk], user)
+        slots = list(session.slots.all())
+        marks: Marks = {
+            (slot_id, enrolment_id): present
+            for slot_id, enrolment_id, present in Attendance.objects.filter(
+                slot_id__in=[s.pk for s in slots]
+            ).values_list("slot_id", "enrolment_id", "present")
+        }
+        _evaluate(session, slots, [enrolment], marks, user, now)
     return CheckInResult(attendance=attendance, session=session, slot=slot)
 
 
+def _min_attendance_percent(module: Module) -> int:
+    try:
+        return module.completion_rule.min_attendance_percent
+    except CompletionRule.DoesNotExist:
+        return DEFAULT_MIN_ATTENDANCE_PERCENT
+
+
 def _evaluate(
-    session: Session, enrolment_ids: Sequence[int], actor: User | None
+    session: Session,
+    slots: Sequence[SessionSlot],
+    enrolments: Sequence[Enrolment],
+    marks: Marks,
+    actor: User | None,
+    now: dt.datetime,
 ) -> list[Enrolment]:
-    """Apply the module's completion rule to these enrolments (the session row is locked).
+    """Apply the module's completion rule to these enrolments (the session row is locked), in
+    memory: ``marks`` are all the attendance marks of the session's ``slots``.
 
     An enrolment whose presence meets the rule becomes *completed* and the module's completion
     is recorded (pathway progress updates; ``pathway_completed`` follows on commit). Once every
     slot has a roll call, the others become *attended* (some presence) or *no-show*.
     """
-    slot_ids = list(session.slots.values_list("pk", flat=True))
-    total = len(slot_ids)
-    if not total or not enrolment_ids:
+    total = len(slots)
+    if not total or not enrolments:
         return []
-    percent = min_attendance_percent(session.module_id)
-    present = Counter(
-        dict(
-            Attendance.objects.filter(enrolment_id__in=enrolment_ids, present=True)
-            .values("enrolment_id")
-            .annotate(n=Count("pk"))
-            .values_list("enrolment_id", "n")
-        )
-    )
-    called = (
-        Attendance.objects.filter(slot_id__in=slot_ids).values("slot_id").distinct().count()
-        == total
-    )
-    enrolments = list(Enrolment.objects.filter(pk__in=enrolment_ids, status__in=ON_ROLL))
-    hours_of = _hours_by_enrolment([e.pk for e in enrolments])
+    percent = _min_attendance_percent(session.module)
+    called = {slot_id for slot_id, _enrolment_id in marks} >= {s.pk for s in slots}
     completed: list[Enrolment] = []
+    hours_of: dict[int, Decimal] = {}
     moves: dict[str, list[int]] = {}
     for enrolment in enrolments:
-        count = present.get(enrolment.pk, 0)
         if enrolment.status == S.COMPLETED:
             continue
-        if meets_rule(count, total, percent):
+        attended = [s for s in slots if marks.get((s.pk, enrolment.pk))]
+        if meets_rule(len(attended), total, percent):
             completed.append(enrolment)
+            hours_of[enrolment.pk] = _hours(attended)
         elif called:
-            target = S.ATTENDED if count else S.NO_SHOW
+            target = S.ATTENDED if attended else S.NO_SHOW
             if enrolment.status != target:
                 moves.setdefault(target, []).append(enrolment.pk)
     for new_status, ids in moves.items():
-        Enrolment.objects.filter(pk__in=ids).update(status=new_status, updated_at=timezone.now())
+        Enrolment.objects.filter(pk__in=ids).update(status=new_status, updated_at=now)
     if completed:
-        _complete_many(session, completed, hours_of, actor)
+        _complete_many(session, completed, hours_of, actor, now)
     return completed
 
 
 def _complete_many(
-    session: Session, enrolments: list[Enrolment], hours_of: dict[int, Decimal], actor: User | None
+    session: Session,
+    enrolments: list[Enrolment],
+    hours_of: dict[int, Decimal],
+    actor: User | None,
+    now: dt.datetime,
 ) -> None:
     """Completed: the enrolments' status, the module's completions (one bulk call to pathways:
     progress updates, ``module_completed`` / ``pathway_completed`` after commit), and
@@ -1248,7 +1348,7 @@ def _complete_many(
         if not can_transition(enrolment.status, S.COMPLETED):
             raise _refuse(_("Cette inscription ne peut pas être terminée."), "state")
     Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
-        status=S.COMPLETED, updated_at=timezone.now()
+        status=S.COMPLETED, updated_at=now
     )
     today = timezone.localdate()
     record_completions(
@@ -1264,25 +1364,23 @@ def _complete_many(
         source=Completion.Source.ATTENDANCE,
         actor=actor,
     )
+    events: list[Event] = []
     for enrolment in enrolments:
         enrolment.status = S.COMPLETED
-        _on_commit(
-            signals.enrolment_completed,
-            Enrolment,
-            enrolment_id=enrolment.pk,
-            session_id=session.pk,
-            hours=str(hours_of.get(enrolment.pk, Decimal(0))),
-        )
+        kwargs = {"enrolment_id": enrolment.pk, "session_id": session.pk}
+        hours = str(hours_of.get(enrolment.pk, Decimal(0)))
+        events.append((signals.enrolment_completed, Enrolment, {**kwargs, "hours": hours}))
+    ids = [e.pk for e in enrolments]
+    events.append(
+        (signals.enrolments_completed, Enrolment, {"session_id": session.pk, "enrolment_ids": ids})
+    )
+    _on_commit_events(events)
 
 
-def _hours_by_enrolment(enrolment_ids: list[int]) -> dict[int, Decimal]:
-    hours: dict[int, Decimal] = {}
-    for enrolment_id, start, end in Attendance.objects.filter(
-        enrolment_id__in=enrolment_ids, present=True
-    ).values_list("enrolment_id", "slot__start", "slot__end"):
-        seconds = Decimal((end - start).total_seconds())
-        hours[enrolment_id] = hours.get(enrolment_id, Decimal(0)) + seconds / Decimal(3600)
-    return {k: v.quantize(Decimal("0.01")) for k, v in hours.items()}
+def _hours(slots: Iterable[SessionSlot]) -> Decimal:
+    """Decimal hours of these slots (what the completion and the attestation state)."""
+    seconds = sum((Decimal((s.end - s.start).total_seconds()) for s in slots), Decimal(0))
+    return (seconds / Decimal(3600)).quantize(Decimal("0.01"))
 
 
 __all__ = [

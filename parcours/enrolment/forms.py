@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcours.accounts.models import Organisation, Role, Site, User
 from parcours.catalogue.models import Module
@@ -195,7 +196,9 @@ class DuplicateForm(forms.Form):
 class EnrolPersonForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    last_name = forms.CharField(
+        label=pgettext_lazy("nom de famille", "Nom"), max_length=150, required=False
+    )
 
 
 class ImportForm(forms.Form):

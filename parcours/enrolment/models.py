@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parcours.accounts.models import Organisation, Site
 from parcours.catalogue.models import Module
@@ -296,7 +297,7 @@ class SchoolEmailDomain(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="import_email_domains"
     )
-    domain = models.CharField(_("domaine"), max_length=200)
+    domain = models.CharField(pgettext_lazy("courriel", "domaine"), max_length=200)
 
     class Meta:
         verbose_name = _("domaine de courriel accepté")

@@ -1,4 +1,8 @@
-"""This app's own reactions to its domain events: the e-mails to the learner."""
+"""This app's own reactions to its domain events: the plain e-mails to the learner.
+
+The e-mails that carry a calendar invitation (confirmed, promoted, cancelled) belong to the
+documents app (``parcours/documents/receivers.py``), which sends them with their .ics.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,6 @@ def _send(kind: str, enrolment_id: int, position: int | None = None) -> None:
     send_enrolment_email.enqueue(enrolment_id, kind, position)
 
 
-@receiver(signals.enrolment_confirmed, dispatch_uid="enrolment.email.confirmed")
-def _confirmed(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
-    _send("confirmed", enrolment_id)
-
-
-@receiver(signals.enrolment_promoted, dispatch_uid="enrolment.email.promoted")
-def _promoted(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
-    _send("promoted", enrolment_id)
-
-
 @receiver(signals.enrolment_waitlisted, dispatch_uid="enrolment.email.waitlisted")
 def _waitlisted(sender: Any, enrolment_id: int, position: int, **kwargs: Any) -> None:
     _send("waitlisted", enrolment_id, position)
@@ -37,8 +31,3 @@ def _requested(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
 @receiver(signals.enrolment_rejected, dispatch_uid="enrolment.email.rejected")
 def _rejected(sender: Any, enrolment_id: int, **kwargs: Any) -> None:
     _send("rejected", enrolment_id)
-
-
-@receiver(signals.enrolment_cancelled, dispatch_uid="enrolment.email.cancelled")
-def _cancelled(sender: Any, enrolment_id: int, by_learner: bool, **kwargs: Any) -> None:
-    _send("cancelled", enrolment_id)

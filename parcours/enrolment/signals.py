@@ -24,6 +24,10 @@ enrolment_cancelled = Signal()
 # The attendance rule is met: the module's completion was recorded (pathways updated).
 # Extra kwarg ``hours: str`` (decimal hours attended).
 enrolment_completed = Signal()
+# The same for a whole roll call (or check-in), once, after each enrolment's own
+# ``enrolment_completed``: for receivers that work on the batch (one task, not one per person).
+# kwargs: ``session_id: int``, ``enrolment_ids: list[int]``.
+enrolments_completed = Signal()
 # A session's dates, place, trainers or status changed. kwargs: ``session_id: int``,
 # ``fields: list[str]`` (e.g. ["slots", "site", "status"]).
 session_changed = Signal()

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,34 +191,28 @@ class CompletionResult:
     completed_pathways: list[Pathway] = field(default_factory=list)
 
 
-def _satisfied_pathways(learner_id: int, module: Module, without: bool) -> set[int]:
-    """Published pathways containing ``module`` that the learner satisfies.
+@dataclass(frozen=True)
+class CompletionEntry:
+    learner_id: int
+    module: Module
+    hours: Decimal
+    completed_on: dt.date
 
-    With ``without=True`` the module is left out of the learner's completions (state before).
+
+def _lock_learners(learner_ids: list[int]) -> None:
+    """Serialise the completion writers of these learners until the transaction ends.
+
+    PostgreSQL: ``FOR NO KEY UPDATE`` on their user rows, in id order (no deadlock between two
+    writers of overlapping cohorts; rows that merely reference a user are not blocked). SQLite:
+    the IMMEDIATE transaction already holds the database's write lock.
     """
-    pathways = list(
-        Pathway.objects.published()
-        .filter(memberships__module=module)
-        .distinct()
-        .prefetch_related("memberships")
-    )
-    if not pathways:
-        return set()
-    members = {p.pk: [m.module_id for m in p.memberships.all()] for p in pathways}
-    all_ids = {mid for ids in members.values() for mid in ids}
-    completed = {
-        mid: float(h)
-        for mid, h in Completion.objects.filter(
-            learner_id=learner_id, module_id__in=all_ids
-        ).values_list("module_id", "hours")
-    }
-    if without:
-        completed.pop(module.pk, None)
-    satisfied = set()
-    for p in pathways:
-        if rules.evaluate(p.rule, completed, pathway_modules=members[p.pk]).satisfied:
-            satisfied.add(p.pk)
-    return satisfied
+    if learner_ids and connection.features.has_select_for_update:
+        list(
+            User.objects.select_for_update(no_key=True)
+            .filter(pk__in=learner_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def record_completion(
@@ -233,62 +227,39 @@ def record_completion(
     """Record that a learner completed a module (idempotent), and raise ``pathway_completed``
     for every published pathway this completion newly satisfies, once the transaction commits.
     """
-    with transaction.atomic():
-        completion = Completion.objects.filter(learner=learner, module=module).first()
-        if completion is not None:
-            return CompletionResult(completion=completion, created=False)
-        before = _satisfied_pathways(learner.pk, module, without=True)
-        try:
-            with transaction.atomic():
-                completion = Completion.objects.create(
-                    learner=learner,
-                    module=module,
-                    completed_on=completed_on or timezone.localdate(),
-                    hours=Decimal(str(hours if hours is not None else module.duration_hours)),
-                    source=source,
-                )
-        except IntegrityError:
-            # A concurrent writer recorded it first: that writer raises the events.
-            existing = Completion.objects.get(learner=learner, module=module)
-            return CompletionResult(completion=existing, created=False)
-        after = _satisfied_pathways(learner.pk, module, without=False)
-        newly = after - before
-        audit.record(
-            "completion.record",
-            actor=actor,
-            organisation=module.organisation,
-            obj=completion,
-            changes={"learner": learner.pk, "module": module.code, "source": source},
-        )
-        completed = list(Pathway.objects.filter(pk__in=newly))
-        transaction.on_commit(
-            partial(
-                module_completed.send,
-                sender=Completion,
-                learner_id=learner.pk,
-                module_id=module.pk,
-                completion_id=completion.pk,
-            )
-        )
-        for pathway in completed:
-            transaction.on_commit(
-                partial(
-                    pathway_completed.send,
-                    sender=Pathway,
-                    learner_id=learner.pk,
-                    pathway_id=pathway.pk,
-                    completion_id=completion.pk,
-                )
-            )
-    return CompletionResult(completion=completion, created=True, completed_pathways=completed)
+    entry = CompletionEntry(
+        learner_id=learner.pk,
+        module=module,
+        hours=Decimal(str(hours if hours is not None else module.duration_hours)),
+        completed_on=completed_on or timezone.localdate(),
+    )
+    results = record_completions([entry], source=source, actor=actor)
+    if results:
+        return results[0]
+    existing = Completion.objects.get(learner=learner, module=module)
+    return CompletionResult(completion=existing, created=False)
 
 
-@dataclass(frozen=True)
-class CompletionEntry:
-    learner_id: int
-    module: Module
-    hours: Decimal
-    completed_on: dt.date
+def _pathways_containing(module_ids: set[int]) -> dict[Pathway, list[int]]:
+    """Published pathways that contain one of these modules, with all their module ids."""
+    members: dict[Pathway, list[int]] = {}
+    rows = (
+        PathwayModule.objects.filter(
+            pathway__in=Pathway.objects.published()
+            .filter(memberships__module_id__in=module_ids)
+            .values("pk")
+        )
+        .select_related("pathway")
+        .order_by("pathway_id", "position")
+    )
+    for row in rows:
+        members.setdefault(row.pathway, []).append(row.module_id)
+    return members
+
+
+def _send_all(events: list[tuple[Any, type, dict[str, int]]]) -> None:
+    for signal, sender, kwargs in events:
+        signal.send(sender=sender, **kwargs)
 
 
 def record_completions(
@@ -297,53 +268,51 @@ def record_completions(
     source: str = Completion.Source.ATTENDANCE,
     actor: User | None = None,
 ) -> list[CompletionResult]:
-    """``record_completion`` for a whole cohort, in a constant number of queries.
+    """Record completions for a whole cohort, in a constant number of queries (one learner:
+    ``record_completion`` calls this).
 
-    Same guarantees: one Completion per learner and module (existing ones are left as they
-    are), ``module_completed`` for each new one and ``pathway_completed`` for each pathway a
-    learner newly satisfies, all sent after commit.
+    One Completion per learner and module (existing ones are left as they are), then, after
+    commit, ``module_completed`` for each new one and ``pathway_completed`` for each pathway a
+    learner newly satisfies. Returns a result for each new completion.
+
+    Concurrency: the learners' completion writers are serialised (``_lock_learners``) before
+    anything is read, so two writers recording the same completion create it once (the
+    second sees it and leaves it: the first raises the events), and two writers recording two
+    different modules that together complete a pathway raise ``pathway_completed`` once (the
+    second sees the first's completion in its "before"). The unique constraint on (learner,
+    module) stays the last line of defence.
     """
     if not entries:
         return []
-    with transaction.atomic():
+    # No savepoint when nested (a roll call): nothing here is caught and retried.
+    with transaction.atomic(savepoint=False):
+        learner_ids = sorted({e.learner_id for e in entries})
         module_ids = {e.module.pk for e in entries}
-        learner_ids = {e.learner_id for e in entries}
-        existing = set(
-            Completion.objects.filter(
-                learner_id__in=learner_ids, module_id__in=module_ids
-            ).values_list("learner_id", "module_id")
-        )
-        fresh: dict[tuple[int, int], CompletionEntry] = {}
-        for entry in entries:
-            key = (entry.learner_id, entry.module.pk)
-            if key not in existing:
-                fresh.setdefault(key, entry)
-        if not fresh:
-            return []
-        pathways = list(
-            Pathway.objects.published()
-            .filter(memberships__module_id__in=module_ids)
-            .distinct()
-            .prefetch_related("memberships")
-        )
-        members = {p.pk: [m.module_id for m in p.memberships.all()] for p in pathways}
-        parsed = {p.pk: rules.parse_rule(p.rule) for p in pathways}
-        all_members = {mid for ids in members.values() for mid in ids}
+        _lock_learners(learner_ids)
+        members = _pathways_containing(module_ids)
+        parsed = {p.pk: rules.parse_rule(p.rule) for p in members}
         done: dict[int, dict[int, float]] = {}
         for learner_id, module_id, hours in Completion.objects.filter(
-            learner_id__in={k[0] for k in fresh}, module_id__in=all_members
+            learner_id__in=learner_ids,
+            module_id__in=module_ids.union(*members.values()),
         ).values_list("learner_id", "module_id", "hours"):
             done.setdefault(learner_id, {})[module_id] = float(hours)
+        fresh: dict[tuple[int, int], CompletionEntry] = {}
+        for entry in entries:
+            if entry.module.pk not in done.get(entry.learner_id, {}):
+                fresh.setdefault((entry.learner_id, entry.module.pk), entry)
+        if not fresh:
+            return []
 
         def satisfied(learner_id: int) -> set[int]:
             have = done.get(learner_id, {})
             return {
                 p.pk
-                for p in pathways
-                if rules.evaluate(parsed[p.pk], have, pathway_modules=members[p.pk]).satisfied
+                for p, ids in members.items()
+                if rules.evaluate(parsed[p.pk], have, pathway_modules=ids).satisfied
             }
 
-        touched = {k[0] for k in fresh}
+        touched = {learner_id for learner_id, _module_id in fresh}
         before = {learner_id: satisfied(learner_id) for learner_id in touched}
         created = Completion.objects.bulk_create(
             [
@@ -368,31 +337,20 @@ def record_completions(
             }
             for completion in created:
                 completion.pk = ids[(completion.learner_id, completion.module_id)]
-        by_pk = {p.pk: p for p in pathways}
+        by_pk = {p.pk: p for p in members}
         results: list[CompletionResult] = []
-        organisation = entries[0].module.organisation
+        events: list[tuple[Any, type, dict[str, int]]] = []
         for completion in created:
             newly = satisfied(completion.learner_id) - before[completion.learner_id]
             before[completion.learner_id] |= newly  # one event per learner and pathway
-            transaction.on_commit(
-                partial(
-                    module_completed.send,
-                    sender=Completion,
-                    learner_id=completion.learner_id,
-                    module_id=completion.module_id,
-                    completion_id=completion.pk,
-                )
+            common = {"learner_id": completion.learner_id, "completion_id": completion.pk}
+            events.append(
+                (module_completed, Completion, {**common, "module_id": completion.module_id})
             )
-            for pathway_id in sorted(newly):
-                transaction.on_commit(
-                    partial(
-                        pathway_completed.send,
-                        sender=Pathway,
-                        learner_id=completion.learner_id,
-                        pathway_id=pathway_id,
-                        completion_id=completion.pk,
-                    )
-                )
+            events += [
+                (pathway_completed, Pathway, {**common, "pathway_id": pathway_id})
+                for pathway_id in sorted(newly)
+            ]
             results.append(
                 CompletionResult(
                     completion=completion,
@@ -400,14 +358,40 @@ def record_completions(
                     completed_pathways=[by_pk[i] for i in sorted(newly)],
                 )
             )
+        # One callback for the whole batch (a receiver may still defer its own work).
+        transaction.on_commit(partial(_send_all, events))
+        _audit(created, fresh, source, actor)
+    return results
+
+
+def _audit(
+    created: list[Completion],
+    fresh: dict[tuple[int, int], CompletionEntry],
+    source: str,
+    actor: User | None,
+) -> None:
+    first = next(iter(fresh.values()))
+    if len(created) == 1:
+        completion = created[0]
         audit.record(
-            "completion.record_many",
+            "completion.record",
             actor=actor,
-            organisation=organisation,
+            organisation=first.module.organisation,
+            obj=completion,
             changes={
-                "count": len(created),
+                "learner": completion.learner_id,
+                "module": first.module.code,
                 "source": source,
-                "modules": sorted(e.module.code for e in fresh.values())[:50],
             },
         )
-    return results
+        return
+    audit.record(
+        "completion.record_many",
+        actor=actor,
+        organisation=first.module.organisation,
+        changes={
+            "count": len(created),
+            "source": source,
+            "modules": sorted(e.module.code for e in fresh.values())[:50],
+        },
+    )
