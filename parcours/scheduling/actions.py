@@ -6,9 +6,11 @@ No double booking, ever:
   ``[start - setup, end + cleanup)``; only ``active`` reservations (approved bookings) block.
 - The check for overlapping active reservations and the insert happen in one transaction.
   On SQLite the transaction begins with ``BEGIN IMMEDIATE`` (settings), so writers are
-  serialised and check-then-insert is race-free. On PostgreSQL two writers can pass the check
-  together; the exclusion constraint then refuses the second insert (SQLSTATE 23P01), which is
-  turned into the same ``BookingConflict`` with the conflicting booking found by a query.
+  serialised and check-then-insert is race-free (writers queue: ``parcours.lib.transactions``).
+  On PostgreSQL the insert comes first and the exclusion constraint refuses an overlap
+  (SQLSTATE 23P01), turned into the same ``BookingConflict`` with the conflicting booking found
+  by a query; when two writers collide at the same instant PostgreSQL may abort one with a
+  deadlock instead, and that write is replayed (``_retrying_deadlocks``).
 - ``BookingConflict`` names the conflicting bookings and carries suggestions (nearest free
   slots the same day, other free resources at this site then at nearby sites).
 """
@@ -17,26 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: threads queue, processes poll the lock
-    fcntl = None  # type: ignore[assignment]
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Site, User
 from parcours.accounts.permissions import Actor
+from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning, tasks
 from parcours.scheduling.models import (
     Booking,
@@ -68,50 +63,9 @@ from parcours.scheduling.states import HOLDING, OPEN, BookingStatus, can_transit
 MAX_OCCURRENCES = 400
 MAX_BOOKING_DAYS = 366
 EXCLUSION_VIOLATION = "23P01"
+T = TypeVar("T")
 
-# SQLite: booking writers queue before ``BEGIN IMMEDIATE`` instead of polling the database lock
-# (its busy handler sleeps up to 100 ms between tries, which wastes throughput): the threads of
-# a process on this lock, the processes (several web workers on one database file) on an
-# ``flock`` of a file next to the database. Writers that skip the queue (other apps) still
-# serialise on the database lock itself, so the queue is about speed, never about correctness.
-_SQLITE_WRITERS = threading.Lock()
-_WRITER_LOCK_FILES: dict[tuple[int, str], int] = {}
-
-
-def _writer_lock_file() -> int | None:
-    """This process's descriptor of the database's writer lock file (None: in-memory database,
-    no ``flock`` on this platform, or the file cannot be created). Call under _SQLITE_WRITERS."""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if fcntl is None or not name or name == ":memory:" or name.startswith("file:"):
-        return None
-    key = (os.getpid(), name)  # a forked child opens its own: flock belongs to the open file
-    if key not in _WRITER_LOCK_FILES:
-        try:
-            _WRITER_LOCK_FILES[key] = os.open(f"{name}-writers", os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            return None
-    return _WRITER_LOCK_FILES[key]
-
-
-@contextmanager
-def _write_transaction() -> Iterator[None]:
-    """``transaction.atomic()`` for a booking write: on SQLite (outermost block only) writers
-    first queue for their turn (threads, then processes), so check-then-insert runs one writer
-    at a time without busy-waiting on the database lock."""
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        with _SQLITE_WRITERS:
-            fd = _writer_lock_file()
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                with transaction.atomic():
-                    yield
-            finally:
-                if fd is not None:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-    else:
-        with transaction.atomic():
-            yield
+_write_transaction = write_transaction  # SQLite: writers queue (parcours.lib.transactions)
 
 
 # --- Conflicts ---------------------------------------------------------------------------------
@@ -231,6 +185,33 @@ class _Clash(Exception):
             ids, b0, b1, exclude = self._lookup or ([], timezone.now(), timezone.now(), None)
             self._conflicts = planning.find_conflicts(ids, b0, b1, exclude_booking_id=exclude)
         return self._conflicts
+
+
+#: PostgreSQL: deadlock detected, serialisation failure. Two writers inserting overlapping
+#: reservations at the same moment can each wait on the other's index entry of the exclusion
+#: constraint; PostgreSQL then aborts one of them with a deadlock instead of a violation.
+RETRYABLE = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+
+
+def _retrying_deadlocks(write: Callable[[], T]) -> T:
+    """Run ``write`` in ``_write_transaction()``; on PostgreSQL, run it again (up to
+    ``ATTEMPTS`` times) when the transaction was aborted by a deadlock, whose replay then sees
+    the other writer's committed booking and reports a normal conflict. Inside an outer
+    transaction there is nothing to replay: the error goes up."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with _write_transaction():
+                return write()
+        except OperationalError as exc:
+            retry = (
+                attempt < ATTEMPTS
+                and not connection.in_atomic_block
+                and getattr(exc.__cause__, "sqlstate", None) in RETRYABLE
+            )
+            if not retry:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _is_exclusion_violation(exc: IntegrityError) -> bool:
@@ -448,6 +429,7 @@ def _create_booking(
     requester_organisation: Organisation | None,
     series: BookingSeries | None = None,
     occurrence_date: dt.date | None = None,
+    hide_from_lobby: bool = False,
 ) -> Booking:
     """Insert the booking and its reservations (inside the caller's transaction)."""
     now = timezone.now()
@@ -472,6 +454,7 @@ def _create_booking(
         source_id=source_id,
         series=series,
         occurrence_date=occurrence_date,
+        hide_from_lobby=hide_from_lobby,
     )
     _write_reservations(booking, resources, active=status in HOLDING)
     return booking
@@ -507,6 +490,7 @@ def book(
     notes: str = "",
     source: str = "",
     source_id: str = "",
+    hide_from_lobby: bool = False,
 ) -> Booking:
     """Book (logistics, or direct bookers of resources without approval) or request
     (everyone else allowed) resources of one site for ``[start, end)``.
@@ -515,6 +499,7 @@ def book(
     active booking of one of the resources overlaps the blocked range (only for bookings that
     would hold the slot: a request holds none until approved), ``ValidationError`` for bad
     input, ``PermissionDenied`` when the actor may not book these resources.
+    ``hide_from_lobby`` keeps the title off the lobby screens (the room shows as busy).
     """
     items = _load_resources(resources)
     _validate_times(start, end)
@@ -528,34 +513,39 @@ def book(
     )
     _check_rules(actor, items, start, end, participants)
     lines = _resolve_catering(items[0].organisation_id, catering)
+
+    def write() -> Booking:
+        booking = _create_booking(
+            actor=actor,
+            resources=items,
+            status=status,
+            start=start,
+            end=end,
+            title=title,
+            purpose=purpose,
+            setup=setup,
+            cleanup=cleanup,
+            participants=participants,
+            notes=notes,
+            source=source,
+            source_id=source_id,
+            requester_organisation=_requester_org(actor, items),
+            hide_from_lobby=hide_from_lobby,
+        )
+        if lines:
+            _write_catering(booking, lines)
+        audit.record(
+            "booking.create",
+            actor=actor.user,
+            organisation=items[0].organisation,
+            obj=booking,
+            changes={"status": status, "resources": [r.code for r in items]},
+        )
+        _notify(booking, None)
+        return booking
+
     try:
-        with _write_transaction():
-            booking = _create_booking(
-                actor=actor,
-                resources=items,
-                status=status,
-                start=start,
-                end=end,
-                title=title,
-                purpose=purpose,
-                setup=setup,
-                cleanup=cleanup,
-                participants=participants,
-                notes=notes,
-                source=source,
-                source_id=source_id,
-                requester_organisation=_requester_org(actor, items),
-            )
-            if lines:
-                _write_catering(booking, lines)
-            audit.record(
-                "booking.create",
-                actor=actor.user,
-                organisation=items[0].organisation,
-                obj=booking,
-                changes={"status": status, "resources": [r.code for r in items]},
-            )
-            _notify(booking, None)
+        booking = _retrying_deadlocks(write)
     except _Clash as clash:
         raise _conflict(actor, clash, items, start, end, setup, cleanup, participants) from None
     return booking
@@ -667,6 +657,28 @@ def cancel_booking(*, actor: Actor, booking: Booking | int, reason: str = "") ->
         if booking.requester_id != actor.user.pk:
             booking_id = booking.pk
             transaction.on_commit(lambda: tasks.send_decision_email.enqueue(booking_id))
+    return booking
+
+
+def set_lobby_visibility(*, actor: Actor, booking: Booking | int, hidden: bool) -> Booking:
+    """Show or hide an open booking on the lobby screens (its requester or logistics). A hidden
+    booking still makes its room "busy" there, without its title."""
+    with transaction.atomic():
+        booking = _get_open(booking)
+        if not can_change(actor, booking):
+            raise PermissionDenied(_("Vous ne pouvez pas modifier cette réservation."))
+        if booking.status not in OPEN:
+            raise ValidationError(_("Cette réservation n'est plus modifiable."))
+        if booking.hide_from_lobby != hidden:
+            booking.hide_from_lobby = hidden
+            booking.save(update_fields=["hide_from_lobby", "updated_at"])
+            audit.record(
+                "booking.lobby_visibility",
+                actor=actor.user,
+                organisation=booking.organisation,
+                obj=booking,
+                changes={"hide_from_lobby": hidden},
+            )
     return booking
 
 

@@ -309,6 +309,13 @@ class Booking(models.Model):
     cleanup_minutes = models.PositiveIntegerField(_("rangement (minutes)"), default=0)
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
     notes = models.TextField(_("remarques"), blank=True)
+    hide_from_lobby = models.BooleanField(
+        _("masquer sur l'écran d'accueil"),
+        default=False,
+        help_text=_(
+            "L'écran d'accueil affiche alors la salle « Occupé », sans l'objet de la réservation."
+        ),
+    )
     series = models.ForeignKey(
         BookingSeries,
         on_delete=models.CASCADE,
@@ -469,6 +476,8 @@ class Loan(models.Model):
     returned_at = models.DateTimeField(_("rendu le"), null=True, blank=True)
     condition_out = models.CharField(_("état au départ"), max_length=300, blank=True)
     condition_in = models.CharField(_("état au retour"), max_length=300, blank=True)
+    # Local date (Europe/Brussels) of the last reminder e-mail: at most one reminder a day.
+    last_reminded = models.DateField(_("dernier rappel"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LoanQuerySet.as_manager()

@@ -563,6 +563,7 @@ class GridEntry:
     blocked_end: dt.datetime
     participants: int | None
     requester_name: str
+    hide_from_lobby: bool = False  # the lobby screen shows the room busy, without the title
 
     @property
     def is_pending(self) -> bool:
@@ -619,6 +620,7 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
         "booking__requester__first_name",
         "booking__requester__last_name",
         "booking__requester__email",
+        "booking__hide_from_lobby",
     )
     rows_data = sorted(
         overlapping_values(base, start, end, *fields),
@@ -639,6 +641,7 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
         first_name,
         last_name,
         email,
+        hide_from_lobby,
     ) in rows_data:
         if resource_id not in rows:
             continue
@@ -655,6 +658,7 @@ def _grid(site: Site, first: dt.date, n_days: int, kinds: Sequence[str] | None) 
             blocked_end=b1,
             participants=participants,
             requester_name=f"{first_name} {last_name}".strip() or email,
+            hide_from_lobby=bool(hide_from_lobby),
         )
         # A booking shows on every grid day it touches.
         day = max(local_day(b0), first_day)

@@ -3,7 +3,8 @@ functions validate, check rights, then call its primitives inside one transactio
 
 - ``checkout_loan``: lend equipment to a person known by e-mail (an account without password
   is created for a teacher who has none), via ``actions.lend``.
-- ``send_loan_reminders``: e-mail every borrower whose loan is overdue (one task each).
+- ``send_loan_reminders`` / ``remind_loan``: e-mail the borrowers of overdue loans (one task
+  each), at most once a day per loan (``Loan.last_reminded``).
 - ``request_outreach_checked``: a school's request for a mobile unit, with the set-up day before
   the first day, refused up front when the unit is already confirmed elsewhere on those days.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,7 @@ from parcours.accounts.permissions import Actor
 from parcours.scheduling import actions, core, loan_tasks, planning
 from parcours.scheduling.models import Loan, OutreachActivity, OutreachRequest, Resource
 from parcours.scheduling.permissions import require_logistics
+from parcours.scheduling.querysets import LoanQuerySet
 
 # A mobile unit travels and is set up the day before the first activity day, so two schools
 # are always at least one day apart: the unit is in one place at a time, with travel time.
@@ -98,28 +101,65 @@ def checkout_loan(
         )
 
 
+def _not_reminded_on(day: dt.date) -> Q:
+    return Q(last_reminded__isnull=True) | Q(last_reminded__lt=day)
+
+
+def _remind(
+    actor: Actor, organisation: Organisation, loans: LoanQuerySet, day: dt.date
+) -> list[int]:
+    """Inside the caller's transaction: mark the loans of ``loans`` not yet reminded on ``day``
+    as reminded and queue one e-mail each after commit. Row locks on PostgreSQL (SQLite
+    serialises writers), so two officers clicking at once send one e-mail, not two."""
+    ids = list(
+        loans.filter(_not_reminded_on(day))
+        .select_for_update(of=("self",))
+        .order_by("due")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        Loan.objects.filter(pk__in=ids).update(last_reminded=day)
+        audit.record(
+            "loan.remind",
+            actor=actor.user,
+            organisation=organisation,
+            changes={"loans": ids, "day": day.isoformat()},
+        )
+        for loan_id in ids:
+            transaction.on_commit(partial(loan_tasks.send_loan_reminder.enqueue, loan_id))
+    return ids
+
+
 def send_loan_reminders(
     *, actor: Actor, organisation: Organisation, now: dt.datetime | None = None
 ) -> int:
-    """Queue a reminder e-mail for every overdue loan of the organisation; returns how many."""
+    """Queue a reminder e-mail for every overdue loan of the organisation not already reminded
+    today (local day); returns how many."""
     require_logistics(actor, organisation)
+    moment = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            Loan.objects.filter(organisation=organisation)
-            .overdue(now)
-            .order_by("due")
-            .values_list("pk", flat=True)
-        )
-        if ids:
-            audit.record(
-                "loan.remind",
-                actor=actor.user,
-                organisation=organisation,
-                changes={"loans": ids},
-            )
-            for loan_id in ids:
-                transaction.on_commit(partial(loan_tasks.send_loan_reminder.enqueue, loan_id))
+        loans = Loan.objects.filter(organisation=organisation).overdue(moment)
+        ids = _remind(actor, organisation, loans, planning.local_day(moment))
     return len(ids)
+
+
+def remind_loan(*, actor: Actor, loan: Loan, now: dt.datetime | None = None) -> Loan:
+    """Queue a reminder e-mail for one overdue loan and record the day. Refused when the loan
+    is not overdue (or returned) or was already reminded today."""
+    require_logistics(actor, loan.organisation_id)
+    moment = now or timezone.now()
+    day = planning.local_day(moment)
+    with transaction.atomic():
+        overdue = Loan.objects.filter(pk=loan.pk).overdue(moment)
+        if not _remind(actor, loan.organisation, overdue, day):
+            current = (
+                Loan.objects.filter(pk=loan.pk).values_list("last_reminded", flat=True).first()
+            )
+            if current == day:
+                raise ValidationError(_("Un rappel a déjà été envoyé aujourd'hui pour ce prêt."))
+            raise ValidationError(_("Ce prêt n'est pas en retard : aucun rappel à envoyer."))
+    loan.last_reminded = day
+    return loan
 
 
 def outreach_blocked_range(

@@ -72,6 +72,11 @@ class BookingForm(_TimesMixin):
         widget=TIME_INPUT,
         help_text=_("Laissez vide pour servir au début de la réservation."),
     )
+    hide_from_lobby = forms.BooleanField(
+        label=_("Ne pas afficher sur l'écran d'accueil"),
+        required=False,
+        help_text=_("Réunion confidentielle, installation interne : la salle y paraît « Occupé »."),
+    )
 
     field_order = ["resource", "title", "day", "start_time", "end_time", "participants"]
 
@@ -124,6 +129,10 @@ class RefuseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Le demandeur le lira dans l'e-mail de réponse."),
     )
+
+
+class LobbyVisibilityForm(forms.Form):
+    hidden = forms.BooleanField(required=False)
 
 
 class CancelForm(forms.Form):

@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -55,6 +55,7 @@ from parcours.scheduling.ui_forms import (
     CancelForm,
     DayForm,
     LoanForm,
+    LobbyVisibilityForm,
     MoveForm,
     OutreachForm,
     RefuseForm,
@@ -455,6 +456,7 @@ def booking_create(request: AuthedRequest, site_id: int) -> HttpResponse:
                     title=data["title"],
                     participants=data.get("participants"),
                     notes=data.get("notes") or "",
+                    hide_from_lobby=bool(data.get("hide_from_lobby")),
                     catering=[
                         CateringRequest(item=item, count=count, serve_at=data.get("serve_at"))
                         for item, count in form.catering_lines()
@@ -530,6 +532,7 @@ def _booking_context(
         "catering_lines": list(booking.catering_lines.select_related("item")),
         "may_decide": booking.status == BookingStatus.REQUESTED and can_decide(actor, booking),
         "may_change": may_change,
+        "may_set_lobby": open_ and can_change(actor, booking) and _movable(booking),
         "move_form": move_form,
         "refuse_form": refuse_form or RefuseForm(),
         "cancel_form": CancelForm(),
@@ -622,6 +625,25 @@ def booking_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def booking_lobby(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Hide a booking from the lobby screens (its room shows "busy") or show it again."""
+    booking = _visible_booking(request, pk)
+    form = LobbyVisibilityForm(request.POST)
+    form.is_valid()
+    hidden = bool(form.cleaned_data.get("hidden"))
+    try:
+        booking = actions.set_lobby_visibility(actor=request.actor, booking=booking, hidden=hidden)
+    except ValidationError as exc:
+        return _booking_response(request, booking, status=400, error=" ".join(exc.messages))
+    if hidden:
+        messages.success(request, _("Masquée sur l'écran d'accueil : %s") % booking.title)
+    else:
+        messages.success(request, _("Affichée sur l'écran d'accueil : %s") % booking.title)
+    return _done(request, _next_url(request, reverse("scheduling_ui:booking", args=[booking.pk])))
+
+
+@login_required
+@require_POST
 def booking_move(request: AuthedRequest, pk: int) -> HttpResponse:
     booking = _visible_booking(request, pk)
     if not can_change(request.actor, booking):
@@ -694,18 +716,27 @@ def occupancy(request: AuthedRequest) -> HttpResponse:
 # --- Lobby screen (no login) -----------------------------------------------------------------
 
 
+LOBBY_PAGE_SIZE = 12  # rooms per screen: readable from across a hall on a TV
+LOBBY_MAX_PAGE_SIZE = 40
+LOBBY_REFRESH_SECONDS = 60  # a still screen reloads the same page
+LOBBY_ROTATE_SECONDS = 20  # ``?rotate=1``: show the next page (wrapping round) this often
+
+
 @dataclass(frozen=True)
 class LobbyRoom:
     name: str
     location: str
-    now_title: str
+    now_busy: bool
+    now_title: str  # "" for a booking hidden from the lobby: the room shows "busy" only
     now_until: str
+    next_busy: bool
     next_title: str
     next_from: str
 
 
 def lobby_rooms(site: Site, moment: dt.datetime) -> list[LobbyRoom]:
-    """Now / next per room: confirmed bookings only, titles only (no names)."""
+    """Now / next per room: confirmed bookings only, titles only (no names). A booking hidden
+    from the lobby keeps its room busy, without its title."""
     today = planning.local_day(moment)
     grid = planning.day_grid(site, today, kinds=[Resource.Kind.ROOM])
     out = []
@@ -722,25 +753,64 @@ def lobby_rooms(site: Site, moment: dt.datetime) -> list[LobbyRoom]:
             LobbyRoom(
                 name=row.resource.name,
                 location=row.resource.location,
-                now_title=current.title if current else "",
+                now_busy=current is not None,
+                now_title=current.title if current and not current.hide_from_lobby else "",
                 now_until=_hm(current.end) if current else "",
-                next_title=following.title if following else "",
+                next_busy=following is not None,
+                next_title=following.title if following and not following.hide_from_lobby else "",
                 next_from=_hm(following.start) if following else "",
             )
         )
     return out
 
 
+def _positive_int(value: str | None, default: int, maximum: int) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return min(number, maximum) if number >= 1 else default
+
+
 def lobby(request: HttpRequest, token: str) -> HttpResponse:
+    """The lobby screen of a site (no login: the secret token is the key). Big sites are split
+    into pages of ``?par_page=`` rooms (default 12); ``?rotate=1`` moves on to the next page,
+    wrapping round, every 20 seconds."""
     policy = get_object_or_404(SitePolicy.objects.select_related("site"), display_token=token)
     moment = clock.now(request)
-    refresh_url = request.get_full_path() if clock.is_pinned(request) else request.path
+    rooms = lobby_rooms(policy.site, moment)
+    size = _positive_int(request.GET.get("par_page"), LOBBY_PAGE_SIZE, LOBBY_MAX_PAGE_SIZE)
+    pages = max(1, -(-len(rooms) // size))
+    page = min(_positive_int(request.GET.get("page"), 1, pages), pages)
+    rotate = request.GET.get("rotate") == "1" and pages > 1
+
+    def url_of(number: int) -> str:
+        query = QueryDict(mutable=True)
+        if clock.is_pinned(request):
+            query[clock.AT_PARAMETER] = request.GET[clock.AT_PARAMETER]
+        if number > 1 or rotate:
+            query["page"] = str(number)
+        if size != LOBBY_PAGE_SIZE:
+            query["par_page"] = str(size)
+        if rotate:
+            query["rotate"] = "1"
+        encoded = query.urlencode()
+        return f"{request.path}?{encoded}" if encoded else request.path
+
+    first = (page - 1) * size
     context = {
         "site": policy.site,
         "policy": policy,
-        "rooms": lobby_rooms(policy.site, moment),
+        "rooms": rooms[first : first + size],
+        "room_count": len(rooms),
+        "first_room": first + 1,
+        "last_room": min(first + size, len(rooms)),
+        "page": page,
+        "pages": pages,
+        "page_urls": [(n, url_of(n)) for n in range(1, pages + 1)] if pages > 1 else [],
         "moment": _local(moment),
-        "refresh_url": refresh_url,
+        "refresh_url": url_of(page % pages + 1) if rotate else url_of(page),
+        "refresh_seconds": LOBBY_ROTATE_SECONDS if rotate else LOBBY_REFRESH_SECONDS,
     }
     response = render(request, "scheduling/ui/lobby.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -803,9 +873,13 @@ def loan_list(request: AuthedRequest) -> HttpResponse:
     org = _current_org(request, (Role.LOGISTICS,))
     moment = clock.now(request)
     outstanding = list(_loans(org).outstanding().order_by("due"))
+    today = planning.local_day(moment)
+    overdue = [loan for loan in outstanding if loan.due < moment]
     context = {
         "organisation": org,
-        "overdue": [loan for loan in outstanding if loan.due < moment],
+        "today": today,
+        "overdue": overdue,
+        "remindable": [loan for loan in overdue if loan.last_reminded != today],
         "outstanding": [loan for loan in outstanding if loan.due >= moment],
         "recent": list(_loans(org).filter(returned_at__isnull=False).order_by("-returned_at")[:20]),
         "items": list(
@@ -901,8 +975,28 @@ def loan_reminders(request: AuthedRequest) -> HttpResponse:
     if count:
         messages.success(request, _("%(n)d rappel(s) envoyé(s).") % {"n": count})
     else:
-        messages.info(request, _("Aucun prêt en retard : aucun rappel envoyé."))
+        messages.info(
+            request, _("Aucun prêt en retard sans rappel aujourd'hui : aucun rappel envoyé.")
+        )
     return redirect("scheduling_ui:loans")
+
+
+@login_required
+@require_POST
+def loan_remind(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = _current_org(request, (Role.LOGISTICS,))
+    loan = get_object_or_404(_loans(org), pk=pk)
+    try:
+        ui_actions.remind_loan(actor=request.actor, loan=loan, now=clock.now(request))
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Rappel envoyé à %(who)s pour « %(item)s ».")
+            % {"who": loan.borrower, "item": loan.resource.name},
+        )
+    return redirect(_next_url(request, reverse("scheduling_ui:loans")))
 
 
 @login_required

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from parcours.accounts.models import Site, User
@@ -259,3 +260,97 @@ def test_a_loan_is_not_moved_from_the_grid(
     assert response.status_code == 400
     loan.booking.refresh_from_db()
     assert loan.booking.start == at(DAY, "08:00")
+
+
+def test_remind_one_overdue_loan_at_most_once_a_day(
+    as_user,
+    django_capture_on_commit_callbacks,
+    logistics: User,
+    coordinator: User,
+    lea: Actor,
+    laptop: Resource,
+) -> None:
+    loan = ui_actions.checkout_loan(
+        actor=lea,
+        resource=laptop,
+        borrower_email=coordinator.email,
+        start=at(DAY, "08:00"),
+        due=at(DAY + dt.timedelta(days=2), "17:00"),
+    )
+    client = as_user(logistics)
+    loans_url = reverse("scheduling_ui:loans")
+    remind_url = reverse("scheduling_ui:loan_remind", args=[loan.pk])
+    page = client.get(loans_url, {"at": "2031-03-20T09:00"}).content.decode()
+    assert remind_url in page and "Rappel envoyé le" not in page
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remind_url + "?at=2031-03-20T09:00")
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    loan.refresh_from_db()
+    assert loan.last_reminded == dt.date(2031, 3, 20)
+
+    # The same day: the date is shown and no reminder is offered, neither one by one nor all.
+    page = client.get(loans_url, {"at": "2031-03-20T16:00"}).content.decode()
+    assert "Rappel envoyé le 20/03/2031" in page
+    assert remind_url not in page
+    assert reverse("scheduling_ui:loan_reminders") not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(remind_url + "?at=2031-03-20T16:00")
+        client.post(reverse("scheduling_ui:loan_reminders") + "?at=2031-03-20T16:00")
+    assert len(mail.outbox) == 1
+    with pytest.raises(ValidationError):
+        ui_actions.remind_loan(actor=lea, loan=loan, now=at(dt.date(2031, 3, 20), "18:00"))
+
+    # The next day the reminder is offered again, and the bulk button sends it.
+    page = client.get(loans_url, {"at": "2031-03-21T09:00"}).content.decode()
+    assert "Rappel envoyé le 20/03/2031" in page and remind_url in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("scheduling_ui:loan_reminders") + "?at=2031-03-21T09:00")
+    assert len(mail.outbox) == 2
+    loan.refresh_from_db()
+    assert loan.last_reminded == dt.date(2031, 3, 21)
+
+
+def test_a_loan_that_is_not_overdue_is_not_reminded(
+    as_user,
+    django_capture_on_commit_callbacks,
+    logistics: User,
+    coordinator: User,
+    lea: Actor,
+    laptop: Resource,
+) -> None:
+    loan = ui_actions.checkout_loan(
+        actor=lea,
+        resource=laptop,
+        borrower_email=coordinator.email,
+        start=at(DAY, "08:00"),
+        due=at(DAY + dt.timedelta(days=2), "17:00"),
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(logistics).post(
+            reverse("scheduling_ui:loan_remind", args=[loan.pk]) + "?at=2031-03-13T09:00"
+        )
+    assert response.status_code == 302
+    assert mail.outbox == []
+    loan.refresh_from_db()
+    assert loan.last_reminded is None
+
+
+def test_only_logistics_of_the_organisation_remind(
+    as_user, coordinator: User, outsider: User, lea: Actor, laptop: Resource
+) -> None:
+    loan = ui_actions.checkout_loan(
+        actor=lea,
+        resource=laptop,
+        borrower_email=coordinator.email,
+        start=at(DAY, "08:00"),
+        due=at(DAY + dt.timedelta(days=2), "17:00"),
+    )
+    url = reverse("scheduling_ui:loan_remind", args=[loan.pk]) + "?at=2031-03-20T09:00"
+    assert as_user(coordinator).post(url).status_code == 403
+    assert as_user(outsider).post(url).status_code == 403
+    loan.refresh_from_db()
+    assert loan.last_reminded is None

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -14,7 +15,7 @@ from parcours.accounts.models import Site, User
 from parcours.accounts.permissions import Actor
 from parcours.lib import clock
 from parcours.scheduling import actions, core, planning
-from parcours.scheduling.models import Resource, SitePolicy
+from parcours.scheduling.models import Booking, Resource, SitePolicy
 
 DAY = dt.date(2031, 3, 12)
 
@@ -52,8 +53,8 @@ def screen(lea: Actor, liege: Site, room: Resource, other_room: Resource) -> str
     return reverse("scheduling_ui:lobby", args=[SitePolicy.objects.get(site=liege).display_token])
 
 
-def rooms(client: Client, url: str, moment: str) -> dict[str, str]:
-    html = client.get(url, {"at": moment}).content.decode()
+def rooms(client: Client, url: str, moment: str, **params: str) -> dict[str, str]:
+    html = client.get(url, {"at": moment, **params}).content.decode()
     rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
     out = {}
     for row in rows:
@@ -182,3 +183,143 @@ def test_lobby_in_english(client: Client, screen: str) -> None:
     html = client.get(screen, {"at": "2031-03-12T10:05"}).content.decode()
     assert "Now" in html and "Next" in html and "until 12:00" in html
     assert "Public Wi-Fi" in html
+
+
+# --- Bookings hidden from the lobby ------------------------------------------------------------
+
+
+def test_a_booking_hidden_from_the_lobby_shows_the_room_busy_without_its_title(
+    client: Client,
+    as_user,
+    coordinator: User,
+    trainer: User,
+    lea: Actor,
+    screen: str,
+    liege: Site,
+    other_room: Resource,
+) -> None:
+    booker = as_user(coordinator)
+    response = booker.post(
+        reverse("scheduling_ui:booking_create", args=[liege.pk]),
+        {
+            "resource": other_room.pk,
+            "title": "Conseil de direction",
+            "day": "2031-03-12",
+            "start_time": "09:30",
+            "end_time": "11:00",
+            "hide_from_lobby": "on",
+        },
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get(title="Conseil de direction")
+    assert booking.hide_from_lobby
+    assert "Conseil" not in rooms(client, screen, "2031-03-12T10:00")["Salle Vesdre"]  # a request
+    actions.approve_booking(actor=lea, booking=booking)  # Salle Vesdre needs approval
+
+    before = rooms(client, screen, "2031-03-12T08:00")
+    assert before["Salle Vesdre"] == "Salle Vesdre Libre Occupé à partir de 09:30"
+    during = rooms(client, screen, "2031-03-12T10:00")
+    assert during["Salle Vesdre"] == "Salle Vesdre Occupé jusqu'à 11:00 Jury à partir de 14:00"
+    html = client.get(screen, {"at": "2031-03-12T10:00"}).content.decode()
+    assert "Conseil de direction" not in html
+    assert html.count('class="lobby-busy"') == 2  # never shown as free
+
+    # Someone else (not the booker, not logistics) cannot show it again.
+    url = reverse("scheduling_ui:booking_lobby", args=[booking.pk])
+    assert as_user(trainer).post(url, {"hidden": ""}).status_code == 403
+    # The booker can, from the booking's page.
+    booker = as_user(coordinator)
+    page = booker.get(reverse("scheduling_ui:booking", args=[booking.pk])).content.decode()
+    assert "Afficher sur l'écran d'accueil" in page
+    assert booker.post(url, {"hidden": ""}).status_code == 302
+    during = rooms(client, screen, "2031-03-12T10:00")
+    assert during["Salle Vesdre"].startswith("Salle Vesdre Conseil de direction jusqu'à 11:00")
+
+
+def test_logistics_hide_an_existing_booking(
+    client: Client, as_user, logistics: User, screen: str
+) -> None:
+    booking = Booking.objects.get(title="Atelier IA")
+    response = as_user(logistics).post(
+        reverse("scheduling_ui:booking_lobby", args=[booking.pk]), {"hidden": "on"}
+    )
+    assert response.status_code == 302
+    morning = rooms(client, screen, "2031-03-12T10:05")
+    assert morning["Salle Meuse"] == "Salle Meuse Occupé jusqu'à 12:00 Robotique à partir de 13:30"
+
+
+def test_a_cancelled_booking_cannot_be_hidden(lea: Actor, screen: str) -> None:
+    booking = actions.cancel_booking(actor=lea, booking=Booking.objects.get(title="Jury"))
+    with pytest.raises(ValidationError):
+        actions.set_lobby_visibility(actor=lea, booking=booking, hidden=True)
+
+
+# --- Paging for big sites ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_site(screen: str, lea: Actor, liege: Site) -> str:
+    """The Liège screen with 30 rooms in all (Salle Meuse, Salle Vesdre and 28 more)."""
+    for i in range(1, 29):
+        actions.create_resource(
+            actor=lea, site=liege, name=f"Local {i:02d}", code=f"LG-{i:02d}", capacity=12
+        )
+    return screen
+
+
+def test_a_big_site_is_split_into_pages_of_twelve_rooms(client: Client, big_site: str) -> None:
+    first = rooms(client, big_site, "2031-03-12T10:05")
+    assert len(first) == 12
+    assert list(first)[:2] == ["Local 01", "Local 02"]
+    third = rooms(client, big_site, "2031-03-12T10:05", page="3")
+    assert list(third) == [f"Local {i:02d}" for i in range(25, 29)] + [
+        "Salle Meuse",
+        "Salle Vesdre",
+    ]
+    assert third["Salle Meuse"].startswith("Salle Meuse Atelier IA")
+    html = client.get(big_site, {"page": "3", "at": "2031-03-12T10:05"}).content.decode()
+    assert "salles 25 à 30 sur 30 · page 3 sur 3" in html
+    assert '<nav class="lobby-pages" aria-label="Pages des salles">' in html
+    assert '<span aria-current="page"><span class="visually-hidden">Page </span>3</span>' in html
+    # Without rotation the page refreshes itself every minute.
+    assert '<meta http-equiv="refresh" content="60;url=' in html
+    assert "page=3" in html.split('http-equiv="refresh"', 1)[1].split(">", 1)[0]
+    # A page past the end (a screen left on while rooms were removed) shows the last one.
+    assert list(rooms(client, big_site, "2031-03-12T10:05", page="9")) == list(third)
+    assert len(rooms(client, big_site, "2031-03-12T10:05", page="abc")) == 12
+
+
+def refresh_target(html: str) -> tuple[str, str]:
+    tag = html.split('<meta http-equiv="refresh" content="', 1)[1].split('"', 1)[0]
+    seconds, url = tag.split(";url=", 1)
+    return seconds, url.replace("&amp;", "&")
+
+
+def test_rotation_moves_to_the_next_page_every_20_seconds_and_wraps(
+    client: Client, big_site: str
+) -> None:
+    html = client.get(big_site, {"rotate": "1", "at": "2031-03-12T10:05"}).content.decode()
+    seconds, url = refresh_target(html)
+    assert seconds == "20"
+    assert "page=2" in url and "rotate=1" in url and "at=2031-03-12T10%3A05" in url
+    html = client.get(url).content.decode()
+    assert "page 2 sur 3" in html
+    _, url = refresh_target(html)
+    assert "page=3" in url
+    _, url = refresh_target(client.get(url).content.decode())
+    assert "page=1" in url and "rotate=1" in url  # wraps round
+
+
+def test_a_page_size_can_be_chosen(client: Client, big_site: str) -> None:
+    assert len(rooms(client, big_site, "2031-03-12T10:05", par_page="20")) == 20
+    html = client.get(big_site, {"par_page": "20", "rotate": "1"}).content.decode()
+    assert "par_page=20" in refresh_target(html)[1]
+
+
+def test_a_small_site_shows_every_room_without_paging_or_rotation(
+    client: Client, screen: str
+) -> None:
+    html = client.get(screen, {"rotate": "1", "at": "2031-03-12T10:05"}).content.decode()
+    assert "lobby-pages" not in html and "sur 1" not in html
+    assert refresh_target(html)[0] == "60"
+    assert len(rooms(client, screen, "2031-03-12T10:05")) == 2
