@@ -13,6 +13,7 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from parcours.accounts import actions
+from parcours.accounts import dashboard as panels
 from parcours.accounts.forms import LoginForm
 from parcours.accounts.middleware import SESSION_KEY
 from parcours.accounts.models import Organisation
@@ -40,7 +41,11 @@ class LoginView(auth_views.LoginView):
 def dashboard(request: AuthedRequest) -> HttpResponse:
     actor = request.actor
     orgs = Organisation.objects.filter(pk__in=list(actor.roles_by_org)).order_by("name")
-    return render(request, "accounts/dashboard.html", {"organisations": orgs})
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"organisations": orgs, "panels": panels.panels_for(request)},
+    )
 
 
 @login_required

@@ -10,4 +10,6 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Badges (Open Badges)")
 
     def ready(self) -> None:
-        from parcours.credentials import checks, receivers  # noqa: F401 - connect receivers
+        from parcours.credentials import checks, dashboard, receivers  # noqa: F401 - connect
+
+        dashboard.register()

@@ -15,3 +15,7 @@ class DocumentsConfig(AppConfig):
         from parcours.documents import receivers
 
         receivers.connect()
+
+        from parcours.documents import dashboard
+
+        dashboard.register()

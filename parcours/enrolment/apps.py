@@ -10,4 +10,6 @@ class EnrolmentConfig(AppConfig):
     verbose_name = _("Sessions et inscriptions")
 
     def ready(self) -> None:
-        from parcours.enrolment import receivers  # noqa: F401 - connects the e-mail receivers
+        from parcours.enrolment import dashboard, receivers  # noqa: F401 - connects receivers
+
+        dashboard.register()

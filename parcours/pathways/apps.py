@@ -8,3 +8,8 @@ class PathwaysConfig(AppConfig):
     name = "parcours.pathways"
     label = "pathways"
     verbose_name = _("Parcours")
+
+    def ready(self) -> None:
+        from parcours.pathways import dashboard
+
+        dashboard.register()

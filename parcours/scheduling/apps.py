@@ -8,3 +8,8 @@ class SchedulingConfig(AppConfig):
     name = "parcours.scheduling"
     label = "scheduling"
     verbose_name = _("Ressources et réservations")
+
+    def ready(self) -> None:
+        from parcours.scheduling import dashboard
+
+        dashboard.register()
