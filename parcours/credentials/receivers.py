@@ -1,10 +1,10 @@
 """Issue credentials when learners earn them (connected in apps.CredentialsConfig.ready).
 
-- ``pathways.signals.pathway_completed`` (sent once per learner and pathway, after commit)
-  → one ``issue_credential_task`` per active achievement linked to that pathway.
-- ``pathways.signals.module_completed`` (sent once per new completion, after commit, by
-  ``record_completion`` and ``record_completions``) → one ``issue_credential_task`` per active
-  achievement linked to that single module.
+- ``pathways.signals.completions_recorded`` (sent once per batch of new completions, after
+  commit, by ``record_completion`` and ``record_completions``; a roll call is one batch): for
+  each (learner, pathway) newly completed, one ``issue_credential_task`` per active achievement
+  linked to that pathway; for each (learner, module) newly completed, one per active
+  achievement linked to that single module. One query for the whole batch.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from parcours.credentials.models import Achievement, SigningKey, StatusList
-from parcours.pathways.signals import module_completed, pathway_completed
+from parcours.pathways.signals import completions_recorded
 
 
 def _enqueue(achievement_id: int, learner_id: int) -> None:
@@ -26,16 +27,35 @@ def _enqueue(achievement_id: int, learner_id: int) -> None:
     issue_credential_task.enqueue(achievement_id, learner_id)
 
 
-@receiver(pathway_completed, dispatch_uid="credentials.pathway_completed")
-def on_pathway_completed(sender: Any, *, learner_id: int, pathway_id: int, **kwargs: Any) -> None:
-    for achievement_id in Achievement.objects.for_pathway(pathway_id).values_list("pk", flat=True):
-        transaction.on_commit(partial(_enqueue, achievement_id, learner_id))
-
-
-@receiver(module_completed, dispatch_uid="credentials.module_completed")
-def on_module_completed(sender: Any, *, learner_id: int, module_id: int, **kwargs: Any) -> None:
-    for achievement_id in Achievement.objects.for_module(module_id).values_list("pk", flat=True):
-        transaction.on_commit(partial(_enqueue, achievement_id, learner_id))
+@receiver(completions_recorded, dispatch_uid="credentials.completions_recorded")
+def on_completions_recorded(
+    sender: Any,
+    *,
+    modules: list[tuple[int, int]],
+    pathways: list[tuple[int, int]],
+    **kwargs: Any,
+) -> None:
+    module_ids = {module_id for _learner, module_id in modules}
+    pathway_ids = {pathway_id for _learner, pathway_id in pathways}
+    by_module: dict[int, list[int]] = {}
+    by_pathway: dict[int, list[int]] = {}
+    linked = (
+        Achievement.objects.active()
+        .filter(Q(module_id__in=module_ids) | Q(pathway_id__in=pathway_ids))
+        .order_by("pk")
+        .values_list("pk", "module_id", "pathway_id")
+    )
+    for achievement_id, module_id, pathway_id in linked:
+        if module_id in module_ids:
+            by_module.setdefault(module_id, []).append(achievement_id)
+        if pathway_id in pathway_ids:
+            by_pathway.setdefault(pathway_id, []).append(achievement_id)
+    for learner_id, pathway_id in pathways:
+        for achievement_id in by_pathway.get(pathway_id, []):
+            transaction.on_commit(partial(_enqueue, achievement_id, learner_id))
+    for learner_id, module_id in modules:
+        for achievement_id in by_module.get(module_id, []):
+            transaction.on_commit(partial(_enqueue, achievement_id, learner_id))
 
 
 @receiver(post_save, sender=SigningKey, dispatch_uid="credentials.key_saved")

@@ -20,7 +20,7 @@ from parcours.catalogue.models import Module
 from parcours.pathways import rules
 from parcours.pathways.evaluation import known_modules
 from parcours.pathways.models import Completion, Pathway, PathwayModule
-from parcours.pathways.signals import module_completed, pathway_completed
+from parcours.pathways.signals import completions_recorded, module_completed, pathway_completed
 
 EDITORS = (Role.COORDINATOR,)
 
@@ -260,6 +260,10 @@ def _pathways_containing(module_ids: set[int]) -> dict[Pathway, list[int]]:
 def _send_all(events: list[tuple[Any, type, dict[str, int]]]) -> None:
     for signal, sender, kwargs in events:
         signal.send(sender=sender, **kwargs)
+    modules = [(k["learner_id"], k["module_id"]) for s, _c, k in events if s is module_completed]
+    pathways = [(k["learner_id"], k["pathway_id"]) for s, _c, k in events if s is pathway_completed]
+    if modules or pathways:
+        completions_recorded.send(sender=Completion, modules=modules, pathways=pathways)
 
 
 def record_completions(
