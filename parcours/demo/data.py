@@ -2038,3 +2038,11 @@ BADGES: tuple[BadgeSpec, ...] = (
 )
 
 ORG_OF_SITE: dict[str, str] = {site.name: site.org for site in SITES}
+
+
+# Equipment on loan: (item code, borrower e-mail, days since it left, days until due; negative =
+# overdue), so the logistics officer finds one loan to remind and one running.
+LOANS: tuple[tuple[str, str, int, int], ...] = (
+    ("PC-01", "ecole@provincedeliege.demo", 12, -3),
+    ("MICROBIT-01", "formateur@provincedeliege.demo", 2, 5),
+)

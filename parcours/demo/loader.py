@@ -63,6 +63,7 @@ class LoadReport:
     upcoming_sessions: int = 0
     enrolments: Counter[str] = field(default_factory=Counter)  # by status
     bookings: Counter[str] = field(default_factory=Counter)  # by status
+    loans: int = 0
     badges: list[tuple[str, int]] = field(default_factory=list)  # name, issued
     seconds: float = 0.0
 
@@ -128,6 +129,7 @@ class _Loader:
         self._resources()
         self._sessions()
         self._bookings()
+        self._loans()
         self._badges()
         self.report.indexed = reindex_modules()
         return self.report
@@ -446,6 +448,20 @@ class _Loader:
                 ],
             )
             self.report.bookings[booking.status] += 1
+
+    def _loans(self) -> None:
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for code, borrower, since, due_in in data.LOANS:
+            item = self.resources[code]
+            scheduling_actions.lend(
+                actor=self._logistics(data.ORG_OF_SITE[item.site.name]),
+                resource=item,
+                borrower=self.users[borrower],
+                start=now - dt.timedelta(days=since),
+                due=now + dt.timedelta(days=due_in),
+                condition_out="Complet, vérifié au départ.",
+            )
+            self.report.loans += 1
 
     # --- Open Badges (credentials) -------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from pytest_django.plugin import DjangoDbBlocker
 
 from parcours.accounts.models import Membership, Organisation, Role, Site, User
@@ -24,7 +25,7 @@ from parcours.demo import data, loader
 from parcours.enrolment.models import Enrolment, Session, SessionStatus
 from parcours.pathways.evaluation import LearnerProgress, evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway
-from parcours.scheduling.models import Booking, Resource, SitePolicy
+from parcours.scheduling.models import Booking, Loan, Resource, SitePolicy
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +204,14 @@ def test_bookings_approved_pending_and_catered(demo_output: str) -> None:
     pending = Booking.objects.filter(status=Booking.Status.REQUESTED)
     assert pending.filter(requester__email="ecole@provincedeliege.demo").exists()
     assert Booking.objects.filter(catering_lines__isnull=False).exists()
+
+
+def test_one_loan_overdue_and_one_running(demo_output: str) -> None:
+    now = timezone.now()
+    overdue = Loan.objects.filter(returned_at__isnull=True, due__lt=now)
+    assert list(overdue.values_list("resource__code", flat=True)) == ["PC-01"]
+    running = Loan.objects.filter(returned_at__isnull=True, due__gt=now)
+    assert list(running.values_list("resource__code", flat=True)) == ["MICROBIT-01"]
 
 
 @pytest.mark.parametrize("email", data.AI_EARNED)
