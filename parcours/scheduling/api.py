@@ -106,6 +106,7 @@ def _booking_out(b: Booking) -> dict[str, Any]:
         "series_id": b.series_id,
         "source": b.source,
         "source_id": b.source_id,
+        "hide_from_lobby": b.hide_from_lobby,
         "catering": [
             {
                 "item": line.item.slug,
@@ -257,6 +258,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
                 actions.CateringRequest(c.item, c.count, c.serve_at, c.note)
                 for c in payload.catering
             ],
+            hide_from_lobby=payload.hide_from_lobby,
         )
     except BookingConflict as exc:
         return _conflict_response(exc)

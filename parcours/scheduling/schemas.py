@@ -68,6 +68,8 @@ class BookingIn(Schema):
     participants: int | None = None
     notes: str = ""
     catering: list[CateringLineIn] = []
+    #: Keep the title off the lobby screens (the room shows as busy).
+    hide_from_lobby: bool = False
 
 
 class BookingOut(Schema):
@@ -89,6 +91,7 @@ class BookingOut(Schema):
     series_id: int | None
     source: str
     source_id: str
+    hide_from_lobby: bool
     catering: list[CateringLineOut]
 
 

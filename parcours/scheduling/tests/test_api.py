@@ -177,3 +177,17 @@ def test_loans_through_the_api(
         item["resource"] for item in client.get("/api/v1/loans", headers=bearer(learner)).json()
     ] == ["Portable 3"]
     assert Booking.objects.filter(purpose="loan").count() == 1
+
+
+def test_a_booking_kept_off_the_lobby_through_the_api(
+    client: Client, logistics: User, room: Resource
+) -> None:
+    created = client.post(
+        "/api/v1/bookings",
+        payload(room, "14:00", "16:00", title="Jury confidentiel", hide_from_lobby=True),
+        content_type="application/json",
+        headers=bearer(logistics),
+    )
+    assert created.status_code == 201
+    assert created.json()["hide_from_lobby"] is True
+    assert Booking.objects.get(pk=created.json()["id"]).hide_from_lobby
