@@ -214,6 +214,20 @@ def test_trainer_sees_today_and_the_week_with_roll_call_link(
     assert "MOD3" not in panel
 
 
+def test_a_trainer_with_nothing_this_week_sees_their_next_slot(
+    as_user, trainer: User, make_session
+) -> None:
+    later = make_session(days=(20,))
+
+    html = page(as_user(trainer))
+
+    panel = html.split('data-panel="trainer-week"')[1].split("</section>")[0]
+    assert "Aucun autre créneau dans les sept prochains jours." in panel
+    next_part = panel.split("Prochain créneau")[1]
+    assert later.module.title in next_part
+    assert next_part.count("<li>") == 1
+
+
 # --- Coordinator -----------------------------------------------------------------------------
 
 

@@ -65,23 +65,25 @@ def trainer_week(request: AuthedRequest) -> dict[str, Any] | None:
     tz = timezone.get_current_timezone()
     end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     week_end = end_of_today + dt.timedelta(days=6)
-    slots = list(
+    mine = (
         SessionSlot.objects.filter(
             session__trainers=request.user,
             session__organisation__in=list(request.actor.roles_by_org),
             session__status=SessionStatus.PUBLISHED,
             end__gt=now,
-            start__lt=week_end,
         )
         .select_related("session__module", "session__site", "session__room")
-        .order_by("start", "pk")[:TRAINER_SLOTS]
+        .order_by("start", "pk")
     )
+    slots = list(mine.filter(start__lt=week_end)[:TRAINER_SLOTS])
     org = request.organisation
     if not slots and (
         org is None or Role.TRAINER not in request.actor.roles_by_org.get(org.pk, ())
     ):
         return None  # an administrator who does not train: nothing to say
     return {
+        # Nothing this week: the next slot after it (one more query, only then).
+        "after_the_week": None if slots else mine.first(),
         "current": slots[0] if slots else None,
         "current_is_ongoing": bool(slots) and slots[0].start <= now,
         "today": [s for s in slots if s.start < end_of_today],
