@@ -38,15 +38,13 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import checkin, signals
 from parcours.enrolment.importing import ImportRow, RowError
 from parcours.enrolment.models import (
-    DEFAULT_MIN_ATTENDANCE_PERCENT,
     Attendance,
-    CompletionRule,
     Enrolment,
     LearnerProfile,
     Session,
     SessionSlot,
 )
-from parcours.enrolment.querysets import meets_rule
+from parcours.enrolment.querysets import meets_rule, min_attendance_percent
 from parcours.enrolment.slots import BRUSSELS
 from parcours.enrolment.states import (
     ACTIVE,
@@ -58,7 +56,7 @@ from parcours.enrolment.states import (
     can_transition,
 )
 from parcours.lib.transactions import write_transaction
-from parcours.pathways.actions import CompletionEntry, record_completions
+from parcours.pathways.actions import CompletionEntry, lock_learners, record_completions
 from parcours.pathways.models import Completion
 from parcours.scheduling.actions import (
     BookingConflict,
@@ -129,19 +127,6 @@ def _lock_session(
         )
         query = query.annotate(is_trainer=Exists(trains))
     return query.get(pk=pk)
-
-
-def _lock_learner(learner_id: int) -> None:
-    """Serialise this learner's enrolments (the overlap check reads their other sessions) and
-    completion writers. PostgreSQL: ``FOR NO KEY UPDATE`` on the user row (the same lock as
-    ``pathways.actions``); SQLite: the IMMEDIATE transaction already holds the write lock."""
-    if connection.features.has_select_for_update:
-        list(
-            User.objects.select_for_update(no_key=True)
-            .filter(pk=learner_id)
-            .order_by()
-            .values_list("pk")
-        )
 
 
 # --- Sessions ----------------------------------------------------------------------------
@@ -724,7 +709,8 @@ def enrol(
         session = _lock_session(session, module=False)
         # Under the lock: the queue order (queued_at, id) follows the order of the writers.
         now = now or timezone.now()
-        _lock_learner(learner.pk)
+        # Serialise this learner's enrolments (the overlap check reads their other sessions).
+        lock_learners([learner.pk])
         _check_can_enrol(session, learner, staff=staff, now=now)
         _check_audience(session, learner, audience, vouched=learner.pk != actor.user.pk)
         decision = _decide(session, needs_approval=session.requires_approval and not staff)
@@ -1286,13 +1272,6 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
     return CheckInResult(attendance=attendance, session=session, slot=slot)
 
 
-def _min_attendance_percent(module: Module) -> int:
-    try:
-        return module.completion_rule.min_attendance_percent
-    except CompletionRule.DoesNotExist:
-        return DEFAULT_MIN_ATTENDANCE_PERCENT
-
-
 def _evaluate(
     session: Session,
     slots: Sequence[SessionSlot],
@@ -1311,7 +1290,7 @@ def _evaluate(
     total = len(slots)
     if not total or not enrolments:
         return []
-    percent = _min_attendance_percent(session.module)
+    percent = min_attendance_percent(session.module)
     called = {slot_id for slot_id, _enrolment_id in marks} >= {s.pk for s in slots}
     completed: list[Enrolment] = []
     hours_of: dict[int, Decimal] = {}

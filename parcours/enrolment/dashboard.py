@@ -18,6 +18,7 @@ from parcours.enrolment.models import Enrolment, Session, SessionSlot
 from parcours.enrolment.states import EnrolmentStatus, SessionStatus
 from parcours.lib.http import AuthedRequest
 from parcours.pathways.models import Pathway
+from parcours.scheduling.planning import day_span, local_day
 
 #: Statuses of an enrolment still to come (a place, a request or a place in the queue).
 COMING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED)
@@ -61,9 +62,7 @@ def trainer_week(request: AuthedRequest) -> dict[str, Any] | None:
     """The trainer's slots today and in the next seven days, with the roll call of the current
     (or next) one; only sessions of organisations the trainer belongs to."""
     now = timezone.now()
-    today = timezone.localdate(now)
-    tz = timezone.get_current_timezone()
-    end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    _start_of_today, end_of_today = day_span(local_day(now))
     week_end = end_of_today + dt.timedelta(days=6)
     mine = (
         SessionSlot.objects.filter(

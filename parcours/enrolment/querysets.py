@@ -14,6 +14,7 @@ from parcours.enrolment.states import ACTIVE, SEAT_HOLDING, EnrolmentStatus, Ses
 if TYPE_CHECKING:
     from parcours.accounts.models import Organisation, User
     from parcours.accounts.permissions import Actor
+    from parcours.catalogue.models import Module
     from parcours.enrolment.models import Enrolment
 
 
@@ -94,13 +95,15 @@ def hours_attended(enrolment: Enrolment) -> Decimal:
     return total.quantize(Decimal("0.01"))
 
 
-def min_attendance_percent(module_id: int) -> int:
+def min_attendance_percent(module: Module) -> int:
+    """The module's completion threshold (its ``CompletionRule``, else the default); load the
+    module with ``select_related("completion_rule")`` to spare the query."""
     from parcours.enrolment.models import DEFAULT_MIN_ATTENDANCE_PERCENT, CompletionRule
 
-    rule = CompletionRule.objects.filter(module_id=module_id).values_list(
-        "min_attendance_percent", flat=True
-    )
-    return next(iter(rule), DEFAULT_MIN_ATTENDANCE_PERCENT)
+    try:
+        return int(module.completion_rule.min_attendance_percent)
+    except CompletionRule.DoesNotExist:
+        return DEFAULT_MIN_ATTENDANCE_PERCENT
 
 
 def meets_rule(present_slots: int, total_slots: int, percent: int) -> bool:

@@ -199,8 +199,9 @@ class CompletionEntry:
     completed_on: dt.date
 
 
-def _lock_learners(learner_ids: list[int]) -> None:
-    """Serialise the completion writers of these learners until the transaction ends.
+def lock_learners(learner_ids: list[int]) -> None:
+    """Serialise the writers of these learners (completions here, enrolments in the enrolment
+    app) until the transaction ends.
 
     PostgreSQL: ``FOR NO KEY UPDATE`` on their user rows, in id order (no deadlock between two
     writers of overlapping cohorts; rows that merely reference a user are not blocked). SQLite:
@@ -279,7 +280,7 @@ def record_completions(
     commit, ``module_completed`` for each new one and ``pathway_completed`` for each pathway a
     learner newly satisfies. Returns a result for each new completion.
 
-    Concurrency: the learners' completion writers are serialised (``_lock_learners``) before
+    Concurrency: the learners' completion writers are serialised (``lock_learners``) before
     anything is read, so two writers recording the same completion create it once (the
     second sees it and leaves it: the first raises the events), and two writers recording two
     different modules that together complete a pathway raise ``pathway_completed`` once (the
@@ -292,7 +293,7 @@ def record_completions(
     with transaction.atomic(savepoint=False):
         learner_ids = sorted({e.learner_id for e in entries})
         module_ids = {e.module.pk for e in entries}
-        _lock_learners(learner_ids)
+        lock_learners(learner_ids)
         members = _pathways_containing(module_ids)
         parsed = {p.pk: rules.parse_rule(p.rule) for p in members}
         done: dict[int, dict[int, float]] = {}

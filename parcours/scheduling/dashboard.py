@@ -3,7 +3,6 @@ has to decide, and how busy today is (one query; see accounts/dashboard.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
@@ -12,6 +11,7 @@ from django.utils import timezone
 from parcours.accounts import dashboard
 from parcours.accounts.models import Role
 from parcours.lib.http import AuthedRequest
+from parcours.scheduling import planning
 from parcours.scheduling.models import Booking
 from parcours.scheduling.states import BookingStatus
 
@@ -21,10 +21,7 @@ def logistics_today(request: AuthedRequest) -> dict[str, Any] | None:
     if org is None:
         return None
     now = timezone.now()
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate(now)
-    day_start = dt.datetime.combine(today, dt.time(), tzinfo=tz)
-    day_end = day_start + dt.timedelta(days=1)
+    day_start, day_end = planning.day_span(planning.local_day(now))
     today_q = Q(status=BookingStatus.APPROVED, start__lt=day_end, end__gt=day_start)
     pending_q = Q(status=BookingStatus.REQUESTED, end__gt=now)
     return Booking.objects.filter(organisation=org).aggregate(
