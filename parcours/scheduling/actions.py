@@ -7,10 +7,10 @@ No double booking, ever:
 - The check for overlapping active reservations and the insert happen in one transaction.
   On SQLite the transaction begins with ``BEGIN IMMEDIATE`` (settings), so writers are
   serialised and check-then-insert is race-free (writers queue: ``parcours.lib.transactions``).
-  On PostgreSQL the insert comes first and the exclusion constraint refuses an overlap
-  (SQLSTATE 23P01), turned into the same ``BookingConflict`` with the conflicting booking found
-  by a query; when two writers collide at the same instant PostgreSQL may abort one with a
-  deadlock instead, and that write is replayed (``_retrying_deadlocks``).
+  On PostgreSQL writers of a resource queue on its advisory lock (``_lock_resources``, in id
+  order), then insert, and the exclusion constraint refuses an overlap (SQLSTATE 23P01),
+  turned into the same ``BookingConflict`` with the conflicting booking found by a query; a
+  deadlock that still happens is replayed (``_retrying_deadlocks``).
 - ``BookingConflict`` names the conflicting bookings and carries suggestions (nearest free
   slots the same day, other free resources at this site then at nearby sites).
 """
@@ -64,9 +64,6 @@ MAX_OCCURRENCES = 400
 MAX_BOOKING_DAYS = 366
 EXCLUSION_VIOLATION = "23P01"
 T = TypeVar("T")
-
-_write_transaction = write_transaction  # SQLite: writers queue (parcours.lib.transactions)
-
 
 # --- Conflicts ---------------------------------------------------------------------------------
 
@@ -187,21 +184,21 @@ class _Clash(Exception):
         return self._conflicts
 
 
-#: PostgreSQL: deadlock detected, serialisation failure. Two writers inserting overlapping
-#: reservations at the same moment can each wait on the other's index entry of the exclusion
-#: constraint; PostgreSQL then aborts one of them with a deadlock instead of a violation.
+#: PostgreSQL: deadlock detected, serialisation failure. Writers of one resource queue on its
+#: lock (``_lock_resources``); a transaction that locks two sets of resources one after the
+#: other (a move across rooms) can still meet another in a cycle, and is then replayed.
 RETRYABLE = frozenset({"40P01", "40001"})
 ATTEMPTS = 3
 
 
 def _retrying_deadlocks(write: Callable[[], T]) -> T:
-    """Run ``write`` in ``_write_transaction()``; on PostgreSQL, run it again (up to
+    """Run ``write`` in ``write_transaction()``; on PostgreSQL, run it again (up to
     ``ATTEMPTS`` times) when the transaction was aborted by a deadlock, whose replay then sees
     the other writer's committed booking and reports a normal conflict. Inside an outer
     transaction there is nothing to replay: the error goes up."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with _write_transaction():
+            with write_transaction():
                 return write()
         except OperationalError as exc:
             retry = (
@@ -212,6 +209,25 @@ def _retrying_deadlocks(write: Callable[[], T]) -> T:
             if not retry:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: First key of the transaction-level advisory locks taken per resource on PostgreSQL.
+RESOURCE_LOCK_CLASS = 0x5043  # "PC"
+
+
+def _lock_resources(resource_ids: Sequence[int]) -> None:
+    """PostgreSQL: take the resources' writer locks (advisory, released at commit), in id
+    order, before making reservations block. Two writers of overlapping reservations then
+    queue instead of each waiting on the other's index entry of the exclusion constraint (a
+    deadlock, which PostgreSQL resolves by aborting one of them); the constraint still says
+    whether the second one's reservation fits. SQLite: writers are already serialised."""
+    if connection.vendor != "postgresql" or not resource_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k",
+            [RESOURCE_LOCK_CLASS, sorted(set(resource_ids))],
+        )
 
 
 def _is_exclusion_violation(exc: IntegrityError) -> bool:
@@ -229,7 +245,7 @@ def _write_reservations(
     SQLite: check, then insert, under the write lock (``BEGIN IMMEDIATE``). PostgreSQL: insert
     straight away and let the exclusion constraint refuse an overlap (it also catches the race
     a check cannot); the refused insert aborts the transaction, so the callers roll back (every
-    caller writes inside ``_write_transaction()`` or a savepoint) and the conflicts are looked up
+    caller writes inside ``write_transaction()`` or a savepoint) and the conflicts are looked up
     afterwards (``_Clash.conflicts``): one statement, where a check first took five.
     """
     ids = [r.pk for r in resources]
@@ -252,6 +268,8 @@ def _write_reservations(
             if conflicts:
                 raise _Clash(conflicts)
         return Reservation.objects.bulk_create(rows)
+    if active:
+        _lock_resources(ids)
     try:
         return Reservation.objects.bulk_create(rows)
     except IntegrityError as exc:
@@ -268,6 +286,7 @@ def _activate_reservations(booking: Booking) -> None:
     )
     if conflicts:
         raise _Clash(conflicts)
+    _lock_resources(ids)
     try:
         with transaction.atomic():
             booking.reservations.update(active=True)
@@ -573,7 +592,7 @@ def _transition(booking: Booking, new: str) -> str:
 def approve_booking(*, actor: Actor, booking: Booking | int) -> Booking:
     """Approve a request after re-checking availability (a request held no slot)."""
     try:
-        with _write_transaction():
+        with write_transaction():
             booking = _get_open(booking)
             if not can_decide(actor, booking):
                 raise PermissionDenied(_("Seule la logistique peut approuver cette demande."))
@@ -614,7 +633,7 @@ def refuse_booking(*, actor: Actor, booking: Booking | int, reason: str) -> Book
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Indiquez le motif du refus.")]})
-    with _write_transaction():
+    with write_transaction():
         booking = _get_open(booking)
         if not can_decide(actor, booking):
             raise PermissionDenied(_("Seule la logistique peut refuser cette demande."))
@@ -638,7 +657,7 @@ def refuse_booking(*, actor: Actor, booking: Booking | int, reason: str) -> Book
 def cancel_booking(*, actor: Actor, booking: Booking | int, reason: str = "") -> Booking:
     """Cancel a request or a confirmed booking (its requester or logistics). Frees the slot.
     Cancelling one occurrence of a series makes it an exception of the series."""
-    with _write_transaction():
+    with write_transaction():
         booking = _get_open(booking)
         if not can_change(actor, booking):
             raise PermissionDenied(_("Vous ne pouvez pas annuler cette réservation."))
@@ -663,7 +682,7 @@ def cancel_booking(*, actor: Actor, booking: Booking | int, reason: str = "") ->
 def set_lobby_visibility(*, actor: Actor, booking: Booking | int, hidden: bool) -> Booking:
     """Show or hide an open booking on the lobby screens (its requester or logistics). A hidden
     booking still makes its room "busy" there, without its title."""
-    with transaction.atomic():
+    with write_transaction():
         booking = _get_open(booking)
         if not can_change(actor, booking):
             raise PermissionDenied(_("Vous ne pouvez pas modifier cette réservation."))
@@ -718,7 +737,7 @@ def move_booking(
         raise PermissionDenied(_("Vous ne pouvez pas modifier cette réservation."))
     _check_rules(actor, items, start, end, current.participants)
     try:
-        with _write_transaction():
+        with write_transaction():
             locked = _get_open(current)
             if locked.status not in OPEN:
                 raise ValidationError(_("Cette réservation n'est plus modifiable."))
@@ -827,7 +846,7 @@ def set_catering(
 ) -> Booking:
     """Replace the catering lines of an open booking. Refused after the cut-off, except for
     logistics (who phone the caterer)."""
-    with _write_transaction():
+    with write_transaction():
         booking = _get_open(booking)
         if not can_change(actor, booking):
             raise PermissionDenied(_("Vous ne pouvez pas modifier cette réservation."))
@@ -944,7 +963,7 @@ def book_series(
     requester_org = _requester_org(actor, items)
     clashes: list[tuple[core.Occurrence, _Clash]] = []
     try:
-        with _write_transaction():
+        with write_transaction():
             series = BookingSeries.objects.create(
                 organisation_id=items[0].organisation_id,
                 title=title,
@@ -1021,7 +1040,7 @@ def cancel_series(
 ) -> int:
     """Cancel every open occurrence of a series (from a date on). Returns how many."""
     series_id = series if isinstance(series, int) else series.pk
-    with _write_transaction():
+    with write_transaction():
         occurrences = list(Booking.objects.open().filter(series_id=series_id).order_by("start"))
         if from_date is not None:
             occurrences = [
@@ -1090,7 +1109,7 @@ def reserve_for_session(
     source_id = str(source_id)
     clashes: list[tuple[tuple[dt.datetime, dt.datetime], _Clash]] = []
     try:
-        with _write_transaction():
+        with write_transaction():
             _release(actor, source, source_id, reason=_("Créneaux de la session modifiés."))
             bookings: list[Booking] = []
             for s, e in ordered:
@@ -1150,7 +1169,7 @@ def _release(actor: Actor, source: str, source_id: str, *, reason: str) -> int:
 def release_for_session(*, actor: Actor, source: str, source_id: str, reason: str = "") -> int:
     """Cancel every open booking made by ``reserve_for_session`` for this source (the session
     was cancelled or moved online). Returns how many were cancelled; 0 is fine."""
-    with _write_transaction():
+    with write_transaction():
         count = _release(actor, source, str(source_id), reason=reason or _("Session annulée."))
         if count:
             audit.record(
@@ -1184,7 +1203,7 @@ def lend(
     _validate_times(start, due)
     title = _("Prêt : %(item)s à %(who)s") % {"item": item.name, "who": borrower}
     try:
-        with _write_transaction():
+        with write_transaction():
             booking = _create_booking(
                 actor=actor,
                 resources=items,
@@ -1231,7 +1250,7 @@ def return_loan(
     condition_in: str = "",
 ) -> Loan:
     """Record that a loan came back; an early return frees the rest of the reserved time."""
-    with _write_transaction():
+    with write_transaction():
         record = (
             Loan.objects.select_for_update()
             .select_related("booking")
@@ -1320,7 +1339,7 @@ def request_outreach(
         raise ValidationError({"first_day": [_("Ces dates sont déjà passées.")]})
     title = f"{activity.title_fr} — {school_name.strip()}"[:200]
     try:
-        with _write_transaction():
+        with write_transaction():
             booking = _create_booking(
                 actor=actor,
                 resources=items,
