@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "ninja",  # Swagger UI served from its static files (no CDN)
     "axes",
     "django_tasks",
     "django_tasks_db",
