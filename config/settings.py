@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "parcours.enrolment",
     "parcours.documents",
     "parcours.credentials",
+    "parcours.privacy",
     "parcours.demo",
 ]
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 from config.api import api
 from parcours.accounts import views as account_views
@@ -22,6 +22,7 @@ urlpatterns = [
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
+    path("mes-donnees/", include("parcours.privacy.urls")),
     # The language switch also stores the choice on the signed-in person's profile.
     path("i18n/setlang/", account_views.switch_language, name="set_language"),
     path("admin/", admin.site.urls),
@@ -32,7 +33,7 @@ if settings.DEBUG:
 elif settings.DEMO:  # the demo runs with DEBUG off (branded error pages); static() needs DEBUG
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % re.escape(settings.MEDIA_URL.lstrip("/")),
+            r"^" + re.escape(settings.MEDIA_URL.lstrip("/")) + r"(?P<path>.*)$",
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )
