@@ -27,6 +27,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
+from parcours.accounts.api import CsrfFailed
 from parcours.lib.problem import problem_response
 
 INT64_MIN = -(2**63)
@@ -214,6 +215,18 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     if exc.wait:
         response["Retry-After"] = str(exc.wait)
     return response
+
+
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
+    return problem_response(
+        status=403,
+        title=_("Vérification CSRF échouée"),
+        detail=_(
+            "Un appel avec le cookie de session doit envoyer l'en-tête X-CSRFToken (le jeton de "
+            "la page) ; un appel avec un jeton d'API (Authorization: Bearer …) n'en a pas besoin."
+        ),
+    )
 
 
 @api.exception_handler(HttpError)

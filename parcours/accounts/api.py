@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -36,6 +35,13 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
+class CsrfFailed(HttpError):
+    """A session call without a valid CSRF token (config/api.py words the 403 problem)."""
+
+    def __init__(self) -> None:
+        super().__init__(403, "CSRF")
+
+
 class SessionAuth(APIKeyCookie):
     """The browser's session cookie. Unsafe methods (POST, PUT, PATCH, DELETE) need Django's CSRF
     token (``X-CSRFToken`` header), so another site cannot post on a signed-in person's behalf;
@@ -48,13 +54,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None  # anonymous: a 401, not a CSRF 403
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(
-                403,
-                _(
-                    "Vérification CSRF échouée : envoyez l'en-tête X-CSRFToken avec le jeton "
-                    "de la page, ou utilisez un jeton d'API."
-                ),
-            )
+            raise CsrfFailed
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
