@@ -59,7 +59,7 @@ install: $(STAMP)
 
 demo: install
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) load_demo --no-logins
 	@$(MAKE) --no-print-directory serve
 
 # runserver --insecure serves the static files with DEBUG off: no collectstatic.
@@ -123,6 +123,7 @@ bench: install
 
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l en --ignore '$(VENV)' --ignore var --ignore build
+	$(PY) scripts/french_plurals.py
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore '$(VENV)' --ignore var --ignore build
 
 clean:
