@@ -166,6 +166,11 @@ class TestAdministrators:
         client = self._client(as_user, admin, org)
         assert client.get(reverse("privacy:erase_learner", args=[stranger.pk])).status_code == 404
 
+    def test_the_administrators_space_links_to_the_page(self, as_user, admin, learner) -> None:
+        url = reverse("privacy:find_learner")
+        assert url in as_user(admin).get(reverse("accounts:dashboard")).content.decode()
+        assert url not in as_user(learner).get(reverse("accounts:dashboard")).content.decode()
+
     def test_a_learner_cannot_open_the_administrator_pages(self, as_user, learner, other_learner):
         client = as_user(learner)
         url = reverse("privacy:erase_learner", args=[other_learner.pk])
