@@ -23,6 +23,7 @@ It is refused, with the reason, while the person has an equipment loan not retur
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -144,7 +145,11 @@ def _replace_ci(text: str, needle: str, replacement: str) -> str:
 def _rewrite_audit(person: User, needles: list[str], pseudonym: str) -> int:
     about = Q(object_type=User._meta.label_lower, object_id=str(person.pk))
     for needle in needles:
+        # The JSON text may hold non-ASCII letters escaped ("Chlo\\u00e9"): look for both.
+        escaped = json.dumps(needle)[1:-1]
         about |= Q(object_repr__icontains=needle) | Q(changes__icontains=needle)
+        if escaped != needle:
+            about |= Q(changes__icontains=escaped)
     rewritten = []
     for entry in AuditEntry.objects.filter(about).only("object_repr", "changes").iterator():
         entry.object_repr = _scrub(entry.object_repr, needles, pseudonym)[:300]

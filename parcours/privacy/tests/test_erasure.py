@@ -73,6 +73,22 @@ def test_personal_data_is_gone_and_counts_are_unchanged(
     assert entry.changes == {"reason": "self", "revoked_credentials": 0}
 
 
+def test_audit_entries_quoting_the_name_are_rewritten(learner, coordinator, org) -> None:
+    from parcours.accounts import audit
+
+    by_name = audit.record(
+        "test.note", actor=coordinator, organisation=org, changes={"note": "Appel de Chloé Renard"}
+    )
+    by_address = audit.record(
+        "test.note", actor=coordinator, organisation=org, changes={"to": ["CHLOE@exemple.test"]}
+    )
+    result = _erase_self(learner)
+    by_name.refresh_from_db()
+    by_address.refresh_from_db()
+    assert by_name.changes == {"note": f"Appel de {result.pseudonym}"}
+    assert by_address.changes == {"to": [result.pseudonym]}
+
+
 def test_revocation_on_request_goes_through_the_credentials_app(learner, attend) -> None:
     attend(learner)
     result = _erase_self(learner, revoke_credentials=True)
