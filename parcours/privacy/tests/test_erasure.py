@@ -149,6 +149,18 @@ class TestAdministrators:
         entry = AuditEntry.objects.get(action="privacy.erase")
         assert entry.actor_id == admin.pk and entry.changes["reason"] == "administrator"
 
+    def test_the_learners_open_sessions_end(self, client, admin, org, learner) -> None:
+        client.force_login(learner)
+        assert client.get(reverse("accounts:dashboard")).status_code == 200
+        actions.erase_person(
+            actor=Actor.of(admin),
+            person=learner,
+            reason=actions.Reason.ADMINISTRATOR,
+            organisation=org,
+        )
+        response = client.get(reverse("accounts:dashboard"))
+        assert response.status_code == 302 and reverse("accounts:login") in response.url
+
     def test_not_a_learner_who_also_belongs_elsewhere(self, admin, org, other_org, learner) -> None:
         account_actions.grant_role(
             user=learner, organisation=other_org, role=Role.LEARNER, actor=None
