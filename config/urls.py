@@ -8,14 +8,21 @@ from django.views.generic import RedirectView
 
 from config.api import api
 from parcours.accounts import views as account_views
+from parcours.scheduling import urls as scheduling_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:public_list"), name="home"),
     path("catalogue/", include("parcours.catalogue.urls")),
     path("parcours/", include("parcours.pathways.urls")),
     path("sessions/", include("parcours.enrolment.urls")),
-    path("reservations/", include("parcours.scheduling.urls")),
-    path("logistique/", include("parcours.scheduling.ui_urls")),
+    path("logistique/", include("parcours.scheduling.urls")),
+    # The former second door of logistics: old addresses redirect to /logistique/.
+    path("reservations/", include((scheduling_urls.legacy_urlpatterns, "scheduling_legacy"))),
+    # Alias: templates of other apps still name "scheduling_ui:…" (same pages).
+    path(
+        "logistique/",
+        include(("parcours.scheduling.urls", "scheduling"), namespace="scheduling_ui"),
+    ),
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),

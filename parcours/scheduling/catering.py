@@ -123,5 +123,5 @@ def as_pdf(catering: CateringList) -> bytes:
     """The printable list as an A4 PDF (WeasyPrint; fonts from the system, no network)."""
     from weasyprint import HTML
 
-    html = render_to_string("scheduling/ui/catering_pdf.html", {"catering": catering})
+    html = render_to_string("scheduling/catering_pdf.html", {"catering": catering})
     return bytes(HTML(string=html).write_pdf())

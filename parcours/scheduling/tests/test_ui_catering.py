@@ -99,7 +99,7 @@ def test_list_follows_changed_counts(
     day_bookings: list[Booking],
     lea: Actor,
 ) -> None:
-    url = reverse("scheduling_ui:catering", args=[liege.pk]) + "?date=2031-03-12"
+    url = reverse("scheduling:catering", args=[liege.pk]) + "?date=2031-03-12"
     client = as_user(logistics)
     assert '<td class="num">18</td>' in client.get(url).content.decode()
     actions.set_catering(
@@ -122,7 +122,7 @@ def test_printable_page_and_query_count(
     room: Resource,
 ) -> None:
     client = as_user(logistics)
-    url = reverse("scheduling_ui:catering", args=[liege.pk])
+    url = reverse("scheduling:catering", args=[liege.pk])
     client.get(url, {"date": "2031-03-12"})
     with django_assert_max_num_queries(12) as before:
         response = client.get(url, {"date": "2031-03-12"})
@@ -145,7 +145,7 @@ def test_csv_for_belgian_excel(
     as_user, logistics: User, liege: Site, day_bookings: list[Booking]
 ) -> None:
     response = as_user(logistics).get(
-        reverse("scheduling_ui:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
+        reverse("scheduling:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="catering-liege-2031-03-12.csv"' in response["Content-Disposition"]
@@ -161,7 +161,7 @@ def test_pdf_holds_the_list(
     as_user, logistics: User, liege: Site, day_bookings: list[Booking]
 ) -> None:
     response = as_user(logistics).get(
-        reverse("scheduling_ui:catering_pdf", args=[liege.pk]), {"date": "2031-03-12"}
+        reverse("scheduling:catering_pdf", args=[liege.pk]), {"date": "2031-03-12"}
     )
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -179,10 +179,10 @@ def test_catering_list_is_for_the_organisation_logistics(
     liege: Site,
     day_bookings: list[Booking],
 ) -> None:
-    url = reverse("scheduling_ui:catering", args=[liege.pk])
+    url = reverse("scheduling:catering", args=[liege.pk])
     assert as_user(school_contact).get(url).status_code == 403
     assert as_user(outsider).get(url).status_code == 404
     assert (
-        as_user(outsider).get(reverse("scheduling_ui:catering_csv", args=[liege.pk])).status_code
+        as_user(outsider).get(reverse("scheduling:catering_csv", args=[liege.pk])).status_code
         == 404
     )
