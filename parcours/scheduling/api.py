@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
-from parcours.accounts.models import Site, User
+from parcours.accounts.models import Role, Site, User
 from parcours.accounts.permissions import Actor
 from parcours.lib.problem import problem_response
 from parcours.scheduling import actions, planning
@@ -383,7 +383,15 @@ def list_loans(request: HttpRequest, outstanding: bool = False) -> list[dict[str
 )
 def create_loan(request: HttpRequest, payload: LoanIn) -> Any:
     actor = _actor(request)
-    resource = Resource.objects.visible_to(actor).filter(pk=payload.resource).first()
+    # Permission first, then look-ups inside the actor's own scope: the answer never depends on
+    # what exists in another organisation (no 403/404 oracle on resources or borrowers).
+    managed = actor.orgs_with_role(Role.LOGISTICS)
+    if not (actor.is_platform_admin or managed):
+        return _error_response(PermissionDenied(_("Seule la logistique prête du matériel.")))
+    resources = Resource.objects.all()
+    if not actor.is_platform_admin:
+        resources = resources.filter(organisation_id__in=managed)
+    resource = resources.filter(pk=payload.resource).first()
     if resource is None:
         raise HttpError(404, _("Ressource introuvable."))
     borrower = User.objects.filter(

@@ -453,6 +453,9 @@ class CateringLine(models.Model):
         return f"{self.count} x {self.item}"
 
 
+OPEN_LOAN_CONSTRAINT = "scheduling_loan_one_open_per_item"
+
+
 class Loan(models.Model):
     """Equipment lent to a person. Its booking (purpose "loan") holds the reservation, so the
     item cannot be booked while it is out; returning it early releases the rest."""
@@ -487,6 +490,15 @@ class Loan(models.Model):
         verbose_name_plural = _("prêts")
         ordering = ["-start"]
         indexes = [models.Index(fields=["organisation", "returned_at", "due"])]
+        constraints = [
+            # An item is with one person at a time: a loan not yet returned (even overdue,
+            # when its booking no longer blocks the calendar) keeps anyone else from borrowing it.
+            models.UniqueConstraint(
+                fields=["resource"],
+                condition=models.Q(returned_at=None),
+                name=OPEN_LOAN_CONSTRAINT,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.resource} → {self.borrower}"

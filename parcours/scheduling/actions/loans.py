@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from parcours.scheduling import core, planning, tasks
 from parcours.scheduling.actions.base import _Clash, _conflict
 from parcours.scheduling.actions.bookings import _create_booking, _load_resources, _validate_times
 from parcours.scheduling.models import (
+    OPEN_LOAN_CONSTRAINT,
     Booking,
     Loan,
     Resource,
@@ -70,6 +71,10 @@ def lend(
                 source_id="",
                 requester_organisation=item.organisation,
             )
+            # After the calendar check (an overlap names the loan in the way), before the
+            # insert: an overdue item never returned is still out.
+            if Loan.objects.filter(resource=item, returned_at=None).exists():
+                raise _already_out(item)
             loan = Loan.objects.create(
                 organisation_id=item.organisation_id,
                 resource=item,
@@ -89,7 +94,32 @@ def lend(
             )
     except _Clash as clash:
         raise _conflict(actor, clash, items, start, due, 0, 0, None) from None
+    except IntegrityError as exc:
+        # Two officers lending the same item at once (PostgreSQL): the partial unique
+        # constraint refuses the second; nothing of it was written.
+        if _is_open_loan_violation(exc):
+            raise _already_out(item) from None
+        raise
     return loan
+
+
+def _already_out(item: Resource) -> ValidationError:
+    return ValidationError(
+        {
+            "resource": [
+                _(
+                    "« %(item)s » est déjà prêté et n'a pas été rendu : enregistrez d'abord son "
+                    "retour."
+                )
+                % {"item": item.name}
+            ]
+        }
+    )
+
+
+def _is_open_loan_violation(exc: IntegrityError) -> bool:
+    text = str(exc)
+    return OPEN_LOAN_CONSTRAINT in text or "scheduling_loan.resource_id" in text
 
 
 def return_loan(
@@ -169,19 +199,28 @@ def checkout_loan(
     if not email:
         raise ValidationError({"borrower_email": [_("Indiquez l'e-mail de l'emprunteur.")]})
     with transaction.atomic():
-        borrower = User.objects.filter(email__iexact=email).first()
+        # Only people the organisation knows (its members, its past borrowers) are found by
+        # e-mail alone; anyone else must be named, whether or not the address has an account
+        # elsewhere (which is then reused), so the form never reveals who exists elsewhere.
+        org_id = resource.organisation_id
+        member = (
+            User.objects.filter(email__iexact=email)
+            .filter(Q(memberships__organisation_id=org_id) | Q(loans__organisation_id=org_id))
+            .first()
+        )
+        borrower = member or User.objects.filter(email__iexact=email).first()
+        if member is None and not (first_name.strip() and last_name.strip()):
+            raise ValidationError(
+                {
+                    "borrower_first_name": [
+                        _(
+                            "Cette personne n'est pas encore connue de l'organisation : "
+                            "indiquez son prénom et son nom."
+                        )
+                    ]
+                }
+            )
         if borrower is None:
-            if not (first_name.strip() and last_name.strip()):
-                raise ValidationError(
-                    {
-                        "borrower_first_name": [
-                            _(
-                                "Aucun compte n'a cette adresse : indiquez le prénom et le nom "
-                                "de l'emprunteur pour l'enregistrer."
-                            )
-                        ]
-                    }
-                )
             borrower = account_actions.create_user(
                 email=email,
                 password=None,

@@ -78,7 +78,7 @@ def test_unknown_borrower_needs_a_name(as_user, logistics: User, laptop: Resourc
     )
     assert response.status_code == 400
     errors = response.context["form"].errors["borrower_first_name"]
-    assert "Aucun compte n'a cette adresse" in errors[0]
+    assert "pas encore connue de l'organisation" in errors[0]
     assert not Loan.objects.exists()
 
 
@@ -354,3 +354,58 @@ def test_only_logistics_of_the_organisation_remind(
     assert as_user(outsider).post(url).status_code == 403
     loan.refresh_from_db()
     assert loan.last_reminded is None
+
+
+def test_an_item_still_out_is_not_lent_again_even_after_its_due_date(
+    as_user, logistics: User, lea: Actor, laptop: Resource, coordinator: User, trainer: User
+) -> None:
+    """Issue #9: the loan's booking stops blocking the calendar at the due date, but the item is
+    still with the first borrower until its return is recorded."""
+    first = actions.lend(
+        actor=lea,
+        resource=laptop,
+        borrower=coordinator,
+        start=at(DAY, "08:00"),
+        due=at(DAY + dt.timedelta(days=2), "17:00"),
+    )
+    later = {"start": at(DAY + dt.timedelta(days=5), "08:00")}
+    later["due"] = later["start"] + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        actions.lend(actor=lea, resource=laptop, borrower=trainer, **later)
+    assert "déjà prêté" in str(refused.value)
+    assert Loan.objects.filter(resource=laptop).count() == 1
+    # The page says so in place, in French, without writing anything.
+    page = as_user(logistics).post(
+        reverse("scheduling:loan_create"),
+        lend_form(laptop, start="2031-03-17", due="2031-03-18"),
+    )
+    assert page.status_code in (400, 422)
+    assert "est déjà prêté et n&#x27;a pas été rendu" in page.content.decode()
+    assert Loan.objects.filter(resource=laptop).count() == 1
+    actions.return_loan(actor=lea, loan=first)
+    assert actions.lend(actor=lea, resource=laptop, borrower=trainer, **later).borrower == trainer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_lending_an_item_for_different_weeks_at_once(
+    run_concurrently, lea: Actor, laptop: Resource, coordinator: User, trainer: User
+) -> None:
+    """The calendar does not collide (different weeks), the one-open-loan rule does: one
+    writer wins, the other gets the clear message (SQLite: serialised writers; PostgreSQL:
+    the partial unique constraint, its IntegrityError turned into the same message)."""
+    calls = [
+        lambda who=who, week=week: actions.lend(
+            actor=Actor.of(lea.user),
+            resource=laptop.pk,
+            borrower=who,
+            start=at(DAY + dt.timedelta(weeks=week), "08:00"),
+            due=at(DAY + dt.timedelta(weeks=week, days=2), "17:00"),
+        )
+        for who, week in ((coordinator, 0), (trainer, 2))
+    ]
+    run = run_concurrently.each(calls)
+    assert len(run.successes) == 1
+    assert len(run.errors) == 1
+    assert isinstance(run.errors[0], ValidationError), run.errors
+    assert "déjà prêté" in str(run.errors[0])
+    assert Loan.objects.filter(resource=laptop, returned_at=None).count() == 1

@@ -230,7 +230,10 @@ def test_one_logistics_area_old_addresses_redirect(as_user, lea: Actor) -> None:
     assert moved.status_code == 308
     assert moved["Location"] == "/logistique/demander/?resource=3"
     decision = client.post("/reservations/12/approuver/")
-    assert (decision.status_code, decision["Location"]) == (308, "/logistique/demandes/12/approuver/")
+    assert (decision.status_code, decision["Location"]) == (
+        308,
+        "/logistique/demandes/12/approuver/",
+    )
     page = client.get("/logistique/demander/").content.decode()
     assert page.count('class="sched-nav"') == 1
     assert 'href="/logistique/prets/"' in page  # loans and requests share the one menu

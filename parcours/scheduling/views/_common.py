@@ -64,9 +64,14 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a POST: ``next`` only when it is a path of this site (never another
+    host, scheme or ``//host``), else ``default``. Every ``next`` in logistics goes through
+    here."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        wanted.startswith("/")
+        and not wanted.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(wanted, allowed_hosts=set(), require_https=False)
     ):
         return wanted
     return default

@@ -28,7 +28,7 @@ from parcours.scheduling.models import (
     CateringItem,
     Resource,
 )
-from parcours.scheduling.views._common import BOOKABLE_KINDS, _ctx, _form_errors
+from parcours.scheduling.views._common import BOOKABLE_KINDS, _ctx, _form_errors, _next_url
 
 
 def _request_form(request: AuthedRequest, data: QueryDict | None) -> BookingRequestForm:
@@ -199,7 +199,7 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Réservation annulée : %(t)s.") % {"t": booking})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(request.POST.get("next") or reverse("scheduling:my_requests"))
+    return redirect(_next_url(request, reverse("scheduling:my_requests")))
 
 
 # --- Availability search -----------------------------------------------------------------------
