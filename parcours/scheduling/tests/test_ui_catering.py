@@ -4,6 +4,7 @@ follows the current orders and participant numbers."""
 from __future__ import annotations
 
 import datetime as dt
+import csv
 import io
 
 import pypdf
@@ -186,3 +187,27 @@ def test_catering_list_is_for_the_organisation_logistics(
         as_user(outsider).get(reverse("scheduling:catering_csv", args=[liege.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("https://x")', "+1+1", "-2", "@SUM(A1)", "\tTab"])
+def test_csv_cells_are_never_formulas(
+    as_user, logistics: User, lea: Actor, liege: Site, menu: None, room: Resource, typed: str
+) -> None:
+    """Issue #9: a title or a catering note starting with =, +, -, @ or a tab is written as text
+    (a leading apostrophe), so opening the list in a spreadsheet runs nothing."""
+    actions.book(
+        actor=lea,
+        resources=[room],
+        start=at(DAY, "09:00"),
+        end=at(DAY, "10:00"),
+        title=typed,
+        participants=3,
+        catering=[CateringRequest("cafe", 3, note=typed)],
+    )
+    body = as_user(logistics).get(
+        reverse("scheduling:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
+    )
+    texts = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig")), delimiter=";"))[1]
+    for cell in texts:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), texts
+    assert texts.count("'" + typed.strip()) + texts.count("'" + typed) >= 1
