@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Site
 from parcours.scheduling import core, planning
+from parcours.scheduling.bounds import DATE_VALIDATORS, MAX_COUNT, MAX_DATE, MIN_DATE
 from parcours.scheduling.models import (
     CateringItem,
     ClosurePeriod,
@@ -22,6 +23,18 @@ from parcours.scheduling.models import (
     Resource,
     SitePolicy,
 )
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 2000 and 2100 (issue #9: year 1 or 9999 overflowed the date arithmetic)."""
+
+    default_validators = list(DATE_VALIDATORS)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()})
+        return attrs
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
@@ -35,11 +48,13 @@ class ResourceChoiceField(forms.ModelChoiceField):
 
 class BookingRequestForm(forms.Form):
     resource = ResourceChoiceField(queryset=Resource.objects.none(), label=_("Ressource"))
-    day = forms.DateField(label=_("Date"), widget=DATE)
+    day = BoundedDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Heure de début"), widget=TIME)
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME)
     title = forms.CharField(label=_("Objet"), max_length=200)
-    participants = forms.IntegerField(label=_("Participants"), min_value=1, required=False)
+    participants = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Participants"), min_value=1, required=False
+    )
     notes = forms.CharField(
         label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -58,7 +73,7 @@ class BookingRequestForm(forms.Form):
         self.catering_items = catering_items or []
         for item in self.catering_items:
             self.fields[f"catering_{item.pk}"] = forms.IntegerField(
-                label=item.label, min_value=0, required=False
+                max_value=MAX_COUNT, label=item.label, min_value=0, required=False
             )
 
     def clean(self) -> dict[str, Any]:
@@ -83,10 +98,12 @@ class AvailabilityForm(forms.Form):
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), label=_("Site"), required=False, empty_label=_("Partout")
     )
-    day = forms.DateField(label=_("Date"), widget=DATE)
+    day = BoundedDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Heure de début"), widget=TIME, initial=dt.time(9, 0))
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME, initial=dt.time(16, 30))
-    capacity = forms.IntegerField(label=_("Personnes"), min_value=1, required=False)
+    capacity = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Personnes"), min_value=1, required=False
+    )
     features = forms.ModelMultipleChoiceField(
         queryset=Feature.objects.all(),
         label=_("Équipements"),
@@ -216,11 +233,11 @@ SECONDARY_GRADES = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
+    date = BoundedDateField(label=_("Date"), required=False, widget=DATE_INPUT)
 
 
 class _TimesMixin(forms.Form):
-    day = forms.DateField(label=_("Jour"), widget=DATE_INPUT)
+    day = BoundedDateField(label=_("Jour"), widget=DATE_INPUT)
     start_time = forms.TimeField(label=_("Début"), widget=TIME_INPUT)
     end_time = forms.TimeField(label=_("Fin"), widget=TIME_INPUT)
 
@@ -249,7 +266,9 @@ class BookingForm(_TimesMixin):
 
     resource = forms.ModelChoiceField(label=_("Ressource"), queryset=Resource.objects.none())
     title = forms.CharField(label=_("Objet"), max_length=200)
-    participants = forms.IntegerField(label=_("Participants"), min_value=1, required=False)
+    participants = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Participants"), min_value=1, required=False
+    )
     notes = forms.CharField(
         label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -280,7 +299,7 @@ class BookingForm(_TimesMixin):
         self.catering_items = list(catering_items)
         for item in self.catering_items:
             self.fields[f"catering_{item.pk}"] = forms.IntegerField(
-                label=item.label, min_value=0, required=False
+                max_value=MAX_COUNT, label=item.label, min_value=0, required=False
             )
 
     def catering_fields(self) -> list[forms.BoundField]:
@@ -341,8 +360,8 @@ class LoanForm(forms.Form):
         required=False,
         help_text=_("Seulement si la personne n'a pas encore de compte."),
     )
-    start = forms.DateField(label=_("Prêté le"), widget=DATE_INPUT)
-    due = forms.DateField(label=_("À rendre le"), widget=DATE_INPUT)
+    start = BoundedDateField(label=_("Prêté le"), widget=DATE_INPUT)
+    due = BoundedDateField(label=_("À rendre le"), widget=DATE_INPUT)
     condition_out = forms.CharField(label=_("État au départ"), max_length=300, required=False)
 
     def __init__(self, *args: Any, items: Iterable[Resource], **kwargs: Any) -> None:
@@ -375,8 +394,8 @@ class OutreachForm(forms.Form):
     activity = forms.ModelChoiceField(
         label=_("Animation"), queryset=OutreachActivity.objects.none()
     )
-    first_day = forms.DateField(label=_("Premier jour"), widget=DATE_INPUT)
-    last_day = forms.DateField(label=_("Dernier jour"), widget=DATE_INPUT)
+    first_day = BoundedDateField(label=_("Premier jour"), widget=DATE_INPUT)
+    last_day = BoundedDateField(label=_("Dernier jour"), widget=DATE_INPUT)
     school_name = forms.CharField(label=_("École"), max_length=200)
     school_street = forms.CharField(label=_("Rue et numéro"), max_length=200, required=False)
     school_postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)

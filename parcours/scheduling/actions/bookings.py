@@ -25,6 +25,7 @@ from parcours.scheduling.actions.base import (
     _write_reservations,
 )
 from parcours.scheduling.actions.catering import _resolve_catering, _write_catering
+from parcours.scheduling.bounds import MAX_ID, check_buffer, check_count, check_date
 from parcours.scheduling.models import (
     Booking,
     BookingSeries,
@@ -49,6 +50,8 @@ def _load_resources(resources: Iterable[Resource | int]) -> list[Resource]:
     ids: list[int] = []
     for r in resources:
         rid = r if isinstance(r, int) else r.pk
+        if not isinstance(rid, int) or not 1 <= rid <= MAX_ID:
+            raise ValidationError({"resources": [_("Ressource introuvable.")]})
         if rid not in ids:
             ids.append(rid)
     if not ids:
@@ -79,6 +82,8 @@ def _load_resources(resources: Iterable[Resource | int]) -> list[Resource]:
 def _validate_times(start: dt.datetime, end: dt.datetime) -> None:
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValidationError({"start": [_("Les heures doivent préciser leur fuseau horaire.")]})
+    check_date(start, "start")
+    check_date(end, "end")
     if end <= start:
         raise ValidationError({"end": [_("La fin doit être après le début.")]})
     if end - start > dt.timedelta(days=MAX_BOOKING_DAYS):
@@ -98,6 +103,7 @@ def _check_rules(
     if participants is not None:
         if participants < 1:
             raise ValidationError({"participants": [_("Indiquez au moins un participant.")]})
+        check_count(participants, "participants", minimum=1)
         for r in resources:
             if r.kind == Resource.Kind.ROOM and r.capacity and participants > r.capacity:
                 raise ValidationError(
@@ -235,6 +241,8 @@ def book(
     if purpose not in Booking.Purpose.values:
         raise ValidationError({"purpose": [_("Motif inconnu.")]})
     status = booking_status_for(actor, items)
+    check_buffer(setup_minutes, "setup_minutes")
+    check_buffer(cleanup_minutes, "cleanup_minutes")
     setup = setup_minutes if setup_minutes is not None else max(r.setup_minutes for r in items)
     cleanup = (
         cleanup_minutes if cleanup_minutes is not None else max(r.cleanup_minutes for r in items)
@@ -435,6 +443,8 @@ def move_booking(
         raise ValidationError(
             {"resources": [_("Les ressources doivent appartenir à la même organisation.")]}
         )
+    check_buffer(setup_minutes, "setup_minutes")
+    check_buffer(cleanup_minutes, "cleanup_minutes")
     setup = current.setup_minutes if setup_minutes is None else setup_minutes
     cleanup = current.cleanup_minutes if cleanup_minutes is None else cleanup_minutes
     if not can_change(actor, current):

@@ -16,6 +16,7 @@ from parcours.accounts.permissions import Actor
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning
 from parcours.scheduling.actions.base import CateringRequest, _get_open
+from parcours.scheduling.bounds import MAX_COUNT, MAX_ID
 from parcours.scheduling.models import (
     Booking,
     CateringItem,
@@ -50,6 +51,10 @@ def _resolve_catering(
     for line in lines:
         if line.count < 0:
             raise ValidationError({"catering": [_("Les quantités sont positives.")]})
+        if line.count > MAX_COUNT:
+            raise ValidationError({"catering": [_("Au plus 10 000 portions par article.")]})
+        if isinstance(line.item, int) and not 1 <= line.item <= MAX_ID:
+            raise ValidationError({"catering": [_("Article de catering inconnu.")]})
         item = line.item
         if not isinstance(item, CateringItem):
             qs = CateringItem.objects.filter(organisation_id=organisation_id, is_active=True)

@@ -22,6 +22,7 @@ from parcours.scheduling.actions.bookings import (
     _notify,
     _requester_org,
 )
+from parcours.scheduling.bounds import check_count, check_date
 from parcours.scheduling.models import (
     Booking,
     OutreachActivity,
@@ -59,16 +60,31 @@ def request_outreach(
     """A school asks for a mobile unit and an activity on some days, with pupil counts per year
     group (counts, never names). The unit is blocked over the days plus the travel / set-up
     days, so it is in one place at a time."""
-    activity = (
+    check_date(first_day, "first_day")
+    check_date(last_day, "last_day")
+    found = (
         activity
         if isinstance(activity, OutreachActivity)
-        else OutreachActivity.objects.select_related("unit").get(pk=activity)
+        else OutreachActivity.objects.select_related("unit").filter(pk=activity).first()
     )
+    if found is None:
+        raise ValidationError({"activity": [_("Animation introuvable.")]})
+    activity = found
     if not activity.is_active:
         raise ValidationError({"activity": [_("Cette animation n'est plus proposée.")]})
     if last_day < first_day:
         raise ValidationError({"last_day": [_("Le dernier jour doit suivre le premier.")]})
+    if (last_day - first_day).days >= MAX_OUTREACH_DAYS:
+        raise ValidationError(
+            {"last_day": [_("Une animation dure au plus %(n)d jours.") % {"n": MAX_OUTREACH_DAYS}]}
+        )
+    if not (
+        0 <= travel_days_before <= MAX_TRAVEL_DAYS and 0 <= travel_days_after <= MAX_TRAVEL_DAYS
+    ):
+        raise ValidationError({"first_day": [_("Au plus 14 jours de déplacement.")]})
     counts = {g: int(n) for g, n in pupil_counts.items() if int(n or 0) > 0}
+    for n in counts.values():
+        check_count(n, "pupil_counts")
     if any(g not in OutreachPupilCount.Grade.values for g in counts):
         raise ValidationError({"pupil_counts": [_("Année scolaire inconnue.")]})
     if not counts:
@@ -141,6 +157,8 @@ def request_outreach(
 
 # A mobile unit travels and is set up the day before the first activity day, so two schools
 # are always at least one day apart: the unit is in one place at a time, with travel time.
+MAX_OUTREACH_DAYS = 31
+MAX_TRAVEL_DAYS = 14
 SETUP_DAYS_BEFORE = 1
 TRAVEL_DAYS_AFTER = 0
 
@@ -174,6 +192,8 @@ def request_outreach_checked(
     """``actions.request_outreach`` with the set-up day and travel time of the house rules,
     and a clear refusal up front when the unit is already confirmed elsewhere then (a request
     holds no slot, so without this check the school would only learn it at approval)."""
+    check_date(first_day, "first_day")
+    check_date(last_day, "last_day")
     blocked0, blocked1 = outreach_blocked_range(first_day, last_day)
     conflicts = planning.find_conflicts([activity.unit_id], blocked0, blocked1)
     if conflicts:

@@ -24,6 +24,7 @@ from parcours.scheduling.actions.bookings import (
     _requester_org,
     cancel_booking,
 )
+from parcours.scheduling.bounds import check_buffer, check_count, check_date
 from parcours.scheduling.models import (
     Booking,
     BookingSeries,
@@ -84,8 +85,17 @@ def book_series(
     days = sorted(set(weekdays))
     if not days:
         raise ValidationError({"weekdays": [_("Choisissez au moins un jour de la semaine.")]})
+    check_date(first_date, "first_date")
+    check_date(until, "until")
     if until < first_date:
         raise ValidationError({"until": [_("La date de fin doit suivre la date de début.")]})
+    if not 1 <= interval_weeks <= 52:
+        raise ValidationError({"interval_weeks": [_("Indiquez entre 1 et 52 semaines.")]})
+    if any(not 0 <= d <= 6 for d in days):
+        raise ValidationError({"weekdays": [_("Jour de la semaine inconnu.")]})
+    check_buffer(setup_minutes, "setup_minutes")
+    check_buffer(cleanup_minutes, "cleanup_minutes")
+    check_count(participants, "participants", minimum=1)
     if end_time <= start_time:
         raise ValidationError({"end_time": [_("La fin doit être après le début.")]})
     status = booking_status_for(actor, items)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts import audit
 from parcours.accounts.models import Site
 from parcours.accounts.permissions import Actor
+from parcours.scheduling.bounds import MAX_CUTOFF_DAYS, check_buffer, check_count, check_date
 from parcours.scheduling.models import (
     ClosurePeriod,
     Feature,
@@ -68,6 +69,9 @@ RESOURCE_FIELDS = (
 
 
 def _check_resource(resource: Resource) -> None:
+    check_count(resource.capacity, "capacity", minimum=1)
+    check_buffer(resource.setup_minutes, "setup_minutes")
+    check_buffer(resource.cleanup_minutes, "cleanup_minutes")
     if resource.kind == Resource.Kind.ROOM and not resource.capacity:
         raise ValidationError({"capacity": [_("Indiquez la capacité de la salle.")]})
     if not resource.name.strip() or not resource.code.strip():
@@ -193,6 +197,8 @@ def add_closure(
 ) -> ClosurePeriod:
     """A closed day or period, or school holidays (recurring bookings skip them)."""
     require_logistics(actor, site.organisation_id)
+    check_date(start, "start")
+    check_date(end, "end")
     if end < start:
         raise ValidationError({"end": [_("La date de fin doit suivre la date de début.")]})
     if kind not in ClosurePeriod.Kind.values:
@@ -230,6 +236,9 @@ def update_site_policy(*, actor: Actor, site: Site, **fields: Any) -> SitePolicy
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    cutoff = fields.get("catering_cutoff_days")
+    if cutoff is not None and not 0 <= cutoff <= MAX_CUTOFF_DAYS:
+        raise ValidationError({"catering_cutoff_days": [_("Indiquez entre 0 et 60 jours.")]})
     policy, _created = SitePolicy.objects.get_or_create(site=site)
     for name, value in fields.items():
         setattr(policy, name, value)

@@ -3,8 +3,8 @@ follows the current orders and participant numbers."""
 
 from __future__ import annotations
 
-import datetime as dt
 import csv
+import datetime as dt
 import io
 
 import pypdf

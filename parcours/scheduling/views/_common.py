@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -141,3 +142,11 @@ def _logistics_org(request: AuthedRequest) -> Organisation:
         raise PermissionDenied(_("Réservé à la cellule logistique de l'organisation."))
     require_logistics(request.actor, org)
     return org
+
+
+PAGE_SIZE = 50  # rows per page of every list a person can grow (issue #9)
+
+
+def _paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
+    """One page of ``items`` (``?page=``; a bad or huge number gives the first or last page)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))

@@ -28,7 +28,7 @@ from parcours.scheduling.models import (
     Loan,
     Resource,
 )
-from parcours.scheduling.views._common import _current_org, _form_errors, _next_url
+from parcours.scheduling.views._common import _current_org, _form_errors, _next_url, _paginate
 
 
 def _loans(org: Organisation) -> Any:
@@ -39,11 +39,13 @@ def _loans(org: Organisation) -> Any:
 def loan_list(request: AuthedRequest) -> HttpResponse:
     org = _current_org(request, (Role.LOGISTICS,))
     moment = clock.now(request)
-    outstanding = list(_loans(org).outstanding().order_by("due"))
+    page = _paginate(request, _loans(org).outstanding().order_by("due"))
+    outstanding = list(page.object_list)
     today = planning.local_day(moment)
     overdue = [loan for loan in outstanding if loan.due < moment]
     context = {
         "organisation": org,
+        "page_obj": page,
         "today": today,
         "overdue": overdue,
         "remindable": [loan for loan in overdue if loan.last_reminded != today],
@@ -170,19 +172,25 @@ def loan_remind(request: AuthedRequest, pk: int) -> HttpResponse:
 def loan_item_history(request: AuthedRequest, resource_id: int) -> HttpResponse:
     org = _current_org(request, (Role.LOGISTICS,))
     item = get_object_or_404(Resource, pk=resource_id, organisation=org)
-    loans = list(_loans(org).filter(resource=item).order_by("-start"))
+    loans = _paginate(request, _loans(org).filter(resource=item).order_by("-start"))
     return render(
         request,
         "scheduling/loan_history.html",
-        {"subject": item.name, "loans": loans, "by": "item", "now": clock.now(request)},
+        {
+            "subject": item.name,
+            "loans": loans,
+            "page_obj": loans,
+            "by": "item",
+            "now": clock.now(request),
+        },
     )
 
 
 @login_required
 def loan_person_history(request: AuthedRequest, user_id: int) -> HttpResponse:
     org = _current_org(request, (Role.LOGISTICS,))
-    loans = list(_loans(org).filter(borrower_id=user_id).order_by("-start"))
-    if not loans:
+    loans = _paginate(request, _loans(org).filter(borrower_id=user_id).order_by("-start"))
+    if not loans.object_list:
         raise Http404
     return render(
         request,
@@ -190,6 +198,7 @@ def loan_person_history(request: AuthedRequest, user_id: int) -> HttpResponse:
         {
             "subject": str(loans[0].borrower),
             "loans": loans,
+            "page_obj": loans,
             "by": "person",
             "now": clock.now(request),
         },

@@ -35,9 +35,11 @@ from parcours.scheduling.permissions import can_decide
 from parcours.scheduling.states import BookingStatus
 from parcours.scheduling.views._common import (
     OUTREACH_REQUESTERS,
+    PAGE_SIZE,
     _current_org,
     _form_errors,
     _local,
+    _paginate,
 )
 
 
@@ -130,10 +132,10 @@ def _outreach_qs() -> Any:
 
 @login_required
 def outreach_mine(request: AuthedRequest) -> HttpResponse:
-    requests_ = list(
-        _outreach_qs().filter(booking__requester=request.user).order_by("-booking__start")
+    page = _paginate(
+        request, _outreach_qs().filter(booking__requester=request.user).order_by("-booking__start")
     )
-    return render(request, "scheduling/outreach_mine.html", {"requests": requests_})
+    return render(request, "scheduling/outreach_mine.html", {"requests": page, "page_obj": page})
 
 
 def _visible_outreach(request: AuthedRequest, pk: int) -> OutreachRequest:
@@ -191,11 +193,14 @@ def outreach_queue(request: AuthedRequest) -> HttpResponse:
     org = _current_org(request, (Role.LOGISTICS,))
     moment = clock.now(request)
     qs = _outreach_qs().filter(organisation=org)
-    pending = list(qs.filter(booking__status=BookingStatus.REQUESTED).order_by("booking__start"))
+    page = _paginate(
+        request, qs.filter(booking__status=BookingStatus.REQUESTED).order_by("booking__start")
+    )
+    pending = list(page.object_list)
     confirmed = list(
         qs.filter(booking__status=BookingStatus.APPROVED, booking__end__gt=moment).order_by(
             "booking__start"
-        )
+        )[:PAGE_SIZE]
     )
     # Which pending requests could not be approved as they stand (a confirmed tour is there):
     # one query for every unit and the whole span of the queue.
@@ -229,6 +234,7 @@ def outreach_queue(request: AuthedRequest) -> HttpResponse:
         "scheduling/outreach_queue.html",
         {
             "organisation": org,
+            "page_obj": page,
             "pending": rows,
             "confirmed": confirmed,
             "refuse_form": RefuseForm(),

@@ -28,7 +28,13 @@ from parcours.scheduling.models import (
     CateringItem,
     Resource,
 )
-from parcours.scheduling.views._common import BOOKABLE_KINDS, _ctx, _form_errors, _next_url
+from parcours.scheduling.views._common import (
+    BOOKABLE_KINDS,
+    _ctx,
+    _form_errors,
+    _next_url,
+    _paginate,
+)
 
 
 def _request_form(request: AuthedRequest, data: QueryDict | None) -> BookingRequestForm:
@@ -133,7 +139,11 @@ def approvals(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/approvals.html",
-        {"pending": pending, "refuse_form": RefuseForm()},
+        {
+            "pending": (page := _paginate(request, pending)),
+            "page_obj": page,
+            "refuse_form": RefuseForm(),
+        },
     )
 
 
@@ -185,7 +195,10 @@ def my_requests(request: AuthedRequest) -> HttpResponse:
         .prefetch_related("resources")
         .order_by("start")
     )
-    return render(request, "scheduling/my_requests.html", _ctx(request, bookings=bookings))
+    page = _paginate(request, bookings)
+    return render(
+        request, "scheduling/my_requests.html", _ctx(request, bookings=page, page_obj=page)
+    )
 
 
 @login_required
