@@ -144,7 +144,10 @@ class Session(models.Model):
     def cancellation_deadline(self) -> dt.datetime | None:
         if self.starts_at is None:
             return None
-        return self.starts_at - dt.timedelta(hours=self.cancellation_deadline_hours)
+        try:
+            return self.starts_at - dt.timedelta(hours=self.cancellation_deadline_hours)
+        except OverflowError:  # a start near year 1 (refused at input since; old rows)
+            return None
 
     @property
     def effective_enrolment_closes(self) -> dt.datetime | None:
@@ -224,6 +227,8 @@ class Enrolment(models.Model):
 
     # Not stored: set by ``actions.cancel`` to the people promoted into the freed seat.
     promoted: list[Enrolment]
+    # Not stored: set by the views from ``permissions.can_be_cancelled`` (the cancel button).
+    cancellable: bool
 
     class Meta:
         verbose_name = _("inscription")

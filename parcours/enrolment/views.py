@@ -29,7 +29,7 @@ from parcours.enrolment.forms import (
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
 from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
-from parcours.lib.http import AuthedRequest
+from parcours.lib.http import AuthedRequest, is_htmx
 
 IMPORT_SESSION_KEY = "enrolment_import_{pk}"
 
@@ -76,6 +76,9 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     needs_audience = False
     if request.user.is_authenticated:
         mine = session.enrolments.filter(learner=request.user, status__in=ACTIVE).first()
+        if mine is not None:
+            mine.session = session
+            mine.cancellable = permissions.can_be_cancelled(request.actor, mine)
         if session.audience and session.audience != Module.Audience.EVERYONE:
             declared = (
                 LearnerProfile.objects.filter(user=request.user)
@@ -124,28 +127,64 @@ def enrol_self(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("enrolment:my_sessions")
 
 
+def _safe_next(request: AuthedRequest, default: str) -> str:
+    nxt = request.POST.get("next", "") or request.GET.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
+        return nxt
+    return default
+
+
 @login_required
-@require_POST
 def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    enrolment = get_object_or_404(Enrolment.objects.select_related("session"), pk=pk)
+    """GET: the confirmation (a page, or the dialog's content for htmx); POST: cancel.
+
+    The freed seat goes to the first person on the waitlist at once: whoever may see them
+    (a coordinator, the school contact who enrolled them) is told who got it."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("session", "session__module", "learner"), pk=pk
+    )
     if not permissions.can_cancel(request.actor, enrolment):
         raise Http404
+    back = _safe_next(request, reverse("enrolment:my_sessions"))
+    if request.method != "POST":
+        refusal = permissions.cancel_refusal(request.actor, enrolment)
+        page = "_cancel_confirm" if is_htmx(request) else "cancel_confirm"
+        return render(
+            request,
+            f"enrolment/{page}.html",
+            {
+                "enrolment": enrolment,
+                "session": enrolment.session,
+                "refusal": refusal[0] if refusal else None,
+                "own": enrolment.learner_id == request.user.pk,
+                "next": back,
+            },
+        )
     try:
-        actions.cancel(
+        cancelled = actions.cancel(
             actor=request.actor, enrolment=enrolment, reason=request.POST.get("reason", "")[:300]
         )
-        messages.success(request, _("L'inscription est annulée."))
     except ValidationError as exc:
         messages.error(request, _message(exc))
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("enrolment:my_sessions")
+    else:
+        messages.success(request, _("L'inscription est annulée."))
+        for promoted in getattr(cancelled, "promoted", []):
+            promoted.session = enrolment.session
+            if permissions.can_see_enrolment(request.actor, promoted):
+                messages.info(
+                    request,
+                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
+                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
+                )
+    return redirect(back)
 
 
 @login_required
 def my_sessions(request: AuthedRequest) -> HttpResponse:
     space = learner.learner_space(request.user)
+    now = timezone.now()
+    for enrolment in space.upcoming:
+        enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
     return render(
         request, "enrolment/my_sessions.html", {"space": space, "postcode": request.user.postcode}
     )
@@ -283,7 +322,10 @@ def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not manager:  # a school contact sees the people they enrolled
         enrolments = enrolments.filter(requested_by=request.user)
     groups: dict[str, list[Enrolment]] = {s: [] for s in EnrolmentStatus.values}
+    now = timezone.now()
     for enrolment in enrolments:
+        enrolment.session = session
+        enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
         groups[enrolment.status].append(enrolment)
     order = [
         EnrolmentStatus.REQUESTED,

@@ -32,6 +32,7 @@ from parcours.enrolment.actions.attendance import (
     check_in,
     record_roll_call,
 )
+from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
     approve,
     cancel,
@@ -62,6 +63,7 @@ __all__ = [
     "approve",
     "cancel",
     "check_in",
+    "complete_due",
     "create_session",
     "duplicate_session",
     "enrol",

@@ -21,7 +21,7 @@ from parcours.enrolment.actions._base import (
     _refuse,
     _require_attendance_taker,
 )
-from parcours.enrolment.actions.completion import _evaluate
+from parcours.enrolment.actions.completion import _evaluate, _schedule_completion
 from parcours.enrolment.models import (
     Attendance,
     Enrolment,
@@ -121,6 +121,7 @@ def record_roll_call(
             changes={"absent": sorted(absent_ids), "present": len(roll) - len(absent_ids)},
         )
         completed = _evaluate(session, slots, roll, marks, actor.user, now)
+        _schedule_completion(session, [slot], now)
     return RollCallResult(
         slot=slot, present=len(roll) - len(absent_ids), absent=len(absent_ids), completed=completed
     )
@@ -184,4 +185,5 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
             ).values_list("slot_id", "enrolment_id", "present")
         }
         _evaluate(session, slots, [enrolment], marks, user, now)
+        _schedule_completion(session, [slot], now)
     return CheckInResult(attendance=attendance, session=session, slot=slot)

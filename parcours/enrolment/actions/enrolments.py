@@ -17,7 +17,7 @@ from parcours.accounts.actions import create_user
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
-from parcours.enrolment import signals
+from parcours.enrolment import permissions, signals
 from parcours.enrolment.actions._base import (
     MANAGERS,
     NO_RESTRICTION,
@@ -42,7 +42,6 @@ from parcours.enrolment.states import (
     ACTIVE,
     SEAT_HOLDING,
     SessionStatus,
-    can_transition,
 )
 from parcours.lib.transactions import write_transaction
 from parcours.pathways.actions import lock_learners
@@ -266,33 +265,21 @@ def cancel(
     *, actor: Actor, enrolment: Enrolment, reason: str = "", now: dt.datetime | None = None
 ) -> Enrolment:
     """Cancel an enrolment. The learner may cancel a seat until the cancellation deadline;
-    a coordinator at any time. A freed seat goes to the first person on the waitlist, in the
-    same transaction."""
+    a coordinator until the session ends (``permissions.cancel_refusal``, the rule the cancel
+    buttons follow). A freed seat goes to the first person on the waitlist, in the same
+    transaction: ``enrolment.promoted`` lists who got it."""
     now = now or timezone.now()
     with write_transaction():
         session = _lock_session(enrolment.session_id)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         by_learner = enrolment.learner_id == actor.user.pk
-        is_manager = actor.is_platform_admin or actor.has_role(session.organisation_id, *MANAGERS)
-        by_school = (
-            actor.has_role(session.organisation_id, *SCHOOL)
-            and enrolment.requested_by_id == actor.user.pk
-        )
-        if not (by_learner or is_manager or by_school):
+        enrolment.session = session
+        if not permissions.can_cancel(actor, enrolment):
             raise PermissionDenied(_("Vous ne pouvez pas annuler cette inscription."))
-        if not can_transition(enrolment.status, S.CANCELLED):
-            raise _refuse(_("Cette inscription ne peut plus être annulée."), "state")
+        refusal = permissions.cancel_refusal(actor, enrolment, now)
+        if refusal is not None:
+            raise _refuse(*refusal)
         held_seat = enrolment.status in SEAT_HOLDING
-        deadline = session.cancellation_deadline
-        if held_seat and not is_manager and deadline is not None and now > deadline:
-            raise _refuse(
-                _(
-                    "Le délai d'annulation est dépassé (%(h)d heures avant le début) : "
-                    "contactez l'organisateur."
-                )
-                % {"h": session.cancellation_deadline_hours},
-                "deadline",
-            )
         _set_status(enrolment, S.CANCELLED, reason=reason)
         promoted: list[Enrolment] = []
         if held_seat:

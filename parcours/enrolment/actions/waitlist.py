@@ -43,7 +43,7 @@ def _promote(session: Session, now: dt.datetime | None = None) -> list[Enrolment
     free = session.capacity - session.seats_taken
     if free <= 0:
         return []
-    promoted = list(session.enrolments.waitlist()[:free])
+    promoted = list(session.enrolments.waitlist().select_related("learner")[:free])
     for enrolment in promoted:
         _set_status(enrolment, S.CONFIRMED)
     if promoted:
