@@ -105,6 +105,8 @@ class Session(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SessionQuerySet.as_manager()
+    # Not stored: set by ``actions.update_session`` to the people a larger capacity promoted.
+    promoted: list[Enrolment]
 
     class Meta:
         verbose_name = _("session")
@@ -229,6 +231,8 @@ class Enrolment(models.Model):
     promoted: list[Enrolment]
     # Not stored: set by the views from ``permissions.can_be_cancelled`` (the cancel button).
     cancellable: bool
+    # Not stored: the rank in its status group on the roster (the waitlist's order).
+    position: int
 
     class Meta:
         verbose_name = _("inscription")

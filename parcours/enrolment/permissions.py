@@ -29,13 +29,21 @@ def can_take_attendance(actor: Actor, session: Session) -> bool:
 
 
 def can_see_session(actor: Actor | None, session: Session) -> bool:
-    if session.status == Session.Status.PUBLISHED:
+    """Anyone sees a published session of a published module (``Session.objects.public()``);
+    the organisation's staff see all of theirs; a learner still sees a session they are
+    enrolled in after its module was withdrawn."""
+    if session.status == Session.Status.PUBLISHED and session.module.status == "published":
         return True
     if actor is None or not actor.user.is_authenticated:
         return False
     from parcours.accounts.models import STAFF_ROLES
 
-    return actor.is_platform_admin or actor.has_role(session.organisation_id, *STAFF_ROLES)
+    if actor.is_platform_admin or actor.has_role(session.organisation_id, *STAFF_ROLES):
+        return True
+    return (
+        session.status == Session.Status.PUBLISHED
+        and session.enrolments.filter(learner_id=actor.user.pk).exists()
+    )
 
 
 def can_cancel(actor: Actor, enrolment: Enrolment) -> bool:

@@ -17,7 +17,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, Site, User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
-from parcours.enrolment import checkin, signals
+from parcours.enrolment import bounds, checkin, signals
 from parcours.enrolment.actions._base import (
     MANAGERS,
     S,
@@ -72,12 +72,94 @@ class SessionData:
     audience: str = ""
     requires_approval: bool = False
     trainer_ids: Sequence[int] = ()
+    # Slots that start in the past: refused when False (the coordinator's form, unless they
+    # tick "j'encode une session passée"); code that records history (the demo, imports of
+    # past sessions, tests) may keep the default. Slots a session already had are never
+    # refused for being past (editing a session that has started).
+    allow_past: bool = True
+
+
+MAX_TRAINERS = 50
+MAX_NOTES = 5_000
+
+
+def _id_ok(value: int | None) -> bool:
+    return value is None or (isinstance(value, int) and 1 <= value <= bounds.MAX_ID)
+
+
+def _slot_errors(
+    slots: Sequence[Slot], existing: set[Slot], *, allow_past: bool, now: dt.datetime
+) -> list[str]:
+    """What is wrong with these slots (French messages), empty if nothing."""
+    if not slots:
+        return [_("Indiquez au moins un créneau.")]
+    if len(slots) > bounds.MAX_SLOTS:
+        return [_("%(n)d créneaux au plus par session.") % {"n": bounds.MAX_SLOTS}]
+    longest = dt.timedelta(hours=bounds.MAX_SLOT_HOURS)
+    for start, end in slots:
+        if timezone.is_naive(start) or timezone.is_naive(end):
+            return [_("Chaque créneau doit finir après son début.")]
+        if not (bounds.year_ok(start) and bounds.year_ok(end)):
+            return [
+                _("Les dates doivent être comprises entre %(a)d et %(b)d.")
+                % {"a": bounds.MIN_YEAR, "b": bounds.MAX_YEAR}
+            ]
+        if end <= start:
+            return [_("Chaque créneau doit finir après son début.")]
+        if end - start > longest:
+            return [_("Un créneau dure %(h)d heures au plus.") % {"h": bounds.MAX_SLOT_HOURS}]
+    ordered = sorted(slots)
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(ordered):
+        if s2 < e1:
+            return [_("Deux créneaux se chevauchent.")]
+    if not allow_past and any(a < now and (a, b) not in existing for a, b in ordered):
+        return [
+            _(
+                "Un créneau commence dans le passé. Pour encoder une session qui a déjà eu "
+                "lieu, cochez « Session passée »."
+            )
+        ]
+    return []
+
+
+def _window_errors(data: SessionData) -> dict[str, list[str]]:
+    """The enrolment window: within the years, opening before closing, closing (and opening)
+    no later than the first slot's start."""
+    errors: dict[str, list[str]] = {}
+    opens, closes = data.enrolment_opens, data.enrolment_closes
+    for name, value in (("enrolment_opens", opens), ("enrolment_closes", closes)):
+        if value is not None and (timezone.is_naive(value) or not bounds.year_ok(value)):
+            errors[name] = [
+                _("Les dates doivent être comprises entre %(a)d et %(b)d.")
+                % {"a": bounds.MIN_YEAR, "b": bounds.MAX_YEAR}
+            ]
+    if errors:
+        return errors
+    if opens and closes and closes <= opens:
+        errors["enrolment_closes"] = [_("La clôture doit suivre l'ouverture.")]
+    first = min((a for a, _b in data.slots), default=None)
+    if first is not None and all(timezone.is_aware(a) for a, _b in data.slots):
+        if closes and closes > first:
+            errors["enrolment_closes"] = [
+                _("La clôture des inscriptions doit précéder le début de la session.")
+            ]
+        if opens and opens >= first:
+            errors["enrolment_opens"] = [
+                _("L'ouverture des inscriptions doit précéder le début de la session.")
+            ]
+    return errors
 
 
 def _validate_session(
-    organisation: Organisation, data: SessionData, exclude: int | None
+    organisation: Organisation,
+    data: SessionData,
+    exclude: int | None,
+    existing: set[Slot] | None = None,
 ) -> tuple[Module | None, Site | None, Resource | None, list[User]]:
     errors: dict[str, list[str]] = {}
+    ids = [data.module_id, data.site_id, data.room_id, *data.trainer_ids]
+    if not all(_id_ok(i) for i in ids) or len(data.trainer_ids) > MAX_TRAINERS:
+        raise ValidationError(_("Identifiant invalide."), code="invalid")
     module = (
         Module.objects.filter(pk=data.module_id)
         .filter(Q(organisation=organisation) | Q(status=Module.Status.PUBLISHED))
@@ -88,10 +170,27 @@ def _validate_session(
     code = data.code.strip()
     if not code:
         errors["code"] = [_("Le code est obligatoire.")]
+    elif len(code) > 40:
+        errors["code"] = [_("Le code compte 40 caractères au plus.")]
     elif Session.objects.filter(organisation=organisation, code=code).exclude(pk=exclude).exists():
         errors["code"] = [_("Une session de votre organisation utilise déjà ce code.")]
     if data.capacity is None or data.capacity < 1:
         errors["capacity"] = [_("Indiquez au moins une place.")]
+    elif data.capacity > bounds.MAX_CAPACITY:
+        errors["capacity"] = [_("%(n)d places au plus par session.") % {"n": bounds.MAX_CAPACITY}]
+    if not 0 <= data.cancellation_deadline_hours <= bounds.MAX_DEADLINE_HOURS:
+        errors["cancellation_deadline_hours"] = [
+            _("Le délai d'annulation est compris entre 0 et %(n)d heures.")
+            % {"n": bounds.MAX_DEADLINE_HOURS}
+        ]
+    if len(data.label.strip()) > 200:
+        errors["label"] = [_("L'intitulé compte 200 caractères au plus.")]
+    if len(data.online_url.strip()) > 200:
+        errors["online_url"] = [_("Le lien compte 200 caractères au plus.")]
+    if len(data.access_notes) > MAX_NOTES:
+        errors["access_notes"] = [
+            _("Les informations pratiques comptent %(n)d caractères au plus.") % {"n": MAX_NOTES}
+        ]
     site = None
     if data.site_id is not None:
         site = Site.objects.filter(pk=data.site_id, organisation=organisation).first()
@@ -106,21 +205,13 @@ def _validate_session(
         ).first()
         if room is None or site is None or room.site_id != site.pk:
             errors["room"] = [_("Choisissez une salle du site de la session.")]
-    if not data.slots:
-        errors["slots"] = [_("Indiquez au moins un créneau.")]
+    slot_errors = _slot_errors(
+        data.slots, existing or set(), allow_past=data.allow_past, now=timezone.now()
+    )
+    if slot_errors:
+        errors["slots"] = slot_errors
     else:
-        ordered = sorted(data.slots)
-        for start, end in ordered:
-            if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
-                errors["slots"] = [_("Chaque créneau doit finir après son début.")]
-                break
-        for (_s1, e1), (s2, _e2) in itertools.pairwise(ordered):
-            if s2 < e1:
-                errors["slots"] = [_("Deux créneaux se chevauchent.")]
-                break
-    opens, closes = data.enrolment_opens, data.enrolment_closes
-    if opens and closes and closes <= opens:
-        errors["enrolment_closes"] = [_("La clôture doit suivre l'ouverture.")]
+        errors.update(_window_errors(data))
     if data.audience not in ("", *Module.Audience.values):
         errors["audience"] = [_("Public inconnu.")]
     trainers = list(User.objects.filter(pk__in=list(data.trainer_ids)))
@@ -221,10 +312,13 @@ def create_session(*, actor: Actor, organisation: Organisation, data: SessionDat
 
 def update_session(*, actor: Actor, session: Session, data: SessionData) -> Session:
     """Change a session. The capacity cannot go below the seats taken; a larger capacity
-    promotes from the waitlist at once. Raises ``session_changed`` when dates, place or
-    trainers changed."""
+    promotes from the waitlist at once (``session.promoted`` lists who). Raises
+    ``session_changed`` when dates, place or trainers changed."""
     require_role(actor, session.organisation_id, MANAGERS)
-    module, site, room, trainers = _validate_session(session.organisation, data, exclude=session.pk)
+    existing = set(session.slots.values_list("start", "end"))
+    module, site, room, trainers = _validate_session(
+        session.organisation, data, exclude=session.pk, existing=existing
+    )
     if module is None:  # _validate_session raised already; this keeps the type checker sure
         raise ValidationError({"module": [_("Module inconnu.")]})
     with write_transaction():
@@ -255,6 +349,7 @@ def update_session(*, actor: Actor, session: Session, data: SessionData) -> Sess
             or before["capacity"] != session.capacity,
         )
         promoted = _promote(session)
+        session.promoted = promoted
         changes = {
             "slots": slots_changed,
             "site": before["site"] != session.site_id
