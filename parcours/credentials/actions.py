@@ -35,7 +35,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Competence, Module, ProficiencyLevel
-from parcours.credentials import documents, keys
+from parcours.credentials import conf, documents, keys
 from parcours.credentials.core import statuslist
 from parcours.credentials.core.multikey import encode_public_key
 from parcours.credentials.core.proof import sign
@@ -60,6 +60,7 @@ from parcours.credentials.states import (
     CredentialStatus,
     can_transition,
 )
+from parcours.lib import urls
 from parcours.pathways.models import Pathway
 
 logger = logging.getLogger(__name__)
@@ -555,6 +556,7 @@ def _with_documents(prepared: _Prepared, texts: list[str]) -> list[IssuedCredent
 
 
 def _issuance_context(achievement: Achievement) -> tuple[IssuerProfile, SigningKey]:
+    _require_public_address()
     profile = ensure_issuer_profile(achievement.organisation)
     key = active_key(profile.pk)
     if key is None:  # pragma: no cover - a profile is always created with its first key
@@ -562,7 +564,22 @@ def _issuance_context(achievement: Achievement) -> tuple[IssuerProfile, SigningK
     return profile, key
 
 
+def _require_public_address() -> None:
+    """Production issues nothing under an address others cannot reach for years (http, an
+    IP address): what system check credentials.E002 says, enforced where it matters."""
+    if conf.development_mode():
+        return
+    if urls.insecure_site_url_reason(urls.configured_site_url()):
+        raise ValidationError(
+            _(
+                "Les badges ne peuvent pas être délivrés : l'adresse publique du site "
+                "(SITE_URL) doit être une adresse https avec un nom de domaine."
+            )
+        )
+
+
 def _check_can_issue(actor: Actor | None, achievement: Achievement) -> None:
+    _require_public_address()
     if actor is not None:
         require_role(actor, achievement.organisation, COORDINATORS)
     if not achievement.is_active:

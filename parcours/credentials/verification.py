@@ -21,12 +21,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.credentials import conf
 from parcours.credentials.core import baking, statuslist
 from parcours.credentials.core.multikey import decode_public_key
 from parcours.credentials.core.proof import Reason, verify
 from parcours.credentials.documents import email_matches
 from parcours.credentials.models import IssuedCredential, SigningKey, StatusList
+from parcours.lib.urls import local_origins
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 # Columns of the stored credential a verdict uses.
@@ -138,9 +138,8 @@ def _resolve_key(method: str) -> tuple[Ed25519PublicKey, str] | None:
 
 def _local_path(url: str) -> str | None:
     """The path of ``url`` if it points at this platform, else None."""
-    site = urlparse(conf.site_url())
     parsed = urlparse(url)
-    if (parsed.scheme, parsed.netloc) != (site.scheme, site.netloc):
+    if f"{parsed.scheme}://{parsed.netloc}" not in local_origins():
         return None
     return parsed.path
 
@@ -159,9 +158,9 @@ def _issuer_slug_from_url(url: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _status_list_key(url: str, site_url: str) -> tuple[str, int] | None:
+def _status_list_key(url: str, origins: frozenset[str]) -> tuple[str, int] | None:
     """(issuer slug, list number) of a status list URL of this platform (URL resolution
-    is pure: cached, keyed on the site URL it depends on)."""
+    is pure: cached, keyed on the platform's origins it depends on)."""
     path = _local_path(url)
     if path is None:
         return None
@@ -176,7 +175,7 @@ def _status_list_key(url: str, site_url: str) -> tuple[str, int] | None:
 
 def _status_bits(url: str) -> bytes | None:
     """The decoded bitstring of one of this platform's published status lists."""
-    key = _status_list_key(url, conf.site_url())
+    key = _status_list_key(url, frozenset(local_origins()))
     if key is None:
         return None
     cached = _LISTS.get(key)

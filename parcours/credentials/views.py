@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role, User
-from parcours.credentials import actions, conf, documents, images, verification
+from parcours.credentials import actions, documents, images, verification
 from parcours.credentials.forms import (
     AchievementForm,
     EmailCheckForm,
@@ -40,6 +40,7 @@ from parcours.credentials.permissions import can_view
 from parcours.credentials.querysets import eligible_learner_ids
 from parcours.credentials.states import ACHIEVEMENT_TRANSITIONS, AchievementStatus
 from parcours.lib.http import AuthedRequest
+from parcours.lib.urls import absolute_url, site_url
 
 PAGE_SIZE = 50
 WALLET_PREFIX = (
@@ -90,7 +91,7 @@ def _own_or_managed(request: AuthedRequest, uuid: UUID) -> IssuedCredential:
 def badge_detail(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = _own_or_managed(request, uuid)
     report = verification.verify_input(credential.document)
-    share_url = conf.absolute(reverse("credentials:public_share", args=[credential.share_token]))
+    share_url = absolute_url(reverse("credentials:public_share", args=[credential.share_token]))
     return render(
         request,
         "credentials/badge_detail.html",
@@ -159,7 +160,7 @@ def download_pdf(request: AuthedRequest, uuid: UUID) -> HttpResponse:
             "qr": images.qr_svg_data_uri(verify_link),
         },
     ).content.decode("utf-8")
-    pdf = images.certificate_pdf(html, base_url=conf.site_url())
+    pdf = images.certificate_pdf(html, base_url=site_url())
     return _attachment(
         HttpResponse(pdf, content_type="application/pdf"), f"{_slug(credential)}.pdf"
     )
