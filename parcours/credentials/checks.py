@@ -30,7 +30,7 @@ def site_url_can_issue(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     production site whose address is http, an IP address or a local name."""
     if conf.development_mode():
         return []
-    errors = []
+    errors: list[checks.CheckMessage] = []
     site_url = urls.configured_site_url()
     reason = urls.insecure_site_url_reason(site_url)
     if reason:
