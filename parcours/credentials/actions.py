@@ -48,6 +48,7 @@ from parcours.credentials.models import (
     IssuerProfile,
     SigningKey,
     StatusList,
+    StatusSlot,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
 from parcours.credentials.signing import PendingTexts, signer
@@ -405,13 +406,38 @@ def _lock_status_list(pk: int) -> None:
 
 
 def _new_status_list(profile: IssuerProfile, number: int) -> StatusList:
-    return StatusList.objects.create(
-        issuer=profile,
-        number=number,
-        size=statuslist.MIN_ENTRIES,
-        multiplier=secrets.randbelow(statuslist.MIN_ENTRIES // 2) * 2 + 1,
-        offset=secrets.randbelow(statuslist.MIN_ENTRIES),
-    )
+    return StatusList.objects.create(issuer=profile, number=number, size=statuslist.MIN_ENTRIES)
+
+
+MAX_DRAWS = 64
+
+
+def _draw_slots(status_list: StatusList, count: int) -> list[int]:
+    """``count`` indexes of ``status_list`` drawn at random and reserved (``StatusSlot``),
+    in random order. A drawn index already taken is drawn again: the unique constraint
+    decides, and the reservation token tells which rows are ours."""
+    token = secrets.token_hex(16)
+    ours: set[int] = set()
+    for _round in range(MAX_DRAWS):
+        missing = count - len(ours)
+        if missing <= 0:
+            break
+        drawn: set[int] = set()
+        while len(drawn) < missing:
+            drawn.add(secrets.randbelow(status_list.size))
+        StatusSlot.objects.bulk_create(
+            [
+                StatusSlot(status_list=status_list, index=i, reservation=token)
+                for i in sorted(drawn)
+            ],
+            ignore_conflicts=True,
+        )
+        ours = set(StatusSlot.objects.filter(reservation=token).values_list("index", flat=True))
+    else:  # pragma: no cover - a list is never more than half full
+        raise RuntimeError("no free status-list slot after repeated draws")
+    indexes = list(ours)
+    secrets.SystemRandom().shuffle(indexes)
+    return indexes
 
 
 def _reserve_slots(profile: IssuerProfile, count: int) -> list[tuple[StatusList, int]]:
@@ -433,26 +459,14 @@ def _reserve_slots(profile: IssuerProfile, count: int) -> list[tuple[StatusList,
                 except IntegrityError:
                     continue  # another process created it: take slots from theirs
                 created.append(current)
-            take = min(count - len(slots), current.size - current.allocated)
+            take = min(count - len(slots), current.capacity - current.allocated)
+            # Also the list's write lock until commit: reservers of one list queue here.
             reserved = StatusList.objects.filter(
-                pk=current.pk, allocated__lte=current.size - take
+                pk=current.pk, allocated__lte=current.capacity - take
             ).update(allocated=F("allocated") + take)
             if not reserved:
                 continue  # the list filled up meanwhile
-            current.refresh_from_db(fields=["allocated"])
-            first = current.allocated - take
-            slots.extend(
-                (
-                    current,
-                    statuslist.scrambled_index(
-                        counter,
-                        size=current.size,
-                        multiplier=current.multiplier,
-                        offset=current.offset,
-                    ),
-                )
-                for counter in range(first, first + take)
-            )
+            slots.extend((current, index) for index in _draw_slots(current, take))
         for status_list in created:
             _publish_status_list(status_list, profile)
     return slots
