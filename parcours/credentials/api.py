@@ -165,6 +165,7 @@ def verify(request: HttpRequest) -> dict[str, Any]:
     report = verification.verify_input(request.body)
     return {
         "valid": report.valid,
+        "verdict": report.verdict,
         "error": report.error,
         "signature_valid": report.signature_valid,
         "signature_reason": report.signature_reason,

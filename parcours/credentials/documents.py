@@ -410,8 +410,9 @@ def ob2_assertion(credential: IssuedCredential) -> dict[str, Any]:
             for item in evidence
         ]
     if credential.is_revoked:
+        # A public document: that it is revoked, never why (only the holder and the
+        # issuer's coordinators read the reason).
         assertion["revoked"] = True
-        assertion["revocationReason"] = credential.revocation_reason
     return assertion
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class IssueIn(Schema):
@@ -53,6 +53,11 @@ class CheckOut(Schema):
 
 class VerificationOut(Schema):
     valid: bool
+    verdict: str = Field(
+        description="valid, revoked, expired, not_yet_valid, not_authentic (changed after "
+        "signing, or a key that is not its issuer's), unverifiable (an issuer or a signature "
+        "this platform cannot check: says nothing of authenticity), malformed, unreadable"
+    )
     error: str
     signature_valid: bool
     signature_reason: str

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role, User
+from parcours.accounts.permissions import Actor
 from parcours.credentials import actions, documents, images, verification
 from parcours.credentials.forms import (
     AchievementForm,
@@ -87,10 +88,14 @@ def _own_or_managed(request: AuthedRequest, uuid: UUID) -> IssuedCredential:
     return credential
 
 
+def _viewer(request: AuthedRequest) -> Actor | None:
+    return request.actor if request.user.is_authenticated else None
+
+
 @login_required
 def badge_detail(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = _own_or_managed(request, uuid)
-    report = verification.verify_input(credential.document)
+    report = verification.disclose_to(verification.verify_input(credential.document), request.actor)
     share_url = absolute_url(reverse("credentials:public_share", args=[credential.share_token]))
     return render(
         request,
@@ -147,12 +152,18 @@ def download_svg(request: AuthedRequest, uuid: UUID) -> HttpResponse:
 def download_pdf(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = _own_or_managed(request, uuid)
     document = json.loads(credential.document)
-    verify_link = documents.verify_url(credential.uuid)
+    # The QR code carries a seal of the name printed beside it: the page it opens confirms
+    # that name (or says it cannot), so a certificate cannot be re-issued to someone else.
+    seal = verification.printed_name_seal(credential.uuid, verification.printed_name(credential))
+    verify_link = (
+        f"{documents.verify_url(credential.uuid)}?{verification.PRINTED_NAME_PARAMETER}={seal}"
+    )
     html = render(
         request,
         "credentials/certificate.html",
         {
             "credential": credential,
+            "printed_name": verification.printed_name(credential),
             "document": document,
             "issuer_name": document["issuer"].get("name", ""),
             "evidence": document.get("evidence", []),
@@ -185,7 +196,9 @@ def public_share(request: AuthedRequest, token: str) -> HttpResponse:
         share_token=token,
         shared=True,
     )
-    report = verification.verify_input(credential.document)
+    report = verification.disclose_to(
+        verification.verify_input(credential.document), _viewer(request)
+    )
     return render(
         request,
         "credentials/public_share.html",
@@ -214,7 +227,7 @@ def verify(request: AuthedRequest) -> HttpResponse:
                 data = upload.read()
         else:
             data = form.cleaned_data["credential"]
-        report = verification.verify_input(data)
+        report = verification.disclose_to(verification.verify_input(data), _viewer(request))
         if request.POST.get("email"):
             email_form = EmailCheckForm(request.POST)
             if email_form.is_valid():
@@ -237,7 +250,12 @@ def verify(request: AuthedRequest) -> HttpResponse:
 
 def verify_stored(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = get_object_or_404(IssuedCredential, uuid=uuid)
-    report = verification.verify_input(credential.document)
+    report = verification.disclose_to(
+        verification.verify_input(credential.document), _viewer(request)
+    )
+    seal = request.GET.get(verification.PRINTED_NAME_PARAMETER)
+    if seal is not None:
+        verification.check_printed_name(report, seal)
     email_form = EmailCheckForm(request.POST or None)
     email_result = None
     if request.method == "POST" and email_form.is_valid():
