@@ -614,10 +614,8 @@ def issue_credential(
     if existing is not None:
         return IssueResult(existing, created=False)
     if learner.pk not in eligible_learner_ids(achievement, [learner.pk]):
-        raise NotEligible(
-            _("%(name)s n'a pas (encore) rempli les conditions de ce badge.")
-            % {"name": learner.get_full_name() or learner.email}
-        )
+        # No name here: the learner may be anyone's (an id typed in the API).
+        raise NotEligible(_("Cette personne n'a pas (encore) rempli les conditions de ce badge."))
     profile, key = _issuance_context(achievement)
     prepared = _prepare(
         achievement, profile, key, [(learner.pk, learner.email)], source=source, batch=None

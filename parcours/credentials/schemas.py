@@ -8,10 +8,12 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+MAX_ID = 2**63 - 1  # the largest primary key the databases store
+
 
 class IssueIn(Schema):
-    achievement_id: int
-    learner_id: int
+    achievement_id: int = Field(ge=1, le=MAX_ID)
+    learner_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RevokeIn(Schema):

@@ -496,7 +496,12 @@ def _uuid_or_none(text: str) -> str | None:
 def _revoked(status: dict[str, Any]) -> bool | None:
     url = _text(status.get("statusListCredential"))
     index_text = _text(status.get("statusListIndex"))
-    if not url or not index_text.isdigit() or status.get("statusPurpose") != "revocation":
+    if (
+        not url
+        or not (index_text.isascii() and index_text.isdigit())
+        or len(index_text) > 12
+        or status.get("statusPurpose") != "revocation"
+    ):
         return None
     bits = _status_bits(url)
     if bits is None:

@@ -88,6 +88,18 @@ def _own_or_managed(request: AuthedRequest, uuid: UUID) -> IssuedCredential:
     return credential
 
 
+MAX_ID = 2**63 - 1  # the largest primary key the databases store
+
+
+def _record_id(text: str) -> int | None:
+    """A primary key typed in a form, or None (not a positive integer the database holds)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 def _viewer(request: AuthedRequest) -> Actor | None:
     return request.actor if request.user.is_authenticated else None
 
@@ -317,10 +329,23 @@ def achievement_json(request: AuthedRequest, uuid: UUID) -> HttpResponse:
 
 
 def achievement_image(request: AuthedRequest, uuid: UUID) -> HttpResponse:
+    """Public once the achievement is published (active, or archived: badges issued under it
+    still show it); a draft's image only for its organisation's coordinators."""
     achievement = get_object_or_404(Achievement, uuid=uuid)
+    draft = achievement.status == AchievementStatus.DRAFT
+    if draft and not (
+        request.user.is_authenticated
+        and (
+            request.actor.is_platform_admin
+            or request.actor.has_role(achievement.organisation_id, Role.COORDINATOR)
+        )
+    ):
+        raise Http404
     response = HttpResponse(images.badge_png(achievement), content_type="image/png")
-    response["Cache-Control"] = "max-age=3600"
-    response["Access-Control-Allow-Origin"] = "*"
+    # A draft's image may change and must not be kept by shared caches.
+    response["Cache-Control"] = "private, no-store" if draft else "max-age=3600"
+    if not draft:
+        response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -546,7 +571,8 @@ def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def manage_issue_one(request: AuthedRequest, pk: int) -> HttpResponse:
     achievement = _own_achievement(request, pk)
-    learner = User.objects.filter(pk=request.POST.get("learner") or 0).first()
+    learner_id = _record_id(request.POST.get("learner", ""))
+    learner = User.objects.filter(pk=learner_id).first() if learner_id else None
     if learner is None:
         messages.error(request, _("Choisissez un apprenant."))
         return redirect("credentials:manage_detail", pk=achievement.pk)
