@@ -41,7 +41,7 @@ from parcours.credentials.permissions import can_view
 from parcours.credentials.querysets import eligible_learner_ids
 from parcours.credentials.states import ACHIEVEMENT_TRANSITIONS, AchievementStatus
 from parcours.lib.http import AuthedRequest
-from parcours.lib.urls import absolute_url, site_url
+from parcours.lib.urls import absolute_url
 
 PAGE_SIZE = 50
 WALLET_PREFIX = (
@@ -183,7 +183,7 @@ def download_pdf(request: AuthedRequest, uuid: UUID) -> HttpResponse:
             "qr": images.qr_svg_data_uri(verify_link),
         },
     ).content.decode("utf-8")
-    pdf = images.certificate_pdf(html, base_url=site_url())
+    pdf = images.certificate_pdf(html)
     return _attachment(
         HttpResponse(pdf, content_type="application/pdf"), f"{_slug(credential)}.pdf"
     )
