@@ -58,7 +58,7 @@ install: $(STAMP)
 
 demo: install
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) load_demo --no-logins
 	@$(MAKE) --no-print-directory serve
 
 # runserver serves the static files itself with DEBUG=true: no collectstatic.
@@ -122,6 +122,7 @@ bench: install
 
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l en --ignore '$(VENV)' --ignore var --ignore build
+	$(PY) scripts/french_plurals.py
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore '$(VENV)' --ignore var --ignore build
 
 clean:

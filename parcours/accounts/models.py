@@ -55,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    erased_at = models.DateTimeField(
+        _("effacé le"),
+        null=True,
+        blank=True,
+        help_text=_("Données personnelles pseudonymisées à cette date (RGPD, art. 17)."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -77,6 +83,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+class SignupPolicy(models.TextChoices):
+    """Who may create an account to enrol in an organisation's sessions."""
+
+    OPEN = "open", _("Tout le monde")
+    DOMAINS = "domains", _("Seulement les adresses e-mail des domaines autorisés")
+    INVITATION = "invitation", _("Sur invitation seulement")
+
+
 class Organisation(models.Model):
     """A tenant: a training provider, a province department, a school network…"""
 
@@ -95,6 +109,29 @@ class Organisation(models.Model):
     description = models.TextField(_("présentation"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    signup_policy = models.CharField(
+        _("qui peut s'inscrire"),
+        max_length=20,
+        choices=SignupPolicy.choices,
+        default=SignupPolicy.OPEN,
+    )
+    require_staff_mfa = models.BooleanField(
+        _("double authentification obligatoire pour le personnel"),
+        default=False,
+        help_text=_(
+            "Les membres du personnel sans second facteur devront en configurer un "
+            "à leur prochaine connexion."
+        ),
+    )
+    learner_retention_days = models.PositiveIntegerField(
+        _("durée de conservation des apprenants inactifs (jours)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Après cette durée sans activité, les données personnelles d'un apprenant sont "
+            "pseudonymisées. Vide : conservées."
+        ),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -147,18 +184,49 @@ class Site(models.Model):
         return ", ".join(p for p in parts if p)
 
 
+class SignupDomain(models.Model):
+    """An e-mail domain whose owners may sign up when the policy is ``domains``."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="signup_domains",
+        verbose_name=_("organisation"),
+    )
+    domain = models.CharField(_("domaine"), max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domaine autorisé")
+        verbose_name_plural = _("domaines autorisés")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "domain"], name="signup_domain_unique_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrateur")
     COORDINATOR = "coordinator", _("Coordinateur pédagogique")
     TRAINER = "trainer", _("Formateur")
     LOGISTICS = "logistics", _("Logistique")
     SCHOOL_CONTACT = "school_contact", _("Contact école")
+    AGENT = "agent", _("Agent (consultation)")
     LEARNER = "learner", _("Apprenant")
 
 
+# Roles that work for the organisation and see its internal data (drafts, learners' progress).
 STAFF_ROLES = frozenset(
     {Role.ADMINISTRATOR, Role.COORDINATOR, Role.TRAINER, Role.LOGISTICS, Role.SCHOOL_CONTACT}
 )
+# Roles that may look at the organisation's occupancy portal and plannings: the staff, plus the
+# read-only agents (every employee of the Province, without a licence). Agents change nothing.
+VIEWER_ROLES = STAFF_ROLES | {Role.AGENT}
 
 
 class Membership(models.Model):
@@ -204,6 +272,10 @@ class ApiToken(models.Model):
 
     PREFIX = "prc_"
 
+    class Scope(models.TextChoices):
+        READ = "read", _("Lecture")
+        READ_WRITE = "read_write", _("Lecture et écriture")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -213,6 +285,19 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        _("portée"), max_length=20, choices=Scope.choices, default=Scope.READ_WRITE
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("organisation"),
+        help_text=_("L'organisation depuis laquelle le jeton a été créé (administration)."),
+    )
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("jeton d'API")
@@ -244,6 +329,87 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+
+class Invitation(models.Model):
+    """An e-mailed link that lets a person set their password and join an organisation.
+
+    Only the SHA-256 of the link's secret is stored. Valid 14 days, single use, resendable
+    (a new secret each time), revocable. At most one pending invitation per organisation,
+    address and role.
+    """
+
+    VALIDITY_DAYS = 14
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.LEARNER)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    next_url = models.CharField(_("page d'arrivée"), max_length=300, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_pending_per_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation} ({self.get_role_display()})"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return _hash_token(secret)
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
 
 
 class AuditEntry(models.Model):
