@@ -17,8 +17,12 @@ from parcours.accounts.permissions import Actor
 from parcours.catalogue.bounds import page_number, refuses_out_of_bounds
 from parcours.catalogue.models import Module
 from parcours.lib.http import AuthedRequest
-from parcours.pathways import actions, rules
-from parcours.pathways.evaluation import evaluate_for_learner, pathway_modules
+from parcours.pathways import actions, offers, rules
+from parcours.pathways.evaluation import (
+    evaluate_for_learner,
+    pathway_modules,
+    progress_on_pathways,
+)
 from parcours.pathways.forms import PathwayForm
 from parcours.pathways.models import Completion, Pathway
 from parcours.pathways.permissions import progress_learners
@@ -63,8 +67,10 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
     )
     modules = pathway_modules(pathway)
     progress = None
+    where: list[offers.ModuleOffers] = []
     if request.user.is_authenticated:
         progress = evaluate_for_learner(pathway, request.user.pk, modules=modules)
+        where = offers.where_to_get([progress])[0]
     return render(
         request,
         "pathways/detail.html",
@@ -73,6 +79,7 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
             "modules": modules,
             "requirements": _requirements(pathway, modules),
             "progress": progress,
+            "where": where,
         },
     )
 
@@ -80,13 +87,16 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
 @login_required
 def my_progress(request: AuthedRequest) -> HttpResponse:
     done_modules = Completion.objects.filter(learner=request.user).values("module_id")
-    pathways = (
+    pathways = list(
         Pathway.objects.published()
         .filter(memberships__module__in=done_modules)
         .distinct()
         .select_related("organisation")
+        .order_by("title_fr", "pk")
     )
-    progresses = [evaluate_for_learner(p, request.user.pk) for p in pathways]
+    # A fixed number of queries however many pathways: their modules, the completions, and
+    # where to get the missing modules (one query per offer provider, for all of them).
+    progresses = progress_on_pathways(request.user.pk, pathways)
     progresses.sort(key=lambda p: (p.satisfied, -p.evaluation.progress))
     completions = (
         Completion.objects.filter(learner=request.user)
@@ -96,7 +106,10 @@ def my_progress(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "pathways/my_progress.html",
-        {"progresses": progresses, "completions": completions},
+        {
+            "progresses": list(zip(progresses, offers.where_to_get(progresses), strict=True)),
+            "completions": completions,
+        },
     )
 
 
@@ -304,5 +317,10 @@ def learner_progress(request: AuthedRequest, pk: int, learner_id: int) -> HttpRe
     return render(
         request,
         "pathways/learner_progress.html",
-        {"pathway": pathway, "learner": learner, "progress": progress},
+        {
+            "pathway": pathway,
+            "learner": learner,
+            "progress": progress,
+            "where": offers.where_to_get([progress])[0],
+        },
     )
