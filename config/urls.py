@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 from config.api import api
 from parcours.accounts import views as account_views
@@ -26,6 +29,7 @@ urlpatterns = [
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
+    path("mes-donnees/", include("parcours.privacy.urls")),
     # The language switch also stores the choice on the signed-in person's profile.
     path("i18n/setlang/", account_views.switch_language, name="set_language"),
     path("admin/", admin.site.urls),
@@ -33,3 +37,16 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.DEMO:  # the demo runs with DEBUG off (branded error pages); static() needs DEBUG
+    urlpatterns += [
+        re_path(
+            r"^" + re.escape(settings.MEDIA_URL.lstrip("/")) + r"(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
