@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +40,7 @@ from parcours.accounts import actions, audit
 from parcours.accounts.models import (
     Invitation,
     MemberDeactivation,
+    Membership,
     Organisation,
     Role,
     User,
@@ -56,7 +58,7 @@ MAX_ROWS = 500
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
-class InvalidInvitation(Exception):  # noqa: N818 - reads as what the person is told
+class InvalidInvitation(Exception):
     """The link is unknown (tampered), already used, revoked or expired."""
 
     def __init__(self, reason: Literal["unknown", "used", "revoked", "expired"]) -> None:
@@ -618,7 +620,7 @@ def _read_csv(text: str) -> list[list[str]]:
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     if "\t" in sample and sample.count("\t") > sample.count(delimiter):
         delimiter = "\t"
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)][: MAX_ROWS + 2]
+    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), MAX_ROWS + 2))
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
@@ -729,7 +731,10 @@ def set_up_organisation(
         raise ValidationError(_("Le nom doit compter de 1 à 200 caractères."), code="name")
     if not slug or len(slug) > 60 or slugify(slug) != slug:
         raise ValidationError(
-            _("L'identifiant ne peut contenir que des minuscules, chiffres et tirets (60 au plus)."),
+            _(
+                "L'identifiant ne peut contenir que des minuscules, chiffres et tirets "
+                "(60 au plus)."
+            ),
             code="slug",
         )
     email = _normalise_email(admin_email)
@@ -744,7 +749,9 @@ def set_up_organisation(
                 % {"slug": slug, "name": org.name},
                 code="slug_taken",
             )
-        if org.memberships.filter(role=Role.ADMINISTRATOR, user__email__iexact=email).exists():
+        if Membership.objects.filter(
+            organisation=org, role=Role.ADMINISTRATOR, user__email__iexact=email
+        ).exists():
             return org, None, created
         pending = (
             Invitation.objects.filter(
