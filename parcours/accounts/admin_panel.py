@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def build(request: AuthedRequest) -> dict[str, Any] | None:
     organisation = request.organisation
-    if organisation is None:
+    if not organisation:
         return None
     pending = Invitation.objects.filter(
         organisation=organisation,

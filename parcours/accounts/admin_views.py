@@ -62,7 +62,7 @@ AUDIT_EXPORT_MAX = 10_000
 def _admin_organisation(request: AuthedRequest) -> Organisation:
     """The current organisation, if the person administers it; else 403 (before any look-up)."""
     organisation = request.organisation
-    if organisation is None or not request.actor.has_role(organisation, Role.ADMINISTRATOR):
+    if not organisation or not request.actor.has_role(organisation, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Réservé aux administrateurs de l'organisation."))
     return organisation
 
