@@ -31,7 +31,7 @@ def register() -> None:
     dashboard.register(
         dashboard.Panel(
             key="accounts.administration",
-            order=5,
+            order=90,
             applies=dashboard.with_role(Role.ADMINISTRATOR),
             build=build,
             template="accounts/admin/dashboard_panel.html",

@@ -18,7 +18,6 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
-from parcours.accounts.tests.people_fixtures import admin, other_admin  # noqa: F401
 
 
 class TestMemberList:
@@ -150,11 +149,14 @@ class TestDeactivation:
         assert "Bruno" not in client.get(url).content.decode()
         assert "Bruno" in client.get(url, {"status": "deactivated"}).content.decode()
         client.post(reverse("accounts:admin_member_reactivate", args=[trainer.pk]))
-        assert set(
-            trainer.memberships.filter(organisation=org).values_list("role", flat=True)
-        ) == {Role.TRAINER, Role.AGENT}
+        assert set(trainer.memberships.filter(organisation=org).values_list("role", flat=True)) == {
+            Role.TRAINER,
+            Role.AGENT,
+        }
         assert not MemberDeactivation.objects.exists()
-        actions_logged = AuditEntry.objects.filter(organisation=org).values_list("action", flat=True)
+        actions_logged = AuditEntry.objects.filter(organisation=org).values_list(
+            "action", flat=True
+        )
         assert {"member.deactivate", "member.reactivate"} <= set(actions_logged)
 
     def test_deactivated_person_loses_the_staff_pages(

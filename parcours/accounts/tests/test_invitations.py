@@ -18,7 +18,6 @@ from django.utils import timezone
 from conftest import PASSWORD
 from parcours.accounts import actions, invitations
 from parcours.accounts.models import AuditEntry, Invitation, Organisation, Role, User
-from parcours.accounts.tests.people_fixtures import admin, other_admin  # noqa: F401
 
 LINK = re.compile(r"https?://[^\s]+/compte/invitation/([A-Za-z0-9_-]+)/")
 
@@ -245,7 +244,7 @@ class TestAccept:
         invitation = invitations.accept(secret, "un-Mot-de-passe-sûr-42")
         if not apps.is_installed("allauth.account"):
             pytest.skip("django-allauth is not installed yet")
-        from allauth.account.models import EmailAddress  # type: ignore[import-not-found]
+        from allauth.account.models import EmailAddress  # type: ignore[import-not-found,unused-ignore]
 
         address = EmailAddress.objects.get(user=invitation.accepted_by)
         assert address.verified and address.primary
@@ -281,18 +280,17 @@ class TestResendRevoke:
             response = client.post(reverse(f"accounts:{name}", args=[invitation.pk]))
             assert response.status_code == 404
         assert Invitation.objects.get().revoked_at is None
-        assert "nina@exemple.test" not in client.get(
-            reverse("accounts:admin_invitations")
-        ).content.decode()
+        assert (
+            "nina@exemple.test"
+            not in client.get(reverse("accounts:admin_invitations")).content.decode()
+        )
         client = as_user(admin)
         client.post(reverse("accounts:admin_invitation_revoke", args=[invitation.pk]))
         assert Invitation.objects.get().revoked_at is not None
 
 
 class TestInvitePage:
-    def test_admin_invites_from_the_page(
-        self, as_user, org: Organisation, admin: User
-    ) -> None:
+    def test_admin_invites_from_the_page(self, as_user, org: Organisation, admin: User) -> None:
         client = as_user(admin)
         response = client.post(
             reverse("accounts:admin_invitations"),
@@ -327,9 +325,7 @@ def test_deactivated_member_is_not_reinvited(org: Organisation, admin: User, tra
         invitations.invite(organisation=org, email=trainer.email, role="trainer", invited_by=admin)
 
 
-def test_accept_password_is_checked_against_the_validators(
-    org: Organisation, admin: User
-) -> None:
+def test_accept_password_is_checked_against_the_validators(org: Organisation, admin: User) -> None:
     secret = _invite(org, admin)
     with pytest.raises(ValidationError):
         invitations.accept(secret, "nina@exemple.test")

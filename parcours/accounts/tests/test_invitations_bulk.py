@@ -15,7 +15,6 @@ from openpyxl import Workbook
 
 from parcours.accounts import invitations
 from parcours.accounts.models import Invitation, Organisation, Role, User
-from parcours.accounts.tests.people_fixtures import admin  # noqa: F401
 
 
 def test_pasted_lines_with_roles_by_code_or_label_and_a_default() -> None:
@@ -53,7 +52,7 @@ def test_xlsx_is_read_as_values_never_formulas() -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["E-mail", "Rôle", "Prénom"])
-    sheet.append(["nina@exemple.test", "Formateur", "=HYPERLINK(\"http://x\")"])
+    sheet.append(["nina@exemple.test", "Formateur", '=HYPERLINK("http://x")'])
     buffer = io.BytesIO()
     book.save(buffer)
     rows = invitations.parse_rows(filename="liste.xlsx", content=buffer.getvalue())

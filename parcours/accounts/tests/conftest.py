@@ -1,6 +1,4 @@
-"""Personas for the administration tests: Ada administers Technofutur TIC, Olga the Province.
-
-Import the fixtures into a test module (``from ... import admin, other_admin``)."""
+"""Personas for the administration tests: Ada administers Technofutur TIC, Olga the Province."""
 
 from __future__ import annotations
 
