@@ -55,7 +55,7 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Rôle"), choices=ROLE_CHOICES, initial=Role.TRAINER)
     first_name = forms.CharField(label=_("Prénom"), required=False, max_length=150)
-    last_name = forms.CharField(label=_("Nom"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Nom de famille"), required=False, max_length=150)
 
 
 class RoleForm(forms.Form):
@@ -179,7 +179,7 @@ class CreateOrganisationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom de famille"), max_length=150)
     password1 = forms.CharField(
         label=_("Mot de passe"),
         strip=False,

@@ -193,7 +193,7 @@ class SignupDomain(models.Model):
         related_name="signup_domains",
         verbose_name=_("organisation"),
     )
-    domain = models.CharField(_("domaine"), max_length=253)
+    domain = models.CharField(_("domaine de messagerie"), max_length=253)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
