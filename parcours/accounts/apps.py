@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     name = "parcours.accounts"
     label = "accounts"
     verbose_name = _("Comptes et organisations")
+
+    def ready(self) -> None:
+        from parcours.accounts import admin_panel
+
+        admin_panel.register()
