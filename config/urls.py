@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -8,6 +9,9 @@ from django.views.generic import RedirectView
 
 from config.api import api
 from parcours.accounts import views as account_views
+
+# The admin logs in through the front door (rate limits, MFA), not through its own form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="catalogue:public_list"), name="home"),
@@ -19,6 +23,10 @@ urlpatterns = [
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
+    # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
+    # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
+    # logout pages are accounts:login and accounts:logout (the same views, French paths).
+    path("compte/", include("allauth.urls")),
     # The language switch also stores the choice on the signed-in person's profile.
     path("i18n/setlang/", account_views.switch_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,52 @@
+"""Staff second-factor requirement: who owes one, and whether they have set it up.
+
+An organisation may require a second factor from its staff (``Organisation.require_staff_mfa``,
+set by its administrators). At login, a person holding a staff role in such an organisation and
+without an authenticator app or passkey gets a flag in their session;
+``StaffMfaMiddleware`` then sends every page they ask for to the set-up page (a short
+allow-list excepted) until they have one. The flag is computed at login only: a requirement
+switched on later applies from the person's next login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+
+from parcours.accounts import auth_actions
+from parcours.accounts.models import STAFF_ROLES, Membership, User
+
+SESSION_FLAG = "parcours_mfa_owed"
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def staff_mfa_required(user: User) -> bool:
+    """Does one of the person's organisations require a second factor from them?"""
+    return Membership.objects.filter(
+        user=user,
+        role__in=STAFF_ROLES,
+        organisation__require_staff_mfa=True,
+        organisation__is_active=True,
+    ).exists()
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey/security key (recovery codes alone do not count)."""
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+
+
+def owes_second_factor(user: User) -> bool:
+    return staff_mfa_required(user) and not has_second_factor(user)
+
+
+def on_user_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: adopt a legacy address, note a missing second factor."""
+    auth_actions.adopt_legacy_address(user)
+    if request is None or not hasattr(request, "session"):
+        return
+    if owes_second_factor(user):
+        request.session[SESSION_FLAG] = True
+    else:
+        request.session.pop(SESSION_FLAG, None)
