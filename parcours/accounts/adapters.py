@@ -9,16 +9,21 @@ second factors, sessions). This adapter is the one place where Parcours changes 
 - people created by staff, an import, an invitation or a command have no allauth address row:
   at their first login their address is recorded as verified instead of blocking them
   (``LegacyAwareEmailVerificationStage``);
+- a login a few minutes old counts as a fresh password for adding a second factor;
 - the ``next`` page survives sign-up and e-mail confirmation, and is only ever a page of this
   site (allauth checks it with ``url_has_allowed_host_and_scheme``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.stages import EmailVerificationStage
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.utils import translation
 
@@ -63,6 +68,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             audit.record("user.signup", actor=user, obj=user)
         return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Someone who signed in moments ago need not type their password again.
+
+        allauth asks for a fresh password before adding a second factor or changing the
+        address, even right after the login; a staff member sent to set up a second factor at
+        login would type it twice. A login within ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` counts.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = allauth_context.request
+        if request is None or not request.user.is_authenticated:
+            return True
+        records = get_authentication_records(request, request.user)
+        if not records:
+            return True
+        return time.time() - float(records[-1]["at"]) >= app_settings.REAUTHENTICATION_TIMEOUT
 
     def get_login_stages(self) -> list[str]:
         return [
