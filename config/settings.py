@@ -123,6 +123,11 @@ LOGOUT_REDIRECT_URL = "catalogue:public_list"
 # staff, imports, invitations or commands have no allauth address row: they are taken as
 # verified at their first login (parcours.accounts.adapters.LegacyAwareEmailVerificationStage).
 ACCOUNT_ADAPTER = "parcours.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "parcours.accounts.auth_forms.LoginForm",
+    "signup": "parcours.accounts.auth_forms.SignupForm",
+    "reset_password": "parcours.accounts.auth_forms.ResetPasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -64,6 +64,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.language = language if language in SUPPORTED_LANGUAGES else settings.LANGUAGE_CODE
+        user._parcours_self_signup = (
+            True  # its address must be confirmed (receivers.on_user_created)
+        )
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             audit.record("user.signup", actor=user, obj=user)

@@ -17,14 +17,26 @@ def adopt_legacy_address(user: User) -> bool:
     invitation link), so the person is not asked to confirm it at their first login. A person
     who signed up has a row already (unverified until confirmed) and is left alone.
     """
-    if not user.pk or EmailAddress.objects.filter(user_id=user.pk).exists():
+    if not user.pk or not user.email or EmailAddress.objects.filter(user_id=user.pk).exists():
         return False
     try:
         with transaction.atomic():
             EmailAddress.objects.create(
                 user=user, email=user.email.lower(), primary=True, verified=True
             )
-            audit.record("user.email_adopted", actor=None, obj=user)
     except IntegrityError:  # a concurrent login adopted it first
         return False
     return True
+
+
+def verify_address_after_password_reset(user: User) -> None:
+    """A password reset by e-mailed link proves the mailbox: its address counts as confirmed.
+
+    (allauth creates an unconfirmed address row for people without one when it makes the
+    reset link; without this, the reset would end on "confirm your address".)
+    """
+    updated = EmailAddress.objects.filter(
+        user_id=user.pk, email=user.email.lower(), verified=False
+    ).update(verified=True)
+    if updated:
+        audit.record("user.email_verified_by_reset", actor=user, obj=user)

@@ -10,12 +10,8 @@ switched on later applies from the person's next login.
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.mfa.models import Authenticator
-from django.http import HttpRequest
 
-from parcours.accounts import auth_actions
 from parcours.accounts.models import STAFF_ROLES, Membership, User
 
 SESSION_FLAG = "parcours_mfa_owed"
@@ -39,14 +35,3 @@ def has_second_factor(user: User) -> bool:
 
 def owes_second_factor(user: User) -> bool:
     return staff_mfa_required(user) and not has_second_factor(user)
-
-
-def on_user_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    """``user_logged_in`` receiver: adopt a legacy address, note a missing second factor."""
-    auth_actions.adopt_legacy_address(user)
-    if request is None or not hasattr(request, "session"):
-        return
-    if owes_second_factor(user):
-        request.session[SESSION_FLAG] = True
-    else:
-        request.session.pop(SESSION_FLAG, None)

@@ -54,7 +54,7 @@ def _mfa_allowed_prefixes() -> tuple[str, ...]:
 class StaffMfaMiddleware:
     """Staff of an organisation that requires a second factor set one up before anything else.
 
-    The session flag is set at login (``parcours.accounts.mfa.on_user_logged_in``) and cleared
+    The session flag is set at login (``parcours.accounts.receivers.on_user_logged_in``) and cleared
     here as soon as the person has an authenticator app or a passkey. Without the flag this
     middleware makes no query.
     """

@@ -22,9 +22,13 @@ from parcours.accounts.policies import email_domain, may_self_enrol
 
 
 def person(email: str, *, verified: bool | None = True) -> User:
+    """A person made by the real action (confirmed address), then as the test needs it:
+    ``verified=False`` as after a self sign-up, ``None`` as in a database from before allauth."""
     user = actions.create_user(email=email, password=None)
-    if verified is not None:
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    if verified is None:
+        EmailAddress.objects.filter(user=user).delete()
+    else:
+        EmailAddress.objects.filter(user=user).update(verified=verified)
     return user
 
 

@@ -130,22 +130,23 @@ def test_login_answers_the_same_for_an_unknown_address(client: Client, learner: 
     assert errors(wrong.content.decode()) == errors(unknown.content.decode())
 
 
-def test_password_reset_by_link_then_login(client: Client, learner: User) -> None:
-    client.post(reverse("account_reset_password"), {"email": learner.email})
-    (message,) = mail.outbox
-    link = link_in(message)
+def reset_by_link(client: Client, user: User) -> None:
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = link_in([m for m in mail.outbox if user.email in m.to][-1])
     form_page = client.get(link)  # allauth moves the key into the session, then redirects
     assert form_page.status_code == 302
     reset = client.post(
         form_page["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
     assert reset.status_code == 302
-    assert (
-        client.post(
-            reverse("accounts:login"), {"login": learner.email, "password": NEW_PASSWORD}
-        ).status_code
-        == 302
+
+
+def test_password_reset_by_link_then_login(client: Client, learner: User) -> None:
+    reset_by_link(client, learner)
+    response = client.post(
+        reverse("accounts:login"), {"login": learner.email, "password": NEW_PASSWORD}
     )
+    assert response["Location"] == reverse("accounts:dashboard")
     assert (
         Client()
         .post(reverse("accounts:login"), {"login": learner.email, "password": PASSWORD})
@@ -184,15 +185,38 @@ def test_french_mail_by_default(client: Client, db: None) -> None:
     assert "[Parcours]" in message.subject
 
 
-def test_people_created_by_staff_log_in_without_a_confirmation(
+def test_people_created_by_staff_have_a_confirmed_address(coordinator: User) -> None:
+    """Accounts made by staff, imports, invitations or the demo need no confirmation."""
+    address = EmailAddress.objects.get(user=coordinator)
+    assert address.verified and address.primary
+
+
+def test_people_from_before_allauth_log_in_without_a_confirmation(
     client: Client, coordinator: User
 ) -> None:
-    """Accounts made by staff, imports or invitations have no allauth address: adopted."""
-    assert not EmailAddress.objects.filter(user=coordinator).exists()
+    EmailAddress.objects.filter(user=coordinator).delete()  # as in a database from before
     response = client.post(
         reverse("accounts:login"), {"login": coordinator.email, "password": PASSWORD}
     )
-    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:dashboard")
     address = EmailAddress.objects.get(user=coordinator)
     assert address.verified and address.primary
     assert mail.outbox == []
+
+
+def test_people_from_before_allauth_can_reset_their_password(client: Client, learner: User) -> None:
+    EmailAddress.objects.filter(user=learner).delete()
+    reset_by_link(client, learner)
+    response = client.post(
+        reverse("accounts:login"), {"login": learner.email, "password": NEW_PASSWORD}
+    )
+    assert response["Location"] == reverse("accounts:dashboard")
+
+
+def test_a_password_reset_confirms_an_unconfirmed_address(client: Client, db: None) -> None:
+    sign_up(client, "nina@exemple.test")
+    mail.outbox.clear()
+    nina = User.objects.get(email="nina@exemple.test")
+    other = Client()
+    reset_by_link(other, nina)
+    assert EmailAddress.objects.get(user=nina).verified
