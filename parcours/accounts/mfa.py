@@ -10,6 +10,8 @@ switched on later applies from the person's next login.
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 
 from parcours.accounts.models import STAFF_ROLES, Membership, User
@@ -35,3 +37,22 @@ def has_second_factor(user: User) -> bool:
 
 def owes_second_factor(user: User) -> bool:
     return staff_mfa_required(user) and not has_second_factor(user)
+
+
+def security_panel(request: Any) -> dict[str, Any]:
+    """Home-page panel with the account's security pages (links only: no query)."""
+    return {}
+
+
+def register_panel() -> None:
+    from parcours.accounts import dashboard
+
+    dashboard.register(
+        dashboard.Panel(
+            key="accounts.security",
+            order=90,
+            applies=dashboard.everyone,
+            build=security_panel,
+            template="account/dashboard/security.html",
+        )
+    )
