@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -14,6 +15,9 @@ from parcours.accounts.models import ApiToken, Organisation, User
 from parcours.accounts.permissions import Actor
 
 router = Router(tags=["organisations"])
+
+#: Methods a read-only token may use.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
@@ -25,10 +29,12 @@ class TokenAuth(HttpBearer):
             return None
         key_id, secret = parsed
         api_token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
-        if api_token is None or not api_token.matches(secret) or api_token.is_expired:
-            return None
+        if api_token is None or not api_token.matches(secret) or not api_token.is_usable:
+            return None  # unknown, tampered, revoked or expired: 401
         if not api_token.user.is_active:
             return None
+        if request.method not in SAFE_METHODS and not api_token.can_write:
+            raise HttpError(403, _("Ce jeton est en lecture seule."))
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user
         request.actor = Actor.of(api_token.user)  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@
   titles), their enrolments' reasons, outreach requests' contact fields when they are the
   contact, pending invitations to their address, the learner name printed on their attestations,
   and every audit entry that quotes their address or full name (rewritten, not deleted);
-  login-attempt records (django-axes) for their address are deleted;
+  their addresses, second factors and signed-in sessions as django-allauth keeps them are
+  deleted (rate-limit counters live only in the cache and expire);
 - what reports count stays: memberships, enrolments, attendance, completions, loans, bookings'
   times and resources, attestations' hours and badges remain attached to the pseudonymous
   account, so a session's enrolment count or a pathway's population evaluation does not change;
@@ -28,7 +29,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -245,8 +248,9 @@ def erase_person(
         OutreachRequest.objects.filter(
             Q(booking__requester=person) | Q(contact_email__iexact=old_email)
         ).update(contact_name="", contact_email="", contact_phone="", notes="")
-        for model in (AccessAttempt, AccessFailureLog, AccessLog):
-            model.objects.filter(username__iexact=old_email).delete()
+        EmailAddress.objects.filter(user=person).delete()
+        Authenticator.objects.filter(user=person).delete()
+        UserSession.objects.filter(user=person).delete()
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
