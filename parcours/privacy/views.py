@@ -5,6 +5,7 @@ Thin: reads through querysets and ``export``, writes through ``actions``.
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -70,8 +71,15 @@ def download(request: AuthedRequest) -> StreamingHttpResponse:
     return response
 
 
+def _without_password(request: HttpRequest) -> bool:
+    """A passkey-only account: allauth has the person sign in again instead of a password."""
+    user = request.user
+    return user.is_authenticated and not user.has_usable_password()
+
+
 @login_required
 @require_POST
+@reauthentication_required(enabled=_without_password)  # else the form asks for the password
 def erase_mine(request: AuthedRequest) -> HttpResponse:
     form = EraseForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -151,6 +159,7 @@ def find_learner(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(enabled=_without_password, allow_get=True)
 def erase_learner(request: AuthedRequest, user_id: int) -> HttpResponse:
     organisation = _administered(request)
     person = _learner_of(organisation, user_id)

@@ -4,8 +4,13 @@ while equipment is out; administrators erase only their own organisation's learn
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -119,6 +124,31 @@ def test_the_page_asks_for_the_password_then_signs_out(as_user, learner, attend)
     assert done.status_code == 302 and done.url == reverse("privacy:erased")
     assert User.objects.get(pk=learner.pk).erased_at is not None
     assert client.get(reverse("accounts:dashboard")).status_code == 302  # signed out
+
+
+def recent_sign_in(client, person: User) -> None:
+    """What allauth records when someone signs in (here: with a passkey, just now)."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "mfa", "at": time.time()}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(person.pk)
+    session.save()
+
+
+def test_without_a_password_the_person_signs_in_again_instead(as_user, learner) -> None:
+    """A passkey-only account has no password to type: a recent sign-in is asked instead."""
+    learner.set_unusable_password()
+    learner.save()
+    client = as_user(learner)
+    page = client.get(reverse("privacy:my_data")).content.decode()
+    assert 'name="password"' not in page
+    url = reverse("privacy:erase_mine")
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302 and "reauthenticate" in response.url
+    assert User.objects.get(pk=learner.pk).erased_at is None
+    recent_sign_in(client, learner)
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302 and response.url == reverse("privacy:erased")
+    assert User.objects.get(pk=learner.pk).erased_at is not None
 
 
 def test_the_page_shows_the_open_loan_refusal_in_place(as_user, learner, world, logistics) -> None:
