@@ -3,6 +3,7 @@ while equipment is out; administrators erase only their own organisation's learn
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -13,6 +14,7 @@ from allauth.account.internal.flows.login import (
 )
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import PASSWORD, make_person
 from parcours.accounts import actions as account_actions
@@ -22,10 +24,12 @@ from parcours.credentials import verification
 from parcours.credentials.models import IssuedCredential
 from parcours.credentials.states import CredentialStatus
 from parcours.documents.models import Attestation
+from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, Session
+from parcours.enrolment.states import EnrolmentStatus as S
 from parcours.pathways.evaluation import evaluate_population
 from parcours.privacy import actions
-from parcours.privacy.tests.conftest import lend
+from parcours.privacy.tests.conftest import lend, local
 from parcours.scheduling.models import Booking
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +79,44 @@ def test_personal_data_is_gone_and_counts_are_unchanged(
     # The other learner is untouched.
     assert User.objects.get(pk=other_learner.pk).email == "dylan@exemple.test"
     entry = AuditEntry.objects.get(action="privacy.erase")
-    assert entry.changes == {"reason": "self", "revoked_credentials": 0}
+    assert entry.changes == {"reason": "self", "revoked_credentials": 0, "cancelled_enrolments": 0}
+
+
+def test_places_in_sessions_to_come_are_freed_for_the_waitlist(
+    learner, other_learner, world, coordinator, trainer
+) -> None:
+    day = timezone.localdate() + dt.timedelta(days=10)
+    actor = Actor.of(coordinator)
+    session = enrolment_actions.create_session(
+        actor=actor,
+        organisation=world.org,
+        data=enrolment_actions.SessionData(
+            module_id=world.module.pk,
+            code="M1A-GOS-002",
+            capacity=1,
+            slots=[(local(day, 9), local(day, 12))],
+            site_id=world.site.pk,
+            trainer_ids=[trainer.pk],
+        ),
+    )
+    enrolment_actions.set_session_status(
+        actor=actor, session=session, status=Session.Status.PUBLISHED
+    )
+    mine = enrolment_actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+    theirs = enrolment_actions.enrol(
+        actor=Actor.of(other_learner), session=session, learner=other_learner
+    )
+    assert (mine.status, theirs.status) == (S.CONFIRMED, S.WAITLISTED)
+
+    _erase_self(learner)
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (S.CANCELLED, S.CONFIRMED)
+    assert mine.reason == ""  # free texts about the person are cleared
+    assert Session.objects.get(pk=session.pk).seats_taken == 1
+    entry = AuditEntry.objects.get(action="privacy.erase")
+    assert entry.changes["cancelled_enrolments"] == 1
 
 
 def test_audit_entries_quoting_the_name_are_rewritten(learner, coordinator, org) -> None:
