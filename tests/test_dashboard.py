@@ -380,6 +380,7 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "credentials.my_badges",
         "documents.my_attestations",
         "accounts.administration",
+        "accounts.security",
     ]
 
 
