@@ -222,8 +222,10 @@ def invite(
     first_name, last_name = first_name.strip()[:150], last_name.strip()[:150]
     with write_transaction():
         existing = User.objects.filter(email__iexact=email).first()
-        if existing is not None:
+        if existing is not None and not _stranded(existing):
             return _add_role_to_existing(organisation, existing, role, invited_by, next_url)
+        # No account, or one created for this person by staff (an enrolment, an import) that
+        # was never used: a link to set the password (accept() sets it on that account).
         invitation = _open_invitation(organisation, email, role)
         if invitation is not None:
             secret = _reissue(invitation)
@@ -267,6 +269,12 @@ def invite(
         )
         _send_after_commit("invite", invitation, secret)
         return invitation
+
+
+def _stranded(user: User) -> bool:
+    """An account created for someone else's convenience that they cannot use yet: no usable
+    password, never logged in, still active."""
+    return user.is_active and user.last_login is None and not user.has_usable_password()
 
 
 def _add_role_to_existing(
