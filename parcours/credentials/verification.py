@@ -5,6 +5,7 @@ revocation (the status list this platform publishes), and which stored credentia
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
@@ -240,9 +241,12 @@ def _date(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_datetime(value)
+        parsed = parse_datetime(value)
     except ValueError:
         return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=dt.UTC)  # XML Schema: no offset given, read as UTC
+    return parsed
 
 
 # Signature failures that say nothing of authenticity: this platform cannot check them (an
