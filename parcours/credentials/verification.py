@@ -70,10 +70,11 @@ def _public_key(multibase: str) -> Ed25519PublicKey:
 
 @dataclass
 class Check:
-    """One line of the verdict: what was checked, whether it passed, in words."""
+    """One line of the verdict: what was checked, whether it passed, in words. ``ok`` is None
+    when it could not be told (no green tick, no red cross: a "?")."""
 
     code: str
-    ok: bool
+    ok: bool | None
     message: str
 
 
@@ -147,7 +148,7 @@ class Report:
 
     @property
     def reason_codes(self) -> list[str]:
-        return [check.code for check in self.checks if not check.ok]
+        return [check.code for check in self.checks if check.ok is False]
 
 
 def _resolve_key(method: str) -> tuple[Ed25519PublicKey, str] | None:
@@ -407,7 +408,7 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
             report.checks.append(
                 Check(
                     "status_unknown",
-                    True,
+                    None,
                     _("Statut de révocation inconnu : la liste n'est pas publiée ici."),
                 )
             )
