@@ -93,10 +93,13 @@ class Vocabulary:
                     index[trigram].append(word)
         return cls(counts=counts, words=sorted(counts), by_trigram=dict(index))
 
-    def knows(self, word: str) -> bool:
-        """The word, its singular or a word it begins (search-as-you-type) is in the index."""
+    def knows(self, word: str, *, as_prefix: bool = False) -> bool:
+        """The word or its singular is in the index (``as_prefix``: or a word it begins, for
+        the last word of a query, searched as typed so far)."""
         if word in self.counts or search._singular(word) in self.counts:
             return True
+        if not as_prefix:
+            return False
         at = bisect.bisect_left(self.words, word)
         return at < len(self.words) and self.words[at].startswith(word)
 
@@ -162,10 +165,16 @@ def suggest(query: str, vocabulary: Vocabulary, extra_words: Iterable[str] = ())
     extra = set(extra_words)
     changed = False
     parts: list[str] = []
-    for term in parsed.terms:
+    for index, term in enumerate(parsed.terms):
         words: list[str] = []
-        for word in term:
-            if len(word) < MIN_WORD or word.isdigit() or word in extra or vocabulary.knows(word):
+        for at, word in enumerate(term):
+            typing = index == len(parsed.terms) - 1 and at == len(term) - 1
+            if (
+                len(word) < MIN_WORD
+                or word.isdigit()
+                or word in extra
+                or vocabulary.knows(word, as_prefix=typing and not parsed.ends_with_space)
+            ):
                 words.append(word)
                 continue
             better = vocabulary.closest(word)

@@ -49,6 +49,7 @@ from parcours.catalogue.search import (
     paginate_ids,
     parse_query,
 )
+from parcours.catalogue.templatetags.catalogue_i18n import fallback_note, in_language
 from parcours.lib.http import AuthedRequest
 
 #: Long texts that list pages never show: not read for the page's twenty modules.
@@ -160,10 +161,13 @@ def _cards(modules: list[Module]) -> list[Card]:
     tags: dict[int, list[CompetenceTag]] = {m.pk: [] for m in modules}
     for link in competence_links_for_listing([m.pk for m in modules]):
         level = link.level
+        title, language = in_language(link.competence, "title")
+        if language is not None:  # the framework has no label in the reader's language
+            title = f"{title} {fallback_note(language)}"
         tags[link.module_id].append(
             CompetenceTag(
                 code=link.competence.code,
-                title=link.competence.title,
+                title=title,
                 level=level.code if level is not None else "",
             )
         )

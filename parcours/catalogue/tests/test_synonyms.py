@@ -219,7 +219,8 @@ def test_closest_word_ranking() -> None:
     assert vocabulary.closest("inteligence") == "intelligence"
     assert vocabulary.closest("evalutaion") == "evaluation"
     assert vocabulary.closest("zzzzzz") is None
-    assert vocabulary.knows("intell")  # search-as-you-type prefix
+    assert vocabulary.knows("intell", as_prefix=True)  # the last word, as typed so far
+    assert not vocabulary.knows("intell")
     assert suggestions.suggest("inteligence artificiele", vocabulary) == (
         "intelligence artificielle"
     )
