@@ -10,7 +10,9 @@ index itself: on SQLite the ``fts5vocab`` table over the FTS5 index (migration 0
 PostgreSQL ``ts_stat`` over the modules' folded text (``simple`` configuration: whole words,
 not stems). Closeness is ranked in Python, the same on both engines: candidates sharing the most
 trigrams with the word, then ``difflib``'s ratio, then the number of modules using the word.
-The vocabulary and its trigram index are kept in memory per catalogue generation. A suggestion
+The suggestion is written as the published titles write the word (« numérique », not the
+folded « numerique » the index holds). The vocabulary, its trigram index and those spellings
+are kept in memory per catalogue generation and process. A suggestion
 is only offered if searching it finds modules the visitor may see (so a draft's words never
 leak through a suggestion).
 """
@@ -22,13 +24,14 @@ import difflib
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 
 from parcours.catalogue import cache, search
 from parcours.catalogue.models import SearchSynonym, split_expansions
+from parcours.lib.text import fold
 
 VOCAB_TABLE = "catalogue_module_fts_vocab"
 #: Words shorter than this are never corrected (nor suggested).
@@ -78,20 +81,27 @@ def _trigrams(word: str) -> set[str]:
 @dataclass
 class Vocabulary:
     """The catalogue's words with the number of modules using each, sorted (prefix checks),
-    and a trigram index (candidates for a correction)."""
+    a trigram index (candidates for a correction), and how each folded word is written
+    (``spelling``: « numerique » → « numérique », read from the published titles)."""
 
     counts: dict[str, int]
     words: list[str]
     by_trigram: dict[str, list[str]]
+    spelling: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, counts: dict[str, int]) -> Vocabulary:
+    def of(cls, counts: dict[str, int], spelling: dict[str, str] | None = None) -> Vocabulary:
         index: dict[str, list[str]] = defaultdict(list)
         for word in counts:
             if len(word) >= MIN_WORD:
                 for trigram in _trigrams(word):
                     index[trigram].append(word)
-        return cls(counts=counts, words=sorted(counts), by_trigram=dict(index))
+        return cls(
+            counts=counts, words=sorted(counts), by_trigram=dict(index), spelling=spelling or {}
+        )
+
+    def written(self, word: str) -> str:
+        return self.spelling.get(word, word)
 
     def knows(self, word: str, *, as_prefix: bool = False) -> bool:
         """The word or its singular is in the index (``as_prefix``: or a word it begins, for
@@ -139,6 +149,21 @@ def _read_counts(alias: str) -> dict[str, int]:
         }
 
 
+def _read_spelling(alias: str) -> dict[str, str]:
+    """Folded word → its most frequent written form (lower case, accents kept) in the titles of
+    published modules: what a suggestion shows."""
+    from parcours.catalogue.models import Module
+
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    titles = Module.objects.using(alias).published().values_list("title_fr", flat=True)
+    for title in titles.iterator(chunk_size=2000):
+        for word in search._WORD.findall(title.lower()):
+            folded = fold(word)
+            if folded != word:  # only words whose accents a suggestion would lose
+                forms[folded][word] += 1
+    return {folded: counter.most_common(1)[0][0] for folded, counter in forms.items()}
+
+
 _memo: dict[tuple[str, str], Vocabulary] = {}
 _memo_lock = threading.Lock()
 
@@ -148,7 +173,7 @@ def vocabulary(generation: str, using: str = DEFAULT_DB_ALIAS) -> Vocabulary:
     key = (using, generation)
     found = _memo.get(key)
     if found is None:
-        found = Vocabulary.of(_read_counts(using))
+        found = Vocabulary.of(_read_counts(using), _read_spelling(using))
         with _memo_lock:
             for old in [k for k in _memo if k[0] == using]:
                 del _memo[old]
@@ -181,7 +206,7 @@ def suggest(query: str, vocabulary: Vocabulary, extra_words: Iterable[str] = ())
             if better is None:
                 words.append(word)
             else:
-                words.append(better)
+                words.append(vocabulary.written(better))
                 changed = True
         parts.append(f'"{" ".join(words)}"' if len(words) > 1 else words[0])
     return " ".join(parts) if changed else None

@@ -190,6 +190,15 @@ def test_a_typo_suggests_the_catalogues_own_word(client: Client) -> None:
     assert codes("intelligence artificielle")
 
 
+def test_a_suggestion_keeps_the_accents_of_the_catalogue(
+    client: Client, coordinator: User, org: Organisation
+) -> None:
+    make_module(coordinator, org, code="EV", title_fr="Évaluation numérique", publish=True)
+    html = client.get(LIST, {"q": "evalutaion numerqiue"}).content.decode()
+    assert "Vouliez-vous dire « <a" in html
+    assert ">évaluation numérique</a> »" in html
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_no_suggestion_when_the_search_finds_something_or_nothing_is_close(
     client: Client,
