@@ -129,6 +129,19 @@ def test_expansion_keeps_every_word_and_makes_valid_expressions(
     assert depth == 0
 
 
+@settings(max_examples=200, deadline=None)
+@given(words, st.sampled_from([str.upper, str.lower, str.title]))
+def test_expansion_ignores_case_and_accents(query: str, change: Any) -> None:
+    """« Intelligence Artificielle », « INTELLIGENCE ARTIFICIELLE » and « intelligence
+    artificielle » are the same search, synonyms included."""
+    plain = expand_query(parse_query(query), SYNONYMS)
+    changed = expand_query(parse_query(change(query)), SYNONYMS)
+    assert changed == plain
+    if not plain.is_empty:
+        assert fts5_expression(changed) == fts5_expression(plain)
+    assert expand_query(parse_query(query.replace("e", "é")), SYNONYMS) == plain
+
+
 # --- Searching with synonyms -----------------------------------------------------------------
 
 
