@@ -16,6 +16,12 @@ The query language is the same on both: words are all required, ``"a phrase"`` a
 (exclusion) work, accents and case never matter. User input never reaches the engines unparsed:
 only runs of letters and digits are passed on, so quotes and operators cannot break a query.
 
+Synonyms (``Synonyms``, built by ``build_synonyms`` from ``SearchSynonym`` rows, see
+suggestions.py) are applied by ``expand_query``: a typed word, run of words or quoted phrase
+that is a synonym ("IA", "intelligence artificielle") is matched by itself *or* any of its
+equivalents: ``(("intelligence"* "artificielle"*) OR "ia" OR "ai") AND …`` on FTS5, one raw
+``to_tsquery`` on PostgreSQL. Exclusions are never expanded.
+
 The index is written by the actions (``index_module``) in their transaction, and rebuilt by
 ``reindex_modules`` (the ``reindex_catalogue`` command, the demo loader, competence renames).
 
