@@ -14,6 +14,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("PARCOURS_TESTING", False) or "pytest" in sys.modules
+# The demo (`make demo`) runs with DEBUG off, so that people see the branded error pages;
+# runserver --insecure serves the static files and config/urls.py the media.
+DEMO = env_bool("PARCOURS_DEMO", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "ninja",  # Swagger UI served from its static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "parcours.lib",
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "parcours.enrolment",
     "parcours.documents",
     "parcours.credentials",
+    "parcours.privacy",
     "parcours.demo",
     # Sign-up, login, e-mail confirmation, password reset, MFA, sessions (django-allauth). After
     # the project's apps so that parcours/accounts/templates/account/ overrides allauth's pages.
@@ -60,6 +65,7 @@ MIDDLEWARE = [
     "parcours.accounts.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "parcours.lib.urls.RequestOriginMiddleware",  # demo: links name the address served
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parcours.lib.middleware.LanguageMiddleware",

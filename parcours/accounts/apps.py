@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
 
-        from parcours.accounts import mfa, receivers
+        from parcours.accounts import admin_panel, mfa, receivers
         from parcours.accounts.models import User
 
         # The front door (docs/architecture.md, "Sign-up, login and second factors"): people
@@ -25,3 +25,4 @@ class AccountsConfig(AppConfig):
         password_reset.connect(receivers.on_password_reset, dispatch_uid="parcours_password_reset")
         user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="parcours_mfa_on_login")
         mfa.register_panel()
+        admin_panel.register()

@@ -13,3 +13,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]
+
+# Organisation administration and invitations (people and access): their own module.
+from django.urls import include  # noqa: E402 - kept apart from the lines above (merges)
+
+urlpatterns += [path("", include("parcours.accounts.admin_urls"))]  # type: ignore[list-item]
