@@ -100,7 +100,7 @@ def test_reset_a_forgotten_password(page: Page, live_url: str, learner: User) ->
     page.goto(f"{live_url}{mailed_link(learner.email)}")
     page.locator("input[name=password1]").fill(NEW_PASSWORD)
     page.locator("input[name=password2]").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Modifier le mot de passe").click()
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     login(page, live_url, learner.email, NEW_PASSWORD)

@@ -158,7 +158,9 @@ def test_password_reset_by_link_then_login(client: Client, learner: User) -> Non
 def test_a_bad_reset_link_says_so_and_offers_a_new_one(client: Client, learner: User) -> None:
     response = client.get("/compte/password/reset/key/zz-not-a-key/", follow=True)
     html = response.content.decode()
-    assert reverse("account_reset_password") in html
+    assert "Ce lien ne fonctionne plus" in html
+    assert f'href="{reverse("account_reset_password")}"' in html
+    assert "Recevoir un nouveau lien" in html
 
 
 def test_emails_are_written_in_the_persons_language(client: Client, learner: User) -> None:
