@@ -222,3 +222,18 @@ def test_a_password_reset_confirms_an_unconfirmed_address(client: Client, db: No
     other = Client()
     reset_by_link(other, nina)
     assert EmailAddress.objects.get(user=nina).verified
+
+
+def test_an_expired_confirmation_link_gets_the_clear_page(
+    client: Client, db: None, monkeypatch, settings
+) -> None:
+    import time
+
+    sign_up(client, "nina@exemple.test")
+    link = link_in(mail.outbox[0])
+    later = time.time() + (settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS + 1) * 86400
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    html = client.get(link).content.decode()
+    assert "Ce lien ne fonctionne plus" in html
+    assert client.post(link).status_code in {200, 404}
+    assert not EmailAddress.objects.get(email="nina@exemple.test").verified
