@@ -302,7 +302,11 @@ CREDENTIALS_DID_HOST = env_str("CREDENTIALS_DID_HOST")
 CREDENTIALS_SIGNING_PROCESSES = env_int("CREDENTIALS_SIGNING_PROCESSES", 2)
 
 # Background work: Django's tasks framework (django-tasks backport) with the database backend.
-# Run workers with `manage.py db_worker`. TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
+# Run workers with `manage.py task_worker` (db_worker that re-queues the tasks of dead workers,
+# parcours/lib/tasks.py). TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
+TASKS_STALE_AFTER = env_int("TASKS_STALE_AFTER", 3600)  # s: a claim older than this is stale
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)  # dead workers before a task fails
+TASKS_RECOVERY_INTERVAL = env_int("TASKS_RECOVERY_INTERVAL", 60)  # s between recovery sweeps
 TASKS = {
     "default": {
         "BACKEND": (

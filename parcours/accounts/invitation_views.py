@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from parcours.accounts import invitations
 from parcours.accounts.forms import AcceptInvitationForm, NewLinkForm
 
-#: The secret never goes to other sites through the Referer header.
-NO_REFERRER = "no-referrer"
+#: The secret in the address never goes to other sites through the Referer header. (Not
+#: ``no-referrer``: the browser would then send ``Origin: null`` and fail the CSRF check.)
+REFERRER_POLICY = "same-origin"
 
 
 def _dead_link(request: HttpRequest, reason: str) -> HttpResponse:
@@ -29,7 +30,7 @@ def _dead_link(request: HttpRequest, reason: str) -> HttpResponse:
         {"reason": reason, "form": NewLinkForm()},
         status=410 if reason in ("used", "revoked", "expired") else 404,
     )
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
@@ -72,7 +73,7 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
         {"invitation": invitation, "form": form},
         status=status,
     )
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parcours.accounts import audit
+from parcours.accounts import audit, invitations
 from parcours.accounts.actions import create_user
-from parcours.accounts.models import User
+from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
+from parcours.accounts.policies import may_self_enrol
 from parcours.catalogue.models import Module
 from parcours.enrolment import permissions, signals
 from parcours.enrolment.actions._base import (
@@ -187,6 +189,12 @@ def enrol(
     staff = _is_staff_enrolment(actor, learner, source)
     with write_transaction():
         session = _lock_session(session, module=False)
+        if actor.user.pk == learner.pk and source in (Source.SELF, Source.API):
+            # The organisation's sign-up policy (anyone, listed e-mail domains, invitation
+            # only) and a confirmed e-mail address, for people who enrol themselves.
+            allowed, reason = may_self_enrol(learner, session.organisation)
+            if not allowed:
+                raise _refuse(reason, "policy")
         # Under the lock: the queue order (queued_at, id) follows the order of the writers.
         now = now or timezone.now()
         # Serialise this learner's enrolments (the overlap check reads their other sessions).
@@ -217,10 +225,41 @@ def enrol(
     return enrolment
 
 
-def find_or_create_learner(
-    *, actor: Actor, email: str, first_name: str = "", last_name: str = ""
+def create_invited_learner(
+    *, actor: Actor, organisation: Organisation, email: str, first_name: str, last_name: str
 ) -> User:
-    """The person with this e-mail, created (without a password) if unknown."""
+    """A person that staff enrol by e-mail and who has no account yet: the account is created
+    without a password, and an invitation (valid 14 days) lets them set one and land on their
+    sessions. Nobody is left with an account they cannot open."""
+    learner = create_user(
+        email=email,
+        password=None,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        actor=actor.user,
+    )
+    invitations.invite(
+        organisation=organisation,
+        email=email,
+        role=Role.LEARNER,
+        invited_by=actor.user,
+        first_name=first_name,
+        last_name=last_name,
+        next_url=reverse("enrolment:my_sessions"),
+    )
+    return learner
+
+
+def find_or_create_learner(
+    *,
+    actor: Actor,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    """The person with this e-mail; if unknown, created without a password and invited to
+    ``organisation`` (so that they can set one)."""
     email = email.strip().lower()
     validate_email(email)
     user = User.objects.filter(email__iexact=email).first()
@@ -228,12 +267,20 @@ def find_or_create_learner(
         return user
     if not first_name.strip() or not last_name.strip():
         raise _refuse(_("Prénom et nom sont requis pour une personne inconnue."), "invalid")
-    return create_user(
+    if organisation is None:
+        return create_user(
+            email=email,
+            password=None,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            actor=actor.user,
+        )
+    return create_invited_learner(
+        actor=actor,
+        organisation=organisation,
         email=email,
-        password=None,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        actor=actor.user,
+        first_name=first_name,
+        last_name=last_name,
     )
 
 
@@ -256,7 +303,11 @@ def enrol_person(
         _check_domain(session.organisation, email)
     with write_transaction():
         learner = find_or_create_learner(
-            actor=actor, email=email, first_name=first_name, last_name=last_name
+            actor=actor,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=session.organisation,
         )
         return enrol(actor=actor, session=session, learner=learner, source=source)
 

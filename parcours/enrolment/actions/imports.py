@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.actions import create_user
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
@@ -27,7 +26,7 @@ from parcours.enrolment.actions._base import (
     _lock_session,
     _save_seats,
 )
-from parcours.enrolment.actions.enrolments import _overlapping
+from parcours.enrolment.actions.enrolments import _overlapping, create_invited_learner
 from parcours.enrolment.actions.waitlist import _announce_new
 from parcours.enrolment.importing import ImportRow, RowError
 from parcours.enrolment.models import (
@@ -108,12 +107,12 @@ def import_enrolments(
             return report
         for row in report.valid:
             email = row.email.strip().lower()
-            learner = known.get(email) or create_user(
+            learner = known.get(email) or create_invited_learner(
+                actor=actor,
+                organisation=session.organisation,
                 email=email,
-                password=None,
-                first_name=row.first_name.strip(),
-                last_name=row.last_name.strip(),
-                actor=actor.user,
+                first_name=row.first_name,
+                last_name=row.last_name,
             )
             if session.audience not in NO_RESTRICTION:
                 LearnerProfile.objects.get_or_create(
