@@ -169,8 +169,10 @@ PARCOURS_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
-    # Ours, through parcours.accounts.throttle.consume_or_429 (invitation links).
+    # Ours, through parcours.accounts.throttle.consume_or_429 (invitation links): accepting one
+    # (key: the link's hash) and asking for a new one (key: the e-mail address).
     "accept_invitation": "20/m/ip,10/h/key",
+    "request_invitation_link": "5/m/ip,3/h/key",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).

@@ -129,9 +129,21 @@ def test_production_limits_are_per_ip_and_per_account(settings) -> None:
         f"{settings.LOGIN_FAILURES_PER_IP}/{settings.LOGIN_LOCKOUT_MINUTES}m/ip,"
         f"{settings.LOGIN_FAILURES_PER_ACCOUNT}/{settings.LOGIN_LOCKOUT_MINUTES}m/key"
     )
-    for action in ("signup", "reset_password", "confirm_email", "accept_invitation", "login"):
+    for action in (
+        "signup",
+        "reset_password",
+        "confirm_email",
+        "accept_invitation",
+        "request_invitation_link",
+        "login",
+    ):
         assert "/ip" in limits[action], action
-    for action in ("reset_password", "confirm_email", "accept_invitation"):
+    for action in (
+        "reset_password",
+        "confirm_email",
+        "accept_invitation",
+        "request_invitation_link",
+    ):
         assert "/key" in limits[action], action
 
 
