@@ -15,8 +15,9 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from parcours.accounts import invitations
+from parcours.accounts import invitations, throttle
 from parcours.accounts.forms import AcceptInvitationForm, NewLinkForm
+from parcours.accounts.models import Invitation
 
 #: The secret in the address never goes to other sites through the Referer header. (Not
 #: ``no-referrer``: the browser would then send ``Origin: null`` and fail the CSRF check.)
@@ -37,6 +38,12 @@ def _dead_link(request: HttpRequest, reason: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, secret: str) -> HttpResponse:
+    if request.method == "POST" and (
+        limited := throttle.consume_or_429(
+            request, "accept_invitation", key=Invitation.hash_secret(secret[:100])
+        )
+    ):
+        return limited
     try:
         invitation = invitations.find(secret)
     except invitations.InvalidInvitation as exc:
@@ -79,6 +86,9 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
 
 @require_POST
 def new_link(request: HttpRequest) -> HttpResponse:
+    email = str(request.POST.get("email", "")).strip().lower()[:254]
+    if limited := throttle.consume_or_429(request, "request_invitation_link", key=email or None):
+        return limited
     form = NewLinkForm(request.POST)
     if not form.is_valid():
         return render(

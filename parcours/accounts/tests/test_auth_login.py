@@ -190,6 +190,22 @@ def test_invitation_links_are_limited_per_link_and_per_address(db: None, setting
 
 
 @pytest.mark.usefixtures("rate_limits")
+def test_the_invitation_pages_are_rate_limited(client: Client, db: None, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.PARCOURS_RATE_LIMITS,
+        "accept_invitation": "100/m/ip,2/h/key",
+        "request_invitation_link": "100/m/ip,2/h/key",
+    }
+    accept = reverse("accounts:invitation_accept", args=["x" * 43])
+    answers = [client.post(accept, {"password1": "p"}).status_code for _ in range(3)]
+    assert answers[:2] != [429, 429] and answers[2] == 429
+    ask = reverse("accounts:invitation_new_link")
+    asked = [client.post(ask, {"email": "Zoe@Exemple.be"}).status_code for _ in range(2)]
+    assert 429 not in asked
+    assert client.post(ask, {"email": "zoe@exemple.be"}).status_code == 429
+
+
+@pytest.mark.usefixtures("rate_limits")
 def test_sign_ups_are_limited_per_address(client: Client, db: None, settings) -> None:
     settings.ACCOUNT_RATE_LIMITS = {**settings.PARCOURS_RATE_LIMITS, "signup": "2/m/ip"}
     url = reverse("account_signup")
