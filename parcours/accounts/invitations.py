@@ -47,6 +47,7 @@ from parcours.accounts.models import (
 )
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.transactions import write_transaction
+from parcours.lib.urls import absolute_url, site_url
 
 #: Who may invite to which role: administrators to any role; the people who enrol learners
 #: (coordinators, school contacts) may invite learners.
@@ -129,7 +130,7 @@ def mark_email_verified(user: User) -> None:
 
 
 def accept_url(secret: str) -> str:
-    return settings.SITE_URL + reverse("accounts:invitation_accept", args=[secret])
+    return absolute_url(reverse("accounts:invitation_accept", args=[secret]))
 
 
 def _language_for(email: str) -> str:
@@ -154,8 +155,8 @@ def _send_after_commit(kind: str, invitation: Invitation, secret: str | None = N
                 "organisation": fresh.organisation,
                 "role": fresh.get_role_display(),
                 "link": accept_url(secret) if secret else "",
-                "site_url": settings.SITE_URL,
-                "login_url": settings.SITE_URL + reverse("accounts:dashboard"),
+                "site_url": site_url(),
+                "login_url": absolute_url(reverse("accounts:dashboard")),
                 "validity_days": Invitation.VALIDITY_DAYS,
             }
             subject = render_to_string(f"accounts/invitations/email/{kind}_subject.txt", context)

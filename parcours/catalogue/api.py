@@ -18,6 +18,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from parcours.accounts.api import optional_actor
+from parcours.catalogue import cache as catalogue_cache
+from parcours.catalogue import suggestions
 from parcours.catalogue.bounds import MAX_ID, MAX_OFFSET, MAX_SLUG
 from parcours.catalogue.models import Competence, CompetenceArea, Framework, Module
 from parcours.catalogue.schemas import (
@@ -27,6 +29,7 @@ from parcours.catalogue.schemas import (
     ModuleOut,
 )
 from parcours.catalogue.search import search_modules
+from parcours.lib.urls import absolute_url
 
 router = Router(tags=["catalogue"])
 
@@ -34,7 +37,12 @@ MAX_LIMIT = 100
 
 
 class ModuleFilters(Schema):
-    q: str = Field("", max_length=200, description="Recherche plein texte (accents ignorés).")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Recherche plein texte (accents ignorés, synonymes appliqués : IA ↔ "
+        "intelligence artificielle).",
+    )
     organisation: str = Field("", max_length=MAX_SLUG, description="Slug de l'organisation.")
     format: Module.Format | None = None
     audience: Module.Audience | None = None
@@ -58,8 +66,9 @@ def _module_out(module: Module) -> dict[str, Any]:
         **{name: getattr(module, name) for name in ModuleOut.model_fields if hasattr(module, name)},
         "duration_hours": float(module.duration_hours),
         "organisation": module.organisation,
-        "url": settings.SITE_URL
-        + reverse("catalogue:detail", args=[module.organisation.slug, module.code]),
+        "url": absolute_url(
+            reverse("catalogue:detail", args=[module.organisation.slug, module.code])
+        ),
         "competences": [
             {
                 "competence": {
@@ -117,7 +126,9 @@ def list_modules(request: HttpRequest, filters: Query[ModuleFilters]) -> dict[st
         )
         .for_listing()
     )
-    modules = search_modules(modules, filters.q)
+    if filters.q.strip():  # with every organisation's synonyms, as the public list
+        synonyms = suggestions.synonyms_for(None, generation=catalogue_cache.generation())
+        modules = search_modules(modules, filters.q, synonyms)
     total = modules.count()
     page = modules[filters.offset : filters.offset + filters.limit]
     return {
