@@ -46,11 +46,25 @@ def _fragment(request: HttpRequest) -> bool:
 
 
 def _render(
-    request: HttpRequest, page: str, fragment: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    page: str,
+    fragment: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    retarget: str | None = None,
 ) -> HttpResponse:
+    """The page, or (htmx) its fragment. A form that failed answers in place: with htmx, 422
+    and the form fragment, swapped into ``retarget`` (the dialog stays open) and its error
+    summary focused by ``static/scheduling/logistics.js``; without, the page with a 400."""
     is_fragment = _fragment(request)
     context["fragment"] = is_fragment
+    if is_fragment and status == 400:
+        status = 422
     response = render(request, fragment if is_fragment else page, context, status=status)
+    if is_fragment and status >= 400 and retarget:
+        response["HX-Retarget"] = retarget
+        response["HX-Reswap"] = "innerHTML"
     patch_vary_headers(response, ["HX-Request"])
     return response
 

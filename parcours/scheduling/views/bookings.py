@@ -44,6 +44,8 @@ from parcours.scheduling.views._common import (
     _staff_site,
 )
 
+PANEL = "#panneau-contenu"  # the planning grid's dialog
+
 
 def _site_resources(site: Site) -> list[Resource]:
     return list(Resource.objects.active().at_site(site).order_by("kind", "name"))
@@ -105,6 +107,7 @@ def booking_create(request: AuthedRequest, site_id: int) -> HttpResponse:
         "scheduling/_booking_create.html",
         context,
         status=status,
+        retarget=PANEL,
     )
 
 
@@ -175,6 +178,7 @@ def _booking_response(
         "scheduling/_booking.html",
         _booking_context(request, booking, **extra),
         status=status,
+        retarget=PANEL,
     )
 
 
