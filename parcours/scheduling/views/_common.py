@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site
 from parcours.accounts.permissions import Actor
 from parcours.lib import clock
+from parcours.lib.dates import format_time
 from parcours.lib.http import AuthedRequest
 from parcours.scheduling import planning
 from parcours.scheduling.forms import (
@@ -113,7 +114,7 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def _hm(moment: dt.datetime) -> str:
-    return _local(moment).strftime("%H:%M")
+    return format_time(moment)
 
 
 def _staff_site(request: AuthedRequest, site_id: int, roles: Sequence[str]) -> Site:

@@ -45,6 +45,22 @@
   // Lobby screen: fetch the next state every N seconds (data-refresh-url / -seconds) and swap
   // the screen's content; no meta refresh (axe: a page must not reload by itself).
   var screen = document.querySelector("[data-refresh-url]");
+  // When the rooms do not fit the TV (it cannot scroll), ask for as many per page as fit and
+  // rotate through the pages, once (an explicit ?par_page= is kept).
+  var main = screen && screen.querySelector(".lobby-main");
+  if (main && main.scrollHeight > main.clientHeight + 1 && !/[?&]par_page=/.test(location.search)) {
+    var bottom = main.getBoundingClientRect().bottom - 3.5 * parseFloat(getComputedStyle(main).fontSize);
+    var fit = 0;
+    Array.prototype.forEach.call(main.querySelectorAll("tbody tr"), function (row) {
+      if (row.getBoundingClientRect().bottom <= bottom) { fit += 1; }
+    });
+    var params = new URLSearchParams(location.search);
+    params.set("par_page", String(Math.max(1, fit)));
+    params.set("rotate", "1");
+    params.delete("page");
+    location.replace(location.pathname + "?" + params.toString());
+    return;
+  }
   if (screen) {
     var seconds = parseInt(screen.getAttribute("data-refresh-seconds"), 10) || 60;
     var refresh = function () {
@@ -58,6 +74,7 @@
           if (!fresh) { return; }
           screen.innerHTML = fresh.innerHTML;
           screen.setAttribute("data-refresh-url", fresh.getAttribute("data-refresh-url"));
+          document.title = next.title;
         })
         .catch(function () { /* offline for a moment: try again next time */ })
         .then(function () { window.setTimeout(refresh, seconds * 1000); });
