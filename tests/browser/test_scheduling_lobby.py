@@ -32,7 +32,9 @@ def screen(org: Organisation, logistics: User) -> str:
         site=site,
         wifi_name="Province-Invites",
         wifi_password="Bienvenue2031",
-        lobby_message="Accueil au rez-de-chaussée, ascenseur à gauche. Bonne journée à toutes et à tous !",
+        lobby_message=(
+            "Accueil au rez-de-chaussée, ascenseur à gauche. Bonne journée à toutes et à tous !"
+        ),
     )
     start = core.local_datetime(DAY, dt.time(9), planning.TZ)
     for i in range(12):
