@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
+from parcours.lib.dates import format_datetime
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning
 from parcours.scheduling.actions.base import CateringRequest, _get_open
@@ -111,7 +112,7 @@ def set_catering(
                 {
                     "catering": [
                         _("Le catering ne peut plus être modifié depuis le %(when)s.")
-                        % {"when": formats.date_format(timezone.localtime(cutoff), "j F Y H:i")}
+                        % {"when": format_datetime(cutoff, "medium")}
                     ]
                 }
             )
