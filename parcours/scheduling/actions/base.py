@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts.permissions import Actor
 from parcours.lib.dates import format_date, format_datetime, format_time, local_date
@@ -76,9 +77,11 @@ class BookingConflict(Exception):
         }
         others = len({c.booking_id for c in self.conflicts}) - 1
         if others > 0:
-            text += " " + _("%(n)d autre(s) réservation(s) chevauche(nt) ce créneau.") % {
-                "n": others
-            }
+            text += " " + ngettext(
+                "Une autre réservation chevauche ce créneau.",
+                "%(n)d autres réservations chevauchent ce créneau.",
+                others,
+            ) % {"n": others}
         return text
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the pages write time spans with an en dash
 """Issue #9: every date and time shown in logistics is local (Europe/Brussels), through
 parcours.lib.dates — around DST change days and midnight — and periods stored with an exclusive
 end (outreach days) show their last day, not the day after."""
