@@ -281,7 +281,7 @@ class BookingForm(_TimesMixin):
     hide_from_lobby = forms.BooleanField(
         label=_("Ne pas afficher sur l'écran d'accueil"),
         required=False,
-        help_text=_("Réunion confidentielle, installation interne : la salle y paraît « Occupé »."),
+        help_text=_("Réunion confidentielle, installation interne : la salle y apparaît « Occupée »."),
     )
 
     field_order = ["resource", "title", "day", "start_time", "end_time", "participants"]
@@ -374,7 +374,7 @@ class LoanForm(forms.Form):
         data = super().clean() or {}
         start, due = data.get("start"), data.get("due")
         if start and due and due < start:
-            self.add_error("due", _("La date de retour suit la date du prêt."))
+            self.add_error("due", _("La date de retour doit suivre la date du prêt."))
         return data
 
 

@@ -335,7 +335,7 @@ class Booking(models.Model):
         _("masquer sur l'écran d'accueil"),
         default=False,
         help_text=_(
-            "L'écran d'accueil affiche alors la salle « Occupé », sans l'objet de la réservation."
+            "L'écran d'accueil affiche alors la salle « Occupée », sans l'objet de la réservation."
         ),
     )
     series = models.ForeignKey(

@@ -51,7 +51,7 @@ def _resolve_catering(
     seen: set[int] = set()
     for line in lines:
         if line.count < 0:
-            raise ValidationError({"catering": [_("Les quantités sont positives.")]})
+            raise ValidationError({"catering": [_("Les quantités doivent être positives.")]})
         if line.count > MAX_COUNT:
             raise ValidationError({"catering": [_("Au plus 10 000 portions par article.")]})
         if isinstance(line.item, int) and not 1 <= line.item <= MAX_ID:

@@ -220,9 +220,9 @@ def test_a_booking_hidden_from_the_lobby_shows_the_room_busy_without_its_title(
     actions.approve_booking(actor=lea, booking=booking)  # Salle Vesdre needs approval
 
     before = rooms(client, screen, "2031-03-12T08:00")
-    assert before["Salle Vesdre"] == "Salle Vesdre Libre Occupé à partir de 09:30"
+    assert before["Salle Vesdre"] == "Salle Vesdre Libre Occupée à partir de 09:30"
     during = rooms(client, screen, "2031-03-12T10:00")
-    assert during["Salle Vesdre"] == "Salle Vesdre Occupé jusqu'à 11:00 Jury à partir de 14:00"
+    assert during["Salle Vesdre"] == "Salle Vesdre Occupée jusqu'à 11:00 Jury à partir de 14:00"
     html = client.get(screen, {"at": "2031-03-12T10:00"}).content.decode()
     assert "Conseil de direction" not in html
     assert html.count('class="lobby-busy"') == 2  # never shown as free
@@ -248,7 +248,7 @@ def test_logistics_hide_an_existing_booking(
     )
     assert response.status_code == 302
     morning = rooms(client, screen, "2031-03-12T10:05")
-    assert morning["Salle Meuse"] == "Salle Meuse Occupé jusqu'à 12:00 Robotique à partir de 13:30"
+    assert morning["Salle Meuse"] == "Salle Meuse Occupée jusqu'à 12:00 Robotique à partir de 13:30"
 
 
 def test_a_cancelled_booking_cannot_be_hidden(lea: Actor, screen: str) -> None:
