@@ -281,7 +281,9 @@ class BookingForm(_TimesMixin):
     hide_from_lobby = forms.BooleanField(
         label=_("Ne pas afficher sur l'écran d'accueil"),
         required=False,
-        help_text=_("Réunion confidentielle, installation interne : la salle y apparaît « Occupée »."),
+        help_text=_(
+            "Réunion confidentielle, installation interne : la salle y apparaît « Occupée »."
+        ),
     )
 
     field_order = ["resource", "title", "day", "start_time", "end_time", "participants"]

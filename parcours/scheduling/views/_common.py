@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site
+from parcours.accounts.models import VIEWER_ROLES, Organisation, Role, Site
 from parcours.accounts.permissions import Actor
 from parcours.lib import clock
 from parcours.lib.dates import format_time
@@ -31,6 +31,8 @@ from parcours.scheduling.models import (
 from parcours.scheduling.permissions import require_logistics
 
 PLANNER_ROLES = (Role.LOGISTICS, Role.COORDINATOR, Role.TRAINER)
+# Who may look at the plannings (read-only for agents: no links, no buttons, 403 on writes).
+GRID_VIEWERS = (*PLANNER_ROLES, Role.AGENT)
 BOOKER_ROLES = (Role.LOGISTICS, Role.COORDINATOR)
 OUTREACH_REQUESTERS = (Role.SCHOOL_CONTACT, Role.COORDINATOR, Role.LOGISTICS)
 STEP = dt.timedelta(minutes=30)
@@ -123,7 +125,7 @@ def _staff_site(request: AuthedRequest, site_id: int, roles: Sequence[str]) -> S
     actor = request.actor
     sites = Site.objects.select_related("organisation")
     if not actor.is_platform_admin:
-        sites = sites.filter(organisation_id__in=actor.orgs_with_role(*STAFF_ROLES))
+        sites = sites.filter(organisation_id__in=actor.orgs_with_role(*VIEWER_ROLES))
     site = get_object_or_404(sites, pk=site_id)
     if not actor.is_platform_admin and not actor.has_role(site.organisation_id, *roles):
         raise PermissionDenied(_("Cette page est réservée à d'autres rôles de l'organisation."))

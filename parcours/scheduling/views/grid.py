@@ -176,9 +176,11 @@ def day_rows(
     return slots, rows
 
 
-def week_rows(grid: planning.Grid, *, add_base: str | None) -> list[dict[str, Any]]:
+def week_rows(
+    grid: planning.Grid, *, add_base: str | None, readonly: bool = False
+) -> list[dict[str, Any]]:
     """The week view: per resource, the escaped HTML of its seven day cells."""
-    render = CellRenderer(readonly=False)
+    render = CellRenderer(readonly=readonly)
     add_text = _("Réserver %(resource)s le %(day)s")
     day_names = [format_date(day, "day") for day in grid.days]
     rows = []
