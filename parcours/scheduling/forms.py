@@ -466,3 +466,19 @@ class OutreachForm(forms.Form):
             for g in (*PRIMARY_GRADES, *SECONDARY_GRADES)
             if self.cleaned_data.get(f"grade_{g}")
         }
+
+
+class SiteForm(forms.Form):
+    """A site's name and address (its rooms, hours, Wi-Fi and screen are set on their pages)."""
+
+    name = forms.CharField(label=_("Nom du site"), max_length=200)
+    street = forms.CharField(label=_("Rue et numéro"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    city = forms.CharField(label=_("Localité"), max_length=100)
+    access_notes = forms.CharField(
+        label=_("Comment s'y rendre"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Transports en commun, parking, entrée : une description sans carte."),
+    )

@@ -41,6 +41,8 @@ urlpatterns = [
     path("gestion/", views.manage, name="manage"),
     path("gestion/ressources/nouvelle/", views.resource_form, name="resource_create"),
     path("gestion/ressources/<id:pk>/", views.resource_form, name="resource_edit"),
+    path("gestion/sites/nouveau/", views.site_form, name="site_create"),
+    path("gestion/sites/<id:pk>/adresse/", views.site_form, name="site_edit"),
     path("gestion/sites/<id:pk>/", views.site_settings, name="site_settings"),
     path("gestion/fermetures/<id:pk>/supprimer/", views.closure_remove, name="closure_remove"),
     # Lobby screens and calendar feeds (secret addresses, no login)

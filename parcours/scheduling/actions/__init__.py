@@ -67,13 +67,16 @@ from parcours.scheduling.actions.recurrence import (
 from parcours.scheduling.actions.resources import (
     POLICY_FIELDS,
     RESOURCE_FIELDS,
+    SITE_FIELDS,
     add_closure,
+    add_site,
     create_feature,
     create_resource,
     remove_closure,
     rotate_feed_token,
     set_opening_hours,
     update_resource,
+    update_site,
     update_site_policy,
 )
 from parcours.scheduling.actions.sessions import release_for_session, reserve_for_session
@@ -90,12 +93,14 @@ __all__ = [
     "RESOURCE_LOCK_CLASS",
     "RETRYABLE",
     "SETUP_DAYS_BEFORE",
+    "SITE_FIELDS",
     "TRAVEL_DAYS_AFTER",
     "BookingConflict",
     "CateringRequest",
     "SeriesResult",
     "_retrying_deadlocks",
     "add_closure",
+    "add_site",
     "approve_booking",
     "book",
     "book_series",
@@ -125,5 +130,6 @@ __all__ = [
     "set_lobby_visibility",
     "set_opening_hours",
     "update_resource",
+    "update_site",
     "update_site_policy",
 ]

@@ -35,6 +35,7 @@ from parcours.scheduling.views.manage import (
     closure_remove,
     manage,
     resource_form,
+    site_form,
     site_settings,
 )
 from parcours.scheduling.views.outreach import (
@@ -98,5 +99,6 @@ __all__ = [
     "resource_feed",
     "resource_form",
     "site_feed",
+    "site_form",
     "site_settings",
 ]

@@ -28,7 +28,7 @@ from parcours.scheduling.forms import (
 from parcours.scheduling.models import (
     Resource,
 )
-from parcours.scheduling.permissions import require_logistics
+from parcours.scheduling.permissions import require_logistics, require_site_admin
 
 PLANNER_ROLES = (Role.LOGISTICS, Role.COORDINATOR, Role.TRAINER)
 # Who may look at the plannings (read-only for agents: no links, no buttons, 403 on writes).
@@ -151,6 +151,18 @@ def _ctx(request: AuthedRequest, **context: object) -> dict[str, object]:
     actor = request.actor
     context["show_logistics"] = actor.is_platform_admin or bool(actor.orgs_with_role("logistics"))
     return context
+
+
+def _site_admin_org(request: AuthedRequest) -> Organisation:
+    """The current organisation, when the person administers its sites (administrators and
+    logistics); another organisation's objects are then simply not found (404)."""
+    org = request.organisation
+    if org is None:
+        raise PermissionDenied(
+            _("Réservé aux administrateurs et à la logistique de l'organisation.")
+        )
+    require_site_admin(request.actor, org)
+    return org
 
 
 def _logistics_org(request: AuthedRequest) -> Organisation:
