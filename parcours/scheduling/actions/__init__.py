@@ -39,7 +39,12 @@ from parcours.scheduling.actions.bookings import (
     refuse_booking,
     set_lobby_visibility,
 )
-from parcours.scheduling.actions.catering import catering_cutoff, create_catering_item, set_catering
+from parcours.scheduling.actions.catering import (
+    catering_cutoff,
+    create_catering_item,
+    set_catering,
+    set_catering_item_active,
+)
 from parcours.scheduling.actions.loans import (
     LOAN_DUE,
     LOAN_START,
@@ -127,6 +132,7 @@ __all__ = [
     "rotate_feed_token",
     "send_loan_reminders",
     "set_catering",
+    "set_catering_item_active",
     "set_lobby_visibility",
     "set_opening_hours",
     "update_resource",

@@ -133,10 +133,29 @@ def create_catering_item(
     *, actor: Actor, organisation: Organisation, slug: str, label_fr: str, label_en: str = ""
 ) -> CateringItem:
     require_logistics(actor, organisation)
+    label_fr, slug = label_fr.strip(), slug.strip()
+    if not label_fr or not slug:
+        raise ValidationError({"label_fr": [_("Donnez un nom à l'article.")]})
     item, _created = CateringItem.objects.update_or_create(
         organisation=organisation,
         slug=slug,
         defaults={"label_fr": label_fr, "label_en": label_en, "is_active": True},
     )
     audit.record("catering_item.save", actor=actor.user, organisation=organisation, obj=item)
+    return item
+
+
+@transaction.atomic
+def set_catering_item_active(*, actor: Actor, item: CateringItem, active: bool) -> CateringItem:
+    """Offer an item again, or stop offering it (lines already ordered stay as they are)."""
+    require_logistics(actor, item.organisation_id)
+    item.is_active = active
+    item.save(update_fields=["is_active"])
+    audit.record(
+        "catering_item.active",
+        actor=actor.user,
+        organisation=item.organisation,
+        obj=item,
+        changes={"is_active": active},
+    )
     return item

@@ -245,7 +245,7 @@ def create_outreach_activity(
     require_logistics(actor, unit.organisation_id)
     if unit.kind != Resource.Kind.MOBILE_UNIT:
         raise ValidationError({"unit": [_("Seule une unité mobile propose des animations.")]})
-    if not title_fr.strip():
+    if not title_fr.strip() or not slug.strip():
         raise ValidationError({"title_fr": [_("Donnez un titre à l'animation.")]})
     with transaction.atomic():
         activity, _created = OutreachActivity.objects.update_or_create(
