@@ -128,3 +128,34 @@ def test_request_form_shows_errors_in_place(
     expect(page).to_have_url(re.compile(r"/logistique/demander/"))
     expect(page.locator("nav.sched-nav")).to_have_count(1)
     assert not Booking.objects.exists()
+
+
+def test_catering_change_in_the_booking_dialog_shows_errors_in_place(
+    page: Page, live_url: str, logistics: User, liege: Site, meuse: Resource
+) -> None:
+    lea = Actor.of(logistics)
+    actions.create_catering_item(
+        actor=lea, organisation=liege.organisation, slug="cafe", label_fr="Café"
+    )
+    start = core.local_datetime(dt.date.fromisoformat(DAY), dt.time(9), planning.TZ)
+    booking = actions.book(
+        actor=lea,
+        resources=[meuse],
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        title="Jury",
+        catering=[actions.CateringRequest("cafe", 4)],
+    )
+    _open_grid(page, live_url, logistics, liege)
+    page.get_by_role("link", name=re.compile("Jury")).first.click()
+    dialog = page.get_by_role("dialog")
+    form = dialog.locator("form[action$='/catering/']")
+    form.get_by_label("Café").fill("-3")
+    form.get_by_role("button", name="Enregistrer le catering").click()
+    expect(dialog.locator(".error-summary")).to_be_focused()
+    _still_on_the_grid(page, liege)
+    form = dialog.locator("form[action$='/catering/']")
+    form.get_by_label("Café").fill("6")
+    form.get_by_role("button", name="Enregistrer le catering").click()
+    expect(page.get_by_role("status").first).to_contain_text("Catering modifié")
+    assert booking.catering_lines.get().count == 6
