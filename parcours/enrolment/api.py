@@ -7,15 +7,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import optional_actor, token_auth
 from parcours.accounts.permissions import Actor
-from parcours.enrolment import actions, permissions
+from parcours.enrolment import actions, bounds, permissions
 from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
 from parcours.enrolment.querysets import hours_attended
 from parcours.enrolment.schemas import (
@@ -35,6 +35,8 @@ router = Router(tags=["sessions"])
 T = TypeVar("T")
 
 UNPROCESSABLE = {"invalid", "domain", "audience"}
+MAX_OFFSET = 1_000_000
+ID = Path(..., ge=1, le=bounds.MAX_ID)
 
 
 def _call(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -130,10 +132,14 @@ def _enrolment_out(enrolment: Enrolment, *, with_hours: bool = True) -> dict[str
 @router.get("/sessions", response=list[SessionOut], summary="Sessions à venir")
 def list_sessions(
     request: HttpRequest,
-    module: int | None = None,
-    organisation: str | None = None,
+    module: int | None = Query(None, ge=1, le=bounds.MAX_ID),
+    organisation: str | None = Query(None, max_length=100),
     include_past: bool = False,
+    limit: int = Query(bounds.PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
+    """Public sessions (published, of a published module) and the actor's organisations' own;
+    one page at a time (``limit``, ``offset``)."""
     qs = _sessions().visible_to(optional_actor(request))
     if not include_past:
         qs = qs.filter(starts_at__gt=timezone.now())
@@ -141,11 +147,11 @@ def list_sessions(
         qs = qs.filter(module_id=module)
     if organisation:
         qs = qs.filter(organisation__slug=organisation)
-    return [_session_out(s) for s in qs.order_by("starts_at", "pk")[:500]]
+    return [_session_out(s) for s in qs.order_by("starts_at", "pk")[offset : offset + limit]]
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="Une session")
-def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
+def get_session(request: HttpRequest, session_id: int = ID) -> dict[str, Any]:
     session = _sessions().visible_to(optional_actor(request)).filter(pk=session_id).first()
     if session is None:
         raise HttpError(404, "Session introuvable.")
@@ -167,7 +173,7 @@ def _visible_session(request: HttpRequest, session_id: int) -> Session:
     auth=token_auth,
     summary="S'inscrire (ou inscrire une personne)",
 )
-def enrol(request: HttpRequest, session_id: int, payload: EnrolIn) -> Status:
+def enrol(request: HttpRequest, payload: EnrolIn, session_id: int = ID) -> Status:
     actor = _actor(request)
     session = _visible_session(request, session_id)
     if payload.learner_email:
@@ -209,13 +215,17 @@ def enrol(request: HttpRequest, session_id: int, payload: EnrolIn) -> Status:
     auth=token_auth,
     summary="Mes inscriptions",
 )
-def my_enrolments(request: HttpRequest) -> list[dict[str, Any]]:
+def my_enrolments(
+    request: HttpRequest,
+    limit: int = Query(bounds.PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[dict[str, Any]]:
     enrolments = (
         Enrolment.objects.of_learner(_actor(request).user)
         .for_listing()
         .order_by("-session__starts_at", "-pk")
     )
-    return [_enrolment_out(e, with_hours=False) for e in enrolments[:500]]
+    return [_enrolment_out(e, with_hours=False) for e in enrolments[offset : offset + limit]]
 
 
 def _own_enrolment(request: HttpRequest, enrolment_id: int) -> Enrolment:
@@ -231,7 +241,7 @@ def _own_enrolment(request: HttpRequest, enrolment_id: int) -> Enrolment:
     auth=token_auth,
     summary="Annuler une inscription",
 )
-def cancel(request: HttpRequest, enrolment_id: int, payload: CancelIn) -> dict[str, Any]:
+def cancel(request: HttpRequest, payload: CancelIn, enrolment_id: int = ID) -> dict[str, Any]:
     enrolment = _own_enrolment(request, enrolment_id)
     enrolment = _call(
         actions.cancel, actor=_actor(request), enrolment=enrolment, reason=payload.reason[:300]
@@ -247,20 +257,38 @@ def _managed_session(request: HttpRequest, session_id: int) -> Session:
     return session
 
 
+def _waiting_before(session: Session, first: Enrolment) -> int:
+    """How many people wait in the queue ahead of ``first`` (the page's first row)."""
+    return (
+        session.enrolments.waitlist()
+        .filter(Q(queued_at__lt=first.queued_at) | Q(queued_at=first.queued_at, pk__lt=first.pk))
+        .count()
+    )
+
+
 @router.get(
     "/sessions/{session_id}/enrolments",
     response=list[EnrolmentOut],
     auth=token_auth,
     summary="Inscriptions d'une session (coordinateurs)",
 )
-def roster(request: HttpRequest, session_id: int, status: str | None = None) -> list[dict]:
+def roster(
+    request: HttpRequest,
+    session_id: int = ID,
+    status: EnrolmentStatus | None = None,
+    limit: int = Query(bounds.MAX_PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> list[dict]:
+    """One page of the session's enrolments in queue order (``limit``, ``offset``)."""
     session = _managed_session(request, session_id)
     qs = session.enrolments.for_listing().order_by("queued_at", "pk")
     if status:
         qs = qs.filter(status=status)
-    rows = list(qs)
+    rows = list(qs[offset : offset + limit])
+    ahead = _waiting_before(session, rows[0]) if rows and offset else 0
     positions = {
-        e.pk: i for i, e in enumerate((e for e in rows if e.status == "waitlisted"), start=1)
+        e.pk: i
+        for i, e in enumerate((e for e in rows if e.status == "waitlisted"), start=ahead + 1)
     }
     out = []
     for e in rows:
@@ -276,7 +304,7 @@ def roster(request: HttpRequest, session_id: int, status: str | None = None) -> 
     auth=token_auth,
     summary="Approuver une demande (coordinateurs)",
 )
-def approve(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
+def approve(request: HttpRequest, enrolment_id: int = ID) -> dict[str, Any]:
     enrolment = Enrolment.objects.for_listing().filter(pk=enrolment_id).first()
     if enrolment is None or not permissions.can_manage(_actor(request), enrolment.session):
         raise HttpError(404, "Inscription introuvable.")
@@ -298,7 +326,7 @@ def _attendance_slot(request: HttpRequest, slot_id: int) -> SessionSlot:
     auth=token_auth,
     summary="La liste d'appel d'un créneau (formateurs)",
 )
-def attendance_list(request: HttpRequest, slot_id: int) -> list[dict[str, Any]]:
+def attendance_list(request: HttpRequest, slot_id: int = ID) -> list[dict[str, Any]]:
     slot = _attendance_slot(request, slot_id)
     recorded = {a.enrolment_id: a for a in Attendance.objects.filter(slot=slot)}
     roll = (
@@ -324,7 +352,9 @@ def attendance_list(request: HttpRequest, slot_id: int) -> list[dict[str, Any]]:
     auth=token_auth,
     summary="Faire l'appel : tous présents sauf les absents indiqués",
 )
-def record_attendance(request: HttpRequest, slot_id: int, payload: RollCallIn) -> dict[str, Any]:
+def record_attendance(
+    request: HttpRequest, payload: RollCallIn, slot_id: int = ID
+) -> dict[str, Any]:
     slot = _attendance_slot(request, slot_id)
     result = _call(
         actions.record_roll_call, actor=_actor(request), slot=slot, absent=payload.absent

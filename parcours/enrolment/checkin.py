@@ -44,8 +44,12 @@ class ParsedToken:
 
 
 def parse_token(token: str) -> ParsedToken | None:
+    if len(token) > 200 or not token.isascii():
+        return None
     parts = token.strip().split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    if len(parts[0]) > 18 or len(parts[1]) > 18:
         return None
     if len(parts[2]) != MAC_LENGTH:
         return None

@@ -6,17 +6,28 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from parcours.accounts.models import Organisation, Role, Site, User
 from parcours.catalogue.models import Module
+from parcours.enrolment import bounds
 from parcours.enrolment import slots as slot_lines
 from parcours.enrolment.actions import SessionData
 from parcours.enrolment.models import Session
 from parcours.scheduling.models import Resource
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def validate_year(value: dt.date | dt.datetime | None) -> None:
+    if not bounds.year_ok(value):
+        raise forms.ValidationError(
+            _("Les dates doivent être comprises entre %(a)d et %(b)d."),
+            params={"a": bounds.MIN_YEAR, "b": bounds.MAX_YEAR},
+            code="year",
+        )
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -38,7 +49,15 @@ class SessionForm(forms.Form):
     code = forms.CharField(label=_("Code de la session"), max_length=40)
     label = forms.CharField(label=_("Intitulé complémentaire"), max_length=200, required=False)
     slots = forms.CharField(
-        label=_("Créneaux"), widget=forms.Textarea(attrs={"rows": 5}), help_text=SLOTS_HELP
+        label=_("Créneaux"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=SLOTS_HELP,
+        max_length=20_000,
+    )
+    record_past = forms.BooleanField(
+        label=_("Session passée : j'encode une session qui a déjà eu lieu"),
+        required=False,
+        help_text=_("Sans cette case, un créneau dans le passé est refusé."),
     )
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), label=_("Site"), required=False, empty_label=_("En ligne")
@@ -57,14 +76,16 @@ class SessionForm(forms.Form):
         label=_("Informations pratiques"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=5_000,
         help_text=_("Salle, étage, matériel à apporter (s'ajoute aux indications du site)."),
     )
-    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=bounds.MAX_CAPACITY)
     enrolment_opens = forms.DateTimeField(
         label=_("Ouverture des inscriptions"),
         required=False,
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_LOCAL],
+        validators=[validate_year],
     )
     enrolment_closes = forms.DateTimeField(
         label=_("Clôture des inscriptions"),
@@ -72,11 +93,12 @@ class SessionForm(forms.Form):
         widget=DateTimeLocalInput(),
         input_formats=[DATETIME_LOCAL],
         help_text=_("Vide : jusqu'au début de la session."),
+        validators=[validate_year],
     )
     cancellation_deadline_hours = forms.IntegerField(
         label=_("Délai d'annulation (heures avant le début)"),
         min_value=0,
-        max_value=24 * 60,
+        max_value=bounds.MAX_DEADLINE_HOURS,
         initial=48,
     )
     audience = forms.ChoiceField(
@@ -149,6 +171,7 @@ class SessionForm(forms.Form):
             audience=c["audience"],
             requires_approval=c["requires_approval"],
             trainer_ids=[t.pk for t in c["trainers"]],
+            allow_past=c["record_past"],
         )
 
     @staticmethod
@@ -186,11 +209,32 @@ class DuplicateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         help_text=_("Vide : les mêmes dates. Les créneaux gardent leurs heures et leur écart."),
+        validators=[validate_year],
     )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        starts_at: dt.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.starts_at = starts_at
         self.fields["site"].queryset = Site.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+
+    def clean_first_day(self) -> dt.date | None:
+        """A copy is scheduled from today on: a past first day, or the same dates as a session
+        that has already started, is refused."""
+        day: dt.date | None = self.cleaned_data["first_day"]
+        today = timezone.localdate()
+        if day is not None and day < today:
+            raise forms.ValidationError(_("Choisissez un premier jour à venir."))
+        if day is None and self.starts_at is not None and self.starts_at < timezone.now():
+            raise forms.ValidationError(
+                _("Cette session a déjà commencé : choisissez le premier jour de la copie.")
+            )
+        return day
 
 
 class EnrolPersonForm(forms.Form):

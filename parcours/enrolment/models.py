@@ -105,6 +105,8 @@ class Session(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SessionQuerySet.as_manager()
+    # Not stored: set by ``actions.update_session`` to the people a larger capacity promoted.
+    promoted: list[Enrolment]
 
     class Meta:
         verbose_name = _("session")
@@ -144,7 +146,10 @@ class Session(models.Model):
     def cancellation_deadline(self) -> dt.datetime | None:
         if self.starts_at is None:
             return None
-        return self.starts_at - dt.timedelta(hours=self.cancellation_deadline_hours)
+        try:
+            return self.starts_at - dt.timedelta(hours=self.cancellation_deadline_hours)
+        except OverflowError:  # a start near year 1 (refused at input since; old rows)
+            return None
 
     @property
     def effective_enrolment_closes(self) -> dt.datetime | None:
@@ -224,6 +229,10 @@ class Enrolment(models.Model):
 
     # Not stored: set by ``actions.cancel`` to the people promoted into the freed seat.
     promoted: list[Enrolment]
+    # Not stored: set by the views from ``permissions.can_be_cancelled`` (the cancel button).
+    cancellable: bool
+    # Not stored: the rank in its status group on the roster (the waitlist's order).
+    position: int
 
     class Meta:
         verbose_name = _("inscription")

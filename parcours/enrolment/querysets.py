@@ -22,6 +22,11 @@ class SessionQuerySet(models.QuerySet):
     def published(self) -> SessionQuerySet:
         return self.filter(status=SessionStatus.PUBLISHED)
 
+    def public(self) -> SessionQuerySet:
+        """What anyone may see: published sessions of published modules (a draft or archived
+        module's title never shows through its sessions)."""
+        return self.filter(status=SessionStatus.PUBLISHED, module__status="published")
+
     def of_organisation(self, organisation: Organisation | int) -> SessionQuerySet:
         return self.filter(organisation=organisation)
 
@@ -39,16 +44,17 @@ class SessionQuerySet(models.QuerySet):
         )
 
     def visible_to(self, actor: Actor | None) -> SessionQuerySet:
-        """Published sessions, plus every session of the organisations where actor is staff."""
+        """Public sessions, plus every session of the organisations where actor is staff."""
         if actor is None or not actor.user.is_authenticated:
-            return self.published()
+            return self.public()
         if actor.is_platform_admin:
             return self.all()
         from parcours.accounts.models import STAFF_ROLES
 
         staff_orgs = actor.orgs_with_role(*STAFF_ROLES)
         return self.filter(
-            models.Q(status=SessionStatus.PUBLISHED) | models.Q(organisation__in=staff_orgs)
+            models.Q(status=SessionStatus.PUBLISHED, module__status="published")
+            | models.Q(organisation__in=staff_orgs)
         )
 
     def for_listing(self) -> SessionQuerySet:

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import Field
+
+from parcours.enrolment import bounds
+
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_ID)]
 
 
 class SlotOut(Schema):
@@ -45,14 +51,14 @@ class SessionOut(Schema):
 
 
 class EnrolIn(Schema):
-    learner_email: str | None = None
-    first_name: str = ""
-    last_name: str = ""
-    audience: str = ""
+    learner_email: str | None = Field(None, max_length=254)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    audience: str = Field("", max_length=20)
 
 
 class CancelIn(Schema):
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 class EnrolmentOut(Schema):
@@ -70,7 +76,7 @@ class EnrolmentOut(Schema):
 
 
 class RollCallIn(Schema):
-    absent: list[int] = []
+    absent: list[Id] = Field(default_factory=list, max_length=bounds.MAX_CAPACITY)
 
 
 class AttendanceRowOut(Schema):
@@ -89,7 +95,7 @@ class RollCallOut(Schema):
 
 
 class CheckInIn(Schema):
-    token: str
+    token: str = Field(max_length=200)
 
 
 class CheckInOut(Schema):

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from parcours.enrolment import bounds
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 MORNING = (dt.time(9, 0), dt.time(12, 30))
@@ -93,7 +95,12 @@ def parse_line(text: str) -> list[SlotSpec] | str:
         return _("indiquez une date suivie d'un horaire (09:00-12:30) ou de « journée ».")
     day = parse_date(parts[0])
     if day is None:
-        return _("date illisible « %(date)s » (attendu : JJ/MM/AAAA).") % {"date": parts[0]}
+        return _("date illisible « %(date)s » (attendu : JJ/MM/AAAA).") % {"date": parts[0][:40]}
+    if not bounds.year_ok(day):
+        return _("l'année doit être comprise entre %(a)d et %(b)d.") % {
+            "a": bounds.MIN_YEAR,
+            "b": bounds.MAX_YEAR,
+        }
     rest = parts[1].strip()
     pattern = PATTERNS.get(_fold(rest).replace(" ", ""))
     if pattern is not None:
@@ -102,11 +109,11 @@ def parse_line(text: str) -> list[SlotSpec] | str:
         ]
     match = _RANGE.match(rest)
     if not match:
-        return _("horaire illisible « %(time)s » (attendu : 09:00-12:30).") % {"time": rest}
+        return _("horaire illisible « %(time)s » (attendu : 09:00-12:30).") % {"time": rest[:40]}
     start = _parse_time(match.group(1), match.group(2))
     end = _parse_time(match.group(3), match.group(4))
     if start is None or end is None:
-        return _("heure impossible dans « %(time)s ».") % {"time": rest}
+        return _("heure impossible dans « %(time)s ».") % {"time": rest[:40]}
     if end <= start:
         return _("la fin doit suivre le début.")
     return [SlotSpec(dt.datetime.combine(day, start), dt.datetime.combine(day, end))]
@@ -115,18 +122,25 @@ def parse_line(text: str) -> list[SlotSpec] | str:
 def parse_lines(text: str) -> tuple[list[SlotSpec], list[LineError]]:
     """Every non-empty line → slots (sorted), with every error and its line number.
 
-    Slots that overlap one another are an error on the later line.
+    Slots that overlap one another are an error on the later line. More than
+    ``bounds.MAX_SLOTS`` slots is an error, and reading stops there.
     """
     slots: list[tuple[SlotSpec, int]] = []
     errors: list[LineError] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
+        if len(slots) >= bounds.MAX_SLOTS:
+            message = _("%(n)d créneaux au plus par session.") % {"n": bounds.MAX_SLOTS}
+            return [], [LineError(number, message)]
         result = parse_line(raw)
         if isinstance(result, str):
             errors.append(LineError(number, result))
         else:
             slots.extend((slot, number) for slot in result)
+    if len(slots) > bounds.MAX_SLOTS:
+        message = _("%(n)d créneaux au plus par session.") % {"n": bounds.MAX_SLOTS}
+        return [], [LineError(slots[bounds.MAX_SLOTS][1], message)]
     slots.sort()
     clashing = {
         max(line_a, line_b)

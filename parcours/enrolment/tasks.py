@@ -20,3 +20,11 @@ def send_enrolment_email(enrolment_id: int, kind: str, position: int | None = No
     message = emails.build(kind, enrolment, position=position)
     message.send()
     return True
+
+
+@task()
+def complete_session_attendance(session_id: int) -> list[int]:
+    """Scheduled at the end of a slot whose roll call was taken while it ran."""
+    from parcours.enrolment import actions
+
+    return [e.pk for e in actions.complete_due(session_id=session_id)]

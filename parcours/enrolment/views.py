@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role
 from parcours.catalogue.models import Module
-from parcours.enrolment import actions, checkin, importing, learner, permissions
+from parcours.enrolment import actions, bounds, checkin, importing, learner, permissions
 from parcours.enrolment.forms import (
     AudienceForm,
     DuplicateForm,
@@ -29,7 +31,7 @@ from parcours.enrolment.forms import (
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
 from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
-from parcours.lib.http import AuthedRequest
+from parcours.lib.http import AuthedRequest, is_htmx
 
 IMPORT_SESSION_KEY = "enrolment_import_{pk}"
 
@@ -41,22 +43,34 @@ def _message(exc: ValidationError) -> str:
 # --- Public ------------------------------------------------------------------------------
 
 
+def _page(request: AuthedRequest, items: Any, size: int = bounds.PAGE_SIZE) -> Page:
+    """One page of ``items`` (``?page=``; anything unreadable is the first page, anything
+    beyond the end the last one)."""
+    return Paginator(items, size).get_page(request.GET.get("page", "")[:12])
+
+
 def public_list(request: AuthedRequest) -> HttpResponse:
-    sessions = Session.objects.published().upcoming().for_listing()
-    module_id = request.GET.get("module", "")
+    """Upcoming public sessions (published, of a published module), by page; ``?module=``
+    narrows to one published module (any other id shows no title and no session)."""
+    sessions = Session.objects.public().upcoming().for_listing()
+    module_id = bounds.parse_id(request.GET.get("module"))
     module = None
-    if module_id.isdigit():
-        module = Module.objects.filter(pk=int(module_id)).first()
-        sessions = sessions.filter(module_id=int(module_id))
+    if request.GET.get("module"):
+        module = Module.objects.published().filter(pk=module_id).first() if module_id else None
+        sessions = sessions.filter(module_id=module.pk if module else 0)
+    page = _page(request, sessions)
     return render(
-        request, "enrolment/public_list.html", {"sessions": sessions[:100], "module": module}
+        request,
+        "enrolment/public_list.html",
+        {"sessions": page.object_list, "page": page, "module": module},
     )
 
 
 def module_upcoming(request: AuthedRequest, module_id: int) -> HttpResponse:
-    """Fragment for the catalogue's module page: the module's upcoming sessions."""
-    module = get_object_or_404(Module, pk=module_id)
-    sessions = Session.objects.published().upcoming().filter(module=module).for_listing()[:20]
+    """Fragment for the catalogue's module page: the module's upcoming public sessions."""
+    actor = request.actor if request.user.is_authenticated else None
+    module = get_object_or_404(Module.objects.visible_to(actor), pk=module_id)
+    sessions = Session.objects.public().upcoming().filter(module=module).for_listing()[:20]
     return render(
         request, "enrolment/_module_upcoming.html", {"module": module, "sessions": sessions}
     )
@@ -76,6 +90,9 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     needs_audience = False
     if request.user.is_authenticated:
         mine = session.enrolments.filter(learner=request.user, status__in=ACTIVE).first()
+        if mine is not None:
+            mine.session = session
+            mine.cancellable = permissions.can_be_cancelled(request.actor, mine)
         if session.audience and session.audience != Module.Audience.EVERYONE:
             declared = (
                 LearnerProfile.objects.filter(user=request.user)
@@ -124,28 +141,64 @@ def enrol_self(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("enrolment:my_sessions")
 
 
+def _safe_next(request: AuthedRequest, default: str) -> str:
+    nxt = request.POST.get("next", "") or request.GET.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
+        return nxt
+    return default
+
+
 @login_required
-@require_POST
 def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
-    enrolment = get_object_or_404(Enrolment.objects.select_related("session"), pk=pk)
+    """GET: the confirmation (a page, or the dialog's content for htmx); POST: cancel.
+
+    The freed seat goes to the first person on the waitlist at once: whoever may see them
+    (a coordinator, the school contact who enrolled them) is told who got it."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("session", "session__module", "learner"), pk=pk
+    )
     if not permissions.can_cancel(request.actor, enrolment):
         raise Http404
+    back = _safe_next(request, reverse("enrolment:my_sessions"))
+    if request.method != "POST":
+        refusal = permissions.cancel_refusal(request.actor, enrolment)
+        page = "_cancel_confirm" if is_htmx(request) else "cancel_confirm"
+        return render(
+            request,
+            f"enrolment/{page}.html",
+            {
+                "enrolment": enrolment,
+                "session": enrolment.session,
+                "refusal": refusal[0] if refusal else None,
+                "own": enrolment.learner_id == request.user.pk,
+                "next": back,
+            },
+        )
     try:
-        actions.cancel(
+        cancelled = actions.cancel(
             actor=request.actor, enrolment=enrolment, reason=request.POST.get("reason", "")[:300]
         )
-        messages.success(request, _("L'inscription est annulée."))
     except ValidationError as exc:
         messages.error(request, _message(exc))
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect("enrolment:my_sessions")
+    else:
+        messages.success(request, _("L'inscription est annulée."))
+        for promoted in getattr(cancelled, "promoted", []):
+            promoted.session = enrolment.session
+            if permissions.can_see_enrolment(request.actor, promoted):
+                messages.info(
+                    request,
+                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
+                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
+                )
+    return redirect(back)
 
 
 @login_required
 def my_sessions(request: AuthedRequest) -> HttpResponse:
     space = learner.learner_space(request.user)
+    now = timezone.now()
+    for enrolment in space.upcoming:
+        enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
     return render(
         request, "enrolment/my_sessions.html", {"space": space, "postcode": request.user.postcode}
     )
@@ -177,8 +230,13 @@ def _own_session(request: AuthedRequest, pk: int, *, school_ok: bool = False) ->
 @login_required
 def manage_list(request: AuthedRequest) -> HttpResponse:
     org = _manager_org(request)
-    sessions = Session.objects.of_organisation(org).for_listing().order_by("-starts_at")[:200]
-    return render(request, "enrolment/manage_list.html", {"sessions": sessions, "org": org})
+    sessions = Session.objects.of_organisation(org).for_listing().order_by("-starts_at", "-pk")
+    page = _page(request, sessions)
+    return render(
+        request,
+        "enrolment/manage_list.html",
+        {"sessions": page.object_list, "page": page, "org": org},
+    )
 
 
 @login_required
@@ -199,7 +257,12 @@ def manage_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Session créée (brouillon)."))
             return redirect("enrolment:manage_detail", pk=session.pk)
-    return render(request, "enrolment/manage_form.html", {"form": form, "session": None})
+    return render(
+        request,
+        "enrolment/manage_form.html",
+        {"form": form, "session": None},
+        status=422 if form.errors else 200,
+    )
 
 
 def _attach_errors(form: Any, exc: ValidationError) -> None:
@@ -220,13 +283,26 @@ def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_session(actor=request.actor, session=session, data=form.to_data())
+            saved = actions.update_session(
+                actor=request.actor, session=session, data=form.to_data()
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
             messages.success(request, _("Session enregistrée."))
+            for promoted in getattr(saved, "promoted", []):
+                messages.info(
+                    request,
+                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
+                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
+                )
             return redirect("enrolment:manage_detail", pk=session.pk)
-    return render(request, "enrolment/manage_form.html", {"form": form, "session": session})
+    return render(
+        request,
+        "enrolment/manage_form.html",
+        {"form": form, "session": session},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -235,6 +311,7 @@ def manage_duplicate(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DuplicateForm(
         request.POST or None,
         organisation=session.organisation,
+        starts_at=session.starts_at,
         initial={"code": f"{session.code}-copie"},
     )
     if request.method == "POST" and form.is_valid():
@@ -254,7 +331,12 @@ def manage_duplicate(request: AuthedRequest, pk: int) -> HttpResponse:
                 request, _("Session dupliquée (brouillon) : vérifiez-la puis publiez-la.")
             )
             return redirect("enrolment:manage_detail", pk=copy.pk)
-    return render(request, "enrolment/manage_duplicate.html", {"form": form, "session": session})
+    return render(
+        request,
+        "enrolment/manage_duplicate.html",
+        {"form": form, "session": session},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -274,34 +356,63 @@ def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("enrolment:manage_detail", pk=pk)
 
 
+ROSTER_PAGE = bounds.MAX_PAGE_SIZE
+ROSTER_ORDER = [
+    EnrolmentStatus.REQUESTED,
+    EnrolmentStatus.CONFIRMED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.ATTENDED,
+    EnrolmentStatus.NO_SHOW,
+    EnrolmentStatus.CANCELLED,
+    EnrolmentStatus.REJECTED,
+]
+
+
 @login_required
 def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The roster: enrolments by status, approvals, enrol one person, import a list."""
     session = _own_session(request, pk, school_ok=True)
     manager = permissions.can_manage(request.actor, session)
-    enrolments = session.enrolments.select_related("learner").order_by("queued_at", "pk")
+    enrolments = session.enrolments.select_related("learner")
     if not manager:  # a school contact sees the people they enrolled
         enrolments = enrolments.filter(requested_by=request.user)
+    rank = Case(
+        *(When(status=s, then=Value(i)) for i, s in enumerate(ROSTER_ORDER)),
+        output_field=IntegerField(),
+    )
+    counts = dict(
+        enrolments.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    page = _page(
+        request, enrolments.alias(rank=rank).order_by("rank", "queued_at", "pk"), ROSTER_PAGE
+    )
+    before = page.start_index() - 1 if page.object_list else 0
     groups: dict[str, list[Enrolment]] = {s: [] for s in EnrolmentStatus.values}
-    for enrolment in enrolments:
+    now = timezone.now()
+    for enrolment in page.object_list:
+        enrolment.session = session
+        enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
         groups[enrolment.status].append(enrolment)
-    order = [
-        EnrolmentStatus.REQUESTED,
-        EnrolmentStatus.CONFIRMED,
-        EnrolmentStatus.WAITLISTED,
-        EnrolmentStatus.COMPLETED,
-        EnrolmentStatus.ATTENDED,
-        EnrolmentStatus.NO_SHOW,
-        EnrolmentStatus.CANCELLED,
-        EnrolmentStatus.REJECTED,
-    ]
+    rows_before_group = 0
+    for status in ROSTER_ORDER:
+        earlier = max(0, before - rows_before_group)  # of this status, on earlier pages
+        for position, enrolment in enumerate(groups[status], start=earlier + 1):
+            enrolment.position = position
+        rows_before_group += counts.get(status, 0)
     return render(
         request,
         "enrolment/manage_detail.html",
         {
             "session": session,
             "manager": manager,
-            "groups": [(EnrolmentStatus(s), groups[s]) for s in order if groups[s]],
+            "groups": [
+                (EnrolmentStatus(s), groups[s], counts.get(s, 0)) for s in ROSTER_ORDER if groups[s]
+            ],
+            "page": page,
             "enrol_form": EnrolPersonForm(),
             "import_form": ImportForm(),
             "slots": list(session.slots.all()),
@@ -462,7 +573,8 @@ def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
     slot = _attendance_slot(request, slot_id)
     session = slot.session
     if request.method == "POST":
-        absent = [int(v) for v in request.POST.getlist("absent") if v.isdigit()]
+        values = request.POST.getlist("absent")[: bounds.MAX_CAPACITY]
+        absent = [i for i in (bounds.parse_id(v) for v in values) if i is not None]
         try:
             result = actions.record_roll_call(actor=request.actor, slot=slot, absent=absent)
         except ValidationError as exc:

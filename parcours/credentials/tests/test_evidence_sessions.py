@@ -47,7 +47,7 @@ def test_the_session_attended_is_the_evidence(
     )
     enrolment.enrol(actor=Actor.of(learner), session=session, learner=learner)
     slots = list(session.slots.order_by("start"))
-    after = slots[-1].start + dt.timedelta(minutes=10)
+    after = slots[-1].end + dt.timedelta(minutes=10)  # completion follows the end of the slots
     with django_capture_on_commit_callbacks(execute=True):
         for slot in slots:
             enrolment.record_roll_call(actor=Actor.of(trainer), slot=slot, now=after)

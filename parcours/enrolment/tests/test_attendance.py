@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from parcours.accounts.permissions import Actor
-from parcours.enrolment import actions, checkin
+from parcours.enrolment import actions, checkin, permissions
 from parcours.enrolment.models import Attendance, CompletionRule, Enrolment, Session
 from parcours.enrolment.querysets import hours_attended
+from parcours.enrolment.slots import BRUSSELS
 from parcours.enrolment.states import EnrolmentStatus as S
 from parcours.pathways import actions as pathway_actions
 from parcours.pathways.models import Completion, Pathway
@@ -24,6 +28,10 @@ def _enrol_all(session: Session, people) -> list[Enrolment]:
 
 def _after(slot, minutes: int = 10) -> dt.datetime:
     return slot.start + dt.timedelta(minutes=minutes)
+
+
+def _ended(slot, minutes: int = 10) -> dt.datetime:
+    return slot.end + dt.timedelta(minutes=minutes)
 
 
 @pytest.fixture
@@ -177,7 +185,7 @@ class TestCompletion:
                 for slot in slots:
                     absent = [enrolments[2].pk] if slot == slots[0] else []
                     actions.record_roll_call(
-                        actor=Actor.of(trainer), slot=slot, absent=absent, now=_after(slots[-1])
+                        actor=Actor.of(trainer), slot=slot, absent=absent, now=_ended(slots[-1])
                     )
         finally:
             pathway_completed.disconnect(listener)
@@ -203,7 +211,7 @@ class TestCompletion:
         for slot in slots:
             absent = [enrolments[2].pk] if slot == slots[0] else []
             actions.record_roll_call(
-                actor=Actor.of(trainer), slot=slot, absent=absent, now=_after(slots[-1])
+                actor=Actor.of(trainer), slot=slot, absent=absent, now=_ended(slots[-1])
             )
         assert Enrolment.objects.get(pk=enrolments[2].pk).status == S.COMPLETED
 
@@ -211,7 +219,7 @@ class TestCompletion:
         session, _people, enrolments = cohort
         slots = list(session.slots.order_by("start"))
         actor = Actor.of(trainer)
-        after = _after(slots[-1])
+        after = _ended(slots[-1])
         for slot in slots:
             actions.record_roll_call(actor=actor, slot=slot, absent=[enrolments[0].pk], now=after)
         assert Enrolment.objects.get(pk=enrolments[0].pk).status == S.NO_SHOW
@@ -223,6 +231,84 @@ class TestCompletion:
         session, people, enrolments = cohort
         slots = list(session.slots.order_by("start"))
         for slot in slots:
-            actions.record_roll_call(actor=Actor.of(trainer), slot=slot, now=_after(slots[-1]))
+            actions.record_roll_call(actor=Actor.of(trainer), slot=slot, now=_ended(slots[-1]))
         with pytest.raises(ValidationError):
             actions.cancel(actor=Actor.of(people[0]), enrolment=enrolments[0])
+
+
+class TestCompletionWaitsForTheSlotsToEnd:
+    """Issue #9: a roll call taken during a 14:00-22:00 slot completed the enrolment (and
+    issued an 8 h attestation) before the slot ended."""
+
+    @pytest.fixture
+    def evening(self, make_session, make_learner):
+        day = timezone.localdate() + dt.timedelta(days=5)
+        start = dt.datetime.combine(day, dt.time(14), tzinfo=BRUSSELS)
+        session = make_session(capacity=5, slots=[(start, start + dt.timedelta(hours=8))])
+        people = [make_learner(i) for i in range(2)]
+        return session, people, _enrol_all(session, people)
+
+    def test_a_roll_call_during_the_only_slot_completes_nobody(self, evening, trainer) -> None:
+        session, _people, _enrolments = evening
+        slot = session.slots.get()
+        result = actions.record_roll_call(
+            actor=Actor.of(trainer), slot=slot, now=slot.start + dt.timedelta(hours=1)
+        )
+        assert result.completed == []
+        assert {e.status for e in Enrolment.objects.filter(session=session)} == {S.CONFIRMED}
+        assert not Completion.objects.exists()
+
+    def test_completion_follows_when_the_slot_has_ended(self, evening, trainer) -> None:
+        session, people, enrolments = evening
+        slot = session.slots.get()
+        actions.record_roll_call(
+            actor=Actor.of(trainer),
+            slot=slot,
+            absent=[enrolments[1].pk],
+            now=slot.start + dt.timedelta(hours=1),
+        )
+        assert actions.complete_due(now=slot.end - dt.timedelta(minutes=1)) == []
+        done = actions.complete_due(now=slot.end + dt.timedelta(minutes=1))
+        assert [e.pk for e in done] == [enrolments[0].pk]
+        assert Enrolment.objects.get(pk=enrolments[0].pk).status == S.COMPLETED
+        assert Enrolment.objects.get(pk=enrolments[1].pk).status == S.NO_SHOW
+        assert Completion.objects.get(learner=people[0]).hours == Decimal("8.00")
+        # Idempotent: a second run changes nothing.
+        assert actions.complete_due(now=slot.end + dt.timedelta(hours=1)) == []
+
+    def test_a_qr_check_in_waits_for_the_end_too(self, evening) -> None:
+        session, people, _enrolments = evening
+        slot = session.slots.get()
+        now = slot.start + dt.timedelta(minutes=5)
+        token = checkin.make_token(slot.checkin_secret, slot.pk, now.timestamp())
+        actions.check_in(user=people[0], token=token, now=now)
+        assert Enrolment.objects.get(learner=people[0]).status == S.CONFIRMED
+        actions.complete_due(now=slot.end + dt.timedelta(seconds=1))
+        assert Enrolment.objects.get(learner=people[0]).status == S.COMPLETED
+
+    def test_the_hourly_command_completes_what_is_due(self, evening, trainer) -> None:
+        session, _people, _enrolments = evening
+        slot = session.slots.get()
+        actions.record_roll_call(
+            actor=Actor.of(trainer), slot=slot, now=slot.start + dt.timedelta(hours=1)
+        )
+        Session.objects.filter(pk=session.pk).update(
+            starts_at=timezone.now() - dt.timedelta(hours=9),
+            ends_at=timezone.now() - dt.timedelta(hours=1),
+        )
+        slot.start = timezone.now() - dt.timedelta(hours=9)
+        slot.end = timezone.now() - dt.timedelta(hours=1)
+        slot.save()
+        out = io.StringIO()
+        call_command("complete_attendance", stdout=out)
+        assert "2 enrolment(s) completed" in out.getvalue()
+
+    def test_the_learner_can_no_longer_cancel_once_completed(self, evening, trainer) -> None:
+        session, people, enrolments = evening
+        slot = session.slots.get()
+        actions.record_roll_call(actor=Actor.of(trainer), slot=slot, now=_ended(slot))
+        enrolment = Enrolment.objects.select_related("session").get(pk=enrolments[0].pk)
+        assert enrolment.status == S.COMPLETED
+        assert not permissions.can_be_cancelled(Actor.of(people[0]), enrolment)
+        with pytest.raises(ValidationError):
+            actions.cancel(actor=Actor.of(people[0]), enrolment=enrolment)

@@ -1,0 +1,420 @@
+"""Enrolments: enrol (oneself, someone, by e-mail), cancel, approve, reject; audience and
+overlap checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parcours.accounts import audit, invitations
+from parcours.accounts.actions import create_user
+from parcours.accounts.models import Organisation, Role, User
+from parcours.accounts.permissions import Actor, require_role
+from parcours.accounts.policies import may_self_enrol
+from parcours.catalogue.models import Module
+from parcours.enrolment import permissions, signals
+from parcours.enrolment.actions._base import (
+    MANAGERS,
+    NO_RESTRICTION,
+    SCHOOL,
+    S,
+    Source,
+    _check_domain,
+    _lock_session,
+    _on_commit,
+    _refuse,
+    _save_seats,
+    _set_status,
+)
+from parcours.enrolment.actions.waitlist import _announce_new, _announce_promotions, _promote
+from parcours.enrolment.models import (
+    Enrolment,
+    LearnerProfile,
+    Session,
+    SessionSlot,
+)
+from parcours.enrolment.states import (
+    ACTIVE,
+    SEAT_HOLDING,
+    SessionStatus,
+)
+from parcours.lib.transactions import write_transaction
+from parcours.pathways.actions import lock_learners
+
+
+def _active_sessions(learner_id: int) -> dict[int, str]:
+    """The sessions the learner is active in (id -> session status): one small query on the
+    index (learner, status)."""
+    return dict(
+        Enrolment.objects.filter(learner_id=learner_id, status__in=ACTIVE)
+        .order_by()
+        .values_list("session_id", "session__status")
+    )
+
+
+def _clash(session: Session, active: dict[int, str]) -> Session | None:
+    """Among the learner's ``active`` sessions, one (not cancelled) whose slots overlap this
+    session's: one query, and none when the learner is active nowhere else."""
+    others = [
+        pk
+        for pk, status in active.items()
+        if pk != session.pk and status != SessionStatus.CANCELLED
+    ]
+    if not others:
+        return None
+    mine = SessionSlot.objects.filter(
+        session_id=session.pk, start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    )
+    clash = (
+        SessionSlot.objects.filter(session_id__in=others)
+        .filter(Exists(mine))
+        .select_related("session", "session__module")
+        .first()
+    )
+    return clash.session if clash else None
+
+
+def _overlapping(learner_id: int, session: Session) -> Session | None:
+    """Another session the learner is active in whose slots overlap this session's."""
+    return _clash(session, _active_sessions(learner_id))
+
+
+def _check_audience(session: Session, learner: User, declared: str, *, vouched: bool) -> None:
+    """Sessions restricted to an audience accept learners of that audience only.
+
+    A learner without a declared audience declares it when enrolling themselves; staff who
+    enrol someone vouch for them (the profile takes the session's audience).
+    """
+    if session.audience in NO_RESTRICTION:
+        return
+    profile, _created = LearnerProfile.objects.get_or_create(user=learner)
+    if not profile.audience:
+        if declared:
+            profile.audience = declared
+        elif vouched:
+            profile.audience = session.audience
+        else:
+            raise _refuse(
+                _("Cette session est réservée au public « %(a)s » : indiquez votre public.")
+                % {"a": Module.Audience(session.audience).label},
+                "audience",
+            )
+        profile.save(update_fields=["audience"])
+    if profile.audience != session.audience:
+        raise _refuse(
+            _("Cette session est réservée au public « %(a)s ».")
+            % {"a": Module.Audience(session.audience).label},
+            "audience",
+        )
+
+
+def _permission_for(actor: Actor, session: Session, learner: User, source: str) -> None:
+    if source in (Source.SELF, Source.API) and actor.user.pk == learner.pk:
+        return
+    if source in (Source.COORDINATOR, Source.IMPORT, Source.API):
+        require_role(actor, session.organisation_id, MANAGERS)
+        return
+    if source == Source.SCHOOL:
+        require_role(actor, session.organisation_id, SCHOOL)
+        return
+    raise PermissionDenied(_("Vous ne pouvez pas inscrire cette personne."))
+
+
+def _is_staff_enrolment(actor: Actor, learner: User, source: str) -> bool:
+    return actor.user.pk != learner.pk and source != Source.SCHOOL
+
+
+@dataclass
+class Decision:
+    status: str
+    takes_seat: bool
+
+
+def _decide(session: Session, *, needs_approval: bool, seats_wanted: int = 1) -> Decision:
+    if needs_approval:
+        return Decision(S.REQUESTED, False)
+    if session.seats_taken + seats_wanted <= session.capacity:
+        return Decision(S.CONFIRMED, True)
+    return Decision(S.WAITLISTED, False)
+
+
+def _check_can_enrol(
+    session: Session,
+    learner: User,
+    *,
+    staff: bool,
+    now: dt.datetime,
+) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise _refuse(_("Cette session est annulée."), "closed")
+    if session.ends_at and session.ends_at <= now:
+        raise _refuse(_("Cette session est terminée."), "closed")
+    if not staff and not session.enrolment_is_open(now):
+        raise _refuse(_("Les inscriptions à cette session ne sont pas ouvertes."), "closed")
+    active = _active_sessions(learner.pk)
+    if session.pk in active:
+        raise _refuse(_("Cette personne est déjà inscrite à cette session."), "duplicate")
+    clash = _clash(session, active)
+    if clash is not None:
+        raise _refuse(
+            _("Cette personne est déjà inscrite à une session au même moment : %(s)s.")
+            % {"s": clash.code},
+            "overlap",
+        )
+
+
+def enrol(
+    *,
+    actor: Actor,
+    session: Session,
+    learner: User,
+    source: str = Source.SELF,
+    audience: str = "",
+    now: dt.datetime | None = None,
+) -> Enrolment:
+    """Enrol ``learner`` in ``session``: confirmed while seats are left, else waitlisted; a
+    request when the session needs approval and the learner (or their school) asks.
+
+    The learner enrols themselves (``source=self``); a coordinator enrols anyone (outside the
+    enrolment window too); a school contact enrols people of their school (``source=school``).
+    """
+    _permission_for(actor, session, learner, source)
+    staff = _is_staff_enrolment(actor, learner, source)
+    with write_transaction():
+        session = _lock_session(session, module=False)
+        if actor.user.pk == learner.pk and source in (Source.SELF, Source.API):
+            # The organisation's sign-up policy (anyone, listed e-mail domains, invitation
+            # only) and a confirmed e-mail address, for people who enrol themselves.
+            allowed, reason = may_self_enrol(learner, session.organisation)
+            if not allowed:
+                raise _refuse(reason, "policy")
+        # Under the lock: the queue order (queued_at, id) follows the order of the writers.
+        now = now or timezone.now()
+        # Serialise this learner's enrolments (the overlap check reads their other sessions).
+        lock_learners([learner.pk])
+        _check_can_enrol(session, learner, staff=staff, now=now)
+        _check_audience(session, learner, audience, vouched=learner.pk != actor.user.pk)
+        decision = _decide(session, needs_approval=session.requires_approval and not staff)
+        enrolment = Enrolment.objects.create(
+            session=session,
+            learner=learner,
+            status=decision.status,
+            source=source,
+            requested_by=actor.user,
+            queued_at=now,
+            confirmed_at=now if decision.status == S.CONFIRMED else None,
+        )
+        if decision.takes_seat:
+            session.seats_taken += 1
+            _save_seats(session)
+        audit.record(
+            "enrolment.create",
+            actor=actor.user,
+            organisation=session.organisation,
+            obj=enrolment,
+            changes={"learner": learner.pk, "status": decision.status, "source": source},
+        )
+        _announce_new(enrolment)
+    return enrolment
+
+
+def create_invited_learner(
+    *, actor: Actor, organisation: Organisation, email: str, first_name: str, last_name: str
+) -> User:
+    """A person that staff enrol by e-mail and who has no account yet: the account is created
+    without a password, and an invitation (valid 14 days) lets them set one and land on their
+    sessions. Nobody is left with an account they cannot open."""
+    learner = create_user(
+        email=email,
+        password=None,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        actor=actor.user,
+    )
+    invitations.invite(
+        organisation=organisation,
+        email=email,
+        role=Role.LEARNER,
+        invited_by=actor.user,
+        first_name=first_name,
+        last_name=last_name,
+        next_url=reverse("enrolment:my_sessions"),
+    )
+    return learner
+
+
+def find_or_create_learner(
+    *,
+    actor: Actor,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    """The person with this e-mail; if unknown, created without a password and invited to
+    ``organisation`` (so that they can set one)."""
+    email = email.strip().lower()
+    validate_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    if not first_name.strip() or not last_name.strip():
+        raise _refuse(_("Prénom et nom sont requis pour une personne inconnue."), "invalid")
+    if organisation is None:
+        return create_user(
+            email=email,
+            password=None,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            actor=actor.user,
+        )
+    return create_invited_learner(
+        actor=actor,
+        organisation=organisation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+
+
+def enrol_person(
+    *,
+    actor: Actor,
+    session: Session,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    source: str = Source.COORDINATOR,
+) -> Enrolment:
+    """A coordinator (or school contact) enrols one person by e-mail."""
+    require_role(actor, session.organisation_id, SCHOOL if source == Source.SCHOOL else MANAGERS)
+    try:
+        validate_email(email.strip())
+    except ValidationError as exc:
+        raise _refuse(_("Adresse e-mail invalide."), "invalid") from exc
+    if source == Source.SCHOOL:
+        _check_domain(session.organisation, email)
+    with write_transaction():
+        learner = find_or_create_learner(
+            actor=actor,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=session.organisation,
+        )
+        return enrol(actor=actor, session=session, learner=learner, source=source)
+
+
+def cancel(
+    *, actor: Actor, enrolment: Enrolment, reason: str = "", now: dt.datetime | None = None
+) -> Enrolment:
+    """Cancel an enrolment. The learner may cancel a seat until the cancellation deadline;
+    a coordinator until the session ends (``permissions.cancel_refusal``, the rule the cancel
+    buttons follow). A freed seat goes to the first person on the waitlist, in the same
+    transaction: ``enrolment.promoted`` lists who got it."""
+    now = now or timezone.now()
+    with write_transaction():
+        session = _lock_session(enrolment.session_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        by_learner = enrolment.learner_id == actor.user.pk
+        enrolment.session = session
+        if not permissions.can_cancel(actor, enrolment):
+            raise PermissionDenied(_("Vous ne pouvez pas annuler cette inscription."))
+        refusal = permissions.cancel_refusal(actor, enrolment, now)
+        if refusal is not None:
+            raise _refuse(*refusal)
+        held_seat = enrolment.status in SEAT_HOLDING
+        _set_status(enrolment, S.CANCELLED, reason=reason)
+        promoted: list[Enrolment] = []
+        if held_seat:
+            session.seats_taken -= 1
+            _save_seats(session)
+            promoted = _promote(session, now)
+        audit.record(
+            "enrolment.cancel",
+            actor=actor.user,
+            organisation=session.organisation,
+            obj=enrolment,
+            changes={"reason": reason, "promoted": [e.pk for e in promoted]},
+        )
+        _on_commit(
+            signals.enrolment_cancelled,
+            Enrolment,
+            enrolment_id=enrolment.pk,
+            session_id=session.pk,
+            by_learner=by_learner,
+            reason=reason,
+        )
+        _announce_promotions(session, promoted)
+    enrolment.promoted = promoted
+    return enrolment
+
+
+def approve(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
+    """A coordinator approves a request: confirmed if a seat is left, else waitlisted."""
+    require_role(actor, enrolment.session.organisation_id, MANAGERS)
+    with write_transaction():
+        session = _lock_session(enrolment.session_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != S.REQUESTED:
+            raise _refuse(_("Seule une demande en attente peut être approuvée."), "state")
+        decision = _decide(session, needs_approval=False)
+        _set_status(enrolment, decision.status)
+        if decision.takes_seat:
+            session.seats_taken += 1
+            _save_seats(session)
+        # The queue order of an approved request is its approval time.
+        enrolment.queued_at = timezone.now()
+        enrolment.save(update_fields=["queued_at"])
+        audit.record(
+            "enrolment.approve",
+            actor=actor.user,
+            organisation=session.organisation,
+            obj=enrolment,
+            changes={"status": decision.status},
+        )
+        _announce_new(enrolment)
+    return enrolment
+
+
+def reject(*, actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment:
+    require_role(actor, enrolment.session.organisation_id, MANAGERS)
+    with write_transaction():
+        _lock_session(enrolment.session_id)
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.status != S.REQUESTED:
+            raise _refuse(_("Seule une demande en attente peut être refusée."), "state")
+        _set_status(enrolment, S.REJECTED, reason=reason)
+        audit.record(
+            "enrolment.reject",
+            actor=actor.user,
+            organisation=enrolment.session.organisation,
+            obj=enrolment,
+            changes={"reason": reason},
+        )
+        _on_commit(
+            signals.enrolment_rejected,
+            Enrolment,
+            enrolment_id=enrolment.pk,
+            session_id=enrolment.session_id,
+            reason=reason,
+        )
+    return enrolment
+
+
+def set_learner_audience(*, user: User, audience: str) -> LearnerProfile:
+    if audience not in ("", *Module.Audience.values):
+        raise _refuse(_("Public inconnu."), "invalid")
+    with write_transaction():
+        profile, _created = LearnerProfile.objects.get_or_create(user=user)
+        profile.audience = audience
+        profile.save(update_fields=["audience"])
+        audit.record("learner_profile.audience", actor=user, obj=profile, changes={"to": audience})
+    return profile
