@@ -77,6 +77,7 @@ def test_a_recurring_booking_with_bad_input_or_too_many_dates_fails_in_place(
 ) -> None:
     client = as_user(logistics)
     url = reverse("scheduling:series_create", args=[liege.pk])
+    bad: dict[str, object]
     for bad in (
         {"end_time": "08:00"},
         {"weekdays": []},
