@@ -77,14 +77,14 @@ def test_a_recurring_booking_with_bad_input_or_too_many_dates_fails_in_place(
 ) -> None:
     client = as_user(logistics)
     url = reverse("scheduling:series_create", args=[liege.pk])
-    bad: dict[str, object]
-    for bad in (
+    cases: list[dict[str, object]] = [
         {"end_time": "08:00"},
         {"weekdays": []},
         {"until": "2099-12-31", "weekdays": ["0", "1", "2", "3", "4"]},  # > 400 dates
         {"interval_weeks": "0"},
         {"first_date": "0001-01-01"},
-    ):
+    ]
+    for bad in cases:
         response = client.post(url, series_form(room, **bad))
         assert response.status_code == 400, bad
         assert 'class="error-summary"' in response.content.decode(), bad
