@@ -4,7 +4,7 @@ pages; a taken slot is a 409 problem+json naming the conflicting bookings with s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from parcours.accounts.api import token_auth
 from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site, User
@@ -58,6 +59,17 @@ from parcours.scheduling.schemas import (
 
 router = Router(tags=["scheduling"], auth=token_auth)
 MAX_LIST = 500
+
+
+class PageQuery(Schema):
+    """Every list is paged: ``offset`` rows skipped, at most ``limit`` (≤ 500) returned."""
+
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST)] = MAX_LIST
+
+
+def _page(qs: Any, page: PageQuery) -> Any:
+    return qs[page.offset : page.offset + page.limit]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -159,7 +171,7 @@ def _resources() -> Any:
 # --- Resources and availability --------------------------------------------------------------
 
 
-class ResourceFilter(Schema):
+class ResourceFilter(PageQuery):
     site: Id | None = None
     kind: str | None = None
     capacity: Count | None = None
@@ -179,7 +191,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> list
     qs = qs.with_capacity(filters.capacity)
     if filters.features:
         qs = qs.with_features(s.strip() for s in filters.features.split(",") if s.strip())
-    return [_resource_out(r) for r in qs.order_by("site__name", "name")[:MAX_LIST]]
+    return [_resource_out(r) for r in _page(qs.order_by("site__name", "name"), filters)]
 
 
 @router.get(
@@ -293,7 +305,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
     return Status(201, _booking_out(_bookings().get(pk=booking.pk)))
 
 
-class BookingFilter(Schema):
+class BookingFilter(PageQuery):
     mine: bool = False
     site: Id | None = None
     status: str | None = None
@@ -314,7 +326,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilter]) -> list[d
     qs = qs.filter(end__gt=filters.start or timezone.now() - dt.timedelta(days=30))
     if filters.end:
         qs = qs.filter(start__lt=filters.end)
-    return [_booking_out(b) for b in qs.order_by("start")[:MAX_LIST]]
+    return [_booking_out(b) for b in _page(qs.order_by("start"), filters)]
 
 
 def _visible_booking(request: HttpRequest, booking_id: int) -> Booking:
@@ -361,9 +373,9 @@ def refuse_booking(request: HttpRequest, booking_id: int, payload: RefuseIn) -> 
 
 
 @router.get("/approvals", response=list[BookingOut], summary="Demandes à traiter (logistique)")
-def pending_approvals(request: HttpRequest) -> list[dict[str, Any]]:
+def pending_approvals(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
     qs = _bookings().pending().decidable_by(_actor(request)).upcoming().order_by("start")
-    return [_booking_out(b) for b in qs[:MAX_LIST]]
+    return [_booking_out(b) for b in _page(qs, page)]
 
 
 # --- Loans -------------------------------------------------------------------------------------
@@ -394,12 +406,14 @@ def _loans(actor: Actor) -> Any:
 
 
 @router.get("/loans", response=list[LoanOut], summary="Prêts de matériel")
-def list_loans(request: HttpRequest, outstanding: bool = False) -> list[dict[str, Any]]:
+def list_loans(
+    request: HttpRequest, page: Query[PageQuery], outstanding: bool = False
+) -> list[dict[str, Any]]:
     qs = _loans(_actor(request))
     if outstanding:
         qs = qs.filter(returned_at__isnull=True)
     now = timezone.now()
-    return [_loan_out(loan, now) for loan in qs.order_by("-start")[:MAX_LIST]]
+    return [_loan_out(loan, now) for loan in _page(qs.order_by("-start"), page)]
 
 
 @router.post(
@@ -488,12 +502,12 @@ def _item_out(item: CateringItem) -> dict[str, Any]:
 
 
 @router.get("/catering-items", response=list[CateringItemOut], summary="Articles de catering")
-def list_catering_items(request: HttpRequest) -> list[dict[str, Any]]:
+def list_catering_items(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
     actor = _actor(request)
     qs = CateringItem.objects.select_related("organisation")
     if not actor.is_platform_admin:
         qs = qs.filter(organisation_id__in=actor.orgs_with_role(*STAFF_ROLES))
-    return [_item_out(i) for i in qs.order_by("organisation__slug", "label_fr")[:MAX_LIST]]
+    return [_item_out(i) for i in _page(qs.order_by("organisation__slug", "label_fr"), page)]
 
 
 @router.post(
@@ -656,12 +670,12 @@ def _activity_out(a: OutreachActivity) -> dict[str, Any]:
     response=list[OutreachActivityOut],
     summary="Animations proposées par les unités mobiles",
 )
-def list_outreach_activities(request: HttpRequest) -> list[dict[str, Any]]:
+def list_outreach_activities(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
     actor = _actor(request)
     qs = OutreachActivity.objects.select_related("unit")
     if not actor.is_platform_admin:
         qs = qs.filter(unit__in=Resource.objects.visible_to(actor))
-    return [_activity_out(a) for a in qs.order_by("unit__name", "title_fr")[:MAX_LIST]]
+    return [_activity_out(a) for a in _page(qs.order_by("unit__name", "title_fr"), page)]
 
 
 @router.post(

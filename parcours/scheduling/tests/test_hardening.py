@@ -427,3 +427,27 @@ def test_htmx_forms_fail_in_place_with_422_and_the_fragment(
         assert 'class="error-summary"' in html and "<html" not in html, url
     requested.refresh_from_db()
     assert requested.status == "requested"
+
+
+def test_api_lists_are_paged_and_bounded(
+    client, logistics: User, lea: Actor, room: Resource
+) -> None:
+    from .test_api import bearer
+
+    for hour in (9, 11, 13):
+        _request(lea, room, f"Réunion {hour}", hour)
+    headers = bearer(logistics)
+    start = "&start=2031-01-01T00:00:00Z"
+    first = client.get(f"/api/v1/bookings?limit=2{start}", headers=headers).json()
+    rest = client.get(f"/api/v1/bookings?limit=2&offset=2{start}", headers=headers).json()
+    assert [b["title"] for b in first + rest] == ["Réunion 9", "Réunion 11", "Réunion 13"]
+    for bad in ("limit=0", "limit=501", f"offset={HUGE}", "offset=-1"):
+        for url in (
+            "/api/v1/bookings",
+            "/api/v1/loans",
+            "/api/v1/approvals",
+            "/api/v1/resources",
+            "/api/v1/catering-items",
+            "/api/v1/outreach-activities",
+        ):
+            assert client.get(f"{url}?{bad}", headers=headers).status_code == 422, (url, bad)
