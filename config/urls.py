@@ -25,11 +25,6 @@ urlpatterns = [
     path("logistique/", include("parcours.scheduling.urls")),
     # The former second door of logistics: old addresses redirect to /logistique/.
     path("reservations/", include((scheduling_urls.legacy_urlpatterns, "scheduling_legacy"))),
-    # Alias: templates of other apps still name "scheduling_ui:…" (same pages).
-    path(
-        "logistique/",
-        include(("parcours.scheduling.urls", "scheduling"), namespace="scheduling_ui"),
-    ),
     path("badges/", include("parcours.credentials.urls")),
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),

@@ -391,3 +391,10 @@ def test_panels_speak_english_to_an_english_speaker(as_user, org: Organisation) 
     html = page(as_user(person))
     assert "My next session" in html and "No upcoming session." in html
     assert "All my progress" in html and "See my badges" in html and "See my attestations" in html
+
+
+def test_an_agent_finds_the_occupancy_and_the_plannings(as_user, org: Organisation) -> None:
+    agent = make_person(org, Role.AGENT, "agent@ex.test", "Marc", "Agent")
+    html = page(as_user(agent))
+    assert "Occupation des locaux" in html and "Plannings des sites" in html
+    assert "Demander une salle" not in html  # an agent requests nothing

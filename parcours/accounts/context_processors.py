@@ -26,5 +26,7 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "is_logistics": has(Role.LOGISTICS),
         "is_school_contact": has(Role.SCHOOL_CONTACT),
         "is_staff_member": has(Role.COORDINATOR, Role.TRAINER, Role.LOGISTICS, Role.SCHOOL_CONTACT),
+        # Read-only agents look at room occupancy and the plannings, and change nothing.
+        "is_agent": has(Role.AGENT),
         "has_several_orgs": len(actor.roles_by_org) > 1,
     }

@@ -38,7 +38,6 @@ from parcours.pathways import actions as pathway_actions
 from parcours.pathways.evaluation import evaluate_population
 from parcours.pathways.models import Completion, Pathway
 from parcours.scheduling import actions as scheduling_actions
-from parcours.scheduling import ui_actions as scheduling_ui_actions
 from parcours.scheduling.models import Booking, Resource
 
 FRAMEWORKS = (data.DIGCOMP, data.DIGCOMPEDU)
@@ -368,7 +367,7 @@ class _Loader:
             self.report.resources[resource.kind] += 1
         for unit, slug, title_fr, title_en, description, pupils in data.OUTREACH:
             resource = self.resources[unit]
-            scheduling_ui_actions.create_outreach_activity(
+            scheduling_actions.create_outreach_activity(
                 actor=self._logistics(data.ORG_OF_SITE[resource.site.name]),
                 unit=resource,
                 slug=slug,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from parcours.accounts.models import Site
 from parcours.lib.dates import format_time
 from parcours.lib.exports import csv_bytes
+from parcours.lib.pdf import render_pdf
 from parcours.scheduling import planning
 from parcours.scheduling.models import Resource
 
@@ -121,8 +122,6 @@ def as_csv(catering: CateringList) -> bytes:
 
 
 def as_pdf(catering: CateringList) -> bytes:
-    """The printable list as an A4 PDF (WeasyPrint; fonts from the system, no network)."""
-    from weasyprint import HTML
-
+    """The printable list as a tagged A4 PDF (lib.pdf: PDF/UA, fonts from the system)."""
     html = render_to_string("scheduling/catering_pdf.html", {"catering": catering})
-    return bytes(HTML(string=html).write_pdf())
+    return render_pdf(html)

@@ -13,6 +13,7 @@ from django.utils import translation
 from django_tasks import task
 
 from parcours.accounts.models import Role, User
+from parcours.lib.urls import site_url
 
 
 def _send(
@@ -37,7 +38,7 @@ def send_decision_email(booking_id: int) -> None:
     )
     if booking is None or not booking.requester.email:
         return
-    context = {"booking": booking, "site_url": settings.SITE_URL}
+    context = {"booking": booking, "site_url": site_url()}
     _send(
         booking.requester,
         "scheduling/email/decision_subject.txt",
@@ -64,7 +65,7 @@ def notify_new_request(booking_id: int) -> None:
         memberships__role=Role.LOGISTICS,
         is_active=True,
     ).distinct()
-    context = {"booking": booking, "site_url": settings.SITE_URL}
+    context = {"booking": booking, "site_url": site_url()}
     for user in recipients:
         _send(
             user,
@@ -86,7 +87,7 @@ def send_loan_reminder(loan_id: int) -> None:
     )
     if loan is None or not loan.borrower.email:
         return
-    context = {"loan": loan, "recipient": loan.borrower, "site_url": settings.SITE_URL}
+    context = {"loan": loan, "recipient": loan.borrower, "site_url": site_url()}
     with translation.override(loan.borrower.language or settings.LANGUAGE_CODE):
         subject = render_to_string("scheduling/email/loan_reminder_subject.txt", context).strip()
         body = render_to_string("scheduling/email/loan_reminder_body.txt", context)

@@ -171,6 +171,10 @@ def test_pdf_holds_the_list(
     )
     assert "Catering de Liège" in text
     assert "Atelier IA" in text and "Sandwichs" in text and "22" in text
+    # Tagged for screen readers (PDF/UA), with its language, like every PDF of the platform.
+    catalog = pypdf.PdfReader(io.BytesIO(response.content)).trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog and catalog["/Lang"]
 
 
 def test_catering_list_is_for_the_organisation_logistics(
