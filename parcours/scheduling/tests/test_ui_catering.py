@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from parcours.accounts.models import Organisation, Site, User
 from parcours.accounts.permissions import Actor
+from parcours.lib.tests.pdf_checks import assert_tagged
 from parcours.scheduling import actions, catering, core, planning
 from parcours.scheduling.actions import CateringRequest
 from parcours.scheduling.models import Booking, Resource
@@ -172,9 +173,7 @@ def test_pdf_holds_the_list(
     assert "Catering de Liège" in text
     assert "Atelier IA" in text and "Sandwichs" in text and "22" in text
     # Tagged for screen readers (PDF/UA), with its language, like every PDF of the platform.
-    catalog = pypdf.PdfReader(io.BytesIO(response.content)).trailer["/Root"]
-    assert bool(catalog["/MarkInfo"]["/Marked"])
-    assert "/StructTreeRoot" in catalog and catalog["/Lang"]
+    assert_tagged(response.content, lang="fr", title="Catering")
 
 
 def test_catering_list_is_for_the_organisation_logistics(
