@@ -55,6 +55,13 @@ def lend(
     title = _("Prêt : %(item)s à %(who)s") % {"item": item.name, "who": borrower}
     try:
         with write_transaction():
+            # The borrower's row, locked: an erasure (privacy) locks it too and refuses while a
+            # loan is open, so a loan and an erasure of the same person never cross.
+            locked = User.objects.select_for_update().filter(pk=borrower.pk).first()
+            if locked is None or not locked.is_active or locked.erased_at is not None:
+                raise ValidationError(
+                    {"borrower": [_("Cette personne ne peut plus emprunter de matériel.")]}
+                )
             booking = _create_booking(
                 actor=actor,
                 resources=items,

@@ -426,3 +426,25 @@ def test_two_desks_lending_an_item_for_different_weeks_at_once(
     assert isinstance(run.errors[0], ValidationError), run.errors
     assert "déjà prêté" in str(run.errors[0])
     assert Loan.objects.filter(resource=laptop, returned_at=None).count() == 1
+
+
+def test_an_erased_or_deactivated_person_borrows_nothing(
+    lea: Actor, laptop: Resource, coordinator: User, trainer: User
+) -> None:
+    """An erased (privacy) or deactivated account cannot receive a loan: nobody would ever be
+    reminded to bring the item back."""
+    from django.utils import timezone
+
+    User.objects.filter(pk=coordinator.pk).update(erased_at=timezone.now())
+    User.objects.filter(pk=trainer.pk).update(is_active=False)
+    for person in (coordinator, trainer):
+        with pytest.raises(ValidationError) as refused:
+            actions.lend(
+                actor=lea,
+                resource=laptop,
+                borrower=person,
+                start=at(DAY, "08:00"),
+                due=at(DAY, "17:00"),
+            )
+        assert "ne peut plus emprunter" in str(refused.value)
+    assert not Loan.objects.filter(resource=laptop).exists()
