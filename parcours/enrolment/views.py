@@ -432,7 +432,13 @@ def manage_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk, school_ok=True)
     form = EnrolPersonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez une adresse e-mail valide."))
+        messages.error(
+            request,
+            " ".join(
+                f"{form[name].label} : {' '.join(str(e) for e in errs)}"
+                for name, errs in form.errors.items()
+            ),
+        )
         return redirect("enrolment:manage_detail", pk=pk)
     try:
         enrolment = actions.enrol_person(
@@ -444,10 +450,11 @@ def manage_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _message(exc))
     else:
+        # Only what the coordinator typed: never the stored name of an existing account.
         messages.success(
             request,
-            _("%(who)s : %(status)s.")
-            % {"who": enrolment.learner, "status": enrolment.get_status_display()},
+            _("%(email)s : %(status)s.")
+            % {"email": form.cleaned_data["email"], "status": enrolment.get_status_display()},
         )
     return redirect("enrolment:manage_detail", pk=pk)
 

@@ -143,12 +143,23 @@ def _decide(session: Session, *, needs_approval: bool, seats_wanted: int = 1) ->
     return Decision(S.WAITLISTED, False)
 
 
+def _clash_message(clash: Session, session: Session, *, own: bool) -> str:
+    """The overlap refusal, naming the other session only to whom may see it (the learner
+    themselves, or staff of the same organisation): never another organisation's session."""
+    if own or clash.organisation_id == session.organisation_id:
+        return _("Cette personne est déjà inscrite à une session au même moment : %(s)s.") % {
+            "s": clash.code
+        }
+    return _("Cette personne est déjà inscrite à une autre session au même moment.")
+
+
 def _check_can_enrol(
     session: Session,
     learner: User,
     *,
     staff: bool,
     now: dt.datetime,
+    own: bool = False,
 ) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise _refuse(_("Cette session est annulée."), "closed")
@@ -161,11 +172,7 @@ def _check_can_enrol(
         raise _refuse(_("Cette personne est déjà inscrite à cette session."), "duplicate")
     clash = _clash(session, active)
     if clash is not None:
-        raise _refuse(
-            _("Cette personne est déjà inscrite à une session au même moment : %(s)s.")
-            % {"s": clash.code},
-            "overlap",
-        )
+        raise _refuse(_clash_message(clash, session, own=own), "overlap")
 
 
 def enrol(
@@ -191,7 +198,7 @@ def enrol(
         now = now or timezone.now()
         # Serialise this learner's enrolments (the overlap check reads their other sessions).
         lock_learners([learner.pk])
-        _check_can_enrol(session, learner, staff=staff, now=now)
+        _check_can_enrol(session, learner, staff=staff, now=now, own=learner.pk == actor.user.pk)
         _check_audience(session, learner, audience, vouched=learner.pk != actor.user.pk)
         decision = _decide(session, needs_approval=session.requires_approval and not staff)
         enrolment = Enrolment.objects.create(
@@ -217,24 +224,30 @@ def enrol(
     return enrolment
 
 
+def create_learner(*, actor: Actor, email: str, first_name: str, last_name: str) -> User:
+    """THE way the enrolment app creates a person (enrolling someone by e-mail, imports): an
+    account without a password. The place to plug the invitation that lets them set one."""
+    return create_user(
+        email=email.strip().lower(),
+        password=None,
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
+        actor=actor.user,
+    )
+
+
 def find_or_create_learner(
     *, actor: Actor, email: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """The person with this e-mail, created (without a password) if unknown."""
+    """The person with this e-mail, created (``create_learner``) if unknown."""
     email = email.strip().lower()
     validate_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user
     if not first_name.strip() or not last_name.strip():
-        raise _refuse(_("Prénom et nom sont requis pour une personne inconnue."), "invalid")
-    return create_user(
-        email=email,
-        password=None,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        actor=actor.user,
-    )
+        raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
+    return create_learner(actor=actor, email=email, first_name=first_name, last_name=last_name)
 
 
 def enrol_person(
@@ -246,12 +259,20 @@ def enrol_person(
     last_name: str = "",
     source: str = Source.COORDINATOR,
 ) -> Enrolment:
-    """A coordinator (or school contact) enrols one person by e-mail."""
+    """A coordinator (or school contact) enrols one person by e-mail.
+
+    First and last names are required whether or not the e-mail is known: the answer must
+    not tell whether someone (of any organisation) has an account. Nothing of the stored
+    person is shown back; the refusals speak of what the actor typed."""
     require_role(actor, session.organisation_id, SCHOOL if source == Source.SCHOOL else MANAGERS)
     try:
         validate_email(email.strip())
     except ValidationError as exc:
         raise _refuse(_("Adresse e-mail invalide."), "invalid") from exc
+    if not first_name.strip() or not last_name.strip():
+        raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
+    if len(first_name.strip()) > 150 or len(last_name.strip()) > 150:
+        raise _refuse(_("Prénom et nom comptent 150 caractères au plus."), "invalid")
     if source == Source.SCHOOL:
         _check_domain(session.organisation, email)
     with write_transaction():

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.actions import create_user
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
@@ -27,7 +26,7 @@ from parcours.enrolment.actions._base import (
     _lock_session,
     _save_seats,
 )
-from parcours.enrolment.actions.enrolments import _overlapping
+from parcours.enrolment.actions.enrolments import _overlapping, create_learner
 from parcours.enrolment.actions.waitlist import _announce_new
 from parcours.enrolment.importing import ImportRow, RowError
 from parcours.enrolment.models import (
@@ -108,12 +107,8 @@ def import_enrolments(
             return report
         for row in report.valid:
             email = row.email.strip().lower()
-            learner = known.get(email) or create_user(
-                email=email,
-                password=None,
-                first_name=row.first_name.strip(),
-                last_name=row.last_name.strip(),
-                actor=actor.user,
+            learner = known.get(email) or create_learner(
+                actor=actor, email=email, first_name=row.first_name, last_name=row.last_name
             )
             if session.audience not in NO_RESTRICTION:
                 LearnerProfile.objects.get_or_create(
@@ -169,14 +164,19 @@ def _row_problem(
         return _("doublon de la ligne %(n)d.") % {"n": first_line[email]}
     if email in already:
         return _("déjà inscrit à cette session.")
+    # Required for everyone, known or not: a different answer would tell who has an account.
+    if not row.first_name.strip() or not row.last_name.strip():
+        return _("prénom et nom requis.")
+    if len(row.first_name.strip()) > 150 or len(row.last_name.strip()) > 150:
+        return _("prénom ou nom de plus de 150 caractères.")
     learner = known.get(email)
     if learner is None:
-        if not row.first_name.strip() or not row.last_name.strip():
-            return _("prénom et nom requis pour une personne inconnue.")
         return None
     clash = _overlapping(learner.pk, session)
     if clash is not None:
-        return _("déjà inscrit à une session au même moment (%(s)s).") % {"s": clash.code}
+        if clash.organisation_id != session.organisation_id:
+            return _("déjà inscrit·e à une autre session au même moment.")
+        return _("déjà inscrit·e à une session au même moment (%(s)s).") % {"s": clash.code}
     if session.audience not in NO_RESTRICTION:
         declared = (
             LearnerProfile.objects.filter(user=learner).values_list("audience", flat=True).first()

@@ -90,7 +90,8 @@ class TestSessionFormBounds:
             _form(module, site, slots=f"{past} matin", record_past="on"),
         )
         assert response.status_code == 302
-        assert Session.objects.get().starts_at < timezone.now()
+        starts_at = Session.objects.get().starts_at
+        assert starts_at is not None and starts_at < timezone.now()
 
     def test_the_enrolment_window_must_close_before_the_session_starts(
         self, as_user, coordinator, module, site
