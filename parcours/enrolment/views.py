@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role
@@ -506,7 +507,12 @@ def manage_import(request: AuthedRequest, pk: int) -> HttpResponse:
         if report is not None and report.written:
             messages.success(
                 request,
-                _("%(n)d inscription(s) importée(s).") % {"n": len(report.created)},
+                ngettext(
+                    "%(n)d inscription importée.",
+                    "%(n)d inscriptions importées.",
+                    len(report.created),
+                )
+                % {"n": len(report.created)},
             )
             if not report.errors:
                 return redirect("enrolment:manage_detail", pk=pk)
@@ -589,8 +595,15 @@ def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Présences enregistrées : %(p)d présent(s), %(a)d absent(s).")
-                % {"p": result.present, "a": result.absent},
+                _("Présences enregistrées : %(present)s, %(absent)s.")
+                % {
+                    "present": ngettext(
+                        "%(n)d personne présente", "%(n)d personnes présentes", result.present
+                    )
+                    % {"n": result.present},
+                    "absent": ngettext("%(n)d absente", "%(n)d absentes", result.absent)
+                    % {"n": result.absent},
+                },
             )
             return redirect("enrolment:roll_call", slot_id=slot.pk)
     roll = list(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts import audit
 from parcours.accounts.models import User
@@ -94,7 +95,11 @@ def import_enrolments(
             problem = _row_problem(row, email, allowed, known, already, first_line, session)
             if problem is None and not needs_approval:
                 if seats_left <= 0:
-                    problem = _("session complète (%(n)d places).") % {"n": session.capacity}
+                    problem = ngettext(
+                        "session complète (%(n)d place).",
+                        "session complète (%(n)d places).",
+                        session.capacity,
+                    ) % {"n": session.capacity}
                 else:
                     seats_left -= 1
             if problem is not None:

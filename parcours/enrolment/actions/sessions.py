@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, Site, User
@@ -327,9 +328,12 @@ def update_session(*, actor: Actor, session: Session, data: SessionData) -> Sess
             raise ValidationError(
                 {
                     "capacity": [
-                        _(
+                        ngettext(
+                            "%(n)d personne a déjà une place : "
+                            "la capacité ne peut pas être plus petite.",
                             "%(n)d personnes ont déjà une place : "
-                            "la capacité ne peut pas être plus petite."
+                            "la capacité ne peut pas être plus petite.",
+                            session.seats_taken,
                         )
                         % {"n": session.seats_taken}
                     ]
