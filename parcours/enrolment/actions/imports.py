@@ -168,7 +168,7 @@ def _row_problem(
     if email in first_line:
         return _("doublon de la ligne %(n)d.") % {"n": first_line[email]}
     if email in already:
-        return _("déjà inscrit à cette session.")
+        return _("déjà inscrit·e à cette session.")
     # Required for everyone, known or not: a different answer would tell who has an account.
     if not row.first_name.strip() or not row.last_name.strip():
         return _("prénom et nom requis.")

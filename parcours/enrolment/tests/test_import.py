@@ -89,7 +89,7 @@ def test_rows_beyond_the_capacity_are_session_full_errors(
     report = _import(coordinator, session, content)
     assert [(e.line, e.message) for e in report.errors] == [
         (3, "session complète (2 places)."),
-        (4, "déjà inscrit à cette session."),
+        (4, "déjà inscrit·e à cette session."),
     ]
     assert not report.written
     assert Enrolment.objects.count() == 1
