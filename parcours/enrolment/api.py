@@ -138,8 +138,8 @@ def list_sessions(
     limit: int = Query(bounds.PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
-    """Public sessions (published, of a published module) and the actor's organisations' own;
-    one page at a time (``limit``, ``offset``)."""
+    """Sessions publiques (publiées, d'un module publié) et celles des organisations de
+    l'appelant ; une page à la fois (``limit``, ``offset``)."""
     qs = _sessions().visible_to(optional_actor(request))
     if not include_past:
         qs = qs.filter(starts_at__gt=timezone.now())
@@ -279,7 +279,8 @@ def roster(
     limit: int = Query(bounds.MAX_PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict]:
-    """One page of the session's enrolments in queue order (``limit``, ``offset``)."""
+    """Une page des inscriptions de la session, dans l'ordre de la file (``limit``,
+    ``offset``)."""
     session = _managed_session(request, session_id)
     qs = session.enrolments.for_listing().order_by("queued_at", "pk")
     if status:
