@@ -552,19 +552,16 @@ def manage_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
 
 @login_required
 def trainer_sessions(request: AuthedRequest) -> HttpResponse:
-    sessions = (
-        Session.objects.filter(trainers=request.user)
-        .exclude(status=SessionStatus.CANCELLED)
-        .with_details()
-        .order_by("starts_at")
-    )
+    mine = Session.objects.filter(trainers=request.user).exclude(status=SessionStatus.CANCELLED)
     now = timezone.now()
+    upcoming = mine.filter(ends_at__gt=now).with_details().order_by("starts_at", "pk")
+    past = mine.exclude(ends_at__gt=now).with_details().order_by("-starts_at", "-pk")
     return render(
         request,
         "enrolment/trainer_sessions.html",
         {
-            "upcoming": [s for s in sessions if s.ends_at and s.ends_at > now],
-            "past": [s for s in sessions if not (s.ends_at and s.ends_at > now)][::-1][:50],
+            "upcoming": list(upcoming[: bounds.MAX_PAGE_SIZE]),
+            "past": list(past[:50]),
             "now": now,
         },
     )
