@@ -37,7 +37,7 @@ class SessionQuerySet(models.QuerySet):
     def open_for_enrolment(self, now: dt.datetime | None = None) -> SessionQuerySet:
         now = now or timezone.now()
         return (
-            self.published()
+            self.public()
             .upcoming(now)
             .filter(models.Q(enrolment_opens__isnull=True) | models.Q(enrolment_opens__lte=now))
             .filter(models.Q(enrolment_closes__isnull=True) | models.Q(enrolment_closes__gt=now))

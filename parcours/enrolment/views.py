@@ -244,9 +244,9 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
 def manage_create(request: AuthedRequest) -> HttpResponse:
     org = _manager_org(request)
     initial: dict[str, Any] = {}
-    module_id = request.GET.get("module", "")
-    if module_id.isdigit():
-        initial["module"] = int(module_id)
+    module_id = bounds.parse_id(request.GET.get("module"))
+    if module_id is not None:
+        initial["module"] = module_id
     form = SessionForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -368,6 +368,25 @@ ROSTER_ORDER = [
     EnrolmentStatus.CANCELLED,
     EnrolmentStatus.REJECTED,
 ]
+
+
+@login_required
+def manage_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancelling a whole session asks first (a page, or the dialog's content with htmx):
+    everyone enrolled is told, and it cannot be undone."""
+    session = _own_session(request, pk)
+    if request.method == "POST":
+        return manage_status(request, pk)
+    page = "_session_cancel_confirm" if is_htmx(request) else "session_cancel_confirm"
+    return render(
+        request,
+        f"enrolment/{page}.html",
+        {
+            "session": session,
+            "people": session.enrolments.filter(status__in=ACTIVE).count(),
+            "possible": session.status != SessionStatus.CANCELLED,
+        },
+    )
 
 
 @login_required

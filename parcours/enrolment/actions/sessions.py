@@ -471,6 +471,15 @@ def duplicate_session(
     """A draft copy of a session at another site and/or date: slots keep their local times and
     spacing from the new first day. Enrolments are not copied."""
     require_role(actor, session.organisation_id, MANAGERS)
+    if not bounds.year_ok(first_day):
+        raise ValidationError(
+            {
+                "first_day": [
+                    _("Les dates doivent être comprises entre %(a)d et %(b)d.")
+                    % {"a": bounds.MIN_YEAR, "b": bounds.MAX_YEAR}
+                ]
+            }
+        )
     slots = list(session.slots.order_by("start").values_list("start", "end"))
     days = 0
     if first_day is not None and slots:
