@@ -31,7 +31,8 @@ REQUIRE_PG := $(if $(filter true TRUE True 1 yes,$(CI)),--require,)
 # Settings refuse to start without SECRET_KEY unless DEBUG/demo/testing: local tooling runs
 # in development mode; tests set PARCOURS_TESTING themselves.
 DEV_ENV := DEBUG=true
-DEMO_ENV := DEBUG=true PARCOURS_DEMO=true
+# The demo runs with DEBUG off so that it shows the branded error pages (docs/architecture.md).
+DEMO_ENV := PARCOURS_DEMO=true
 DEMO_ADDR ?= 127.0.0.1:8000
 
 .PHONY: help venv install demo serve check check-lint check-format check-types \
@@ -58,16 +59,16 @@ install: $(STAMP)
 
 demo: install
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_demo
+	$(DEMO_ENV) $(MANAGE) load_demo --no-logins
 	@$(MAKE) --no-print-directory serve
 
-# runserver serves the static files itself with DEBUG=true: no collectstatic.
+# runserver --insecure serves the static files with DEBUG off: no collectstatic.
 serve: install
 	@echo
 	@$(DEMO_ENV) $(MANAGE) demo_logins
 	@echo
 	@echo "Parcours demo: http://$(DEMO_ADDR)/  (Ctrl-C to stop)"
-	$(DEMO_ENV) $(MANAGE) runserver $(DEMO_ADDR)
+	$(DEMO_ENV) $(MANAGE) runserver --insecure $(DEMO_ADDR)
 
 # --- quality -----------------------------------------------------------------------------
 
@@ -122,6 +123,7 @@ bench: install
 
 messages: install
 	$(DEV_ENV) $(MANAGE) makemessages -l en --ignore '$(VENV)' --ignore var --ignore build
+	$(PY) scripts/french_plurals.py
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore '$(VENV)' --ignore var --ignore build
 
 clean:

@@ -14,6 +14,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("PARCOURS_TESTING", False) or "pytest" in sys.modules
+# The demo (`make demo`) runs with DEBUG off, so that people see the branded error pages;
+# runserver --insecure serves the static files and config/urls.py the media.
+DEMO = env_bool("PARCOURS_DEMO", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -35,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
-    "axes",
+    "ninja",  # Swagger UI served from its static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "parcours.lib",
@@ -46,13 +49,23 @@ INSTALLED_APPS = [
     "parcours.enrolment",
     "parcours.documents",
     "parcours.credentials",
+    "parcours.privacy",
     "parcours.demo",
+    # Sign-up, login, e-mail confirmation, password reset, MFA, sessions (django-allauth). After
+    # the project's apps so that parcours/accounts/templates/account/ overrides allauth's pages.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "parcours.accounts.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "parcours.lib.urls.RequestOriginMiddleware",  # demo: links name the address served
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parcours.lib.middleware.LanguageMiddleware",
@@ -60,7 +73,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "parcours.accounts.middleware.CurrentOrganisationMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "parcours.accounts.middleware.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,8 +103,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -108,14 +123,86 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "catalogue:public_list"
 
-# Login rate limiting (django-axes): lock a username+IP pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail)
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# --- The front door: django-allauth (docs/architecture.md, "Sign-up, login and MFA") -----------
+# E-mail and password, no username; a new address must be confirmed before the first login (the
+# link logs the person in and brings them back to the page they came from). Accounts created by
+# staff, imports, invitations or commands have no allauth address row: they are taken as
+# verified at their first login (parcours.accounts.adapters.LegacyAwareEmailVerificationStage).
+ACCOUNT_ADAPTER = "parcours.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "parcours.accounts.auth_forms.LoginForm",
+    "signup": "parcours.accounts.auth_forms.SignupForm",
+    "reset_password": "parcours.accounts.auth_forms.ResetPasswordForm",
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a mail scanner opening the link confirms nothing
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_PREVENT_ENUMERATION = True  # same answers for known and unknown addresses
+ACCOUNT_CHANGE_EMAIL = True  # one address; a change is confirmed on the new one
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # the old address hears of a change, of a new password…
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Parcours] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None  # "Se souvenir de moi" on the login form
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "catalogue:public_list"
+# Rate limits (one mechanism for the whole front door, counted in the default cache: with more
+# than one worker process the cache must be shared, see CACHE_BACKEND). "ip" counts per client
+# address, "key" per account (the e-mail, lowercased and stripped), "user" per signed-in person.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 30)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+PARCOURS_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_IP}/{LOGIN_LOCKOUT_MINUTES}m/ip,"
+        f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_LOCKOUT_MINUTES}m/key"
+    ),
+    "signup": "10/m/ip,50/h/ip",
+    "reset_password": "10/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key,10/h/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    # Ours, through parcours.accounts.throttle.consume_or_429 (invitation links).
+    "accept_invitation": "20/m/ip,10/h/key",
+}
+# The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
+# append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Off in tests (hundreds of logins a minute from 127.0.0.1); the tests about rate limits switch
+# them on with settings.ACCOUNT_RATE_LIMITS = settings.PARCOURS_RATE_LIMITS.
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", not TESTING)
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = PARCOURS_RATE_LIMITS if RATE_LIMIT_ENABLED else False
+
+# Second factors: authenticator apps (TOTP), passkeys and security keys (WebAuthn), recovery
+# codes. A passkey signs in without a password. WebAuthn needs HTTPS, except on localhost.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Parcours"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Shared cache (rate-limit counters). locmem is per process: fine for one process (runserver,
+# tests, a single worker); with several workers use "database" (after `manage.py
+# createcachetable`) so that every process counts the same attempts.
+CACHE_BACKEND = env_str("CACHE_BACKEND", "locmem")
+if CACHE_BACKEND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "parcours_cache",
+        }
+    }
+elif CACHE_BACKEND == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ConfigError(f"CACHE_BACKEND must be locmem or database, not {CACHE_BACKEND!r}")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -131,14 +218,59 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
+# --- Security headers and cookies (docs/deployment.md) ----------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool(
     "SECURE_COOKIES", not DEBUG and not TESTING and not env_bool("PARCOURS_DEMO")
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a reverse proxy that terminates TLS and sets "X-Forwarded-Proto: https" (and strips it
+# from clients' requests): SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto. Never set it otherwise.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# HSTS, sent on HTTPS responses only: start low (300), then 31536000 once HTTPS is sure.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Origins allowed to show framed pages (parcours.accounts.security.frameable, e.g. the lobby
+# screen inside a digital-signage player). Empty: no page may be framed.
+FRAME_ANCESTORS = env_list("FRAME_ANCESTORS", [])
+# Permissions-Policy: the platform uses no camera, microphone, geolocation or payment API;
+# publickey-credentials-get/create stay allowed on our own origin (passkeys).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "publickey-credentials-create=(self), publickey-credentials-get=(self)"
+)
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline script,
+# no eval (htmx works without: no hx-on, no js: values). Styles allow inline style attributes
+# (a few templates use them; they cannot run code). QR codes are data: images. On by default
+# except in DEBUG and in tests, where pages of other areas still carry inline scripts (tests
+# switch it on: parcours/accounts/tests/test_auth_security.py, tests/browser).
+CSP_ENABLED = env_bool("CSP_ENABLED", not DEBUG and not TESTING)
+CSP_POLICY: dict[str, object] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+CONTENT_SECURITY_POLICY = CSP_POLICY if CSP_ENABLED else None
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -379,6 +379,8 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "pathways.my_pathways",
         "credentials.my_badges",
         "documents.my_attestations",
+        "accounts.administration",
+        "accounts.security",
     ]
 
 

@@ -8,78 +8,18 @@ messages and translations (so a catalogue edited but not recompiled fails here).
 
 from __future__ import annotations
 
-import ast
 import gettext
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from scripts.po import Entry, parse_po
+
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_DIRS = {".git", ".venv", "node_modules", "var", "__pycache__", ".mypy_cache", ".ruff_cache"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%\((\w+)\)\.\d+f")
-LINE = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")$")
-
-
-@dataclass
-class Entry:
-    line: int
-    flags: set[str] = field(default_factory=set)
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_plural: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return f"line {self.line}: {self.msgid!r}"
-
-
-def parse_po(path: Path) -> list[Entry]:
-    """The entries of a .po file (obsolete ``#~`` entries are comments and ignored)."""
-    entries: list[Entry] = []
-    current = Entry(line=1)
-    target: tuple[str, int] | None = None
-
-    def flush(number: int) -> None:
-        nonlocal current, target
-        if current.msgid is not None:
-            entries.append(current)
-        current, target = Entry(line=number), None
-
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            flush(number + 1)
-        elif line.startswith("#"):
-            if current.msgid is not None:
-                flush(number)
-            if line.startswith("#,"):
-                current.flags |= {flag.strip() for flag in line[2:].split(",")}
-        elif match := LINE.match(line):
-            keyword, index, literal = match.groups()
-            value = ast.literal_eval(literal)
-            if keyword.startswith("msgstr"):
-                target = ("msgstr", int(index or 0))
-                current.msgstr[target[1]] = value
-            else:
-                if keyword == "msgid" and current.msgid is not None:
-                    flush(number)
-                target = (keyword, 0)
-                setattr(current, keyword, value)
-        elif line.startswith('"') and target is not None:
-            value = ast.literal_eval(line)
-            if target[0] == "msgstr":
-                current.msgstr[target[1]] += value
-            else:
-                setattr(current, target[0], getattr(current, target[0]) + value)
-        else:
-            raise AssertionError(f"{path}:{number}: cannot read {raw!r}")
-    flush(len(lines) + 1)
-    return entries
 
 
 def catalogues() -> list[Path]:
@@ -174,3 +114,28 @@ def test_one_french_wording_has_one_english_translation_site_wide() -> None:
         if len(translations) > 1
     ]
     assert not clashes, "translated differently by different apps:\n" + "\n".join(clashes)
+
+
+def test_the_french_plural_catalogue_is_current() -> None:
+    """``make messages`` regenerates it; a plural message added without it would say "0 …s"."""
+    from scripts import french_plurals
+
+    expected = french_plurals.render(french_plurals.plural_messages())
+    assert french_plurals.TARGET.read_text(encoding="utf-8") == expected, (
+        "run `make messages` (scripts/french_plurals.py) and commit locale/fr"
+    )
+
+
+def test_french_says_zero_in_the_singular() -> None:
+    from django.utils import translation
+
+    entry = next(e for e in parse_po(ROOT / "locale/fr/LC_MESSAGES/django.po") if e.msgid_plural)
+    assert entry.msgid is not None and entry.msgid_plural is not None
+    with translation.override("fr"):
+        if entry.msgctxt is None:
+            zero = translation.ngettext(entry.msgid, entry.msgid_plural, 0)
+            two = translation.ngettext(entry.msgid, entry.msgid_plural, 2)
+        else:
+            zero = translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 0)
+            two = translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 2)
+    assert (zero, two) == (entry.msgid, entry.msgid_plural)

@@ -193,7 +193,7 @@ class SignupDomain(models.Model):
         related_name="signup_domains",
         verbose_name=_("organisation"),
     )
-    domain = models.CharField(_("domaine"), max_length=253)
+    domain = models.CharField(_("domaine de messagerie"), max_length=253)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -261,6 +261,51 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+
+class MemberDeactivation(models.Model):
+    """A person whose access to one organisation is suspended, and the roles to give back.
+
+    Deactivating removes the person's memberships in that organisation (so every check, in every
+    app, stops granting access with no filter to remember) and keeps the roles here; reactivating
+    restores them. Their other organisations are untouched. One row per organisation and person.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="deactivations",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deactivations",
+        verbose_name=_("utilisateur"),
+    )
+    roles = models.JSONField(_("rôles suspendus"), default=list)
+    deactivated_at = models.DateTimeField(_("désactivé le"), default=timezone.now)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("désactivé par"),
+    )
+
+    class Meta:
+        verbose_name = _("membre désactivé")
+        verbose_name_plural = _("membres désactivés")
+        ordering = ["-deactivated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="member_deactivation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
 
 
 def _hash_token(secret: str) -> str:

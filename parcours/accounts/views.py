@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts import actions
 from parcours.accounts import dashboard as panels
-from parcours.accounts.forms import LoginForm
 from parcours.accounts.middleware import SESSION_KEY
 from parcours.accounts.models import Organisation
 from parcours.lib.http import AuthedRequest
@@ -29,12 +27,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
         actions.set_language(user=user, language=language)
     return response
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 @login_required

@@ -13,11 +13,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
 from parcours.accounts.api import optional_actor
+from parcours.catalogue.bounds import MAX_ID, MAX_OFFSET, MAX_SLUG
 from parcours.catalogue.models import Competence, CompetenceArea, Framework, Module
 from parcours.catalogue.schemas import (
     FrameworkDetailOut,
@@ -34,18 +35,22 @@ MAX_LIMIT = 100
 
 class ModuleFilters(Schema):
     q: str = Field("", max_length=200, description="Recherche plein texte (accents ignorés).")
-    organisation: str = Field("", description="Slug de l'organisation.")
+    organisation: str = Field("", max_length=MAX_SLUG, description="Slug de l'organisation.")
     format: Module.Format | None = None
     audience: Module.Audience | None = None
     language: Module.Language | None = None
-    framework: str = Field("", description="Slug du référentiel de compétences.")
-    competence: int | None = Field(None, description="Identifiant d'une compétence visée.")
+    framework: str = Field(
+        "", max_length=MAX_SLUG, description="Slug du référentiel de compétences."
+    )
+    competence: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Identifiant d'une compétence visée."
+    )
     status: Module.Status = Field(
         Module.Status.PUBLISHED,
         description="draft et archived : seulement pour le personnel de l'organisation.",
     )
     limit: int = Field(settings.CATALOGUE_PAGE_SIZE, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _module_out(module: Module) -> dict[str, Any]:
@@ -81,7 +86,7 @@ def list_frameworks(request: HttpRequest) -> list[Framework]:
     response=FrameworkDetailOut,
     summary="Un référentiel : domaines, compétences et niveaux",
 )
-def get_framework(request: HttpRequest, slug: str) -> Framework:
+def get_framework(request: HttpRequest, slug: str = Path(..., max_length=MAX_SLUG)) -> Framework:
     competences = Competence.objects.order_by("order", "code")
     areas = CompetenceArea.objects.order_by("order", "code").prefetch_related(
         Prefetch("competences", queryset=competences)
@@ -124,7 +129,7 @@ def list_modules(request: HttpRequest, filters: Query[ModuleFilters]) -> dict[st
 
 
 @router.get("/modules/{module_id}", response=ModuleOut, summary="Un module")
-def get_module(request: HttpRequest, module_id: int) -> dict[str, Any]:
+def get_module(request: HttpRequest, module_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     module = (
         Module.objects.visible_to(optional_actor(request))
         .for_listing()

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from parcours.catalogue.bounds import MAX_ID, MAX_SLUG
 from parcours.catalogue.models import Competence, Module, ProficiencyLevel
 
 GroupedChoices = list[tuple[Any, Any]]
@@ -132,7 +133,9 @@ class CatalogueFilterForm(forms.Form):
     )
     # Slugs and ids are not limited to the options offered: an organisation or a competence
     # without published modules is a valid filter with no results, not an error.
-    organisation = forms.SlugField(label=_("Organisation"), required=False, widget=OptionsSelect)
+    organisation = forms.SlugField(
+        label=_("Organisation"), required=False, max_length=MAX_SLUG, widget=OptionsSelect
+    )
     format = forms.ChoiceField(
         label=_("Format"),
         required=False,
@@ -152,10 +155,13 @@ class CatalogueFilterForm(forms.Form):
         widget=OptionsSelect,
     )
     framework = forms.SlugField(
-        label=_("Référentiel de compétences"), required=False, widget=OptionsSelect
+        label=_("Référentiel de compétences"),
+        required=False,
+        max_length=MAX_SLUG,
+        widget=OptionsSelect,
     )
     competence = forms.IntegerField(
-        label=_("Compétence"), required=False, min_value=1, widget=OptionsSelect
+        label=_("Compétence"), required=False, min_value=1, max_value=MAX_ID, widget=OptionsSelect
     )
 
     def __init__(
@@ -187,8 +193,25 @@ class CatalogueFilterForm(forms.Form):
         self.is_valid()
         return str(getattr(self, "cleaned_data", {}).get("q") or "")
 
+    def ignored(self) -> list[str]:
+        """What the list could not use, one sentence per field (the page answers 400)."""
+        return ignored_fields(self)
+
+
+def ignored_fields(form: forms.Form) -> list[str]:
+    """« Label : error » for every invalid field of a GET filter form."""
+    form.is_valid()
+    return [
+        f"{form.fields[name].label} : {error}"
+        for name, errors in form.errors.items()
+        if name in form.fields
+        for error in errors
+    ]
+
 
 class ManageFilterForm(forms.Form):
+    """The coordinator's search box and status filter (GET)."""
+
     q = forms.CharField(
         label=_("Rechercher"),
         required=False,

@@ -29,12 +29,14 @@ from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import CATALOGUE_EDITORS
 from parcours.catalogue import actions
 from parcours.catalogue import cache as catalogue_cache
+from parcours.catalogue.bounds import page_number, refuses_out_of_bounds
 from parcours.catalogue.forms import (
     BaseCompetenceLinkFormSet,
     CatalogueFilterForm,
     ManageFilterForm,
     ModuleForm,
     competence_formset,
+    ignored_fields,
 )
 from parcours.catalogue.models import Module
 from parcours.catalogue.querysets import ModuleQuerySet, competence_links_for_listing
@@ -69,8 +71,9 @@ def _page(
     Searching, sorting and counting read ids only (search.module_ids); the twenty modules shown
     are loaded afterwards, again through ``modules``, so a page never shows what it may not.
     """
+    number = page_number(request.GET.get("page"))
     ids = module_ids(modules, query, generation=generation)
-    page = paginate_ids(ids, request.GET.get("page"), settings.CATALOGUE_PAGE_SIZE)
+    page = paginate_ids(ids, number, settings.CATALOGUE_PAGE_SIZE)
     wanted = list(page.object_list)
     if not wanted:
         page.object_list = []
@@ -156,9 +159,13 @@ def _cards(modules: list[Module]) -> list[Card]:
 def _render_list(
     request: HttpRequest, template: str, fragment: str, context: dict[str, Any]
 ) -> HttpResponse:
+    """The list page, or its results region for htmx. A filter it could not use is named
+    above the results and the page is a 400 (the valid filters still apply)."""
     is_fragment = _wants_fragment(request)
     context["fragment"] = is_fragment
-    response = render(request, fragment if is_fragment else template, context)
+    # htmx swaps only 2xx answers: the results region carries the message itself.
+    status = 400 if context.get("ignored") and not is_fragment else 200
+    response = render(request, fragment if is_fragment else template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -166,6 +173,7 @@ def _render_list(
 # --- Public pages ------------------------------------------------------------------------
 
 
+@refuses_out_of_bounds
 def public_list(request: HttpRequest) -> HttpResponse:
     # The filter options and the ranked ids of a search are cached per catalogue generation
     # (read first, see cache.py); the twenty modules shown are read on every request.
@@ -181,7 +189,13 @@ def public_list(request: HttpRequest) -> HttpResponse:
     modules = Module.objects.published().filtered(**form.filters()).order_by("title_fr", "pk")
     page = _page(request, modules, query, generation)
     page.object_list = _cards(list(page.object_list))
-    context = {"form": form, "page": page, "query": query, "is_filtered": bool(request.GET)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "is_filtered": bool(request.GET),
+        "ignored": form.ignored(),
+    }
     return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)
 
 
@@ -217,6 +231,7 @@ def _own_module(organisation: Organisation, pk: int) -> Module:
 
 
 @login_required
+@refuses_out_of_bounds
 def manage_list(request: AuthedRequest) -> HttpResponse:
     organisation = _editor_organisation(request)
     form = ManageFilterForm(request.GET or None)
@@ -234,6 +249,7 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
         "query": query,
         "organisation": organisation,
         "is_filtered": bool(request.GET),
+        "ignored": ignored_fields(form),
     }
     return _render_list(
         request, "catalogue/manage_list.html", "catalogue/_manage_results.html", context

@@ -35,7 +35,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Competence, Module, ProficiencyLevel
-from parcours.credentials import documents, keys
+from parcours.credentials import conf, documents, keys
 from parcours.credentials.core import statuslist
 from parcours.credentials.core.multikey import encode_public_key
 from parcours.credentials.core.proof import sign
@@ -48,6 +48,7 @@ from parcours.credentials.models import (
     IssuerProfile,
     SigningKey,
     StatusList,
+    StatusSlot,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
 from parcours.credentials.signing import PendingTexts, signer
@@ -60,6 +61,7 @@ from parcours.credentials.states import (
     CredentialStatus,
     can_transition,
 )
+from parcours.lib import urls
 from parcours.pathways.models import Pathway
 
 logger = logging.getLogger(__name__)
@@ -404,13 +406,38 @@ def _lock_status_list(pk: int) -> None:
 
 
 def _new_status_list(profile: IssuerProfile, number: int) -> StatusList:
-    return StatusList.objects.create(
-        issuer=profile,
-        number=number,
-        size=statuslist.MIN_ENTRIES,
-        multiplier=secrets.randbelow(statuslist.MIN_ENTRIES // 2) * 2 + 1,
-        offset=secrets.randbelow(statuslist.MIN_ENTRIES),
-    )
+    return StatusList.objects.create(issuer=profile, number=number, size=statuslist.MIN_ENTRIES)
+
+
+MAX_DRAWS = 64
+
+
+def _draw_slots(status_list: StatusList, count: int) -> list[int]:
+    """``count`` indexes of ``status_list`` drawn at random and reserved (``StatusSlot``),
+    in random order. A drawn index already taken is drawn again: the unique constraint
+    decides, and the reservation token tells which rows are ours."""
+    token = secrets.token_hex(16)
+    ours: set[int] = set()
+    for _round in range(MAX_DRAWS):
+        missing = count - len(ours)
+        if missing <= 0:
+            break
+        drawn: set[int] = set()
+        while len(drawn) < missing:
+            drawn.add(secrets.randbelow(status_list.size))
+        StatusSlot.objects.bulk_create(
+            [
+                StatusSlot(status_list=status_list, index=i, reservation=token)
+                for i in sorted(drawn)
+            ],
+            ignore_conflicts=True,
+        )
+        ours = set(StatusSlot.objects.filter(reservation=token).values_list("index", flat=True))
+    else:  # pragma: no cover - a list is never more than half full
+        raise RuntimeError("no free status-list slot after repeated draws")
+    indexes = list(ours)
+    secrets.SystemRandom().shuffle(indexes)
+    return indexes
 
 
 def _reserve_slots(profile: IssuerProfile, count: int) -> list[tuple[StatusList, int]]:
@@ -432,26 +459,14 @@ def _reserve_slots(profile: IssuerProfile, count: int) -> list[tuple[StatusList,
                 except IntegrityError:
                     continue  # another process created it: take slots from theirs
                 created.append(current)
-            take = min(count - len(slots), current.size - current.allocated)
+            take = min(count - len(slots), current.capacity - current.allocated)
+            # Also the list's write lock until commit: reservers of one list queue here.
             reserved = StatusList.objects.filter(
-                pk=current.pk, allocated__lte=current.size - take
+                pk=current.pk, allocated__lte=current.capacity - take
             ).update(allocated=F("allocated") + take)
             if not reserved:
                 continue  # the list filled up meanwhile
-            current.refresh_from_db(fields=["allocated"])
-            first = current.allocated - take
-            slots.extend(
-                (
-                    current,
-                    statuslist.scrambled_index(
-                        counter,
-                        size=current.size,
-                        multiplier=current.multiplier,
-                        offset=current.offset,
-                    ),
-                )
-                for counter in range(first, first + take)
-            )
+            slots.extend((current, index) for index in _draw_slots(current, take))
         for status_list in created:
             _publish_status_list(status_list, profile)
     return slots
@@ -555,6 +570,7 @@ def _with_documents(prepared: _Prepared, texts: list[str]) -> list[IssuedCredent
 
 
 def _issuance_context(achievement: Achievement) -> tuple[IssuerProfile, SigningKey]:
+    _require_public_address()
     profile = ensure_issuer_profile(achievement.organisation)
     key = active_key(profile.pk)
     if key is None:  # pragma: no cover - a profile is always created with its first key
@@ -562,7 +578,22 @@ def _issuance_context(achievement: Achievement) -> tuple[IssuerProfile, SigningK
     return profile, key
 
 
+def _require_public_address() -> None:
+    """Production issues nothing under an address others cannot reach for years (http, an
+    IP address): what system check credentials.E002 says, enforced where it matters."""
+    if conf.development_mode():
+        return
+    if urls.insecure_site_url_reason(urls.configured_site_url()):
+        raise ValidationError(
+            _(
+                "Les badges ne peuvent pas être délivrés : l'adresse publique du site "
+                "(SITE_URL) doit être une adresse https avec un nom de domaine."
+            )
+        )
+
+
 def _check_can_issue(actor: Actor | None, achievement: Achievement) -> None:
+    _require_public_address()
     if actor is not None:
         require_role(actor, achievement.organisation, COORDINATORS)
     if not achievement.is_active:
@@ -583,10 +614,8 @@ def issue_credential(
     if existing is not None:
         return IssueResult(existing, created=False)
     if learner.pk not in eligible_learner_ids(achievement, [learner.pk]):
-        raise NotEligible(
-            _("%(name)s n'a pas (encore) rempli les conditions de ce badge.")
-            % {"name": learner.get_full_name() or learner.email}
-        )
+        # No name here: the learner may be anyone's (an id typed in the API).
+        raise NotEligible(_("Cette personne n'a pas (encore) rempli les conditions de ce badge."))
     profile, key = _issuance_context(achievement)
     prepared = _prepare(
         achievement, profile, key, [(learner.pk, learner.email)], source=source, batch=None

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
@@ -29,6 +29,8 @@ from parcours.credentials.schemas import (
 
 router = Router(tags=["credentials"])
 MAX_PAGE = 500
+MAX_ID = 2**63 - 1  # the largest primary key the databases store
+MAX_OFFSET = 10_000_000
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -125,11 +127,11 @@ def revoke(request: HttpRequest, credential_uuid: UUID, payload: RevokeIn) -> di
 )
 def list_credentials(
     request: HttpRequest,
-    achievement: int | None = None,
-    learner: int | None = None,
-    status: str | None = None,
-    offset: int = 0,
-    limit: int = 100,
+    achievement: int | None = Query(None, ge=1, le=MAX_ID),
+    learner: int | None = Query(None, ge=1, le=MAX_ID),
+    status: str | None = Query(None, max_length=10),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Query(100, ge=1, le=MAX_PAGE),
 ) -> list[dict[str, Any]]:
     qs = _visible(_actor(request))
     if achievement is not None:
@@ -138,8 +140,6 @@ def list_credentials(
         qs = qs.filter(learner_id=learner)
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, MAX_PAGE))
-    offset = max(0, offset)
     return [_out(c) for c in qs.order_by("-issued_at", "pk")[offset : offset + limit]]
 
 
@@ -165,6 +165,7 @@ def verify(request: HttpRequest) -> dict[str, Any]:
     report = verification.verify_input(request.body)
     return {
         "valid": report.valid,
+        "verdict": report.verdict,
         "error": report.error,
         "signature_valid": report.signature_valid,
         "signature_reason": report.signature_reason,

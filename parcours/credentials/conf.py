@@ -6,7 +6,8 @@
   DEBUG / test / demo runs derive a development key from SECRET_KEY (with a loud warning);
   production refuses to sign (system check ``credentials.E001``).
 - ``CREDENTIALS_DID_HOST`` (env, optional): the host (and port) used in ``did:web`` identifiers
-  of new issuers; defaults to the host of ``SITE_URL``.
+  of new issuers; defaults to the host of ``SITE_URL`` (in the demo: of the address served,
+  see ``parcours.lib.urls``).
 - ``CREDENTIALS_SIGNING_PROCESSES`` (env, optional, default 2): processes used to sign a bulk
   issuance batch (1 = sign inline).
 """
@@ -14,26 +15,22 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 from django.conf import settings
 
-
-def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+from parcours.lib.urls import site_host
 
 
-def absolute(path: str) -> str:
-    """An absolute URL on this platform for a path (``/badges/…``)."""
-    return site_url() + path
+def configured_did_host() -> str:
+    return str(
+        getattr(settings, "CREDENTIALS_DID_HOST", "") or os.environ.get("CREDENTIALS_DID_HOST", "")
+    )
 
 
 def did_host() -> str:
     """The did:web method-specific host: ``example.org`` or ``127.0.0.1%3A8000``."""
-    configured = getattr(settings, "CREDENTIALS_DID_HOST", "") or os.environ.get(
-        "CREDENTIALS_DID_HOST", ""
-    )
-    host = configured or (urlparse(site_url()).netloc or "localhost")
+    host = configured_did_host() or site_host() or "localhost"
     return quote(host, safe="")
 
 

@@ -29,6 +29,7 @@ from parcours.credentials.models import (
     SigningKey,
     StatusList,
 )
+from parcours.lib.urls import absolute_url, site_url
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -65,37 +66,37 @@ def issuer_did(slug: str) -> str:
 
 
 def issuer_url(slug: str) -> str:
-    return conf.absolute(reverse("credentials:issuer_profile", args=[slug]))
+    return absolute_url(reverse("credentials:issuer_profile", args=[slug]))
 
 
 def status_list_url(slug: str, number: int) -> str:
-    return conf.absolute(reverse("credentials:status_list", args=[slug, number]))
+    return absolute_url(reverse("credentials:status_list", args=[slug, number]))
 
 
 def achievement_url(achievement: Achievement) -> str:
-    return conf.absolute(reverse("credentials:achievement_json", args=[achievement.uuid]))
+    return absolute_url(reverse("credentials:achievement_json", args=[achievement.uuid]))
 
 
 def achievement_image_url(achievement: Achievement) -> str:
     if achievement.image:
-        return conf.absolute(achievement.image.url)
-    return conf.absolute(reverse("credentials:achievement_image", args=[achievement.uuid]))
+        return absolute_url(achievement.image.url)
+    return absolute_url(reverse("credentials:achievement_image", args=[achievement.uuid]))
 
 
 def verify_url(credential_uuid: Any) -> str:
-    return conf.absolute(reverse("credentials:verify_stored", args=[credential_uuid]))
+    return absolute_url(reverse("credentials:verify_stored", args=[credential_uuid]))
 
 
 def ob2_assertion_url(credential_uuid: Any) -> str:
-    return conf.absolute(reverse("credentials:ob2_assertion", args=[credential_uuid]))
+    return absolute_url(reverse("credentials:ob2_assertion", args=[credential_uuid]))
 
 
 def ob2_badge_url(achievement: Achievement) -> str:
-    return conf.absolute(reverse("credentials:ob2_badgeclass", args=[achievement.uuid]))
+    return absolute_url(reverse("credentials:ob2_badgeclass", args=[achievement.uuid]))
 
 
 def ob2_issuer_url(slug: str) -> str:
-    return conf.absolute(reverse("credentials:ob2_issuer", args=[slug]))
+    return absolute_url(reverse("credentials:ob2_issuer", args=[slug]))
 
 
 # --- OB 3.0 credential ------------------------------------------------------------------
@@ -108,7 +109,7 @@ def issuer_json(profile: IssuerProfile) -> dict[str, Any]:
     if profile.email:
         issuer["email"] = profile.email
     if profile.logo:
-        issuer["image"] = {"id": conf.absolute(profile.logo.url), "type": "Image"}
+        issuer["image"] = {"id": absolute_url(profile.logo.url), "type": "Image"}
     return issuer
 
 
@@ -120,7 +121,7 @@ def alignment_json(achievement: Achievement) -> list[dict[str, Any]]:
     for link in links:
         competence = link.competence
         framework = competence.framework
-        base = framework.source_url or conf.site_url()
+        base = framework.source_url or site_url()
         item: dict[str, Any] = {
             "type": ["Alignment"],
             "targetName": f"{competence.code} {competence.title_fr or competence.title}".strip(),
@@ -283,7 +284,7 @@ def controller_document(profile: IssuerProfile, keys: Iterable[SigningKey]) -> d
     if profile.email:
         document["email"] = profile.email
     if profile.logo:
-        document["image"] = {"id": conf.absolute(profile.logo.url), "type": "Image"}
+        document["image"] = {"id": absolute_url(profile.logo.url), "type": "Image"}
     document["verificationMethod"] = [
         {
             "id": https_method_id(profile, key),
@@ -353,7 +354,7 @@ def ob2_issuer(profile: IssuerProfile) -> dict[str, Any]:
     if profile.description:
         document["description"] = profile.description
     if profile.logo:
-        document["image"] = conf.absolute(profile.logo.url)
+        document["image"] = absolute_url(profile.logo.url)
     return document
 
 
@@ -409,8 +410,9 @@ def ob2_assertion(credential: IssuedCredential) -> dict[str, Any]:
             for item in evidence
         ]
     if credential.is_revoked:
+        # A public document: that it is revoked, never why (only the holder and the
+        # issuer's coordinators read the reason).
         assertion["revoked"] = True
-        assertion["revocationReason"] = credential.revocation_reason
     return assertion
 
 

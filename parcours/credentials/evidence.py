@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parcours.catalogue.models import Module
-from parcours.credentials import conf
 from parcours.credentials.documents import EvidenceItem
 from parcours.credentials.models import Achievement
+from parcours.lib.urls import absolute_url
 from parcours.pathways.models import Completion
 
 
@@ -46,7 +46,7 @@ def evidence_for(
         m.pk: m for m in Module.objects.filter(pk__in=module_ids).select_related("organisation")
     }
     urls = {
-        pk: conf.absolute(reverse("catalogue:detail", args=[m.organisation.slug, m.code]))
+        pk: absolute_url(reverse("catalogue:detail", args=[m.organisation.slug, m.code]))
         for pk, m in modules.items()
     }
     items: dict[int, list[EvidenceItem]] = defaultdict(list)

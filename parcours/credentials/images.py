@@ -11,6 +11,7 @@ from typing import Any
 
 from parcours.credentials.core import baking
 from parcours.credentials.models import Achievement
+from parcours.lib.pdf import render_pdf
 
 SIZE = 400
 FONT_CANDIDATES = (
@@ -95,7 +96,6 @@ def qr_svg_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
 
 
-def certificate_pdf(html: str, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=html, base_url=base_url).write_pdf())
+def certificate_pdf(html: str) -> bytes:
+    """The certificate as a tagged PDF (``parcours.lib.pdf``: every PDF is made there)."""
+    return render_pdf(html)

@@ -214,7 +214,9 @@ class StatusList(models.Model):
 
     The bits are not stored: the list is rebuilt from the revoked credentials of the list
     whenever one is revoked, signed, and kept in ``document`` exactly as served.
-    Indexes are handed out scrambled (``statuslist.scrambled_index``), never twice.
+    Indexes are drawn at random (``secrets``) and reserved as ``StatusSlot`` rows, never
+    twice: the list tells nothing of the order of issue. A list takes at most ``capacity``
+    (half its entries) so that a random draw rarely hits a taken slot.
     """
 
     class Purpose(models.TextChoices):
@@ -224,8 +226,6 @@ class StatusList(models.Model):
     number = models.PositiveIntegerField()
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.REVOCATION)
     size = models.PositiveIntegerField(default=statuslist.MIN_ENTRIES)
-    multiplier = models.PositiveIntegerField()
-    offset = models.PositiveIntegerField()
     allocated = models.PositiveIntegerField(default=0)
     # The signed BitstringStatusListCredential as served (exact bytes); rebuilt on revocation.
     document = models.TextField(blank=True)
@@ -245,8 +245,31 @@ class StatusList(models.Model):
         return f"{self.issuer_id}/{self.purpose}/{self.number}"
 
     @property
+    def capacity(self) -> int:
+        return self.size // 2
+
+    @property
     def is_full(self) -> bool:
-        return self.allocated >= self.size
+        return self.allocated >= self.capacity
+
+
+class StatusSlot(models.Model):
+    """A reserved entry of a status list. UNIQUE(list, index) is what makes "never twice"
+    hold whatever issues concurrently; ``reservation`` tells a reserver which rows it won."""
+
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="slots")
+    index = models.PositiveIntegerField()
+    reservation = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée de liste de statuts")
+        verbose_name_plural = _("entrées de listes de statuts")
+        constraints = [
+            models.UniqueConstraint(fields=["status_list", "index"], name="status_slot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status_list_id}#{self.index}"
 
 
 class IssuanceBatch(models.Model):

@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+
+MAX_ID = 2**63 - 1  # the largest primary key the databases store
 
 
 class IssueIn(Schema):
-    achievement_id: int
-    learner_id: int
+    achievement_id: int = Field(ge=1, le=MAX_ID)
+    learner_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RevokeIn(Schema):
@@ -53,6 +55,11 @@ class CheckOut(Schema):
 
 class VerificationOut(Schema):
     valid: bool
+    verdict: str = Field(
+        description="valid, revoked, expired, not_yet_valid, not_authentic (changed after "
+        "signing, or a key that is not its issuer's), unverifiable (an issuer or a signature "
+        "this platform cannot check: says nothing of authenticity), malformed, unreadable"
+    )
     error: str
     signature_valid: bool
     signature_reason: str

@@ -17,25 +17,29 @@ from urllib.parse import urlparse
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.credentials import conf
+from parcours.accounts.permissions import Actor
 from parcours.credentials.core import baking, statuslist
 from parcours.credentials.core.multikey import decode_public_key
 from parcours.credentials.core.proof import Reason, verify
 from parcours.credentials.documents import email_matches
 from parcours.credentials.models import IssuedCredential, SigningKey, StatusList
+from parcours.credentials.permissions import can_view
+from parcours.lib.urls import local_origins
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 # Columns of the stored credential a verdict uses.
 STORED_FIELDS = (
     "uuid",
+    "learner",
+    "organisation",
     "shared",
     "status",
     "revoked_at",
-    "revocation_reason",
     "learner__first_name",
     "learner__last_name",
     "learner__email",
@@ -97,6 +101,10 @@ class Report:
     identity_hash: str = ""
     identity_salt: str = ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    # The holder's name printed on a certificate, when its QR code's seal confirms it
+    # (``check_printed_name``): None = nothing to confirm, False = not confirmed.
+    printed_name: str = ""
+    printed_name_ok: bool | None = None
 
     @property
     def valid(self) -> bool:
@@ -107,6 +115,34 @@ class Report:
             and not self.expired
             and not self.not_yet_valid
         )
+
+    @property
+    def verdict(self) -> str:
+        """One word for the whole verdict, most serious first:
+
+        ``unreadable`` (not a credential), ``unverifiable`` (signed by an issuer or in a way
+        this platform cannot check: says nothing of its authenticity), ``not_authentic``
+        (changed after signing, or signed by a key that is not its issuer's), ``malformed``,
+        ``revoked``, ``expired``, ``not_yet_valid``, ``name_not_confirmed`` (a certificate's QR
+        code that does not confirm the name printed beside it), ``valid``.
+        """
+        if self.document is None:
+            return "unreadable"
+        if not self.signature_valid:
+            if self.signature_reason in UNVERIFIABLE:
+                return "unverifiable"
+            if self.signature_reason in NOT_AUTHENTIC:
+                return "not_authentic"
+            return "malformed"
+        if self.revoked:
+            return "revoked"
+        if self.expired:
+            return "expired"
+        if self.not_yet_valid:
+            return "not_yet_valid"
+        if self.printed_name_ok is False:
+            return "name_not_confirmed"
+        return "valid"
 
     @property
     def reason_codes(self) -> list[str]:
@@ -138,9 +174,8 @@ def _resolve_key(method: str) -> tuple[Ed25519PublicKey, str] | None:
 
 def _local_path(url: str) -> str | None:
     """The path of ``url`` if it points at this platform, else None."""
-    site = urlparse(conf.site_url())
     parsed = urlparse(url)
-    if (parsed.scheme, parsed.netloc) != (site.scheme, site.netloc):
+    if f"{parsed.scheme}://{parsed.netloc}" not in local_origins():
         return None
     return parsed.path
 
@@ -159,9 +194,9 @@ def _issuer_slug_from_url(url: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _status_list_key(url: str, site_url: str) -> tuple[str, int] | None:
+def _status_list_key(url: str, origins: frozenset[str]) -> tuple[str, int] | None:
     """(issuer slug, list number) of a status list URL of this platform (URL resolution
-    is pure: cached, keyed on the site URL it depends on)."""
+    is pure: cached, keyed on the platform's origins it depends on)."""
     path = _local_path(url)
     if path is None:
         return None
@@ -176,7 +211,7 @@ def _status_list_key(url: str, site_url: str) -> tuple[str, int] | None:
 
 def _status_bits(url: str) -> bytes | None:
     """The decoded bitstring of one of this platform's published status lists."""
-    key = _status_list_key(url, conf.site_url())
+    key = _status_list_key(url, frozenset(local_origins()))
     if key is None:
         return None
     cached = _LISTS.get(key)
@@ -210,14 +245,40 @@ def _date(value: Any) -> datetime | None:
         return None
 
 
+# Signature failures that say nothing of authenticity: this platform cannot check them (an
+# issuer it does not know, another signature scheme, no embedded proof: e.g. a JWT).
+UNVERIFIABLE = frozenset(
+    {Reason.UNKNOWN_KEY.value, Reason.WRONG_CRYPTOSUITE.value, Reason.NO_PROOF.value}
+)
+# Failures that prove the document is not what its issuer signed.
+NOT_AUTHENTIC = frozenset({Reason.BAD_SIGNATURE.value, "key_not_issuer"})
+
 SIGNATURE_MESSAGES = {
-    Reason.NO_PROOF.value: gettext_lazy("le badge ne contient pas de signature"),
-    Reason.MALFORMED.value: gettext_lazy("la signature ou le document est mal formé"),
-    Reason.WRONG_CRYPTOSUITE.value: gettext_lazy("la signature n'utilise pas eddsa-rdfc-2022"),
-    Reason.WRONG_PURPOSE.value: gettext_lazy("la signature n'est pas une signature d'émission"),
-    Reason.UNKNOWN_KEY.value: gettext_lazy("la clé de signature est inconnue de cette plateforme"),
-    Reason.BAD_SIGNATURE.value: gettext_lazy("le contenu a été modifié après signature"),
-    "key_not_issuer": gettext_lazy("la clé de signature n'appartient pas à l'émetteur indiqué"),
+    Reason.NO_PROOF.value: gettext_lazy(
+        "Impossible de vérifier la signature ici : le badge ne contient pas de signature "
+        "intégrée (il est peut-être signé autrement, par exemple en JWT)."
+    ),
+    Reason.MALFORMED.value: gettext_lazy(
+        "Signature invalide : la signature ou le document est mal formé."
+    ),
+    Reason.WRONG_CRYPTOSUITE.value: gettext_lazy(
+        "Impossible de vérifier la signature ici : elle n'utilise pas eddsa-rdfc-2022, la "
+        "seule méthode que cette plateforme vérifie."
+    ),
+    Reason.WRONG_PURPOSE.value: gettext_lazy(
+        "Signature invalide : ce n'est pas une signature d'émission."
+    ),
+    Reason.UNKNOWN_KEY.value: gettext_lazy(
+        "Impossible de vérifier la signature ici : l'émetteur n'est pas un émetteur de cette "
+        "plateforme, et elle ne vérifie que les badges de ses émetteurs. Vérifiez-le auprès de "
+        "son émetteur ou avec un autre vérificateur Open Badges."
+    ),
+    Reason.BAD_SIGNATURE.value: gettext_lazy(
+        "Signature invalide : le contenu a été modifié après signature."
+    ),
+    "key_not_issuer": gettext_lazy(
+        "Signature invalide : la clé de signature n'appartient pas à l'émetteur indiqué."
+    ),
 }
 
 
@@ -294,17 +355,17 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
         reason = "key_not_issuer"
     report.signature_valid = reason == Reason.OK.value
     report.signature_reason = reason
-    if report.signature_valid:
-        report.checks.append(Check("signature", True, _("Signature valide.")))
-    else:
-        message = str(SIGNATURE_MESSAGES.get(reason, reason))
-        report.checks.append(
-            Check(reason, False, _("Signature invalide : %(why)s.") % {"why": message})
-        )
-
-    # 2. Dates.
     report.valid_from = _date(document.get("validFrom"))
     report.valid_until = _date(document.get("validUntil"))
+    if not report.signature_valid:
+        # Nothing else is checked: a date or a status read from a document that is not the
+        # issuer's proves nothing, and a green tick beside a failed signature would mislead.
+        message = str(SIGNATURE_MESSAGES.get(reason, reason))
+        report.checks.append(Check(reason, False, message))
+        return report
+    report.checks.append(Check("signature", True, _("Signature valide.")))
+
+    # 2. Dates.
     if report.valid_from is not None and report.valid_from > now:
         report.not_yet_valid = True
         report.checks.append(Check("not_yet_valid", False, _("Ce badge n'est pas encore valide.")))
@@ -316,8 +377,8 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
     else:
         report.checks.append(Check("no_expiry", True, _("Ce badge n'expire pas.")))
 
-    # 3. The stored credential, if it is one of ours (only trusted when the signature is).
-    if report.signature_valid and report.credential_id.startswith("urn:uuid:"):
+    # 3. The stored credential, if it is one of ours (the signature is valid from here on).
+    if report.credential_id.startswith("urn:uuid:"):
         stored_uuid = _uuid_or_none(report.credential_id[9:])
         if stored_uuid is not None:
             # Only what the verdict shows (not the stored document itself).
@@ -349,7 +410,6 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
         elif report.revoked:
             if report.stored is not None:
                 report.revoked_at = report.stored.revoked_at
-                report.revocation_reason = report.stored.revocation_reason
             report.checks.append(Check("revoked", False, _("Ce badge a été révoqué.")))
         else:
             report.checks.append(Check("not_revoked", True, _("Ce badge n'est pas révoqué.")))
@@ -357,6 +417,72 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
         report.checks.append(
             Check("no_status", True, _("Ce badge ne déclare pas de liste de révocation."))
         )
+    return report
+
+
+PRINTED_NAME_PARAMETER = "titulaire"
+MAX_SEAL_LENGTH = 64
+
+
+def printed_name(credential: IssuedCredential) -> str:
+    """The holder's name as a certificate prints it."""
+    return credential.learner.get_full_name() or credential.learner.email
+
+
+def printed_name_seal(credential_uuid: Any, name: str) -> str:
+    """What a certificate's QR code carries to bind the name printed beside it to the
+    credential (HMAC with SECRET_KEY: nobody else can make one for another name)."""
+    value = f"{credential_uuid}\n{name}"
+    return salted_hmac("parcours.credentials.printed-name", value).hexdigest()[:32]
+
+
+def check_printed_name(report: Report, seal: str) -> Report:
+    """Confirm (or not) the name printed on the certificate whose QR code led here: the
+    page then shows the holder's name exactly when it is the one on the paper."""
+    stored = report.stored
+    report.printed_name_ok = False
+    if stored is None or not report.signature_valid or len(seal) > MAX_SEAL_LENGTH:
+        return report
+    name = printed_name(stored)
+    if constant_time_compare(printed_name_seal(stored.uuid, name), seal):
+        report.printed_name_ok = True
+        report.printed_name = name
+        report.checks.append(
+            Check(
+                "printed_name",
+                True,
+                _("Le nom imprimé sur le certificat est bien celui du titulaire : %(name)s.")
+                % {"name": name},
+            )
+        )
+    else:
+        report.checks.append(
+            Check(
+                "printed_name_not_confirmed",
+                False,
+                _(
+                    "Le nom imprimé sur ce certificat n'est pas confirmé : ce QR code n'a pas "
+                    "été délivré avec ce nom (certificat modifié, ou titulaire renommé depuis)."
+                ),
+            )
+        )
+    return report
+
+
+def disclose_to(report: Report, actor: Actor | None) -> Report:
+    """Add what only the credential's holder and its issuer's coordinators may read (the
+    revocation reason) when ``actor`` is one of them. Anyone else holding a link sees that
+    the badge is revoked, and when, never why."""
+    stored = report.stored
+    if actor is None or stored is None or not report.revoked:
+        return report
+    if can_view(actor, stored):
+        reason = (
+            IssuedCredential.objects.filter(pk=stored.pk)
+            .values_list("revocation_reason", flat=True)
+            .first()
+        )
+        report.revocation_reason = reason or ""
     return report
 
 
@@ -370,7 +496,12 @@ def _uuid_or_none(text: str) -> str | None:
 def _revoked(status: dict[str, Any]) -> bool | None:
     url = _text(status.get("statusListCredential"))
     index_text = _text(status.get("statusListIndex"))
-    if not url or not index_text.isdigit() or status.get("statusPurpose") != "revocation":
+    if (
+        not url
+        or not (index_text.isascii() and index_text.isdigit())
+        or len(index_text) > 12
+        or status.get("statusPurpose") != "revocation"
+    ):
         return None
     bits = _status_bits(url)
     if bits is None:

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role, User
-from parcours.credentials import actions, conf, documents, images, verification
+from parcours.accounts.permissions import Actor
+from parcours.credentials import actions, documents, images, verification
 from parcours.credentials.forms import (
     AchievementForm,
     EmailCheckForm,
@@ -40,6 +41,7 @@ from parcours.credentials.permissions import can_view
 from parcours.credentials.querysets import eligible_learner_ids
 from parcours.credentials.states import ACHIEVEMENT_TRANSITIONS, AchievementStatus
 from parcours.lib.http import AuthedRequest
+from parcours.lib.urls import absolute_url
 
 PAGE_SIZE = 50
 WALLET_PREFIX = (
@@ -86,11 +88,27 @@ def _own_or_managed(request: AuthedRequest, uuid: UUID) -> IssuedCredential:
     return credential
 
 
+MAX_ID = 2**63 - 1  # the largest primary key the databases store
+
+
+def _record_id(text: str) -> int | None:
+    """A primary key typed in a form, or None (not a positive integer the database holds)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def _viewer(request: AuthedRequest) -> Actor | None:
+    return request.actor if request.user.is_authenticated else None
+
+
 @login_required
 def badge_detail(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = _own_or_managed(request, uuid)
-    report = verification.verify_input(credential.document)
-    share_url = conf.absolute(reverse("credentials:public_share", args=[credential.share_token]))
+    report = verification.disclose_to(verification.verify_input(credential.document), request.actor)
+    share_url = absolute_url(reverse("credentials:public_share", args=[credential.share_token]))
     return render(
         request,
         "credentials/badge_detail.html",
@@ -146,12 +164,18 @@ def download_svg(request: AuthedRequest, uuid: UUID) -> HttpResponse:
 def download_pdf(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = _own_or_managed(request, uuid)
     document = json.loads(credential.document)
-    verify_link = documents.verify_url(credential.uuid)
+    # The QR code carries a seal of the name printed beside it: the page it opens confirms
+    # that name (or says it cannot), so a certificate cannot be re-issued to someone else.
+    seal = verification.printed_name_seal(credential.uuid, verification.printed_name(credential))
+    verify_link = (
+        f"{documents.verify_url(credential.uuid)}?{verification.PRINTED_NAME_PARAMETER}={seal}"
+    )
     html = render(
         request,
         "credentials/certificate.html",
         {
             "credential": credential,
+            "printed_name": verification.printed_name(credential),
             "document": document,
             "issuer_name": document["issuer"].get("name", ""),
             "evidence": document.get("evidence", []),
@@ -159,7 +183,7 @@ def download_pdf(request: AuthedRequest, uuid: UUID) -> HttpResponse:
             "qr": images.qr_svg_data_uri(verify_link),
         },
     ).content.decode("utf-8")
-    pdf = images.certificate_pdf(html, base_url=conf.site_url())
+    pdf = images.certificate_pdf(html)
     return _attachment(
         HttpResponse(pdf, content_type="application/pdf"), f"{_slug(credential)}.pdf"
     )
@@ -184,7 +208,9 @@ def public_share(request: AuthedRequest, token: str) -> HttpResponse:
         share_token=token,
         shared=True,
     )
-    report = verification.verify_input(credential.document)
+    report = verification.disclose_to(
+        verification.verify_input(credential.document), _viewer(request)
+    )
     return render(
         request,
         "credentials/public_share.html",
@@ -213,7 +239,7 @@ def verify(request: AuthedRequest) -> HttpResponse:
                 data = upload.read()
         else:
             data = form.cleaned_data["credential"]
-        report = verification.verify_input(data)
+        report = verification.disclose_to(verification.verify_input(data), _viewer(request))
         if request.POST.get("email"):
             email_form = EmailCheckForm(request.POST)
             if email_form.is_valid():
@@ -236,7 +262,12 @@ def verify(request: AuthedRequest) -> HttpResponse:
 
 def verify_stored(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     credential = get_object_or_404(IssuedCredential, uuid=uuid)
-    report = verification.verify_input(credential.document)
+    report = verification.disclose_to(
+        verification.verify_input(credential.document), _viewer(request)
+    )
+    seal = request.GET.get(verification.PRINTED_NAME_PARAMETER)
+    if seal is not None:
+        verification.check_printed_name(report, seal)
     email_form = EmailCheckForm(request.POST or None)
     email_result = None
     if request.method == "POST" and email_form.is_valid():
@@ -298,10 +329,23 @@ def achievement_json(request: AuthedRequest, uuid: UUID) -> HttpResponse:
 
 
 def achievement_image(request: AuthedRequest, uuid: UUID) -> HttpResponse:
+    """Public once the achievement is published (active, or archived: badges issued under it
+    still show it); a draft's image only for its organisation's coordinators."""
     achievement = get_object_or_404(Achievement, uuid=uuid)
+    draft = achievement.status == AchievementStatus.DRAFT
+    if draft and not (
+        request.user.is_authenticated
+        and (
+            request.actor.is_platform_admin
+            or request.actor.has_role(achievement.organisation_id, Role.COORDINATOR)
+        )
+    ):
+        raise Http404
     response = HttpResponse(images.badge_png(achievement), content_type="image/png")
-    response["Cache-Control"] = "max-age=3600"
-    response["Access-Control-Allow-Origin"] = "*"
+    # A draft's image may change and must not be kept by shared caches.
+    response["Cache-Control"] = "private, no-store" if draft else "max-age=3600"
+    if not draft:
+        response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -527,7 +571,8 @@ def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def manage_issue_one(request: AuthedRequest, pk: int) -> HttpResponse:
     achievement = _own_achievement(request, pk)
-    learner = User.objects.filter(pk=request.POST.get("learner") or 0).first()
+    learner_id = _record_id(request.POST.get("learner", ""))
+    learner = User.objects.filter(pk=learner_id).first() if learner_id else None
     if learner is None:
         messages.error(request, _("Choisissez un apprenant."))
         return redirect("credentials:manage_detail", pk=achievement.pk)

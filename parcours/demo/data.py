@@ -264,7 +264,10 @@ SITES: tuple[SiteSpec, ...] = (
         3.4060,
         "Sur le campus numérique, à 15 minutes à pied de la gare de Tournai. Parking du campus.",
     ),
-    # Province de Liège
+    # Province de Liège (seed 004): the Training department books rooms and training spaces at the
+    # Maison provinciale de la Formation (MPF) and at Amay, parking places at the MPF, and rooms
+    # and parking at the B3 in Bavière; lobby screens at the MPF and Amay. The Education
+    # department's mobile units (seed 000) leave from their own base.
     SiteSpec(
         PROVINCE,
         "Maison provinciale de la Formation",
@@ -273,28 +276,40 @@ SITES: tuple[SiteSpec, ...] = (
         "Seraing",
         50.6100,
         5.5080,
-        "Bus 2 et 90 depuis Liège-Guillemins, arrêt Seraing Pont. Parking réservé sur "
-        "attribution (demande à la cellule logistique). Écrans d'accueil dans le hall.",
+        "Bus 2 et 90 depuis Liège-Guillemins, arrêt Seraing Pont. Places de parking attribuées "
+        "par la cellule logistique, sur demande. Écrans d'accueil dans le hall.",
     ),
     SiteSpec(
         PROVINCE,
         "Site de formation d'Amay",
-        "Rue de l'Industrie 5",
+        "",
         "4540",
         "Amay",
         50.5480,
         5.3190,
-        "Gare d'Amay à 10 minutes à pied. Parking devant le bâtiment ; Wi-Fi public provincial.",
+        "À dix minutes à pied de la gare d'Amay. Salles de cours et espaces d'entraînement ; "
+        "écran d'accueil à l'entrée, Wi-Fi public provincial.",
     ),
     SiteSpec(
         PROVINCE,
-        "Enseignement provincial — Liège",
-        "Rue Georges Clémenceau 15",
-        "4000",
+        "B3 — site de Bavière",
+        "",
+        "4020",
         "Liège",
-        50.6326,
-        5.5697,
-        "Base du Techni Truck et de la Technosphère. Accueil sur rendez-vous uniquement.",
+        50.6440,
+        5.5850,
+        "Sur l'ancien site hospitalier de Bavière, en Outremeuse. Parking du B3 sur attribution.",
+    ),
+    SiteSpec(
+        PROVINCE,
+        "Dispositifs mobiles — Enseignement provincial",
+        "",
+        "4100",
+        "Seraing",
+        50.6050,
+        5.4990,
+        "Base du Techni Truck et des deux dômes Technosphère. Ils se déplacent dans les écoles : "
+        "pas d'accueil du public sur place.",
     ),
 )
 
@@ -315,6 +330,12 @@ STAFF: tuple[PersonSpec, ...] = (
     PersonSpec(PROVINCE, "trainer", "formateur@provincedeliege.demo", "Benoît", "Kaiser"),
     PersonSpec(PROVINCE, "logistics", "logistique@provincedeliege.demo", "Luc", "Hansen"),
     PersonSpec(PROVINCE, "school_contact", "ecole@provincedeliege.demo", "Véronique", "Piette"),
+    # One administrator per organisation (members, roles, sites, tokens, audit log), and at the
+    # Province an agent who only looks at room occupancy (seed 004's intranet portal).
+    PersonSpec(TECHNOFUTUR, "administrator", "admin@technofutur.demo", "Pascale", "Mertens"),
+    PersonSpec(TECHNOCITE, "administrator", "admin@technocite.demo", "Olivier", "Dupont"),
+    PersonSpec(PROVINCE, "administrator", "admin@provincedeliege.demo", "Christine", "Lemaire"),
+    PersonSpec(PROVINCE, "agent", "agent@provincedeliege.demo", "Marc", "Jacquemin"),
 )
 
 
@@ -1649,7 +1670,9 @@ MARIEMBOURG = "Antenne Mariembourg"
 HORNU = "Technocité Hornu — TIC"
 MONS = "Technocité Mons — ICC"
 SERAING = "Maison provinciale de la Formation"
-PROVINCE_SCHOOLS = "Enseignement provincial — Liège"
+AMAY = "Site de formation d'Amay"
+BAVIERE = "B3 — site de Bavière"
+PROVINCE_SCHOOLS = "Dispositifs mobiles — Enseignement provincial"
 
 ROOM = "room"
 PARKING = "parking"
@@ -1775,88 +1798,158 @@ RESOURCES: tuple[ResourceSpec, ...] = (
         description="Cartes micro:bit v2, câbles, piles et capteurs ; fiches d'activités.",
         inventory_number="PDL-INV-2023-0450",
     ),
+    # Amay: classrooms and a training space; B3: rooms and parking.
+    ResourceSpec(PROVINCE, AMAY, "AMA-1", "Salle de cours 1", ROOM, 20, ("projector",)),
+    ResourceSpec(PROVINCE, AMAY, "AMA-2", "Salle de cours 2", ROOM, 14, ("projector", "pcs")),
+    ResourceSpec(
+        PROVINCE,
+        AMAY,
+        "AMA-ENT",
+        "Espace d'entraînement",
+        ROOM,
+        24,
+        description="Grand espace modulable pour les exercices pratiques.",
+        requires_approval=True,
+    ),
+    ResourceSpec(PROVINCE, BAVIERE, "B3-201", "Salle 201", ROOM, 24, ("projector",)),
+    ResourceSpec(PROVINCE, BAVIERE, "B3-202", "Salle 202", ROOM, 12, ("interactive-screen",)),
+    ResourceSpec(PROVINCE, BAVIERE, "B3-P", "Parking du B3", PARKING, requires_approval=True),
+    # The Education department's mobile units (seed 000): one truck, two domes.
     ResourceSpec(
         PROVINCE,
         PROVINCE_SCHOOLS,
         "TECHNI-TRUCK",
         "Techni Truck",
         MOBILE_UNIT,
-        description="Camion-atelier qui fait découvrir les métiers techniques dans les écoles.",
+        description=(
+            "Semi-remorque aménagé en atelier : il va d'école en école faire découvrir les "
+            "filières et métiers techniques aux élèves de 5e et 6e primaire et du premier degré "
+            "du secondaire."
+        ),
     ),
     ResourceSpec(
         PROVINCE,
         PROVINCE_SCHOOLS,
-        "TECHNOSPHERE",
-        "Technosphère (dôme)",
+        "TECHNOSPHERE-1",
+        "Technosphère — dôme 1",
         MOBILE_UNIT,
-        description="Dôme gonflable de projection immersive sur les sciences et l'énergie.",
+        description=(
+            "Dôme immersif (réalité virtuelle et augmentée) monté dans les locaux de l'école, "
+            "gratuitement, pour les élèves du 3e degré du secondaire."
+        ),
+    ),
+    ResourceSpec(
+        PROVINCE,
+        PROVINCE_SCHOOLS,
+        "TECHNOSPHERE-2",
+        "Technosphère — dôme 2",
+        MOBILE_UNIT,
+        description=(
+            "Second dôme immersif, pour accueillir une autre classe ou une autre école en même "
+            "temps."
+        ),
     ),
 )
 
 # (unit code, slug, French title, English title, description, pupils a day)
 OUTREACH: tuple[tuple[str, str, str, str, str, int], ...] = (
+    # The truck's five activities (seed 000): each one a hands-on part, then a talk about the
+    # trades and the school paths that lead to them.
     (
         "TECHNI-TRUCK",
         "construction",
-        "Construire une maison",
-        "Build a house",
-        "Maçonnerie, charpente et isolation à petite échelle.",
+        "Implanter une maison au laser",
+        "Laying out a house with a laser",
+        "Avec des chaises d'implantation et un niveau laser, les élèves tracent au sol le plan "
+        "d'une maison, comme sur un vrai chantier.",
         48,
     ),
     (
         "TECHNI-TRUCK",
-        "led",
-        "Lampe LED à souder",
-        "Solder an LED lamp",
-        "Chaque élève soude et repart avec sa lampe.",
+        "electronique",
+        "Un brassard de sécurité à LED",
+        "An LED safety armband",
+        "Chaque élève assemble un brassard lumineux à LED et découvre les métiers de "
+        "l'électronique.",
         48,
     ),
     (
         "TECHNI-TRUCK",
-        "robot",
-        "Programmer un robot",
-        "Program a robot",
-        "Robots suiveurs de ligne programmés par blocs.",
+        "robotique",
+        "Missions robotiques sur sol lunaire",
+        "Robot missions on a lunar floor",
+        "Par équipes, les élèves pilotent des robots pour accomplir des missions sur un sol "
+        "lunaire.",
         48,
     ),
     (
         "TECHNI-TRUCK",
-        "elec",
-        "Circuits électriques",
-        "Electric circuits",
-        "Tableau électrique d'une maison et sécurité.",
+        "electricite",
+        "Câbler une maison",
+        "Wiring a house",
+        "Le montage électrique d'une maison en modèle réduit : l'animation que les écoles "
+        "demandent le plus.",
         48,
     ),
     (
         "TECHNI-TRUCK",
-        "microbit",
-        "Objets connectés micro:bit",
-        "micro:bit connected objects",
-        "Capteurs et petits programmes sur cartes micro:bit.",
+        "codage",
+        "Coder une serre avec micro:bit",
+        "Coding a greenhouse with micro:bit",
+        "Pour aider Kocode le koala à replanter sa forêt d'eucalyptus, les élèves programment "
+        "l'arrosage et l'éclairage d'une serre avec des cartes micro:bit.",
         48,
     ),
+    # The two Technosphère activities (seed 000), offered in either dome.
     (
-        "TECHNOSPHERE",
+        "TECHNOSPHERE-1",
         "eolien",
-        "L'énergie du vent",
-        "Wind energy",
-        "Projection à 360° puis maquette d'éolienne.",
+        "Un parc éolien pour alimenter une ville",
+        "A wind farm to power a city",
+        "Énergies renouvelables : les élèves conçoivent un parc éolien qui fournit l'électricité "
+        "d'une ville, et rencontrent les métiers de la filière.",
         120,
     ),
     (
-        "TECHNOSPHERE",
-        "eau",
-        "Le cycle de l'eau",
-        "The water cycle",
-        "Projection à 360° et expériences sur l'eau potable.",
+        "TECHNOSPHERE-1",
+        "epuration",
+        "Construire une station d'épuration",
+        "Building a water treatment plant",
+        "Technosphère 2.0, gestion durable de l'eau : la construction d'une station d'épuration "
+        "et la chaîne des métiers qui la font tourner.",
+        120,
+    ),
+    (
+        "TECHNOSPHERE-2",
+        "eolien",
+        "Un parc éolien pour alimenter une ville",
+        "A wind farm to power a city",
+        "Énergies renouvelables : les élèves conçoivent un parc éolien qui fournit l'électricité "
+        "d'une ville, et rencontrent les métiers de la filière.",
+        120,
+    ),
+    (
+        "TECHNOSPHERE-2",
+        "epuration",
+        "Construire une station d'épuration",
+        "Building a water treatment plant",
+        "Technosphère 2.0, gestion durable de l'eau : la construction d'une station d'épuration "
+        "et la chaîne des métiers qui la font tourner.",
         120,
     ),
 )
 
-WIFI_SITE = SERAING
-WIFI_NAME = "PDL-Formation-Invites"
-WIFI_PASSWORD = "Seraing-2025"
-LOBBY_MESSAGE = "Bienvenue à la Maison provinciale de la Formation !"
+# Lobby screens at the MPF and at Amay show room occupancy and the public Wi-Fi (seed 004):
+# (site, network, password, welcome text).
+LOBBIES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        SERAING,
+        "PDL-Formation-Invites",
+        "Seraing-2025",
+        "Bienvenue à la Maison provinciale de la Formation !",
+    ),
+    (AMAY, "PDL-Public", "Amay-2025", "Bienvenue au site de formation d'Amay !"),
+)
 
 CATERING_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("cafe", "Café et thé", "Coffee and tea"),

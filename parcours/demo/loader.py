@@ -347,19 +347,19 @@ class _Loader:
                 max_pupils_per_day=pupils,
             )
             self.report.outreach_activities += 1
-        site = self.sites[data.WIFI_SITE]
-        policy_actor = self._logistics(data.ORG_OF_SITE[data.WIFI_SITE])
-        scheduling_actions.update_site_policy(
-            actor=policy_actor,
-            site=site,
-            wifi_name=data.WIFI_NAME,
-            wifi_password=data.WIFI_PASSWORD,
-            lobby_message=data.LOBBY_MESSAGE,
-        )
+        for site_name, wifi_name, wifi_password, message in data.LOBBIES:
+            scheduling_actions.update_site_policy(
+                actor=self._logistics(data.ORG_OF_SITE[site_name]),
+                site=self.sites[site_name],
+                wifi_name=wifi_name,
+                wifi_password=wifi_password,
+                lobby_message=message,
+            )
+        province = self.orgs[data.ORG_OF_SITE[data.SERAING]]
         for slug, label_fr, label_en in data.CATERING_ITEMS:
             scheduling_actions.create_catering_item(
-                actor=policy_actor,
-                organisation=site.organisation,
+                actor=self._logistics(province.slug),
+                organisation=province,
                 slug=slug,
                 label_fr=label_fr,
                 label_en=label_en,
@@ -567,7 +567,13 @@ def summary_lines(report: LoadReport) -> list[str]:
         }
     )
     lines += [
-        "  - " + _("Badge « %(name)s » : %(n)d délivrés") % {"name": name, "n": issued}
+        "  - "
+        + ngettext(
+            "Badge « %(name)s » : %(n)d délivré",
+            "Badge « %(name)s » : %(n)d délivrés",
+            issued,
+        )
+        % {"name": name, "n": issued}
         for name, issued in report.badges
     ]
     lines.append(_("Index de recherche du catalogue : %(n)d modules.") % {"n": report.indexed})

@@ -1,11 +1,11 @@
-"""Attestations as PDF (WeasyPrint, from a template) and a session's attestations as a ZIP."""
+"""Attestations as tagged PDF (``parcours.lib.pdf``, from a template) and a session's
+attestations as a ZIP."""
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
 
 import segno
 from django.conf import settings
@@ -15,10 +15,12 @@ from django.utils import translation
 
 from parcours.accounts.models import Role
 from parcours.documents.models import Attestation
+from parcours.lib import pdf as lib_pdf
+from parcours.lib.urls import absolute_url
 
 
 def verification_url(attestation: Attestation) -> str:
-    return f"{settings.SITE_URL}{reverse('documents:verify', args=[attestation.code])}"
+    return absolute_url(reverse("documents:verify", args=[attestation.code]))
 
 
 def qr_data_uri(url: str) -> str:
@@ -57,28 +59,9 @@ def render_html(attestation: Attestation, language: str | None = None) -> str:
         )
 
 
-def _embedded_only() -> Any:
-    """A fetcher for ``data:`` URIs only: rendering never reads a file or the network,
-    whatever a name or a title typed by someone contains."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # WeasyPrint < 67: a fetcher is a function
-        from weasyprint import default_url_fetcher
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.startswith("data:"):
-                raise ValueError(f"attestations embed their resources, not {url[:60]!r}")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
-    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-
-
 def render_pdf(attestation: Attestation, language: str | None = None) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is made
-
-    html = render_html(attestation, language)
-    return bytes(HTML(string=html, url_fetcher=_embedded_only()).write_pdf())
+    """The attestation as a tagged PDF (``parcours.lib.pdf``: every PDF is made there)."""
+    return lib_pdf.render_pdf(render_html(attestation, language))
 
 
 def zip_filenames(attestations: Iterable[Attestation]) -> Iterator[tuple[str, Attestation]]:

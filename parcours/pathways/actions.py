@@ -63,7 +63,8 @@ def compile_rule_input(
         allowed = [m for m in modules if m.organisation_id == organisation.pk or m.is_published]
         parsed = rules.parse_rule(data, known_modules=known_modules(allowed))
     except rules.RuleError as exc:
-        raise ValidationError({"rule": [str(e) for e in exc.errors]}) from exc
+        # People read where the problem is in words, never the machine path (/all_of/1/…).
+        raise ValidationError({"rule": [e.user_message for e in exc.errors]}) from exc
     order = {mid: i for i, mid in enumerate(_ordered_ids(parsed))}
     allowed.sort(key=lambda m: order.get(m.pk, 0))
     return rules.rule_to_data(parsed), allowed

@@ -3,32 +3,35 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Router
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from parcours.accounts.api import optional_actor, token_auth
-from parcours.accounts.models import STAFF_ROLES, User
+from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor
+from parcours.catalogue.bounds import MAX_ID, MAX_OFFSET, MAX_SLUG
 from parcours.pathways import rules
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Pathway
-from parcours.pathways.permissions import can_view_progress
+from parcours.pathways.permissions import progress_learners
+from parcours.pathways.querysets import PathwayQuerySet
 from parcours.pathways.schemas import EvaluationOut, PathwayOut
 
 router = Router(tags=["pathways"])
 
 
-def _visible(actor: Actor | None):
-    qs = Pathway.objects.select_related("organisation").prefetch_related(
-        "memberships__module__organisation"
+#: The most pathways one answer of the list holds (``limit``), as in the catalogue API.
+MAX_LIMIT = 100
+
+
+def _visible(actor: Actor | None) -> PathwayQuerySet:
+    return (
+        Pathway.objects.visible_to(actor)
+        .select_related("organisation")
+        .prefetch_related("memberships__module__organisation")
     )
-    if actor is None:
-        return qs.filter(status=Pathway.Status.PUBLISHED)
-    if actor.is_platform_admin:
-        return qs
-    staff_orgs = actor.orgs_with_role(*STAFF_ROLES)
-    return qs.filter(status=Pathway.Status.PUBLISHED) | qs.filter(organisation__in=staff_orgs)
 
 
 def _out(pathway: Pathway) -> dict[str, object]:
@@ -60,24 +63,37 @@ def _out(pathway: Pathway) -> dict[str, object]:
     }
 
 
+class PathwayFilters(Schema):
+    organisation: str = Field("", max_length=MAX_SLUG, description="Slug de l'organisation.")
+    status: Pathway.Status | None = Field(
+        None, description="draft et archived : seulement pour le personnel de l'organisation."
+    )
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="Au plus 100 parcours.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 @router.get("/pathways", response=list[PathwayOut], summary="Parcours publiés")
-def list_pathways(
-    request: HttpRequest, organisation: str | None = None, status: str | None = None
-) -> list[dict[str, object]]:
+def list_pathways(request: HttpRequest, filters: Query[PathwayFilters]) -> list[dict[str, object]]:
+    """Pathways in code order, ``limit`` at a time from ``offset`` (at most 100)."""
     qs = _visible(optional_actor(request))
-    if organisation:
-        qs = qs.filter(organisation__slug=organisation)
-    if status:
-        qs = qs.filter(status=status)
-    return [_out(p) for p in qs.distinct().order_by("organisation__slug", "code")]
+    if filters.organisation:
+        qs = qs.filter(organisation__slug=filters.organisation)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    page = qs.order_by("organisation__slug", "code", "pk")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return [_out(p) for p in page]
 
 
 @router.get("/pathways/{pathway_id}", response=PathwayOut, summary="Un parcours et sa règle")
-def get_pathway(request: HttpRequest, pathway_id: int) -> dict[str, object]:
+def get_pathway(
+    request: HttpRequest, pathway_id: int = Path(..., ge=1, le=MAX_ID)
+) -> dict[str, object]:
     qs = _visible(optional_actor(request))
     pathway = qs.filter(pk=pathway_id).first()
     if pathway is None:
-        raise HttpError(404, "Parcours introuvable.")
+        raise HttpError(404, _("Parcours introuvable."))
     return _out(pathway)
 
 
@@ -88,17 +104,24 @@ def get_pathway(request: HttpRequest, pathway_id: int) -> dict[str, object]:
     summary="Où en est un apprenant (soi-même par défaut)",
 )
 def evaluate(
-    request: HttpRequest, pathway_id: int, learner: int | None = None
+    request: HttpRequest,
+    pathway_id: int = Path(..., ge=1, le=MAX_ID),
+    learner: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> dict[str, object]:
+    """The pathway is looked up among those the caller may see, the learner among the people
+    whose progress the caller may see (``progress_learners``): an id outside them, or that no
+    one has, gets the same 404."""
     actor = Actor.of(request.auth)  # type: ignore[attr-defined]
-    pathway = get_object_or_404(Pathway.objects.select_related("organisation"), pk=pathway_id)
-    person = actor.user if learner is None else User.objects.filter(pk=learner).first()
-    if person is None or not can_view_progress(actor, person, pathway):
-        raise HttpError(404, "Apprenant ou parcours introuvable.")
-    if pathway.status != Pathway.Status.PUBLISHED and not actor.has_role(
-        pathway.organisation_id, *STAFF_ROLES
-    ):
-        raise HttpError(404, "Apprenant ou parcours introuvable.")
+    visible = Pathway.objects.visible_to(actor).select_related("organisation")
+    pathway = visible.filter(pk=pathway_id).first()
+    if pathway is None:
+        raise HttpError(404, _("Apprenant ou parcours introuvable."))
+    if learner is None or learner == actor.user.pk:
+        person: User | None = actor.user
+    else:
+        person = progress_learners(actor, pathway).filter(pk=learner).first()
+    if person is None:
+        raise HttpError(404, _("Apprenant ou parcours introuvable."))
     progress = evaluate_for_learner(pathway, person.pk)
     return {
         "pathway_id": pathway.pk,

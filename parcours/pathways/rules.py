@@ -61,6 +61,7 @@ __all__ = [
     "RuleError",
     "RuleErrors",
     "compile_rule",
+    "describe_path",
     "evaluate",
     "evaluate_many",
     "explain",
@@ -152,7 +153,24 @@ class RuleError(ValueError):
     def errors(self) -> list[RuleError]:
         return [self]
 
+    @property
+    def location(self) -> str:
+        """Where the problem is, in words a coordinator understands ("dans la 2e condition du
+        « et »"); empty for the whole rule (and for text errors, which give a position)."""
+        return describe_path(self.path)
+
+    @property
+    def user_message(self) -> str:
+        """The message for people: its location in words, never the machine ``path``."""
+        where = self.location
+        if not where:
+            return self.message
+        message = self.message[:1].lower() + self.message[1:]
+        # Translators: "<where in the rule> : <what is wrong>".
+        return _("%(where)s : %(message)s") % {"where": where, "message": message}
+
     def __str__(self) -> str:
+        """With the machine path (``/all_of/1/module``), for logs and programs."""
         return f"{self.path}: {self.message}" if self.path else self.message
 
     def __repr__(self) -> str:
@@ -177,6 +195,10 @@ class RuleErrors(RuleError):
     @property
     def messages(self) -> list[str]:
         return [e.message for e in self._errors]
+
+    @property
+    def user_messages(self) -> list[str]:
+        return [e.user_message for e in self._errors]
 
     def __str__(self) -> str:
         return "; ".join(str(e) for e in self._errors)
@@ -227,6 +249,57 @@ def _show(value: object) -> str:
 def _ptr(base: str, token: object) -> str:
     text = str(token).replace("~", "~0").replace("/", "~1")
     return f"{base}/{text}"
+
+
+def _ordinal(n: int, *, feminine: bool) -> str:
+    """1re/1er, 2e… in French; 1st, 2nd, 3rd, 4th… in English."""
+    if (get_language() or "fr").startswith("en"):
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}"
+    if n == 1:
+        return "1re" if feminine else "1er"
+    return f"{n}e"
+
+
+def describe_path(path: str) -> str:
+    """A rule error's ``path`` (``/all_of/1/of/3``) in words, outermost part first: "Dans la
+    2e condition du « et », le 4e élément d'une liste « parmi »". Empty for ``""``."""
+    steps = [t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:]]
+    places: list[str] = []
+    index = 0
+    while index < len(steps):
+        step = steps[index]
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        if step in ("all_of", "any_of", "of") and following is not None and following.isdigit():
+            n = int(following) + 1
+            if step == "all_of":
+                place = _("la %(nth)s condition du « et »") % {"nth": _ordinal(n, feminine=True)}
+            elif step == "any_of":
+                place = _("la %(nth)s possibilité du « ou »") % {"nth": _ordinal(n, feminine=True)}
+            else:
+                place = _("le %(nth)s élément d'une liste « parmi »") % {
+                    "nth": _ordinal(n, feminine=False)
+                }
+            places.append(place)
+            index += 2
+            continue
+        if step == "all_of":
+            places.append(_("la liste du « et »"))
+        elif step == "any_of":
+            places.append(_("la liste du « ou »"))
+        elif step == "of":
+            places.append(_("la liste « parmi »"))
+        elif step == "at_least":
+            places.append(_("le nombre d'un « … parmi »"))
+        elif step == "min_hours":
+            places.append(_("le nombre d'heures"))
+        elif step != "module":  # a module reference is the element itself
+            places.append(_("la clé « %(key)s »") % {"key": step})
+        index += 1
+    if not places:
+        return ""
+    # Translators: the start of a location in a rule ("Dans la 2e condition du « et », …").
+    return _("Dans %(places)s") % {"places": ", ".join(places)}
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -866,38 +939,66 @@ def _format_number(value: float) -> str:
     return str(number) if isinstance(number, int) else repr(number)
 
 
-def _format(rule: Rule, names: Mapping[int, str]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Keywords:
+    """The words of the text syntax in one language (the parser accepts both)."""
+
+    of: str
+    hours: str
+    all: str
+    any: str
+
+
+_KEYWORDS_BY_LANGUAGE = {
+    "fr": _Keywords(of="parmi", hours="heures", all="tous", any="un"),
+    "en": _Keywords(of="of", hours="hours", all="all", any="any"),
+}
+
+
+def _keywords(language: str | None) -> _Keywords:
+    code = (language or get_language() or "fr")[:2]
+    return _KEYWORDS_BY_LANGUAGE.get(code, _KEYWORDS_BY_LANGUAGE["fr"])
+
+
+def _format(rule: Rule, names: Mapping[int, str], words: _Keywords) -> str:
     if isinstance(rule, ModuleReq):
         return _format_code(rule.module, names)
     if isinstance(rule, AllOf | AnyOf):
         if len(rule.children) == 1:
-            keyword = "all" if isinstance(rule, AllOf) else "any"
-            return f"{keyword}({_format(rule.children[0], names)})"
+            keyword = words.all if isinstance(rule, AllOf) else words.any
+            return f"{keyword}({_format(rule.children[0], names, words)})"
         parts = []
         for child in rule.children:
-            text = _format(child, names)
+            text = _format(child, names, words)
             if isinstance(child, AllOf | AnyOf) and len(child.children) > 1:
                 text = f"({text})"
             parts.append(text)
         return (" & " if isinstance(rule, AllOf) else " | ").join(parts)
     if isinstance(rule, AtLeast):
-        inner = ", ".join(_format(c, names) for c in rule.children)
-        return f"{rule.n} of ({inner})"
+        inner = ", ".join(_format(c, names, words) for c in rule.children)
+        return f"{rule.n} {words.of} ({inner})"
     if isinstance(rule, MinHours):
         if rule.modules is None:
-            return f"hours({_format_number(rule.hours)})"
+            return f"{words.hours}({_format_number(rule.hours)})"
         inner = ", ".join(_format_code(m, names) for m in rule.modules)
-        return f"hours({_format_number(rule.hours)}, of ({inner}))"
+        return f"{words.hours}({_format_number(rule.hours)}, {words.of} ({inner}))"
     raise TypeError(f"not a rule: {rule!r}")
 
 
-def format_text(data: Rule | Mapping[str, Any], names: Mapping[int, str]) -> str:
+def format_text(
+    data: Rule | Mapping[str, Any], names: Mapping[int, str], *, language: str | None = None
+) -> str:
     """Print a rule in the text syntax; ``names`` maps module ids to codes.
+
+    The keywords follow ``language`` (default: the active language): ``2 parmi (…)``,
+    ``heures(30, parmi (…))``, ``tous(…)``, ``un(…)`` in French, ``2 of (…)``, ``hours(…)``,
+    ``all(…)``, ``any(…)`` in English; ``parse_text`` reads both. Numbers keep the decimal
+    point (``7.5``): the comma separates items.
 
     Ids without a code print as ``#id``. ``parse_text(format_text(d, names), codes) == d`` for
     canonical data when ``codes`` is the inverse of ``names``.
     """
-    return _format(_as_rule(data), names)
+    return _format(_as_rule(data), names, _keywords(language))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,21 +7,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role, User
+from parcours.accounts.permissions import Actor
+from parcours.catalogue.bounds import page_number, refuses_out_of_bounds
 from parcours.catalogue.models import Module
 from parcours.lib.http import AuthedRequest
-from parcours.pathways import actions, rules
-from parcours.pathways.evaluation import evaluate_for_learner, pathway_modules
+from parcours.pathways import actions, offers, rules
+from parcours.pathways.evaluation import (
+    evaluate_for_learner,
+    pathway_modules,
+    progress_on_pathways,
+)
 from parcours.pathways.forms import PathwayForm
 from parcours.pathways.models import Completion, Pathway
-from parcours.pathways.permissions import can_view_progress
+from parcours.pathways.permissions import progress_learners
 
 PROGRESS_PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 50
 
 
 def _requirements(pathway: Pathway, modules: list[Module]) -> list[str]:
@@ -34,28 +41,36 @@ def _rule_text(pathway: Pathway, modules: list[Module]) -> str:
     return rules.format_text(pathway.rule, {m.pk: m.code for m in modules})
 
 
+def _actor(request: AuthedRequest) -> Actor | None:
+    return request.actor if request.user.is_authenticated else None
+
+
+@refuses_out_of_bounds
 def public_list(request: AuthedRequest) -> HttpResponse:
     pathways = (
         Pathway.objects.published()
         .select_related("organisation")
-        .order_by("organisation__name", "title_fr")
+        .order_by("organisation__name", "title_fr", "pk")
     )
-    return render(request, "pathways/public_list.html", {"pathways": pathways})
+    page = Paginator(pathways, PUBLIC_PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    return render(
+        request, "pathways/public_list.html", {"pathways": page.object_list, "page": page}
+    )
 
 
 def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
+    """A pathway's page; drafts and archived ones only for their organisation's staff."""
     pathway = get_object_or_404(
-        Pathway.objects.select_related("organisation"), organisation__slug=org_slug, code=code
+        Pathway.objects.visible_to(_actor(request)).select_related("organisation"),
+        organisation__slug=org_slug,
+        code=code,
     )
-    if pathway.status != Pathway.Status.PUBLISHED and not (
-        request.user.is_authenticated
-        and request.actor.has_role(pathway.organisation_id, Role.COORDINATOR, Role.TRAINER)
-    ):
-        raise Http404
     modules = pathway_modules(pathway)
     progress = None
+    where: list[offers.ModuleOffers] = []
     if request.user.is_authenticated:
         progress = evaluate_for_learner(pathway, request.user.pk, modules=modules)
+        where = offers.where_to_get([progress])[0]
     return render(
         request,
         "pathways/detail.html",
@@ -64,6 +79,7 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
             "modules": modules,
             "requirements": _requirements(pathway, modules),
             "progress": progress,
+            "where": where,
         },
     )
 
@@ -71,13 +87,16 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
 @login_required
 def my_progress(request: AuthedRequest) -> HttpResponse:
     done_modules = Completion.objects.filter(learner=request.user).values("module_id")
-    pathways = (
+    pathways = list(
         Pathway.objects.published()
         .filter(memberships__module__in=done_modules)
         .distinct()
         .select_related("organisation")
+        .order_by("title_fr", "pk")
     )
-    progresses = [evaluate_for_learner(p, request.user.pk) for p in pathways]
+    # A fixed number of queries however many pathways: their modules, the completions, and
+    # where to get the missing modules (one query per offer provider, for all of them).
+    progresses = progress_on_pathways(request.user.pk, pathways)
     progresses.sort(key=lambda p: (p.satisfied, -p.evaluation.progress))
     completions = (
         Completion.objects.filter(learner=request.user)
@@ -87,7 +106,10 @@ def my_progress(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "pathways/my_progress.html",
-        {"progresses": progresses, "completions": completions},
+        {
+            "progresses": list(zip(progresses, offers.where_to_get(progresses), strict=True)),
+            "completions": completions,
+        },
     )
 
 
@@ -238,6 +260,7 @@ def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_out_of_bounds
 def manage_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every learner with at least one module of the pathway: satisfied, progress, one short."""
     pathway = _own_pathway(request, pk)
@@ -262,7 +285,7 @@ def manage_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     elif show == "presque":
         rows = [r for r in rows if not r[1].satisfied and r[1].total - r[1].met == 1]
     rows.sort(key=lambda r: (not r[1].satisfied, -r[1].progress, r[0]))
-    page = Paginator(rows, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PROGRESS_PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     users = User.objects.in_bulk([learner_id for learner_id, _ in page.object_list])
     table = [
         (users[lid], ev, round(ev.progress * 100)) for lid, ev in page.object_list if lid in users
@@ -283,17 +306,21 @@ def manage_progress(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def learner_progress(request: AuthedRequest, pk: int, learner_id: int) -> HttpResponse:
-    pathway = get_object_or_404(Pathway.objects.select_related("organisation"), pk=pk)
-    learner = get_object_or_404(User, pk=learner_id)
-    if not can_view_progress(request.actor, learner, pathway):
-        raise Http404
-    if pathway.status != Pathway.Status.PUBLISHED and not request.actor.has_role(
-        pathway.organisation_id, Role.COORDINATOR
-    ):
-        raise Http404
+    """One learner's progress, for a coordinator (or the learner). The pathway is looked up
+    among those the actor may see, the learner among the people whose progress the actor may
+    see: anything else is the same 404, whether it exists elsewhere or not."""
+    pathway = get_object_or_404(
+        Pathway.objects.visible_to(request.actor).select_related("organisation"), pk=pk
+    )
+    learner = get_object_or_404(progress_learners(request.actor, pathway), pk=learner_id)
     progress = evaluate_for_learner(pathway, learner.pk)
     return render(
         request,
         "pathways/learner_progress.html",
-        {"pathway": pathway, "learner": learner, "progress": progress},
+        {
+            "pathway": pathway,
+            "learner": learner,
+            "progress": progress,
+            "where": offers.where_to_get([progress])[0],
+        },
     )

@@ -15,11 +15,12 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
-from parcours.accounts.models import Site, User
+from parcours.accounts.models import Role, Site, User
 from parcours.accounts.permissions import Actor
 from parcours.lib.problem import problem_response
 from parcours.scheduling import actions, planning
 from parcours.scheduling.actions import BookingConflict
+from parcours.scheduling.bounds import MAX_ID
 from parcours.scheduling.models import Booking, CateringLine, Loan, Resource
 from parcours.scheduling.schemas import (
     AvailabilityOut,
@@ -27,9 +28,13 @@ from parcours.scheduling.schemas import (
     BookingOut,
     CancelIn,
     ConflictProblem,
+    Count,
+    Day,
+    Id,
     LoanIn,
     LoanOut,
     LoanReturnIn,
+    Moment,
     Problem,
     RefuseIn,
     ResourceOut,
@@ -44,6 +49,11 @@ def _actor(request: HttpRequest) -> Actor:
     if isinstance(actor, Actor):
         return actor
     return Actor.of(request.user)  # type: ignore[arg-type]
+
+
+def _id(value: int) -> int:
+    """A path id: beyond the 64-bit range nothing can exist (0 never matches a row)."""
+    return value if 1 <= value <= MAX_ID else 0
 
 
 def _conflict_response(exc: BookingConflict) -> HttpResponse:
@@ -134,9 +144,9 @@ def _resources() -> Any:
 
 
 class ResourceFilter(Schema):
-    site: int | None = None
+    site: Id | None = None
     kind: str | None = None
-    capacity: int | None = None
+    capacity: Count | None = None
     features: str | None = None  # comma-separated slugs
     accessible: bool | None = None
 
@@ -162,18 +172,18 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> list
     summary="Une ressource",
 )
 def get_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
-    resource = _resources().visible_to(_actor(request)).filter(pk=resource_id).first()
+    resource = _resources().visible_to(_actor(request)).filter(pk=_id(resource_id)).first()
     if resource is None:
         raise HttpError(404, _("Ressource introuvable."))
     return _resource_out(resource)
 
 
 class AvailabilityQuery(Schema):
-    day: dt.date
+    day: Day
     start: dt.time
     end: dt.time
-    site: int | None = None
-    capacity: int | None = None
+    site: Id | None = None
+    capacity: Count | None = None
     features: str | None = None
     kind: str = "room"
     accessible: bool = False
@@ -269,10 +279,10 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
 
 class BookingFilter(Schema):
     mine: bool = False
-    site: int | None = None
+    site: Id | None = None
     status: str | None = None
-    start: dt.datetime | None = None  # bookings ending after this
-    end: dt.datetime | None = None  # bookings starting before this
+    start: Moment | None = None  # bookings ending after this
+    end: Moment | None = None  # bookings starting before this
 
 
 @router.get("/bookings", response=list[BookingOut], summary="Réservations visibles")
@@ -292,7 +302,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilter]) -> list[d
 
 
 def _visible_booking(request: HttpRequest, booking_id: int) -> Booking:
-    booking = _bookings().visible_to(_actor(request)).filter(pk=booking_id).first()
+    booking = _bookings().visible_to(_actor(request)).filter(pk=_id(booking_id)).first()
     if booking is None:
         raise HttpError(404, _("Réservation introuvable."))
     return booking
@@ -383,7 +393,15 @@ def list_loans(request: HttpRequest, outstanding: bool = False) -> list[dict[str
 )
 def create_loan(request: HttpRequest, payload: LoanIn) -> Any:
     actor = _actor(request)
-    resource = Resource.objects.visible_to(actor).filter(pk=payload.resource).first()
+    # Permission first, then look-ups inside the actor's own scope: the answer never depends on
+    # what exists in another organisation (no 403/404 oracle on resources or borrowers).
+    managed = actor.orgs_with_role(Role.LOGISTICS)
+    if not (actor.is_platform_admin or managed):
+        return _error_response(PermissionDenied(_("Seule la logistique prête du matériel.")))
+    resources = Resource.objects.all()
+    if not actor.is_platform_admin:
+        resources = resources.filter(organisation_id__in=managed)
+    resource = resources.filter(pk=payload.resource).first()
     if resource is None:
         raise HttpError(404, _("Ressource introuvable."))
     borrower = User.objects.filter(
@@ -419,7 +437,7 @@ def create_loan(request: HttpRequest, payload: LoanIn) -> Any:
 )
 def return_loan(request: HttpRequest, loan_id: int, payload: LoanReturnIn) -> Any:
     actor = _actor(request)
-    loan = _loans(actor).filter(pk=loan_id).first()
+    loan = _loans(actor).filter(pk=_id(loan_id)).first()
     if loan is None:
         raise HttpError(404, _("Prêt introuvable."))
     try:

@@ -8,9 +8,7 @@ print). Three outputs: the printable page, CSV for Excel (Belgian: ``;`` and a B
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -20,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from parcours.accounts.models import Site
+from parcours.lib.dates import format_time
+from parcours.lib.exports import csv_bytes
 from parcours.scheduling import planning
 from parcours.scheduling.models import Resource
 
@@ -100,14 +100,14 @@ CSV_HEADER = (
 
 
 def as_csv(catering: CateringList) -> bytes:
-    """UTF-8 with a BOM and ``;`` separators: what Excel in Belgium opens correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_(h) for h in CSV_HEADER])
-    for row in catering.rows:
-        writer.writerow(
+    """UTF-8 with a BOM and ``;`` separators (what Excel in Belgium opens correctly); every text
+    cell is formula-safe (``parcours.lib.exports``): a title or note typed as ``=HYPERLINK(…)``
+    is shown as text, never run."""
+    return csv_bytes(
+        [_(h) for h in CSV_HEADER],
+        (
             [
-                row.serve_at.strftime("%H:%M"),
+                format_time(row.serve_at),
                 row.place,
                 row.title,
                 row.item,
@@ -115,13 +115,14 @@ def as_csv(catering: CateringList) -> bytes:
                 "" if row.participants is None else row.participants,
                 row.note,
             ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            for row in catering.rows
+        ),
+    )
 
 
 def as_pdf(catering: CateringList) -> bytes:
     """The printable list as an A4 PDF (WeasyPrint; fonts from the system, no network)."""
     from weasyprint import HTML
 
-    html = render_to_string("scheduling/ui/catering_pdf.html", {"catering": catering})
+    html = render_to_string("scheduling/catering_pdf.html", {"catering": catering})
     return bytes(HTML(string=html).write_pdf())

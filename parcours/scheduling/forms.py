@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -10,14 +11,30 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Site
+from parcours.scheduling import core, planning
+from parcours.scheduling.bounds import DATE_VALIDATORS, MAX_COUNT, MAX_DATE, MIN_DATE
 from parcours.scheduling.models import (
     CateringItem,
     ClosurePeriod,
     Feature,
     OpeningHours,
+    OutreachActivity,
+    OutreachPupilCount,
     Resource,
     SitePolicy,
 )
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 2000 and 2100 (issue #9: year 1 or 9999 overflowed the date arithmetic)."""
+
+    default_validators = list(DATE_VALIDATORS)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()})
+        return attrs
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
@@ -31,11 +48,13 @@ class ResourceChoiceField(forms.ModelChoiceField):
 
 class BookingRequestForm(forms.Form):
     resource = ResourceChoiceField(queryset=Resource.objects.none(), label=_("Ressource"))
-    day = forms.DateField(label=_("Date"), widget=DATE)
+    day = BoundedDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Heure de début"), widget=TIME)
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME)
     title = forms.CharField(label=_("Objet"), max_length=200)
-    participants = forms.IntegerField(label=_("Participants"), min_value=1, required=False)
+    participants = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Participants"), min_value=1, required=False
+    )
     notes = forms.CharField(
         label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -54,7 +73,7 @@ class BookingRequestForm(forms.Form):
         self.catering_items = catering_items or []
         for item in self.catering_items:
             self.fields[f"catering_{item.pk}"] = forms.IntegerField(
-                label=item.label, min_value=0, required=False
+                max_value=MAX_COUNT, label=item.label, min_value=0, required=False
             )
 
     def clean(self) -> dict[str, Any]:
@@ -75,20 +94,16 @@ class BookingRequestForm(forms.Form):
         }
 
 
-class RefuseForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Motif du refus"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class AvailabilityForm(forms.Form):
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), label=_("Site"), required=False, empty_label=_("Partout")
     )
-    day = forms.DateField(label=_("Date"), widget=DATE)
+    day = BoundedDateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Heure de début"), widget=TIME, initial=dt.time(9, 0))
     end_time = forms.TimeField(label=_("Heure de fin"), widget=TIME, initial=dt.time(16, 30))
-    capacity = forms.IntegerField(label=_("Personnes"), min_value=1, required=False)
+    capacity = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Personnes"), min_value=1, required=False
+    )
     features = forms.ModelMultipleChoiceField(
         queryset=Feature.objects.all(),
         label=_("Équipements"),
@@ -207,3 +222,245 @@ class SitePolicyForm(forms.ModelForm):
             "lobby_message",
         ]
         widgets = {"catering_cutoff_time": TIME}
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+# Year groups a school can bring: the truck's (last two primary years, first secondary degree)
+# and the domes' (upper secondary). Counts only, never names.
+PRIMARY_GRADES = ("P5", "P6")
+SECONDARY_GRADES = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+
+
+class DayForm(forms.Form):
+    date = BoundedDateField(label=_("Date"), required=False, widget=DATE_INPUT)
+
+
+class _TimesMixin(forms.Form):
+    day = BoundedDateField(label=_("Jour"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Début"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("Fin"), widget=TIME_INPUT)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("La fin doit être après le début."))
+        return data
+
+    @property
+    def start(self) -> dt.datetime:
+        return core.local_datetime(
+            self.cleaned_data["day"], self.cleaned_data["start_time"], planning.TZ
+        )
+
+    @property
+    def end(self) -> dt.datetime:
+        return core.local_datetime(
+            self.cleaned_data["day"], self.cleaned_data["end_time"], planning.TZ
+        )
+
+
+class BookingForm(_TimesMixin):
+    """Create a booking from a free cell of the grid (resource and times pre-filled)."""
+
+    resource = forms.ModelChoiceField(label=_("Ressource"), queryset=Resource.objects.none())
+    title = forms.CharField(label=_("Objet"), max_length=200)
+    participants = forms.IntegerField(
+        max_value=MAX_COUNT, label=_("Participants"), min_value=1, required=False
+    )
+    notes = forms.CharField(
+        label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    serve_at = forms.TimeField(
+        label=_("Catering servi à"),
+        required=False,
+        widget=TIME_INPUT,
+        help_text=_("Laissez vide pour servir au début de la réservation."),
+    )
+    hide_from_lobby = forms.BooleanField(
+        label=_("Ne pas afficher sur l'écran d'accueil"),
+        required=False,
+        help_text=_("Réunion confidentielle, installation interne : la salle y paraît « Occupé »."),
+    )
+
+    field_order = ["resource", "title", "day", "start_time", "end_time", "participants"]
+
+    def __init__(
+        self,
+        *args: Any,
+        resources: Iterable[Resource],
+        catering_items: Iterable[CateringItem] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        pool = list(resources)
+        self.fields["resource"].queryset = Resource.objects.filter(pk__in=[r.pk for r in pool])  # type: ignore[attr-defined]
+        self.catering_items = list(catering_items)
+        for item in self.catering_items:
+            self.fields[f"catering_{item.pk}"] = forms.IntegerField(
+                max_value=MAX_COUNT, label=item.label, min_value=0, required=False
+            )
+
+    def catering_fields(self) -> list[forms.BoundField]:
+        return [self[f"catering_{item.pk}"] for item in self.catering_items]
+
+    def catering_lines(self) -> list[tuple[CateringItem, int]]:
+        out = []
+        for item in self.catering_items:
+            count = self.cleaned_data.get(f"catering_{item.pk}") or 0
+            if count > 0:
+                out.append((item, count))
+        return out
+
+
+class MoveForm(_TimesMixin):
+    """Move or resize a booking: new resource, day, start, end."""
+
+    resource = forms.ModelChoiceField(label=_("Ressource"), queryset=Resource.objects.none())
+
+    field_order = ["resource", "day", "start_time", "end_time"]
+
+    def __init__(self, *args: Any, resources: Iterable[Resource], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[r.pk for r in resources]
+        )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Le demandeur le lira dans l'e-mail de réponse."),
+    )
+
+
+class LobbyVisibilityForm(forms.Form):
+    hidden = forms.BooleanField(required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=1000, required=False)
+
+
+class LoanForm(forms.Form):
+    resource = forms.ModelChoiceField(label=_("Matériel"), queryset=Resource.objects.none())
+    borrower_email = forms.EmailField(label=_("E-mail de l'emprunteur"))
+    borrower_first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        required=False,
+        help_text=_("Seulement si la personne n'a pas encore de compte."),
+    )
+    borrower_last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=150,
+        required=False,
+        help_text=_("Seulement si la personne n'a pas encore de compte."),
+    )
+    start = BoundedDateField(label=_("Prêté le"), widget=DATE_INPUT)
+    due = BoundedDateField(label=_("À rendre le"), widget=DATE_INPUT)
+    condition_out = forms.CharField(label=_("État au départ"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, items: Iterable[Resource], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[r.pk for r in items]
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, due = data.get("start"), data.get("due")
+        if start and due and due < start:
+            self.add_error("due", _("La date de retour suit la date du prêt."))
+        return data
+
+
+class ReturnForm(forms.Form):
+    condition_in = forms.CharField(
+        label=_("État au retour"),
+        max_length=300,
+        required=False,
+        help_text=_("Par exemple : chargeur manquant, écran rayé, en bon état."),
+    )
+
+
+class OutreachForm(forms.Form):
+    """A school asks for the truck or a dome: activity, dates, pupil counts per year group."""
+
+    unit = forms.ModelChoiceField(label=_("Unité mobile"), queryset=Resource.objects.none())
+    activity = forms.ModelChoiceField(
+        label=_("Animation"), queryset=OutreachActivity.objects.none()
+    )
+    first_day = BoundedDateField(label=_("Premier jour"), widget=DATE_INPUT)
+    last_day = BoundedDateField(label=_("Dernier jour"), widget=DATE_INPUT)
+    school_name = forms.CharField(label=_("École"), max_length=200)
+    school_street = forms.CharField(label=_("Rue et numéro"), max_length=200, required=False)
+    school_postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    school_city = forms.CharField(label=_("Localité"), max_length=100)
+    contact_name = forms.CharField(label=_("Personne de contact"), max_length=150, required=False)
+    contact_email = forms.EmailField(label=_("E-mail de contact"), required=False)
+    contact_phone = forms.CharField(label=_("Téléphone"), max_length=40, required=False)
+    notes = forms.CharField(
+        label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: Iterable[Resource],
+        activities: Iterable[OutreachActivity],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        self.activities = list(activities)
+        self.fields["unit"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in self.units]
+        )
+        self.fields["activity"].queryset = OutreachActivity.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[a.pk for a in self.activities]
+        )
+        labels = dict(OutreachPupilCount.Grade.choices)
+        for grade in (*PRIMARY_GRADES, *SECONDARY_GRADES):
+            self.fields[f"grade_{grade}"] = forms.IntegerField(
+                label=labels[grade], min_value=0, max_value=999, required=False
+            )
+
+    def activity_groups(self, unit_id: int | None = None) -> list[tuple[Resource, list[Any]]]:
+        """Activities grouped by unit (only the chosen unit's when one is given)."""
+        return [
+            (u, [a for a in self.activities if a.unit_id == u.pk])
+            for u in self.units
+            if unit_id is None or u.pk == unit_id
+        ]
+
+    def grade_fields(self, grades: Iterable[str]) -> list[forms.BoundField]:
+        return [self[f"grade_{g}"] for g in grades]
+
+    def primary_fields(self) -> list[forms.BoundField]:
+        return self.grade_fields(PRIMARY_GRADES)
+
+    def secondary_fields(self) -> list[forms.BoundField]:
+        return self.grade_fields(SECONDARY_GRADES)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, activity = data.get("unit"), data.get("activity")
+        if unit and activity and activity.unit_id != unit.pk:
+            self.add_error("activity", _("Cette animation n'est pas proposée par cette unité."))
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("Le dernier jour doit suivre le premier."))
+        if not any(data.get(f"grade_{g}") for g in (*PRIMARY_GRADES, *SECONDARY_GRADES)):
+            raise forms.ValidationError(_("Indiquez le nombre d'élèves d'au moins une année."))
+        return data
+
+    def pupil_counts(self) -> dict[str, int]:
+        return {
+            g: int(self.cleaned_data.get(f"grade_{g}") or 0)
+            for g in (*PRIMARY_GRADES, *SECONDARY_GRADES)
+            if self.cleaned_data.get(f"grade_{g}")
+        }

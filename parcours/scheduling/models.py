@@ -14,12 +14,19 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation, Site
 from parcours.lib.i18n import pick
+from parcours.scheduling.bounds import (
+    BUFFER_VALIDATORS,
+    COUNT_VALIDATORS,
+    DATE_VALIDATORS,
+    MAX_CUTOFF_DAYS,
+)
 from parcours.scheduling.querysets import (
     BookingQuerySet,
     LoanQuerySet,
@@ -66,7 +73,9 @@ class SitePolicy(models.Model):
         help_text=_("Le personnel d'autres organisations peut demander une salle de ce site."),
     )
     catering_cutoff_days = models.PositiveSmallIntegerField(
-        _("commande du catering : jours avant"), default=1
+        _("commande du catering : jours avant"),
+        default=1,
+        validators=[MaxValueValidator(MAX_CUTOFF_DAYS)],
     )
     catering_cutoff_time = models.TimeField(
         _("commande du catering : heure limite"), default=dt.time(10, 0)
@@ -112,7 +121,9 @@ class Resource(models.Model):
     code = models.CharField(_("code"), max_length=40)
     description = models.TextField(_("description"), blank=True)
     location = models.CharField(_("emplacement"), max_length=150, blank=True)
-    capacity = models.PositiveIntegerField(_("capacité (personnes)"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacité (personnes)"), null=True, blank=True, validators=COUNT_VALIDATORS
+    )
     features = models.ManyToManyField(
         Feature, related_name="resources", blank=True, verbose_name=_("équipements")
     )
@@ -126,8 +137,12 @@ class Resource(models.Model):
             "Décoché : les coordinateurs et formateurs de l'organisation réservent directement."
         ),
     )
-    setup_minutes = models.PositiveIntegerField(_("installation (minutes)"), default=0)
-    cleanup_minutes = models.PositiveIntegerField(_("rangement (minutes)"), default=0)
+    setup_minutes = models.PositiveIntegerField(
+        _("installation (minutes)"), default=0, validators=BUFFER_VALIDATORS
+    )
+    cleanup_minutes = models.PositiveIntegerField(
+        _("rangement (minutes)"), default=0, validators=BUFFER_VALIDATORS
+    )
     feed_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,8 +213,8 @@ class ClosurePeriod(models.Model):
         Site, on_delete=models.CASCADE, related_name="closure_periods", verbose_name=_("site")
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.CLOSED)
-    start = models.DateField(_("du"))
-    end = models.DateField(_("au (inclus)"))
+    start = models.DateField(_("du"), validators=DATE_VALIDATORS)
+    end = models.DateField(_("au (inclus)"), validators=DATE_VALIDATORS)
     reason = models.CharField(_("motif"), max_length=200, blank=True)
 
     class Meta:
@@ -305,9 +320,15 @@ class Booking(models.Model):
     cancel_reason = models.TextField(_("motif de l'annulation"), blank=True)
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
-    setup_minutes = models.PositiveIntegerField(_("installation (minutes)"), default=0)
-    cleanup_minutes = models.PositiveIntegerField(_("rangement (minutes)"), default=0)
-    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    setup_minutes = models.PositiveIntegerField(
+        _("installation (minutes)"), default=0, validators=BUFFER_VALIDATORS
+    )
+    cleanup_minutes = models.PositiveIntegerField(
+        _("rangement (minutes)"), default=0, validators=BUFFER_VALIDATORS
+    )
+    participants = models.PositiveIntegerField(
+        _("participants"), null=True, blank=True, validators=COUNT_VALIDATORS
+    )
     notes = models.TextField(_("remarques"), blank=True)
     hide_from_lobby = models.BooleanField(
         _("masquer sur l'écran d'accueil"),
@@ -438,7 +459,7 @@ class CateringLine(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="catering_lines")
     item = models.ForeignKey(CateringItem, on_delete=models.PROTECT, related_name="lines")
-    count = models.PositiveIntegerField(_("nombre"))
+    count = models.PositiveIntegerField(_("nombre"), validators=COUNT_VALIDATORS)
     serve_at = models.TimeField(_("servi à"), null=True, blank=True)
     note = models.CharField(_("remarque"), max_length=200, blank=True)
 
@@ -451,6 +472,9 @@ class CateringLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} x {self.item}"
+
+
+OPEN_LOAN_CONSTRAINT = "scheduling_loan_one_open_per_item"
 
 
 class Loan(models.Model):
@@ -487,6 +511,15 @@ class Loan(models.Model):
         verbose_name_plural = _("prêts")
         ordering = ["-start"]
         indexes = [models.Index(fields=["organisation", "returned_at", "due"])]
+        constraints = [
+            # An item is with one person at a time: a loan not yet returned (even overdue,
+            # when its booking no longer blocks the calendar) keeps anyone else from borrowing it.
+            models.UniqueConstraint(
+                fields=["resource"],
+                condition=models.Q(returned_at=None),
+                name=OPEN_LOAN_CONSTRAINT,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.resource} → {self.borrower}"
@@ -604,7 +637,7 @@ class OutreachPupilCount(models.Model):
         OutreachRequest, on_delete=models.CASCADE, related_name="pupil_counts"
     )
     grade = models.CharField(_("année"), max_length=3, choices=Grade.choices)
-    count = models.PositiveIntegerField(_("élèves"))
+    count = models.PositiveIntegerField(_("élèves"), validators=COUNT_VALIDATORS)
 
     class Meta:
         verbose_name = _("nombre d'élèves")

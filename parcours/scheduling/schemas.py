@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
+from django.utils.translation import gettext
 from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from parcours.scheduling.bounds import MAX_BUFFER_MINUTES, MAX_COUNT, MAX_DATE, MAX_ID, MIN_DATE
+
+
+def _in_range(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(
+            gettext("Choisissez une date entre le 1er janvier 2000 et le 31 décembre 2100.")
+        )
+    return value
+
+
+#: Bounded inputs (issue #9): ids fit the 64-bit database columns, dates stay within 2000-2100,
+#: buffers within 0-240 minutes, counts within 10 000; anything else is a 422, never a 500.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Buffer = Annotated[int, Field(ge=0, le=MAX_BUFFER_MINUTES)]
+Day = Annotated[dt.date, AfterValidator(_in_range)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
 
 
 class FeatureOut(Schema):
@@ -43,8 +66,8 @@ class AvailabilityOut(Schema):
 
 
 class CateringLineIn(Schema):
-    item: str  # slug of the catering item
-    count: int
+    item: str = Field(max_length=60)  # slug of the catering item
+    count: Count
     serve_at: dt.time | None = None
     note: str = ""
 
@@ -58,16 +81,16 @@ class CateringLineOut(Schema):
 
 
 class BookingIn(Schema):
-    resources: list[int]
-    start: dt.datetime
-    end: dt.datetime
-    title: str
+    resources: list[Id] = Field(max_length=20)
+    start: Moment
+    end: Moment
+    title: str = Field(max_length=200)
     purpose: str = "meeting"
-    setup_minutes: int | None = None
-    cleanup_minutes: int | None = None
-    participants: int | None = None
-    notes: str = ""
-    catering: list[CateringLineIn] = []
+    setup_minutes: Buffer | None = None
+    cleanup_minutes: Buffer | None = None
+    participants: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+    notes: str = Field("", max_length=2000)
+    catering: list[CateringLineIn] = Field([], max_length=50)
     #: Keep the title off the lobby screens (the room shows as busy).
     hide_from_lobby: bool = False
 
@@ -145,15 +168,15 @@ class Problem(Schema):
 
 
 class LoanIn(Schema):
-    resource: int
-    borrower: str  # e-mail of the borrower
-    start: dt.datetime
-    due: dt.datetime
-    condition_out: str = ""
+    resource: Id
+    borrower: str = Field(max_length=254)  # e-mail of the borrower
+    start: Moment
+    due: Moment
+    condition_out: str = Field("", max_length=300)
 
 
 class LoanReturnIn(Schema):
-    returned_at: dt.datetime | None = None
+    returned_at: Moment | None = None
     condition_in: str = ""
 
 

@@ -1,4 +1,4 @@
-"""E-mails about bookings, sent in the recipient's language, as background tasks.
+"""E-mails about bookings and overdue loans, sent in the recipient's language, as background tasks.
 
 Actions enqueue them after commit (``transaction.on_commit``); tests and the demo run tasks
 immediately (TASKS_IMMEDIATE).
@@ -72,3 +72,22 @@ def notify_new_request(booking_id: int) -> None:
             "scheduling/email/request_body.txt",
             context,
         )
+
+
+@task()
+def send_loan_reminder(loan_id: int) -> None:
+    """Remind the borrower that the item should have been returned."""
+    from parcours.scheduling.models import Loan
+
+    loan = (
+        Loan.objects.select_related("borrower", "resource__site", "organisation")
+        .filter(pk=loan_id, returned_at__isnull=True)
+        .first()
+    )
+    if loan is None or not loan.borrower.email:
+        return
+    context = {"loan": loan, "recipient": loan.borrower, "site_url": settings.SITE_URL}
+    with translation.override(loan.borrower.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("scheduling/email/loan_reminder_subject.txt", context).strip()
+        body = render_to_string("scheduling/email/loan_reminder_body.txt", context)
+    send_mail(subject, body, None, [loan.borrower.email])

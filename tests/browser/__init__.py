@@ -24,8 +24,8 @@ def login(page: Page, live_url: str, email: str, password: str) -> Page:
     error. Check where you landed (``page.url``, a heading) in the test.
     """
     page.goto(f"{live_url}{LOGIN_PATH}")
-    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("button", name="Se connecter", exact=True).click()
     return page

@@ -54,7 +54,7 @@ def test_school_contact_requests_and_logistics_approve(
 
     phone = phone_page
     login(phone, live_url, school_contact.email, PASSWORD)
-    phone.goto(f"{live_url}/reservations/demander/")
+    phone.goto(f"{live_url}/logistique/demander/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Demander une salle")
     phone.get_by_label("Ressource").select_option(label="Liège · Salle Meuse — 24 pers.")
     phone.get_by_label("Date").fill(DAY.isoformat())
@@ -70,14 +70,14 @@ def test_school_contact_requests_and_logistics_approve(
     # Take the other free room at the same time (the suggestion needs approval).
     suggestion = conflict.get_by_role("listitem").filter(has_text="Salle Vesdre")
     suggestion.get_by_role("button", name="Demander ce créneau").click()
-    expect(phone).to_have_url(f"{live_url}/reservations/mes-demandes/")
+    expect(phone).to_have_url(f"{live_url}/logistique/mes-demandes/")
     expect(phone.get_by_role("status")).to_contain_text("Demande envoyée")
     expect(phone.get_by_role("row", name="Réunion de parents")).to_contain_text("Demandée")
     booking = Booking.objects.get(title="Réunion de parents")
     assert booking.status == "requested" and booking.participants == 20
 
     login(page, live_url, logistics.email, PASSWORD)
-    page.goto(f"{live_url}/reservations/demandes/")
+    page.goto(f"{live_url}/logistique/demandes/")
     card = page.locator(f"#demande-{booking.pk}")
     expect(card).to_contain_text("Salle Vesdre")
     expect(card).to_contain_text("Sam Lejeune")
@@ -87,7 +87,7 @@ def test_school_contact_requests_and_logistics_approve(
     booking.refresh_from_db()
     assert booking.status == "approved"
 
-    phone.goto(f"{live_url}/reservations/mes-demandes/")
+    phone.goto(f"{live_url}/logistique/mes-demandes/")
     expect(phone.get_by_role("row", name="Réunion de parents")).to_contain_text("Confirmée")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -56,7 +56,7 @@ def test_request_approve_lobby_catering(
     # 1. The school secretary asks for the room, with coffee for 12.
     login(page, live_url, school_contact.email, PASSWORD)
     page.goto(
-        f"{live_url}/reservations/demander/?resource={meuse.pk}&day={DAY}"
+        f"{live_url}/logistique/demander/?resource={meuse.pk}&day={DAY}"
         "&start_time=10:00&end_time=12:00"
     )
     page.locator("#id_title").fill("Conseil de participation")

@@ -5,7 +5,6 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD
 from parcours.accounts import actions
 from parcours.accounts.models import ApiToken, AuditEntry, Organisation, Role, User
 
@@ -15,43 +14,6 @@ def test_passwords_are_hashed_with_argon2(settings) -> None:
     encoded = make_password("un mot de passe")
     assert encoded.startswith("argon2$")
     assert check_password("un mot de passe", encoded)
-
-
-def test_login_with_email_in_any_case(client: Client, coordinator: User) -> None:
-    response = client.post(
-        reverse("accounts:login"), {"username": "ALICE@technofutur.test", "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
-    page = client.get(reverse("accounts:dashboard")).content.decode()
-    assert "Bonjour Alice" in page
-    assert "Technofutur TIC" in page
-
-
-def test_wrong_password_says_so_in_french(client: Client, coordinator: User) -> None:
-    response = client.post(
-        reverse("accounts:login"), {"username": coordinator.email, "password": "faux"}
-    )
-    assert response.status_code == 200
-    assert "mot de passe incorrect" in response.content.decode()
-
-
-def test_login_is_rate_limited_after_repeated_failures(
-    client: Client, coordinator: User, trainer: User, settings
-) -> None:
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("accounts:login"), {"username": coordinator.email, "password": "x"})
-    locked = client.post(
-        reverse("accounts:login"), {"username": coordinator.email, "password": PASSWORD}
-    )
-    assert locked.status_code == 429
-    assert "Trop de tentatives" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
-    # Only that account is locked, not everyone behind the same address.
-    other = client.post(
-        reverse("accounts:login"), {"username": trainer.email, "password": PASSWORD}
-    )
-    assert other.status_code == 302
 
 
 def test_api_token_secret_is_only_stored_hashed(coordinator: User) -> None:

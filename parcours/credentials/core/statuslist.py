@@ -4,9 +4,9 @@
   (``statusSize`` 1); index 0 is the left-most (most significant) bit of the first byte.
 * ``encodedList`` = ``"u"`` (multibase base64url) + base64url without padding of the
   GZIP-compressed bitstring.
-* Indexes are handed out in a scrambled order (an affine bijection modulo the list size,
-  which is a power of two) so that neighbouring credentials do not sit on neighbouring bits:
-  the "herd privacy" the specification recommends, without any risk of collision.
+* Which index a credential gets is the app's business: ``credentials.actions`` draws them at
+  random (the "herd privacy" the specification recommends: the list tells nothing of the
+  order of issue).
 """
 
 from __future__ import annotations
@@ -85,16 +85,3 @@ def decode(encoded: str) -> bytes:
 
 def is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
-
-
-def scrambled_index(counter: int, *, size: int, multiplier: int, offset: int) -> int:
-    """The ``counter``-th index handed out by a list: ``(counter * multiplier + offset) mod
-    size``. With ``size`` a power of two and ``multiplier`` odd this is a bijection of
-    ``[0, size)``: every counter gets its own index, none is ever handed out twice."""
-    if not is_power_of_two(size):
-        raise ValueError("size must be a power of two")
-    if multiplier % 2 == 0:
-        raise ValueError("multiplier must be odd")
-    if not 0 <= counter < size:
-        raise ValueError("counter outside the list")
-    return (counter * multiplier + offset) % size

@@ -149,5 +149,6 @@ def test_revoked_credential_of_a_known_shape_is_reported(issued, coordinator):
     report = verification.verify_input(issued[7].document)
     assert report.signature_valid and report.revoked is True and not report.valid
     assert report.reason_codes == ["revoked"]
-    assert report.revocation_reason == "Fraude"
+    assert report.revocation_reason == ""  # public: that it is revoked, not why
+    assert verification.disclose_to(report, Actor.of(coordinator)).revocation_reason == "Fraude"
     assert all(verification.verify_input(c.document).valid for c in issued if c.pk != issued[7].pk)

@@ -291,7 +291,12 @@ def test_revoked_credential_fails_with_revoked(coordinator, learner, ai_badge, e
     report = verification.verify_input(credential.document)
     assert report.signature_valid and report.revoked is True and not report.valid
     assert report.reason_codes == ["revoked"]
-    assert report.revocation_reason == "Erreur d'encodage"
+    assert report.revocation_reason == ""  # public: that it is revoked, not why
+    for viewer, sees in ((coordinator, True), (learner, True), (bystander, False)):
+        disclosed = verification.disclose_to(
+            verification.verify_input(credential.document), Actor.of(viewer)
+        )
+        assert (disclosed.revocation_reason == "Erreur d'encodage") is sees
     assert verification.verify_input(kept.document).valid
     # The published list has exactly that bit set.
     status_list = StatusList.objects.get()

@@ -161,10 +161,37 @@ def test_rooms_equipment_mobile_units_and_wifi(demo_output: str) -> None:
         ).count()
         >= 2
     )
+    # Seed 000: the truck's five activities, two domes with the two Technosphère activities.
     truck = Resource.objects.get(code="TECHNI-TRUCK")
-    assert truck.activities.count() == 5
-    assert SitePolicy.objects.get(site__name=data.WIFI_SITE).wifi_name == data.WIFI_NAME
+    assert set(truck.activities.values_list("title_fr", flat=True)) == {
+        "Câbler une maison",
+        "Coder une serre avec micro:bit",
+        "Implanter une maison au laser",
+        "Missions robotiques sur sol lunaire",
+        "Un brassard de sécurité à LED",
+    }
+    domes = Resource.objects.filter(code__startswith="TECHNOSPHERE")
+    assert domes.count() == 2
+    for dome in domes:
+        assert sorted(dome.activities.values_list("slug", flat=True)) == ["eolien", "epuration"]
+    # Seed 004: rooms at the MPF, Amay and the B3; lobby screens with Wi-Fi at the MPF and Amay.
+    for site in (data.AMAY, data.BAVIERE):
+        assert rooms.filter(site__name=site).exists()
+    for site, wifi_name, _password, _message in data.LOBBIES:
+        assert SitePolicy.objects.get(site__name=site).wifi_name == wifi_name
     assert "unités mobiles" in demo_output
+
+
+def test_each_organisation_has_an_administrator_and_the_province_an_agent(
+    demo_output: str,
+) -> None:
+    from parcours.accounts.models import Membership, Role
+
+    for spec in data.ORGANISATIONS:
+        assert Membership.objects.filter(
+            organisation__slug=spec.slug, role=Role.ADMINISTRATOR
+        ).exists()
+    assert Membership.objects.filter(organisation__slug=data.PROVINCE, role=Role.AGENT).exists()
 
 
 def test_upcoming_published_sessions_with_a_waitlist(demo_output: str) -> None:

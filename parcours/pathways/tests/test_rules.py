@@ -23,6 +23,7 @@ from parcours.pathways.rules import (
     RuleError,
     RuleErrors,
     compile_rule,
+    describe_path,
     evaluate,
     evaluate_many,
     explain,
@@ -292,6 +293,41 @@ def test_all_errors_are_collected_with_nested_paths() -> None:
     assert len(exc.value.messages) == 5
 
 
+def test_error_locations_read_as_words() -> None:
+    """Coordinators read where a problem is, not "/all_of/1/module" (issue #9)."""
+    data = {"all_of": [{"module": 1}, {"module": 99}]}
+    with override("fr"), pytest.raises(RuleError) as exc:
+        parse_rule(data, known_modules=KNOWN)
+    assert exc.value.path == "/all_of/1/module"  # the machine path stays, for programs
+    assert exc.value.user_message == ("Dans la 2e condition du « et » : module inconnu : n° 99.")
+    with override("en"):
+        with pytest.raises(RuleError) as exc:
+            parse_rule(data, known_modules=KNOWN)
+        assert exc.value.user_message == "In the 2nd condition of the “and”: unknown module: #99."
+
+
+@pytest.mark.parametrize(
+    ("path", "french"),
+    [
+        ("", ""),
+        ("/module", ""),
+        ("/all_of/0", "Dans la 1re condition du « et »"),
+        ("/any_of/2/module", "Dans la 3e possibilité du « ou »"),
+        (
+            "/all_of/1/of/3",
+            "Dans la 2e condition du « et », le 4e élément d'une liste « parmi »",
+        ),
+        ("/of/0", "Dans le 1er élément d'une liste « parmi »"),
+        ("/all_of/4/at_least", "Dans la 5e condition du « et », le nombre d'un « … parmi »"),
+        ("/min_hours", "Dans le nombre d'heures"),
+        ("/a~1b~0", "Dans la clé « a/b~ »"),
+    ],
+)
+def test_describe_path(path: str, french: str) -> None:
+    with override("fr"):
+        assert describe_path(path) == french
+
+
 def test_module_errors_need_known_modules() -> None:
     # Without known modules, any integer id is accepted.
     assert parse_rule({"module": 99}) == ModuleReq(99)
@@ -463,10 +499,31 @@ def test_evaluate_many_agrees_with_evaluate() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+AI_TEXT_FR = "(M1A | M1B) & 2 parmi (O1, O2, O3, O4, O5, O6, O7, O8) & CLOSE"
+
+
 def test_text_ai_rule_parses_and_prints() -> None:
     assert parse_text(AI_TEXT, AI_CODES) == rule_to_data(ai_rule())
-    assert format_text(AI_DATA, AI_CODE_NAMES) == AI_TEXT
-    assert format_text(ai_rule(), AI_CODE_NAMES) == AI_TEXT
+    assert parse_text(AI_TEXT_FR, AI_CODES) == rule_to_data(ai_rule())
+    with override("en"):
+        assert format_text(AI_DATA, AI_CODE_NAMES) == AI_TEXT
+        assert format_text(ai_rule(), AI_CODE_NAMES) == AI_TEXT
+
+
+def test_the_printed_rule_follows_the_interface_language() -> None:
+    """The saved rule read "2 of" in the French interface (issue #9)."""
+    data = {"all_of": [{"at_least": 2, "of": [1, 2, 3]}, {"min_hours": 30, "of": [4]}]}
+    names = {1: "A", 2: "B", 3: "C", 4: "D"}
+    nested = {"all_of": [{"all_of": [1]}, {"any_of": [2]}]}
+    with override("fr"):
+        assert format_text(data, names) == "2 parmi (A, B, C) & heures(30, parmi (D))"
+        assert format_text(nested, names) == "tous(A) & un(B)"
+    with override("en"):
+        assert format_text(data, names) == "2 of (A, B, C) & hours(30, of (D))"
+        assert format_text(nested, names) == "all(A) & any(B)"
+    # An explicit language wins over the active one.
+    with override("en"):
+        assert format_text(data, names, language="fr").startswith("2 parmi")
 
 
 @pytest.mark.parametrize(
@@ -564,7 +621,9 @@ def test_format_text_quotes_awkward_codes() -> None:
     assert text == '"a b" & "12" & "of" & "x\\"y" & OPT-ETHICS & #6'
     codes = {v: k for k, v in names.items()} | {"M6": 6}
     assert parse_text(text, codes) == data
-    assert format_text({"min_hours": 7.5, "of": [5]}, names) == "hours(7.5, of (OPT-ETHICS))"
+    assert format_text({"min_hours": 7.5, "of": [5]}, names) == "heures(7.5, parmi (OPT-ETHICS))"
+    with override("en"):
+        assert format_text({"min_hours": 7.5, "of": [5]}, names) == "hours(7.5, of (OPT-ETHICS))"
     assert format_text({"any_of": [{"any_of": [1, 5]}, 2]}, names) == '("a b" | OPT-ETHICS) | "12"'
 
 
@@ -673,12 +732,15 @@ def test_compile_agrees_with_evaluate(
 
 
 @fast
-@given(rules)
-def test_round_trips(rule: Rule) -> None:
+@given(rules, st.sampled_from(["fr", "en"]))
+def test_round_trips(rule: Rule, language: str) -> None:
     data = rule_to_data(rule)
     assert parse_rule(data, known_modules=PROP_KNOWN) == rule
-    text = format_text(data, PROP_NAMES)
+    text = format_text(data, PROP_NAMES, language=language)
     assert parse_text(text, PROP_CODES) == data
+    # The printed rule speaks the language asked for, never the other one's keywords.
+    other = {"fr": (" of (", "hours(", "all(", "any("), "en": (" parmi (", "heures(", "tous(")}
+    assert not any(word in text for word in other[language])
 
 
 @fast
@@ -701,3 +763,35 @@ def _counts_pathway_hours(rule: Rule) -> bool:
     if isinstance(rule, AllOf | AnyOf | AtLeast):
         return any(_counts_pathway_hours(c) for c in rule.children)
     return False
+
+
+@fast
+@given(rules, st.data())
+def test_every_error_of_a_broken_rule_is_located_in_words(rule: Rule, data: Any) -> None:
+    """Break one module reference anywhere in a valid rule: the error a person reads names
+    its place in words and never shows the JSON path."""
+    tree = rule_to_data(rule)
+    spots: list[tuple[list[Any], int]] = []
+
+    def walk(node: Any) -> None:
+        for key in ("all_of", "any_of", "of"):
+            items = node.get(key) if isinstance(node, dict) else None
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    if (isinstance(item, dict) and "module" in item) or isinstance(item, int):
+                        spots.append((items, i))
+                    walk(item)
+
+    walk(tree)
+    if not spots:
+        return
+    items, index = data.draw(st.sampled_from(spots))
+    items[index] = {"module": 424242} if isinstance(items[index], dict) else 424242
+    for language in ("fr", "en"):
+        with override(language):
+            with pytest.raises(RuleError) as exc:
+                parse_rule(tree, known_modules=PROP_KNOWN)
+            for error in exc.value.errors:
+                assert "/" not in error.user_message
+                assert error.user_message.startswith("Dans " if language == "fr" else "In ")
+                assert "424242" in error.user_message

@@ -70,6 +70,36 @@ def test_rule_preview_explains_or_lists_errors(as_user, coordinator: User, ai_mo
     assert "n'est pas valable" in bad.content.decode()
 
 
+def test_rule_errors_say_where_in_words_never_a_json_path(
+    as_user, coordinator: User, ai_modules
+) -> None:
+    """Issue #9: "/all_of/1/at_least" meant nothing to a coordinator."""
+    client = as_user(coordinator)
+    response = client.post(
+        reverse("pathways:rule_preview"), {"rule_text": "M1A & 3 parmi (O1, O2)"}
+    )
+    body = response.content.decode()
+    assert "Dans la 2e condition du « et », le nombre d&#x27;un « … parmi »" in body
+    assert "/all_of" not in body
+    saved = client.post(
+        reverse("pathways:manage_create"),
+        {"code": "BAD2", "title_fr": "Mauvais", "rule_text": "M1A & 3 parmi (O1, O2)"},
+    ).content.decode()
+    assert "Dans la 2e condition du « et »" in saved
+    assert "/all_of" not in saved
+
+
+def test_the_saved_rule_reads_in_the_interface_language(
+    as_user, coordinator: User, ai_pathway: Pathway
+) -> None:
+    client = as_user(coordinator)
+    page = client.get(reverse("pathways:manage_detail", args=[ai_pathway.pk])).content.decode()
+    assert "2 parmi (O1" in page
+    assert "2 of (" not in page
+    form = client.get(reverse("pathways:manage_edit", args=[ai_pathway.pk])).content.decode()
+    assert "2 parmi (O1" in form
+
+
 @pytest.mark.parametrize("who", ["trainer", "learner", "outsider"])
 def test_management_pages_are_for_the_organisation_coordinators(
     request, as_user, who: str, ai_pathway: Pathway

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.test import Client
+from django.urls import reverse
 
 from parcours.accounts.actions import create_api_token
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor
 from parcours.scheduling import actions
-from parcours.scheduling.models import Booking, Resource
+from parcours.scheduling.models import Booking, Loan, Resource
 
 from .conftest import FUTURE_DAY, at
 
@@ -191,3 +192,71 @@ def test_a_booking_kept_off_the_lobby_through_the_api(
     assert created.status_code == 201
     assert created.json()["hide_from_lobby"] is True
     assert Booking.objects.get(pk=created.json()["id"]).hide_from_lobby
+
+
+def test_lending_answers_the_same_whatever_exists_in_another_organisation(
+    client: Client, lea: Actor, logistics: User, coordinator: User, outsider: User, liege
+) -> None:
+    """Issue #9 (oracle): rights are checked first, then look-ups stay inside the actor's scope,
+    so a borrower of another organisation and an unknown address get the same answer."""
+    laptop = actions.create_resource(
+        actor=lea, site=liege, name="Portable 4", code="PC-4", kind="equipment"
+    )
+
+    def lend(user: User, borrower: str, resource: int = laptop.pk):
+        body = {
+            "resource": resource,
+            "borrower": borrower,
+            "start": at(FUTURE_DAY, "09:00").isoformat(),
+            "due": at("2031-03-20", "17:00").isoformat(),
+        }
+        return client.post(
+            "/api/v1/loans", body, content_type="application/json", headers=bearer(user)
+        )
+
+    # A coordinator (not logistics): 403 whoever the borrower is, whatever the resource id.
+    answers = {
+        (r.status_code, r.json()["title"])
+        for r in (
+            lend(coordinator, outsider.email),
+            lend(coordinator, "personne@nulle-part.test"),
+            lend(coordinator, logistics.email),
+            lend(coordinator, logistics.email, resource=laptop.pk + 999),
+        )
+    }
+    assert len(answers) == 1 and next(iter(answers))[0] == 403
+    # Logistics: a person of another organisation is "not found here", like an unknown address.
+    elsewhere, nowhere = lend(logistics, outsider.email), lend(logistics, "x@nulle-part.test")
+    assert elsewhere.status_code == nowhere.status_code == 404
+    assert elsewhere.json() == nowhere.json()
+    # Staff of another organisation without the logistics role: refused the same way.
+    assert lend(outsider, logistics.email).status_code == 403  # a coordinator there
+    assert not Loan.objects.exists()
+
+
+def test_the_loan_form_does_not_reveal_who_has_an_account_elsewhere(
+    as_user, logistics: User, outsider: User, lea: Actor, liege
+) -> None:
+    laptop = actions.create_resource(
+        actor=lea, site=liege, name="Portable 5", code="PC-5", kind="equipment"
+    )
+    client = as_user(logistics)
+
+    def post(email: str):
+        return client.post(
+            reverse("scheduling:loan_create"),
+            {
+                "resource": laptop.pk,
+                "borrower_email": email,
+                "start": "2031-03-12",
+                "due": "2031-03-19",
+            },
+        )
+
+    elsewhere, nowhere = post(outsider.email), post("inconnu@nulle-part.test")
+    assert elsewhere.status_code == nowhere.status_code == 400
+    assert (
+        elsewhere.context["form"].errors.as_data().keys()
+        == nowhere.context["form"].errors.as_data().keys()
+    )
+    assert not Loan.objects.exists()

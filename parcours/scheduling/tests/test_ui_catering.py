@@ -3,6 +3,7 @@ follows the current orders and participant numbers."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
@@ -99,7 +100,7 @@ def test_list_follows_changed_counts(
     day_bookings: list[Booking],
     lea: Actor,
 ) -> None:
-    url = reverse("scheduling_ui:catering", args=[liege.pk]) + "?date=2031-03-12"
+    url = reverse("scheduling:catering", args=[liege.pk]) + "?date=2031-03-12"
     client = as_user(logistics)
     assert '<td class="num">18</td>' in client.get(url).content.decode()
     actions.set_catering(
@@ -122,7 +123,7 @@ def test_printable_page_and_query_count(
     room: Resource,
 ) -> None:
     client = as_user(logistics)
-    url = reverse("scheduling_ui:catering", args=[liege.pk])
+    url = reverse("scheduling:catering", args=[liege.pk])
     client.get(url, {"date": "2031-03-12"})
     with django_assert_max_num_queries(12) as before:
         response = client.get(url, {"date": "2031-03-12"})
@@ -145,7 +146,7 @@ def test_csv_for_belgian_excel(
     as_user, logistics: User, liege: Site, day_bookings: list[Booking]
 ) -> None:
     response = as_user(logistics).get(
-        reverse("scheduling_ui:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
+        reverse("scheduling:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="catering-liege-2031-03-12.csv"' in response["Content-Disposition"]
@@ -161,7 +162,7 @@ def test_pdf_holds_the_list(
     as_user, logistics: User, liege: Site, day_bookings: list[Booking]
 ) -> None:
     response = as_user(logistics).get(
-        reverse("scheduling_ui:catering_pdf", args=[liege.pk]), {"date": "2031-03-12"}
+        reverse("scheduling:catering_pdf", args=[liege.pk]), {"date": "2031-03-12"}
     )
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -179,10 +180,34 @@ def test_catering_list_is_for_the_organisation_logistics(
     liege: Site,
     day_bookings: list[Booking],
 ) -> None:
-    url = reverse("scheduling_ui:catering", args=[liege.pk])
+    url = reverse("scheduling:catering", args=[liege.pk])
     assert as_user(school_contact).get(url).status_code == 403
     assert as_user(outsider).get(url).status_code == 404
     assert (
-        as_user(outsider).get(reverse("scheduling_ui:catering_csv", args=[liege.pk])).status_code
+        as_user(outsider).get(reverse("scheduling:catering_csv", args=[liege.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("https://x")', "+1+1", "-2", "@SUM(A1)", "\tTab"])
+def test_csv_cells_are_never_formulas(
+    as_user, logistics: User, lea: Actor, liege: Site, menu: None, room: Resource, typed: str
+) -> None:
+    """Issue #9: a title or a catering note starting with =, +, -, @ or a tab is written as text
+    (a leading apostrophe), so opening the list in a spreadsheet runs nothing."""
+    actions.book(
+        actor=lea,
+        resources=[room],
+        start=at(DAY, "09:00"),
+        end=at(DAY, "10:00"),
+        title=typed,
+        participants=3,
+        catering=[CateringRequest("cafe", 3, note=typed)],
+    )
+    body = as_user(logistics).get(
+        reverse("scheduling:catering_csv", args=[liege.pk]), {"date": "2031-03-12"}
+    )
+    texts = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig")), delimiter=";"))[1]
+    for cell in texts:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), texts
+    assert texts.count("'" + typed.strip()) + texts.count("'" + typed) >= 1

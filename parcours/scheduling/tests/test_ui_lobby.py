@@ -50,7 +50,7 @@ def screen(lea: Actor, liege: Site, room: Resource, other_room: Resource) -> str
         end=at(DAY, "15:00"),
         title="Jury",
     )
-    return reverse("scheduling_ui:lobby", args=[SitePolicy.objects.get(site=liege).display_token])
+    return reverse("scheduling:lobby", args=[SitePolicy.objects.get(site=liege).display_token])
 
 
 def rooms(client: Client, url: str, moment: str, **params: str) -> dict[str, str]:
@@ -107,7 +107,7 @@ def test_lobby_shows_neither_requests_nor_names(
 
 
 def test_unknown_screen_token_is_404(client: Client, screen: str) -> None:
-    assert client.get(reverse("scheduling_ui:lobby", args=["nope"])).status_code == 404
+    assert client.get(reverse("scheduling:lobby", args=["nope"])).status_code == 404
 
 
 @override_settings(PARCOURS_FAKE_NOW="2031-03-12T14:10:00+01:00")
@@ -131,7 +131,7 @@ def test_occupancy_portal_is_read_only_for_every_staff_member(
 ) -> None:
     for person in (school_contact, trainer):
         response = as_user(person).get(
-            reverse("scheduling_ui:occupancy"), {"site": liege.pk, "date": "2031-03-12"}
+            reverse("scheduling:occupancy"), {"site": liege.pk, "date": "2031-03-12"}
         )
         assert response.status_code == 200
         html = response.content.decode()
@@ -146,7 +146,7 @@ def test_occupancy_portal_is_not_for_learners_or_the_public(
     learner: User,
     screen: str,
 ) -> None:
-    url = reverse("scheduling_ui:occupancy")
+    url = reverse("scheduling:occupancy")
     assert client.get(url).status_code == 302
     assert as_user(learner).get(url).status_code == 403
 
@@ -161,7 +161,7 @@ def test_occupancy_portal_query_count_is_constant(
     room: Resource,
 ) -> None:
     client = as_user(trainer)
-    url = reverse("scheduling_ui:occupancy")
+    url = reverse("scheduling:occupancy")
     client.get(url, {"date": "2031-03-12"})
     with django_assert_max_num_queries(12) as before:
         client.get(url, {"date": "2031-03-12"})
@@ -200,7 +200,7 @@ def test_a_booking_hidden_from_the_lobby_shows_the_room_busy_without_its_title(
 ) -> None:
     booker = as_user(coordinator)
     response = booker.post(
-        reverse("scheduling_ui:booking_create", args=[liege.pk]),
+        reverse("scheduling:booking_create", args=[liege.pk]),
         {
             "resource": other_room.pk,
             "title": "Conseil de direction",
@@ -225,11 +225,11 @@ def test_a_booking_hidden_from_the_lobby_shows_the_room_busy_without_its_title(
     assert html.count('class="lobby-busy"') == 2  # never shown as free
 
     # Someone else (not the booker, not logistics) cannot show it again.
-    url = reverse("scheduling_ui:booking_lobby", args=[booking.pk])
+    url = reverse("scheduling:booking_lobby", args=[booking.pk])
     assert as_user(trainer).post(url, {"hidden": ""}).status_code == 403
     # The booker can, from the booking's page.
     booker = as_user(coordinator)
-    page = booker.get(reverse("scheduling_ui:booking", args=[booking.pk])).content.decode()
+    page = booker.get(reverse("scheduling:booking", args=[booking.pk])).content.decode()
     assert "Afficher sur l'écran d'accueil" in page
     assert booker.post(url, {"hidden": ""}).status_code == 302
     during = rooms(client, screen, "2031-03-12T10:00")
@@ -241,7 +241,7 @@ def test_logistics_hide_an_existing_booking(
 ) -> None:
     booking = Booking.objects.get(title="Atelier IA")
     response = as_user(logistics).post(
-        reverse("scheduling_ui:booking_lobby", args=[booking.pk]), {"hidden": "on"}
+        reverse("scheduling:booking_lobby", args=[booking.pk]), {"hidden": "on"}
     )
     assert response.status_code == 302
     morning = rooms(client, screen, "2031-03-12T10:05")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from parcours.accounts.models import Site, User
 from parcours.accounts.permissions import Actor
-from parcours.scheduling import actions, planning, ui_actions
+from parcours.scheduling import actions, planning
 from parcours.scheduling.actions import BookingConflict
 from parcours.scheduling.models import OutreachActivity, OutreachRequest, Resource
 
@@ -38,7 +38,7 @@ def dome(lea: Actor, charleroi: Site) -> Resource:
 
 @pytest.fixture
 def robots(lea: Actor, truck: Resource) -> OutreachActivity:
-    return ui_actions.create_outreach_activity(
+    return actions.create_outreach_activity(
         actor=lea,
         unit=truck,
         slug="robots-sol-lunaire",
@@ -50,7 +50,7 @@ def robots(lea: Actor, truck: Resource) -> OutreachActivity:
 
 @pytest.fixture
 def wind(lea: Actor, dome: Resource) -> OutreachActivity:
-    return ui_actions.create_outreach_activity(
+    return actions.create_outreach_activity(
         actor=lea,
         unit=dome,
         slug="parc-eolien",
@@ -82,12 +82,12 @@ def test_school_requests_the_truck_with_pupil_counts(
     wind: OutreachActivity,
 ) -> None:
     client = as_user(school_contact)
-    page = client.get(reverse("scheduling_ui:outreach_request"))
+    page = client.get(reverse("scheduling:outreach_request"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Robots sur sol lunaire" in html and "5e primaire" in html
     response = client.post(
-        reverse("scheduling_ui:outreach_request"), form(robots, MONDAY, MONDAY + dt.timedelta(1))
+        reverse("scheduling:outreach_request"), form(robots, MONDAY, MONDAY + dt.timedelta(1))
     )
     assert response.status_code == 302
     outreach = OutreachRequest.objects.get()
@@ -97,7 +97,7 @@ def test_school_requests_the_truck_with_pupil_counts(
     detail = client.get(response["Location"]).content.decode()
     assert "Demandée" in detail and "Kit pédagogique" in detail
     assert "explorer un sol lunaire" in detail
-    mine = client.get(reverse("scheduling_ui:outreach_mine")).content.decode()
+    mine = client.get(reverse("scheduling:outreach_mine")).content.decode()
     assert "Robots sur sol lunaire" in mine and "41 élèves" in mine
 
 
@@ -109,13 +109,13 @@ def test_activity_must_belong_to_the_unit(
 ) -> None:
     client = as_user(school_contact)
     response = client.post(
-        reverse("scheduling_ui:outreach_request"),
+        reverse("scheduling:outreach_request"),
         form(robots, MONDAY, MONDAY, unit=wind.unit_id),
     )
     assert response.status_code == 400
     assert not OutreachRequest.objects.exists()
     fragment = client.get(
-        reverse("scheduling_ui:outreach_activities"), {"unit": wind.unit_id}
+        reverse("scheduling:outreach_activities"), {"unit": wind.unit_id}
     ).content.decode()
     assert "parc éolien" in fragment and "Robots" not in fragment
 
@@ -127,11 +127,11 @@ def test_counts_are_required_names_never_asked(
 ) -> None:
     client = as_user(school_contact)
     response = client.post(
-        reverse("scheduling_ui:outreach_request"),
+        reverse("scheduling:outreach_request"),
         form(robots, MONDAY, MONDAY, grade_P5="", grade_P6=""),
     )
     assert response.status_code == 400
-    html = client.get(reverse("scheduling_ui:outreach_request")).content.decode()
+    html = client.get(reverse("scheduling:outreach_request")).content.decode()
     assert "aucun nom" in html
 
 
@@ -143,21 +143,21 @@ def test_one_place_at_a_time_with_a_setup_day(
     robots: OutreachActivity,
 ) -> None:
     client = as_user(school_contact)
-    client.post(reverse("scheduling_ui:outreach_request"), form(robots, MONDAY, MONDAY))
+    client.post(reverse("scheduling:outreach_request"), form(robots, MONDAY, MONDAY))
     first = OutreachRequest.objects.get()
     actions.approve_booking(actor=lea, booking=first.booking)
     # The unit is set up on the Sunday before and busy on Monday.
     assert planning.local_day(first.booking.reservations.get().blocked_start) == dt.date(2031, 3, 9)
     # Tuesday would leave no day to travel and set up: refused up front.
     response = client.post(
-        reverse("scheduling_ui:outreach_request"),
+        reverse("scheduling:outreach_request"),
         form(robots, MONDAY + dt.timedelta(1), MONDAY + dt.timedelta(1), school_name="Autre"),
     )
     assert response.status_code == 400
     assert "jour de trajet" in response.context["form"].errors["first_day"][0]
     # Wednesday is fine: Tuesday is its set-up day.
     response = client.post(
-        reverse("scheduling_ui:outreach_request"),
+        reverse("scheduling:outreach_request"),
         form(robots, MONDAY + dt.timedelta(2), MONDAY + dt.timedelta(2), school_name="Autre"),
     )
     assert response.status_code == 302
@@ -172,7 +172,7 @@ def test_province_team_approves_and_sees_clashes(
     lea: Actor,
     robots: OutreachActivity,
 ) -> None:
-    a = ui_actions.request_outreach_checked(
+    a = actions.request_outreach_checked(
         actor=Actor.of(school_contact),
         activity=robots,
         first_day=MONDAY,
@@ -181,7 +181,7 @@ def test_province_team_approves_and_sees_clashes(
         school_city="Jumet",
         pupil_counts={"P5": 20},
     )
-    b = ui_actions.request_outreach_checked(
+    b = actions.request_outreach_checked(
         actor=Actor.of(coordinator),
         activity=robots,
         first_day=MONDAY + dt.timedelta(1),
@@ -191,16 +191,16 @@ def test_province_team_approves_and_sees_clashes(
         pupil_counts={"S1": 25},
     )
     client = as_user(logistics)
-    queue = client.get(reverse("scheduling_ui:outreach_queue")).content.decode()
+    queue = client.get(reverse("scheduling:outreach_queue")).content.decode()
     assert "École A" in queue and "École B" in queue and "Conflit" not in queue
     response = client.post(
-        reverse("scheduling_ui:booking_approve", args=[a.booking_id]),
-        {"next": reverse("scheduling_ui:outreach_queue")},
+        reverse("scheduling:booking_approve", args=[a.booking_id]),
+        {"next": reverse("scheduling:outreach_queue")},
     )
     assert response.status_code == 302 and response["Location"].endswith("/animations/file/")
-    queue = client.get(reverse("scheduling_ui:outreach_queue")).content.decode()
+    queue = client.get(reverse("scheduling:outreach_queue")).content.decode()
     assert "Conflit" in queue
-    response = client.post(reverse("scheduling_ui:booking_approve", args=[b.booking_id]))
+    response = client.post(reverse("scheduling:booking_approve", args=[b.booking_id]))
     assert response.status_code == 409
     b.booking.refresh_from_db()
     assert b.booking.status == "requested"
@@ -215,7 +215,7 @@ def test_school_sees_only_its_requests_and_downloads_the_kit(
     outsider: User,
     robots: OutreachActivity,
 ) -> None:
-    outreach = ui_actions.request_outreach_checked(
+    outreach = actions.request_outreach_checked(
         actor=Actor.of(school_contact),
         activity=robots,
         first_day=MONDAY,
@@ -224,7 +224,7 @@ def test_school_sees_only_its_requests_and_downloads_the_kit(
         school_city="Jumet",
         pupil_counts={"P5": 20},
     )
-    kit = as_user(school_contact).get(reverse("scheduling_ui:outreach_kit", args=[outreach.pk]))
+    kit = as_user(school_contact).get(reverse("scheduling:outreach_kit", args=[outreach.pk]))
     assert kit["Content-Type"] == "text/plain; charset=utf-8"
     assert "attachment" in kit["Content-Disposition"]
     text = kit.content.decode()
@@ -233,7 +233,7 @@ def test_school_sees_only_its_requests_and_downloads_the_kit(
     for other in (trainer, outsider):
         assert (
             as_user(other)
-            .get(reverse("scheduling_ui:outreach_detail", args=[outreach.pk]))
+            .get(reverse("scheduling:outreach_detail", args=[outreach.pk]))
             .status_code
             == 404
         )
@@ -247,8 +247,8 @@ def test_queue_query_count(
     robots: OutreachActivity,
 ) -> None:
     client = as_user(logistics)
-    url = reverse("scheduling_ui:outreach_queue")
-    ui_actions.request_outreach_checked(
+    url = reverse("scheduling:outreach_queue")
+    actions.request_outreach_checked(
         actor=Actor.of(school_contact),
         activity=robots,
         first_day=MONDAY,
@@ -262,7 +262,7 @@ def test_queue_query_count(
         client.get(url)
     for i in range(1, 6):
         day = MONDAY + dt.timedelta(days=7 * i)
-        ui_actions.request_outreach_checked(
+        actions.request_outreach_checked(
             actor=Actor.of(school_contact),
             activity=robots,
             first_day=day,
@@ -284,7 +284,7 @@ def test_concurrent_approvals_keep_the_unit_in_one_place(
     robots: OutreachActivity,
 ) -> None:
     requests_ = [
-        ui_actions.request_outreach_checked(
+        actions.request_outreach_checked(
             actor=Actor.of(who),
             activity=robots,
             first_day=MONDAY,

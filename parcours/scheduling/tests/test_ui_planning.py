@@ -17,7 +17,7 @@ from parcours.accounts.models import Site, User
 from parcours.accounts.permissions import Actor
 from parcours.scheduling import actions, core, planning
 from parcours.scheduling.models import Booking, Resource
-from parcours.scheduling.ui_views import assign_lanes, lane_cells
+from parcours.scheduling.views.grid import assign_lanes, lane_cells
 
 DAY = dt.date(2031, 3, 12)  # a Wednesday, in the future
 
@@ -27,11 +27,11 @@ def at(day: dt.date, time: str) -> dt.datetime:
 
 
 def day_url(site: Site, day: dt.date = DAY) -> str:
-    return reverse("scheduling_ui:planning_day", args=[site.pk]) + f"?date={day.isoformat()}"
+    return reverse("scheduling:planning_day", args=[site.pk]) + f"?date={day.isoformat()}"
 
 
 def week_url(site: Site, day: dt.date = DAY) -> str:
-    return reverse("scheduling_ui:planning_week", args=[site.pk]) + f"?date={day.isoformat()}"
+    return reverse("scheduling:planning_week", args=[site.pk]) + f"?date={day.isoformat()}"
 
 
 def blocks(html: str) -> list[str]:
@@ -187,7 +187,7 @@ def test_free_cell_opens_a_prefilled_form_and_books(
     assert form["resource"].value() == str(room.pk)
     assert form["start_time"].value() == "11:00" and form["end_time"].value() == "12:00"
     response = client.post(
-        reverse("scheduling_ui:booking_create", args=[liege.pk]),
+        reverse("scheduling:booking_create", args=[liege.pk]),
         {
             "resource": room.pk,
             "title": "Jury",
@@ -210,7 +210,7 @@ def test_booking_a_taken_slot_explains_the_conflict(
     week_of_bookings: list[Booking],
 ) -> None:
     response = as_user(logistics).post(
-        reverse("scheduling_ui:booking_create", args=[liege.pk]),
+        reverse("scheduling:booking_create", args=[liege.pk]),
         {
             "resource": room.pk,
             "title": "Doublon",
@@ -243,15 +243,13 @@ def test_logistics_approves_a_request_from_the_grid(
         title="Réunion des parents",
     )
     client = as_user(logistics)
-    detail = client.get(reverse("scheduling_ui:booking", args=[request.pk]), HTTP_HX_REQUEST="true")
+    detail = client.get(reverse("scheduling:booking", args=[request.pk]), HTTP_HX_REQUEST="true")
     assert "Approuver" in detail.content.decode()
     response = client.post(
-        reverse("scheduling_ui:booking_approve", args=[request.pk]), HTTP_HX_REQUEST="true"
+        reverse("scheduling:booking_approve", args=[request.pk]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(
-        reverse("scheduling_ui:planning_day", args=[liege.pk])
-    )
+    assert response["HX-Redirect"].startswith(reverse("scheduling:planning_day", args=[liege.pk]))
     request.refresh_from_db()
     assert request.status == "approved"
 
@@ -270,7 +268,7 @@ def test_refusing_needs_a_reason(
         title="Réunion des parents",
     )
     client = as_user(logistics)
-    url = reverse("scheduling_ui:booking_refuse", args=[request.pk])
+    url = reverse("scheduling:booking_refuse", args=[request.pk])
     assert client.post(url, {"reason": ""}).status_code == 400
     assert client.post(url, {"reason": "Salle en travaux"}).status_code == 302
     request.refresh_from_db()
@@ -287,7 +285,7 @@ def test_move_and_resize_with_conflict_check(
 ) -> None:
     booking = week_of_bookings[0]
     client = as_user(logistics)
-    url = reverse("scheduling_ui:booking_move", args=[booking.pk])
+    url = reverse("scheduling:booking_move", args=[booking.pk])
     # Resize to 12:00 and move to another room.
     response = client.post(
         url,
@@ -332,7 +330,7 @@ def test_read_only_staff_see_the_grid_without_booking_buttons(
     assert "Atelier IA" in html
     assert "Réserver Salle Meuse" not in html
     assert (
-        as_user(trainer).get(reverse("scheduling_ui:booking_create", args=[liege.pk])).status_code
+        as_user(trainer).get(reverse("scheduling:booking_create", args=[liege.pk])).status_code
         == 403
     )
 
@@ -353,10 +351,9 @@ def test_only_logistics_may_approve(
     )
     c = as_user(coordinator)
     assert (
-        "Approuver"
-        not in c.get(reverse("scheduling_ui:booking", args=[request.pk])).content.decode()
+        "Approuver" not in c.get(reverse("scheduling:booking", args=[request.pk])).content.decode()
     )
-    response = c.post(reverse("scheduling_ui:booking_approve", args=[request.pk]))
+    response = c.post(reverse("scheduling:booking_approve", args=[request.pk]))
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "requested"
@@ -371,9 +368,9 @@ def test_other_organisations_get_404(
     c = as_user(outsider)
     assert c.get(day_url(liege)).status_code == 404
     assert c.get(week_url(liege)).status_code == 404
-    assert c.get(reverse("scheduling_ui:booking", args=[week_of_bookings[0].pk])).status_code == 404
+    assert c.get(reverse("scheduling:booking", args=[week_of_bookings[0].pk])).status_code == 404
     assert (
-        c.post(reverse("scheduling_ui:booking_approve", args=[week_of_bookings[0].pk])).status_code
+        c.post(reverse("scheduling:booking_approve", args=[week_of_bookings[0].pk])).status_code
         == 404
     )
 
@@ -415,14 +412,14 @@ def test_overlapping_requests_get_their_own_lane(
 def test_hub_lists_sites_with_their_pages(
     as_user, logistics: User, school_contact: User, liege: Site, room: Resource
 ) -> None:
-    html = as_user(logistics).get(reverse("scheduling_ui:hub")).content.decode()
-    assert reverse("scheduling_ui:planning_week", args=[liege.pk]) in html
-    assert reverse("scheduling_ui:catering", args=[liege.pk]) in html
+    html = as_user(logistics).get(reverse("scheduling:hub")).content.decode()
+    assert reverse("scheduling:planning_week", args=[liege.pk]) in html
+    assert reverse("scheduling:catering", args=[liege.pk]) in html
     assert "/logistique/ecran/" in html  # the lobby screen's secret address, for logistics
-    html = as_user(school_contact).get(reverse("scheduling_ui:hub")).content.decode()
+    html = as_user(school_contact).get(reverse("scheduling:hub")).content.decode()
     assert "/logistique/ecran/" not in html
-    assert reverse("scheduling_ui:planning_week", args=[liege.pk]) not in html
-    assert reverse("scheduling_ui:occupancy") in html
+    assert reverse("scheduling:planning_week", args=[liege.pk]) not in html
+    assert reverse("scheduling:occupancy") in html
 
 
 def test_titles_are_escaped_in_the_grid(

@@ -44,19 +44,6 @@ def test_decode_refuses_garbage_and_bombs() -> None:
         statuslist.decode("u" + base64.urlsafe_b64encode(bomb).decode().rstrip("="))
 
 
-@given(
-    multiplier=st.integers(min_value=0, max_value=SIZE // 2 - 1).map(lambda n: 2 * n + 1),
-    offset=st.integers(min_value=0, max_value=SIZE - 1),
-)
-@settings(max_examples=10, deadline=None)
-def test_scrambled_indexes_never_collide(multiplier: int, offset: int) -> None:
-    seen = {
-        statuslist.scrambled_index(c, size=SIZE, multiplier=multiplier, offset=offset)
-        for c in range(SIZE)
-    }
-    assert len(seen) == SIZE
-
-
 def _png() -> bytes:
     import struct
     import zlib

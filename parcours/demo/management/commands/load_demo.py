@@ -25,6 +25,11 @@ class Command(BaseCommand):
                 "À n'utiliser que sur une base de démonstration."
             ),
         )
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help=_("N'affiche pas les comptes de démonstration (make demo les affiche ensuite)."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         reset = options["reset"]
@@ -35,7 +40,8 @@ class Command(BaseCommand):
                     "Utilisez --reset pour vider la base et tout recharger."
                 )
             )
-            self._logins(options["verbosity"])
+            if not options["no_logins"]:
+                self._logins(options["verbosity"])
             return
         report = loader.load(reset=reset)
         if options["verbosity"] < 1:
@@ -44,7 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(lines[0]))
         for line in lines[1:]:
             self.stdout.write(line)
-        self._logins(options["verbosity"])
+        if not options["no_logins"]:
+            self._logins(options["verbosity"])
 
     def _logins(self, verbosity: int) -> None:
         if verbosity < 1:

@@ -1,0 +1,19 @@
+"""Rate limits outside allauth's own views, counted the same way (``ACCOUNT_RATE_LIMITS``).
+
+For instance, the invitation-acceptance view::
+
+    if response := throttle.consume_or_429(request, "accept_invitation", key=token_hash):
+        return response
+"""
+
+from __future__ import annotations
+
+from allauth.core import ratelimit
+from django.http import HttpRequest, HttpResponse
+
+
+def consume_or_429(
+    request: HttpRequest, action: str, *, key: str | None = None
+) -> HttpResponse | None:
+    """Count one attempt; return the "too many attempts" page (429) when over the limit."""
+    return ratelimit.consume_or_429(request, action=action, key=key)

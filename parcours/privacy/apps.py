@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    """Personal data: "my data" export, erasure, retention (GDPR art. 15, 17, 20)."""
+
+    name = "parcours.privacy"
+    label = "privacy"
+    verbose_name = _("Données personnelles")
+
+    def ready(self) -> None:
+        from parcours.privacy import dashboard
+
+        dashboard.register()
