@@ -25,6 +25,7 @@ from parcours.enrolment.actions._base import (
     S,
     Source,
     _check_domain,
+    _has_control,
     _lock_session,
     _on_commit,
     _refuse,
@@ -90,6 +91,8 @@ def _check_audience(session: Session, learner: User, declared: str, *, vouched: 
     A learner without a declared audience declares it when enrolling themselves; staff who
     enrol someone vouch for them (the profile takes the session's audience).
     """
+    if declared and declared not in Module.Audience.values:
+        raise _refuse(_("Public inconnu."), "invalid")
     if session.audience in NO_RESTRICTION:
         return
     profile, _created = LearnerProfile.objects.get_or_create(user=learner)
@@ -271,6 +274,8 @@ def enrol_person(
         raise _refuse(_("Adresse e-mail invalide."), "invalid") from exc
     if not first_name.strip() or not last_name.strip():
         raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
+    if _has_control(email, first_name, last_name):
+        raise _refuse(_("Caractère invalide dans l'e-mail, le prénom ou le nom."), "invalid")
     if len(first_name.strip()) > 150 or len(last_name.strip()) > 150:
         raise _refuse(_("Prénom et nom comptent 150 caractères au plus."), "invalid")
     if source == Source.SCHOOL:
@@ -312,7 +317,7 @@ def cancel(
             actor=actor.user,
             organisation=session.organisation,
             obj=enrolment,
-            changes={"reason": reason, "promoted": [e.pk for e in promoted]},
+            changes={"reason": enrolment.reason, "promoted": [e.pk for e in promoted]},
         )
         _on_commit(
             signals.enrolment_cancelled,
@@ -320,7 +325,7 @@ def cancel(
             enrolment_id=enrolment.pk,
             session_id=session.pk,
             by_learner=by_learner,
-            reason=reason,
+            reason=enrolment.reason,
         )
         _announce_promotions(session, promoted)
     enrolment.promoted = promoted
@@ -367,14 +372,14 @@ def reject(*, actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment
             actor=actor.user,
             organisation=enrolment.session.organisation,
             obj=enrolment,
-            changes={"reason": reason},
+            changes={"reason": enrolment.reason},
         )
         _on_commit(
             signals.enrolment_rejected,
             Enrolment,
             enrolment_id=enrolment.pk,
             session_id=enrolment.session_id,
-            reason=reason,
+            reason=enrolment.reason,
         )
     return enrolment
 

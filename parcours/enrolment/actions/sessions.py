@@ -23,6 +23,7 @@ from parcours.enrolment.actions._base import (
     MANAGERS,
     S,
     Slot,
+    _has_control,
     _lock_session,
     _on_commit,
     _refuse,
@@ -184,6 +185,15 @@ def _validate_session(
             _("Le délai d'annulation est compris entre 0 et %(n)d heures.")
             % {"n": bounds.MAX_DEADLINE_HOURS}
         ]
+    for name, value in (
+        ("code", data.code),
+        ("label", data.label),
+        ("online_url", data.online_url),
+    ):
+        if _has_control(value):
+            errors[name] = [_("Caractère invalide (caractère de contrôle).")]
+    if "\x00" in data.access_notes:
+        errors["access_notes"] = [_("Caractère invalide (caractère de contrôle).")]
     if len(data.label.strip()) > 200:
         errors["label"] = [_("L'intitulé compte 200 caractères au plus.")]
     if len(data.online_url.strip()) > 200:

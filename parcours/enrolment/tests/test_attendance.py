@@ -326,11 +326,11 @@ def test_a_roll_call_during_a_slot_schedules_the_completion_at_its_end(
     person = make_learner(1)
     actions.enrol(actor=Actor.of(person), session=session, learner=person)
     slot = session.slots.get()
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        with django_capture_on_commit_callbacks(execute=True):
-            actions.record_roll_call(
-                actor=Actor.of(trainer), slot=slot, now=slot.start + dt.timedelta(hours=1)
-            )
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=database), django_capture_on_commit_callbacks(execute=True):
+        actions.record_roll_call(
+            actor=Actor.of(trainer), slot=slot, now=slot.start + dt.timedelta(hours=1)
+        )
     (task,) = DBTaskResult.objects.filter(task_path__endswith="complete_session_attendance")
     assert task.run_after == slot.end + dt.timedelta(seconds=5)
     assert task.args_kwargs["args"] == [session.pk]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parcours.accounts.permissions import Actor
 from parcours.catalogue.models import Module
 from parcours.enrolment import actions, bounds, slots
-from parcours.enrolment.models import Session
+from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.slots import BRUSSELS, full_days
 from parcours.enrolment.tests.conftest import days_from_now, make_module
 
@@ -276,3 +276,52 @@ def test_slot_lines_never_raise(text: str) -> None:
 def test_parse_id_is_none_or_a_64_bit_id(text: str) -> None:
     value = bounds.parse_id(text)
     assert value is None or 1 <= value <= bounds.MAX_ID
+
+
+class TestControlCharacters:
+    """PostgreSQL refuses NUL in text: every free text is refused or cleaned before a write."""
+
+    def test_names_with_nul_are_refused_in_the_api(self, client, coordinator, make_session) -> None:
+        from parcours.accounts import actions as account_actions
+
+        _token, secret = account_actions.create_api_token(user=coordinator, name="t")
+        session = make_session()
+        response = client.post(
+            f"/api/v1/sessions/{session.pk}/enrolments",
+            {"learner_email": "nul@x.test", "first_name": "A\x00", "last_name": "B\r"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 422
+        assert not Enrolment.objects.exists()
+
+    def test_a_reason_with_nul_is_cleaned(self, learner, make_session) -> None:
+        session = make_session()
+        enrolment = actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+        actions.cancel(actor=Actor.of(learner), enrolment=enrolment, reason="malade\x00\x07 !")
+        assert Enrolment.objects.get(pk=enrolment.pk).reason == "malade !"
+
+    def test_a_code_with_nul_is_refused(self, coordinator, org, module, site) -> None:
+        data = actions.SessionData(
+            module_id=module.pk,
+            code="A\x00B",
+            capacity=5,
+            slots=full_days(days_from_now(9)),
+            site_id=site.pk,
+        )
+        with pytest.raises(ValidationError, match="Caractère invalide"):
+            actions.create_session(actor=Actor.of(coordinator), organisation=org, data=data)
+
+    def test_an_unknown_audience_is_refused(self, client, learner, make_session) -> None:
+        from parcours.accounts import actions as account_actions
+
+        _token, secret = account_actions.create_api_token(user=learner, name="t")
+        session = make_session(audience=Module.Audience.TEACHERS)
+        response = client.post(
+            f"/api/v1/sessions/{session.pk}/enrolments",
+            {"audience": "pirates"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 422
+        assert not Enrolment.objects.exists()
