@@ -133,7 +133,7 @@ def _enrolment_out(enrolment: Enrolment, *, with_hours: bool = True) -> dict[str
 def list_sessions(
     request: HttpRequest,
     module: int | None = Query(None, ge=1, le=bounds.MAX_ID),
-    organisation: str | None = Query(None, max_length=100),
+    organisation: str | None = Query(None, max_length=100, pattern=r"^[-a-z0-9_]+$"),
     include_past: bool = False,
     limit: int = Query(bounds.PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),

@@ -183,6 +183,16 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _message(exc))
     else:
         messages.success(request, _("L'inscription est annulée."))
+        if enrolment.learner_id == request.user.pk:
+            # No undo button: a freed seat goes at once to the waitlist; the way back is to
+            # enrol again from the session page (a full session puts them on the waitlist).
+            messages.info(
+                request,
+                _(
+                    "Changé d'avis ? Réinscrivez-vous depuis la page de la session (si elle "
+                    "est complète, vous serez en liste d'attente)."
+                ),
+            )
         for promoted in getattr(cancelled, "promoted", []):
             promoted.session = enrolment.session
             if permissions.can_see_enrolment(request.actor, promoted):

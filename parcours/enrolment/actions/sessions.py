@@ -159,6 +159,15 @@ def _validate_session(
     existing: set[Slot] | None = None,
 ) -> tuple[Module | None, Site | None, Resource | None, list[User]]:
     errors: dict[str, list[str]] = {}
+    # Before any look-up with these values (PostgreSQL refuses NUL in a query too).
+    one_line = {"code": data.code, "label": data.label, "online_url": data.online_url}
+    for name, value in one_line.items():
+        if _has_control(value):
+            errors[name] = [_("Caractère invalide (caractère de contrôle).")]
+    if "\x00" in data.access_notes:
+        errors["access_notes"] = [_("Caractère invalide (caractère de contrôle).")]
+    if errors:
+        raise ValidationError(errors)
     ids = [data.module_id, data.site_id, data.room_id, *data.trainer_ids]
     if not all(_id_ok(i) for i in ids) or len(data.trainer_ids) > MAX_TRAINERS:
         raise ValidationError(_("Identifiant invalide."), code="invalid")
@@ -185,15 +194,6 @@ def _validate_session(
             _("Le délai d'annulation est compris entre 0 et %(n)d heures.")
             % {"n": bounds.MAX_DEADLINE_HOURS}
         ]
-    for name, value in (
-        ("code", data.code),
-        ("label", data.label),
-        ("online_url", data.online_url),
-    ):
-        if _has_control(value):
-            errors[name] = [_("Caractère invalide (caractère de contrôle).")]
-    if "\x00" in data.access_notes:
-        errors["access_notes"] = [_("Caractère invalide (caractère de contrôle).")]
     if len(data.label.strip()) > 200:
         errors["label"] = [_("L'intitulé compte 200 caractères au plus.")]
     if len(data.online_url.strip()) > 200:

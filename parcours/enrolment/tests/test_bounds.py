@@ -194,6 +194,7 @@ class TestQueryStringsAndApi:
             f"/api/v1/sessions?module={BIG}",
             f"/api/v1/sessions?limit={HUGE}",
             "/api/v1/sessions?offset=-1",
+            "/api/v1/sessions?organisation=a%00b",
             f"/api/v1/sessions/{BIG}",
         ],
     )
