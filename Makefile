@@ -59,7 +59,8 @@ install: $(STAMP)
 
 demo: install
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_demo --no-logins
+	@# Loading runs outside a request: its badge links and issuer did:web name the demo's address.
+	$(DEMO_ENV) SITE_URL=http://$(DEMO_ADDR) $(MANAGE) load_demo --no-logins
 	@$(MAKE) --no-print-directory serve
 
 # runserver --insecure serves the static files with DEBUG off: no collectstatic.

@@ -169,8 +169,10 @@ PARCOURS_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
-    # Ours, through parcours.accounts.throttle.consume_or_429 (invitation links).
+    # Ours, through parcours.accounts.throttle.consume_or_429 (invitation links): accepting one
+    # (key: the link's hash) and asking for a new one (key: the e-mail address).
     "accept_invitation": "20/m/ip,10/h/key",
+    "request_invitation_link": "5/m/ip,3/h/key",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).
@@ -185,7 +187,7 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = PARCOURS_RATE_LIMITS if RATE_LIMIT_
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Parcours"
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING or DEMO  # http://localhost
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # Shared cache (rate-limit counters). locmem is per process: fine for one process (runserver,
@@ -251,11 +253,13 @@ PERMISSIONS_POLICY = (
     "publickey-credentials-create=(self), publickey-credentials-get=(self)"
 )
 # Content-Security-Policy (django-csp): scripts only from our own static files, no inline script,
-# no eval (htmx works without: no hx-on, no js: values). Styles allow inline style attributes
-# (a few templates use them; they cannot run code). QR codes are data: images. On by default
-# except in DEBUG and in tests, where pages of other areas still carry inline scripts (tests
-# switch it on: parcours/accounts/tests/test_auth_security.py, tests/browser).
-CSP_ENABLED = env_bool("CSP_ENABLED", not DEBUG and not TESTING)
+# no eval (htmx works without: no hx-on, no js: values; page behaviours are data attributes read
+# by static/js/parcours.js). Styles allow inline style attributes (a few templates use them;
+# they cannot run code). QR codes are data: images. On by default except in DEBUG, the demo
+# (until the last inline scripts of other areas move to parcours.js, see docs/deployment.md)
+# and tests (those about it switch it on: parcours/accounts/tests/test_auth_security.py, the
+# browser journeys of tests/browser/test_access_journeys.py).
+CSP_ENABLED = env_bool("CSP_ENABLED", not DEBUG and not TESTING and not DEMO)
 CSP_POLICY: dict[str, object] = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -300,7 +304,11 @@ CREDENTIALS_DID_HOST = env_str("CREDENTIALS_DID_HOST")
 CREDENTIALS_SIGNING_PROCESSES = env_int("CREDENTIALS_SIGNING_PROCESSES", 2)
 
 # Background work: Django's tasks framework (django-tasks backport) with the database backend.
-# Run workers with `manage.py db_worker`. TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
+# Run workers with `manage.py task_worker` (db_worker that re-queues the tasks of dead workers,
+# parcours/lib/tasks.py). TASKS_IMMEDIATE=true runs tasks inline (demo, tests).
+TASKS_STALE_AFTER = env_int("TASKS_STALE_AFTER", 3600)  # s: a claim older than this is stale
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)  # dead workers before a task fails
+TASKS_RECOVERY_INTERVAL = env_int("TASKS_RECOVERY_INTERVAL", 60)  # s between recovery sweeps
 TASKS = {
     "default": {
         "BACKEND": (

@@ -381,6 +381,7 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "documents.my_attestations",
         "accounts.administration",
         "accounts.security",
+        "privacy.my_data",
     ]
 
 

@@ -104,7 +104,7 @@ def test_the_progress_page_says_where_to_get_each_missing_module(
     site: Site,
     modules: dict[str, Module],
 ) -> None:
-    pathway = make_pathway(coordinator, org, "P", "A & B & C")
+    make_pathway(coordinator, org, "P", "A & B & C")
     pathway_actions.record_completion(learner=learner, module=modules["A"])
     soon = make_session(coordinator, org, modules["B"], site, 10)
     make_session(coordinator, org, modules["B"], site, 20)

@@ -400,7 +400,7 @@ def update_organisation_settings(
 
 
 def normalise_domain(value: str) -> str:
-    """A sign-up domain as stored: lowercase, IDNA (punycode) valid, no ``@``, no scheme."""
+    """A sign-up domain as stored: lowercase, valid once IDNA-encoded, no ``@``, no scheme."""
     text = (value or "").strip().lower().rstrip(".")
     message = _("« %(d)s » n'est pas un nom de domaine valide (exemple : ecole.be).") % {
         "d": text[:100]
@@ -423,7 +423,12 @@ def normalise_domain(value: str) -> str:
         raise ValidationError(message, code="domain")
     if labels[-1].isdigit():
         raise ValidationError(message, code="domain")
-    return ascii_name
+    # Stored as people type their addresses (``école.be``, not ``xn--cole-9oa.be``): the sign-up
+    # policy compares it with the domain of the e-mail address.
+    try:
+        return ascii_name.encode("ascii").decode("idna")
+    except UnicodeError:
+        raise ValidationError(message, code="domain") from None
 
 
 def add_signup_domain(*, organisation: Organisation, domain: str, actor: User) -> SignupDomain:

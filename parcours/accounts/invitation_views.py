@@ -15,11 +15,13 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from parcours.accounts import invitations
+from parcours.accounts import invitations, throttle
 from parcours.accounts.forms import AcceptInvitationForm, NewLinkForm
+from parcours.accounts.models import Invitation
 
-#: The secret never goes to other sites through the Referer header.
-NO_REFERRER = "no-referrer"
+#: The secret in the address never goes to other sites through the Referer header. (Not
+#: ``no-referrer``: the browser would then send ``Origin: null`` and fail the CSRF check.)
+REFERRER_POLICY = "same-origin"
 
 
 def _dead_link(request: HttpRequest, reason: str) -> HttpResponse:
@@ -29,13 +31,19 @@ def _dead_link(request: HttpRequest, reason: str) -> HttpResponse:
         {"reason": reason, "form": NewLinkForm()},
         status=410 if reason in ("used", "revoked", "expired") else 404,
     )
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, secret: str) -> HttpResponse:
+    if request.method == "POST" and (
+        limited := throttle.consume_or_429(
+            request, "accept_invitation", key=Invitation.hash_secret(secret[:100])
+        )
+    ):
+        return limited
     try:
         invitation = invitations.find(secret)
     except invitations.InvalidInvitation as exc:
@@ -72,12 +80,15 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
         {"invitation": invitation, "form": form},
         status=status,
     )
-    response["Referrer-Policy"] = NO_REFERRER
+    response["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 
 @require_POST
 def new_link(request: HttpRequest) -> HttpResponse:
+    email = str(request.POST.get("email", "")).strip().lower()[:254]
+    if limited := throttle.consume_or_429(request, "request_invitation_link", key=email or None):
+        return limited
     form = NewLinkForm(request.POST)
     if not form.is_valid():
         return render(

@@ -47,6 +47,7 @@ from parcours.accounts.models import (
 )
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.transactions import write_transaction
+from parcours.lib.urls import absolute_url, site_url
 
 #: Who may invite to which role: administrators to any role; the people who enrol learners
 #: (coordinators, school contacts) may invite learners.
@@ -129,7 +130,7 @@ def mark_email_verified(user: User) -> None:
 
 
 def accept_url(secret: str) -> str:
-    return settings.SITE_URL + reverse("accounts:invitation_accept", args=[secret])
+    return absolute_url(reverse("accounts:invitation_accept", args=[secret]))
 
 
 def _language_for(email: str) -> str:
@@ -154,8 +155,8 @@ def _send_after_commit(kind: str, invitation: Invitation, secret: str | None = N
                 "organisation": fresh.organisation,
                 "role": fresh.get_role_display(),
                 "link": accept_url(secret) if secret else "",
-                "site_url": settings.SITE_URL,
-                "login_url": settings.SITE_URL + reverse("accounts:dashboard"),
+                "site_url": site_url(),
+                "login_url": absolute_url(reverse("accounts:dashboard")),
                 "validity_days": Invitation.VALIDITY_DAYS,
             }
             subject = render_to_string(f"accounts/invitations/email/{kind}_subject.txt", context)
@@ -222,8 +223,10 @@ def invite(
     first_name, last_name = first_name.strip()[:150], last_name.strip()[:150]
     with write_transaction():
         existing = User.objects.filter(email__iexact=email).first()
-        if existing is not None:
+        if existing is not None and not _stranded(existing):
             return _add_role_to_existing(organisation, existing, role, invited_by, next_url)
+        # No account, or one created for this person by staff (an enrolment, an import) that
+        # was never used: a link to set the password (accept() sets it on that account).
         invitation = _open_invitation(organisation, email, role)
         if invitation is not None:
             secret = _reissue(invitation)
@@ -267,6 +270,12 @@ def invite(
         )
         _send_after_commit("invite", invitation, secret)
         return invitation
+
+
+def _stranded(user: User) -> bool:
+    """An account created for someone else's convenience that they cannot use yet: no usable
+    password, never logged in, still active."""
+    return user.is_active and user.last_login is None and not user.has_usable_password()
 
 
 def _add_role_to_existing(

@@ -68,7 +68,7 @@ class StaffMfaMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.get(mfa.SESSION_FLAG):
             user = request.user
-            if not user.is_authenticated or mfa.has_second_factor(user):  # type: ignore[arg-type]
+            if not user.is_authenticated or mfa.has_second_factor(user):
                 session.pop(mfa.SESSION_FLAG, None)
             elif not request.path.startswith(_mfa_allowed_prefixes()):
                 return _ask_for_second_factor(request)

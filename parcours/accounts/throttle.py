@@ -1,6 +1,6 @@
 """Rate limits outside allauth's own views, counted the same way (``ACCOUNT_RATE_LIMITS``).
 
-For instance, the invitation-acceptance view::
+For instance, the invitation-acceptance view, on POST::
 
     if response := throttle.consume_or_429(request, "accept_invitation", key=token_hash):
         return response
@@ -15,5 +15,9 @@ from django.http import HttpRequest, HttpResponse
 def consume_or_429(
     request: HttpRequest, action: str, *, key: str | None = None
 ) -> HttpResponse | None:
-    """Count one attempt; return the "too many attempts" page (429) when over the limit."""
+    """Count one attempt; return the "too many attempts" page (429) when over the limit.
+
+    Like allauth, only requests that change something count (a GET is never limited): call it
+    where the form is submitted.
+    """
     return ratelimit.consume_or_429(request, action=action, key=key)

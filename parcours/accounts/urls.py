@@ -17,4 +17,4 @@ urlpatterns = [
 # Organisation administration and invitations (people and access): their own module.
 from django.urls import include  # noqa: E402 - kept apart from the lines above (merges)
 
-urlpatterns += [path("", include("parcours.accounts.admin_urls"))]  # type: ignore[list-item]
+urlpatterns += [path("", include("parcours.accounts.admin_urls"))]

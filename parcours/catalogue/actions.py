@@ -18,16 +18,23 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.models import Organisation
+from parcours.accounts.models import Organisation, Role
 from parcours.accounts.permissions import CATALOGUE_EDITORS, Actor, require_role
-from parcours.catalogue import search
-from parcours.catalogue.models import Competence, Module, ModuleCompetence, ProficiencyLevel
+from parcours.catalogue import cache, search
+from parcours.catalogue.models import (
+    Competence,
+    Module,
+    ModuleCompetence,
+    ProficiencyLevel,
+    SearchSynonym,
+    split_expansions,
+)
 
 Status = Module.Status
 
@@ -354,3 +361,144 @@ def archive_module(*, actor: Actor, module: Module | int) -> Module:
 def restore_module(*, actor: Actor, module: Module | int) -> Module:
     """Bring an archived module back as a draft."""
     return _transition(actor, module, Status.DRAFT, "module.restore")
+
+
+# --- Search synonyms ---------------------------------------------------------------------
+
+#: Who edits an organisation's search synonyms (platform-wide ones: platform administrators).
+SYNONYM_EDITORS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+#: Bounds: synonyms per organisation, equivalents per synonym.
+MAX_SYNONYMS = 300
+MAX_EXPANSIONS = search.MAX_ALTERNATIVES
+
+
+def _require_synonym_editor(actor: Actor, organisation: Organisation | None) -> None:
+    if organisation is None:
+        if not actor.is_platform_admin:
+            raise PermissionDenied(
+                _("Seuls les administrateurs de la plateforme modifient les synonymes communs.")
+            )
+        return
+    require_role(actor, organisation, SYNONYM_EDITORS)
+
+
+def _clean_synonym(
+    organisation: Organisation | None, term: str, expansions: str, exclude: int | None
+) -> tuple[str, str, str]:
+    """(term, expansions, key) cleaned, or ValidationError keyed by field."""
+    term = " ".join((term or "").split())
+    items = split_expansions(expansions)
+    errors: dict[str, list[str]] = {}
+    key_words = search.synonym_key(search.synonym_words(term))
+    if not key_words:
+        errors["term"] = [_("Le terme doit contenir au moins une lettre ou un chiffre.")]
+    elif len(term) > 100:
+        errors["term"] = [_("Le terme compte au plus 100 caractères.")]
+    if not items:
+        errors["expansions"] = [_("Indiquez au moins un équivalent.")]
+    elif len(items) > MAX_EXPANSIONS:
+        errors["expansions"] = [
+            _("Au plus %(max)d équivalents par terme.") % {"max": MAX_EXPANSIONS}
+        ]
+    else:
+        problems = []
+        keys = {key_words}
+        for item in items:
+            words = search.synonym_key(search.synonym_words(item))
+            if not words:
+                problems.append(
+                    _("« %(item)s » ne contient ni lettre ni chiffre.") % {"item": item}
+                )
+            elif words in keys:
+                problems.append(_("« %(item)s » figure déjà.") % {"item": item})
+            keys.add(words)
+        if problems:
+            errors["expansions"] = problems
+    text = ", ".join(items)
+    if len(text) > 500:
+        errors.setdefault("expansions", []).append(
+            _("Les équivalents comptent au plus 500 caractères en tout.")
+        )
+    key = " ".join(key_words)
+    if not errors:
+        same = SearchSynonym.objects.filter(organisation=organisation, key=key)
+        if exclude is not None:
+            same = same.exclude(pk=exclude)
+        if same.exists():
+            errors["term"] = [_("Un synonyme existe déjà pour « %(term)s ».") % {"term": term}]
+        elif exclude is None and (
+            SearchSynonym.objects.filter(organisation=organisation).count() >= MAX_SYNONYMS
+        ):
+            errors["term"] = [
+                _("Au plus %(max)d synonymes par organisation.") % {"max": MAX_SYNONYMS}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return term, text, key
+
+
+def create_synonym(
+    *, actor: Actor, organisation: Organisation | None, term: str, expansions: str
+) -> SearchSynonym:
+    """A new search synonym of ``organisation`` (None: platform-wide)."""
+    _require_synonym_editor(actor, organisation)
+    term, text, key = _clean_synonym(organisation, term, expansions, exclude=None)
+    try:
+        with transaction.atomic():
+            synonym = SearchSynonym.objects.create(
+                organisation=organisation, term=term, expansions=text, key=key
+            )
+            audit.record(
+                "synonym.create",
+                actor=actor.user,
+                organisation=organisation,
+                obj=synonym,
+                changes={"term": term, "expansions": text},
+            )
+            cache.bump()
+    except IntegrityError as exc:  # a concurrent twin won the race
+        raise ValidationError(
+            {"term": [_("Un synonyme existe déjà pour « %(term)s ».") % {"term": term}]}
+        ) from exc
+    return synonym
+
+
+def update_synonym(
+    *, actor: Actor, synonym: SearchSynonym, term: str, expansions: str
+) -> SearchSynonym:
+    _require_synonym_editor(actor, synonym.organisation)
+    term, text, key = _clean_synonym(synonym.organisation, term, expansions, exclude=synonym.pk)
+    before = {"term": synonym.term, "expansions": synonym.expansions}
+    try:
+        with transaction.atomic():
+            SearchSynonym.objects.filter(pk=synonym.pk).update(
+                term=term, expansions=text, key=key, updated_at=timezone.now()
+            )
+            synonym.term, synonym.expansions, synonym.key = term, text, key
+            audit.record(
+                "synonym.update",
+                actor=actor.user,
+                organisation=synonym.organisation,
+                obj=synonym,
+                changes={"before": before, "after": {"term": term, "expansions": text}},
+            )
+            cache.bump()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"term": [_("Un synonyme existe déjà pour « %(term)s ».") % {"term": term}]}
+        ) from exc
+    return synonym
+
+
+def delete_synonym(*, actor: Actor, synonym: SearchSynonym) -> None:
+    _require_synonym_editor(actor, synonym.organisation)
+    with transaction.atomic():
+        audit.record(
+            "synonym.delete",
+            actor=actor.user,
+            organisation=synonym.organisation,
+            obj=synonym,
+            changes={"term": synonym.term, "expansions": synonym.expansions},
+        )
+        SearchSynonym.objects.filter(pk=synonym.pk).delete()
+        cache.bump()

@@ -18,6 +18,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from parcours.accounts.api import optional_actor
+from parcours.catalogue import cache as catalogue_cache
+from parcours.catalogue import suggestions
 from parcours.catalogue.bounds import MAX_ID, MAX_OFFSET, MAX_SLUG
 from parcours.catalogue.models import Competence, CompetenceArea, Framework, Module
 from parcours.catalogue.schemas import (
@@ -34,7 +36,12 @@ MAX_LIMIT = 100
 
 
 class ModuleFilters(Schema):
-    q: str = Field("", max_length=200, description="Recherche plein texte (accents ignorés).")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Recherche plein texte (accents ignorés, synonymes appliqués : IA ↔ "
+        "intelligence artificielle).",
+    )
     organisation: str = Field("", max_length=MAX_SLUG, description="Slug de l'organisation.")
     format: Module.Format | None = None
     audience: Module.Audience | None = None
@@ -117,7 +124,9 @@ def list_modules(request: HttpRequest, filters: Query[ModuleFilters]) -> dict[st
         )
         .for_listing()
     )
-    modules = search_modules(modules, filters.q)
+    if filters.q.strip():  # with every organisation's synonyms, as the public list
+        synonyms = suggestions.synonyms_for(None, generation=catalogue_cache.generation())
+        modules = search_modules(modules, filters.q, synonyms)
     total = modules.count()
     page = modules[filters.offset : filters.offset + filters.limit]
     return {

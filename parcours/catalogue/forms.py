@@ -334,3 +334,27 @@ def competence_formset(
         data, initial=initial, prefix="competences", form_kwargs=options
     )
     return cast(BaseCompetenceLinkFormSet, formset)
+
+
+class SynonymForm(forms.Form):
+    """A search synonym: a term and its equivalents (the action validates the rest)."""
+
+    term = forms.CharField(
+        label=_("Terme"),
+        max_length=100,
+        help_text=_("Un mot, un sigle ou une expression, p. ex. « IA »."),
+    )
+    expansions = forms.CharField(
+        label=_("Équivalents"),
+        max_length=500,
+        help_text=_(
+            "Séparés par des virgules, p. ex. « intelligence artificielle, AI ». "
+            "Chacun trouve aussi le terme."
+        ),
+    )
+    platform_wide = forms.BooleanField(label=_("Pour toute la plateforme"), required=False)
+
+    def __init__(self, *args: Any, platform: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not platform:
+            del self.fields["platform_wide"]

@@ -361,3 +361,61 @@ class CatalogueGeneration(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+class SearchSynonym(models.Model):
+    """Terms that mean the same in a catalogue search: « IA » ↔ « intelligence artificielle ».
+
+    ``term`` and every one of ``expansions`` (comma-separated) find each other, both ways (see
+    ``search.expand_query``). ``organisation`` empty: for the whole platform (platform
+    administrators edit those); otherwise the organisation's coordinators and administrators.
+    Written only by ``actions.create_synonym`` / ``update_synonym`` / ``delete_synonym``.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_synonyms",
+        verbose_name=_("organisation"),
+    )
+    term = models.CharField(_("terme"), max_length=100)
+    expansions = models.CharField(
+        _("équivalents"),
+        max_length=500,
+        help_text=_("Séparés par des virgules, p. ex. « intelligence artificielle, AI »."),
+    )
+    # The term as searches see it (search.synonym_key, joined by spaces): one entry per term.
+    key = models.CharField(max_length=200, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonyme de recherche")
+        verbose_name_plural = _("synonymes de recherche")
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"],
+                condition=models.Q(organisation__isnull=False),
+                name="synonym_once_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(organisation__isnull=True),
+                name="synonym_once_platform_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ↔ {self.expansions}"
+
+    @property
+    def expansion_list(self) -> list[str]:
+        return split_expansions(self.expansions)
+
+
+def split_expansions(text: str) -> list[str]:
+    """« intelligence artificielle, AI » → ["intelligence artificielle", "AI"] (no empties)."""
+    parts = (part.strip() for part in (text or "").replace(";", ",").split(","))
+    return [part for part in parts if part]

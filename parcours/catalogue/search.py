@@ -16,6 +16,12 @@ The query language is the same on both: words are all required, ``"a phrase"`` a
 (exclusion) work, accents and case never matter. User input never reaches the engines unparsed:
 only runs of letters and digits are passed on, so quotes and operators cannot break a query.
 
+Synonyms (``Synonyms``, built by ``build_synonyms`` from ``SearchSynonym`` rows, see
+suggestions.py) are applied by ``expand_query``: a typed word, run of words or quoted phrase
+that is a synonym ("IA", "intelligence artificielle") is matched by itself *or* any of its
+equivalents: ``(("intelligence"* "artificielle"*) OR "ia" OR "ai") AND …`` on FTS5, one raw
+``to_tsquery`` on PostgreSQL. Exclusions are never expanded.
+
 The index is written by the actions (``index_module``) in their transaction, and rebuilt by
 ``reindex_modules`` (the ``reindex_catalogue`` command, the demo loader, competence renames).
 
@@ -81,10 +87,25 @@ class ParsedQuery:
     excluded: list[list[str]] = field(default_factory=list)
     has_operators: bool = False
     ends_with_space: bool = False
+    # Synonyms (``expand_query``): ``alternatives[i]`` are other ways to say ``terms[i]``
+    # (each a word or a phrase); a term is matched by itself or any of them. ``loose[i]``: the
+    # term is several typed words (each required, anywhere), not a quoted phrase.
+    alternatives: list[list[list[str]]] = field(default_factory=list)
+    loose: list[bool] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not self.terms
+
+    def alternatives_of(self, index: int) -> list[list[str]]:
+        return self.alternatives[index] if index < len(self.alternatives) else []
+
+    def is_loose(self, index: int) -> bool:
+        return index < len(self.loose) and self.loose[index]
+
+    @property
+    def is_expanded(self) -> bool:
+        return any(self.alternatives)
 
 
 def parse_query(query: str) -> ParsedQuery:
@@ -126,18 +147,125 @@ def _singular(word: str) -> str:
     return word
 
 
+# --- Synonyms ------------------------------------------------------------------------------
+
+#: The longest synonym, in words (after dropping stopwords), that a query is searched for.
+MAX_SYNONYM_WORDS = 6
+#: Alternatives one term of a query may gain (a bound on the size of the expanded query).
+MAX_ALTERNATIVES = 8
+
+#: Folded words of a term or phrase (stopwords and plural "s" dropped) → other ways to say it.
+Synonyms = dict[tuple[str, ...], list[tuple[str, ...]]]
+
+
+def synonym_words(text: str) -> tuple[str, ...]:
+    """The words of a synonym or expansion as a query would see them: folded, alphanumeric."""
+    return tuple(_WORD.findall(fold(text or "")))
+
+
+def synonym_key(words: Sequence[str]) -> tuple[str, ...]:
+    """How a run of query words is looked up: stopwords dropped (unless that leaves nothing),
+    singular forms ("technologies de l'information" → ("technologie", "information"))."""
+    meaningful = [w for w in words if w not in STOPWORDS] or list(words)
+    return tuple(_singular(w) for w in meaningful)
+
+
+def build_synonyms(groups: Iterable[Sequence[str]]) -> Synonyms:
+    """Each group is a set of equivalent terms ("IA", "intelligence artificielle"): every
+    member finds every other (both ways). Members are texts as typed; empty ones are dropped."""
+    synonyms: Synonyms = {}
+    for group in groups:
+        members = [w for w in (synonym_words(t) for t in group) if w]
+        for member in members:
+            key = synonym_key(member)
+            others = synonyms.setdefault(key, [])
+            for other in members:
+                if synonym_key(other) != key and other not in others:
+                    others.append(other)
+    return {key: others[:MAX_ALTERNATIVES] for key, others in synonyms.items() if others}
+
+
+def expand_query(parsed: ParsedQuery, synonyms: Synonyms | None) -> ParsedQuery:
+    """``parsed`` with the synonyms of its terms as alternatives. Consecutive words that form a
+    synonym ("intelligence artificielle") become one term; the longest match wins; a quoted
+    phrase is looked up whole. Exclusions are never expanded. Without synonyms: ``parsed``."""
+    if not synonyms or parsed.is_empty:
+        return parsed
+    terms: list[list[str]] = []
+    alternatives: list[list[list[str]]] = []
+    loose: list[bool] = []
+    index = 0
+    while index < len(parsed.terms):
+        term = parsed.terms[index]
+        found: tuple[tuple[str, ...], int] | None = None
+        if len(term) > 1:
+            key = synonym_key(term)
+            if key in synonyms:
+                found = (tuple(term), 1)
+        else:
+            longest = min(MAX_SYNONYM_WORDS, len(parsed.terms) - index)
+            for size in range(longest, 0, -1):
+                run = parsed.terms[index : index + size]
+                if any(len(t) != 1 for t in run):
+                    continue
+                words = tuple(t[0] for t in run)
+                if synonym_key(words) in synonyms:
+                    found = (words, size)
+                    break
+        if found is None:
+            terms.append(term)
+            alternatives.append([])
+            loose.append(False)
+            index += 1
+            continue
+        words, size = found
+        terms.append(list(words))
+        alternatives.append([list(a) for a in synonyms[synonym_key(words)]])
+        loose.append(len(term) == 1 and size > 1)  # typed words, not a quoted phrase
+        index += size
+    return ParsedQuery(
+        terms=terms,
+        excluded=parsed.excluded,
+        has_operators=parsed.has_operators,
+        ends_with_space=parsed.ends_with_space,
+        alternatives=alternatives,
+        loose=loose,
+    )
+
+
+def _fts5_term(term: Sequence[str], *, may_be_prefix: bool) -> str:
+    if len(term) > 1:
+        return '"' + " ".join(term) + '"'
+    base = _singular(term[0])
+    prefix = may_be_prefix or len(base) >= 4 or base != term[0]
+    return f'"{base}"' + ("*" if prefix else "")
+
+
 def fts5_expression(parsed: ParsedQuery) -> str:
     """The FTS5 MATCH expression. Every word is alphanumeric, so quoting it is always safe."""
     parts: list[str] = []
     for index, term in enumerate(parsed.terms):
         is_last = index == len(parsed.terms) - 1
-        if len(term) > 1:
-            parts.append('"' + " ".join(term) + '"')
-            continue
-        base = _singular(term[0])
-        prefix = (is_last and not parsed.ends_with_space) or len(base) >= 4 or base != term[0]
-        parts.append(f'"{base}"' + ("*" if prefix else ""))
-    expression = " ".join(parts)
+        typing = is_last and not parsed.ends_with_space
+        if parsed.is_loose(index):  # each typed word, anywhere (the last one as typed so far)
+            own = (
+                "("
+                + " ".join(
+                    _fts5_term([word], may_be_prefix=typing and at == len(term) - 1)
+                    for at, word in enumerate(term)
+                )
+                + ")"
+            )
+        else:
+            own = _fts5_term(term, may_be_prefix=typing)
+        others = parsed.alternatives_of(index)
+        if others:
+            options = [own, *(_fts5_term(a, may_be_prefix=False) for a in others)]
+            parts.append("(" + " OR ".join(options) + ")")
+        else:
+            parts.append(own)
+    # FTS5 accepts an implicit AND between phrases only: a group of alternatives needs AND.
+    expression = (" AND " if parsed.is_expanded else " ").join(parts)
     for term in parsed.excluded:
         expression += ' NOT "' + " ".join(term) + '"'
     return expression
@@ -150,14 +278,39 @@ def tsquery_prefix_expression(parsed: ParsedQuery) -> str:
     return " & ".join(parts)
 
 
+def _tsquery_term(term: Sequence[str], *, prefix: bool, loose: bool = False) -> str:
+    if loose:
+        words = [*term[:-1], term[-1] + (":*" if prefix else "")]
+        return "(" + " & ".join(words) + ")"
+    text = " <-> ".join(term)
+    return f"{text}:*" if prefix and len(term) == 1 else text
+
+
+def tsquery_expression(parsed: ParsedQuery) -> str:
+    """A raw tsquery of an expanded query: each term or any of its alternatives, the last
+    single word also as a prefix, exclusions negated. Every word is alphanumeric."""
+    parts: list[str] = []
+    for index, term in enumerate(parsed.terms):
+        is_last = index == len(parsed.terms) - 1
+        loose = parsed.is_loose(index)
+        options = [_tsquery_term(term, prefix=False, loose=loose)]
+        if is_last and not parsed.has_operators and not parsed.ends_with_space:
+            options.append(_tsquery_term(term, prefix=True, loose=loose))
+        options += [_tsquery_term(a, prefix=False) for a in parsed.alternatives_of(index)]
+        parts.append("(" + " | ".join(dict.fromkeys(options)) + ")")
+    parts += ["!(" + _tsquery_term(term, prefix=False) + ")" for term in parsed.excluded]
+    return " & ".join(parts)
+
+
 # --- Searching ---------------------------------------------------------------------------
 
 
-def search_modules(queryset: ModuleQS, query: str) -> ModuleQS:
-    """Modules of ``queryset`` matching ``query``, best first. A blank query changes nothing."""
+def search_modules(queryset: ModuleQS, query: str, synonyms: Synonyms | None = None) -> ModuleQS:
+    """Modules of ``queryset`` matching ``query`` (or, term by term, its ``synonyms``), best
+    first. A blank query changes nothing."""
     if not (query or "").strip():
         return queryset
-    parsed = parse_query(query)
+    parsed = expand_query(parse_query(query), synonyms)
     if parsed.is_empty:
         return queryset.none()
     if connection.vendor == "postgresql":
@@ -183,6 +336,8 @@ def _search_sqlite(queryset: ModuleQS, parsed: ParsedQuery) -> ModuleQS:
 
 
 def _postgres_query(query: str, parsed: ParsedQuery) -> SearchQuery:
+    if parsed.is_expanded:  # synonyms: the whole query as one raw tsquery
+        return SearchQuery(tsquery_expression(parsed), search_type="raw", config=PG_CONFIG)
     search_query = SearchQuery(_printable(query), search_type="websearch", config=PG_CONFIG)
     if not parsed.has_operators:
         # Search-as-you-type: also accept the last word as a prefix ("numéri" → "numérique").
@@ -208,7 +363,11 @@ _SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35, 0)
 
 
 def module_ids(
-    queryset: QuerySet[Module], query: str, *, generation: str | None = None
+    queryset: QuerySet[Module],
+    query: str,
+    *,
+    generation: str | None = None,
+    synonyms: Synonyms | None = None,
 ) -> Sequence[int]:
     """Ids of the modules of ``queryset`` matching ``query``, in ``search_modules``'s order.
 
@@ -221,11 +380,13 @@ def module_ids(
         return queryset.values_list("pk", flat=True)  # type: ignore[return-value]
     if parsed.is_empty:
         return []
+    parsed = expand_query(parsed, synonyms)
     if connection.vendor == "postgresql":
         return _PostgresHits(queryset, query, parsed, generation)
     if connection.vendor == "sqlite" and _SQLITE_MATERIALIZED:
         return _SqliteHits(queryset, query, parsed, generation)
-    return search_modules(queryset, query).values_list("pk", flat=True)  # type: ignore[return-value]
+    found = search_modules(queryset, query, synonyms)
+    return found.values_list("pk", flat=True)  # type: ignore[return-value]
 
 
 def paginate_ids(ids: Sequence[int], number: Any, per_page: int) -> Page:

@@ -14,5 +14,8 @@ urlpatterns = [
     path("gestion/<int:pk>/publier/", views.manage_publish, name="manage_publish"),
     path("gestion/<int:pk>/archiver/", views.manage_archive, name="manage_archive"),
     path("gestion/<int:pk>/restaurer/", views.manage_restore, name="manage_restore"),
+    path("gestion/synonymes/", views.synonyms, name="synonyms"),
+    path("gestion/synonymes/<int:pk>/", views.synonym_edit, name="synonym_edit"),
+    path("gestion/synonymes/<int:pk>/supprimer/", views.synonym_delete, name="synonym_delete"),
     path("<slug:org_slug>/<str:code>/", views.detail, name="detail"),
 ]

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import CATALOGUE_EDITORS
-from parcours.catalogue import actions
+from parcours.catalogue import actions, suggestions
 from parcours.catalogue import cache as catalogue_cache
 from parcours.catalogue.bounds import page_number, refuses_out_of_bounds
 from parcours.catalogue.forms import (
@@ -35,12 +36,20 @@ from parcours.catalogue.forms import (
     CatalogueFilterForm,
     ManageFilterForm,
     ModuleForm,
+    SynonymForm,
     competence_formset,
     ignored_fields,
 )
-from parcours.catalogue.models import Module
+from parcours.catalogue.models import Module, SearchSynonym
 from parcours.catalogue.querysets import ModuleQuerySet, competence_links_for_listing
-from parcours.catalogue.search import module_ids, paginate_ids
+from parcours.catalogue.search import (
+    Synonyms,
+    expand_query,
+    module_ids,
+    paginate_ids,
+    parse_query,
+)
+from parcours.catalogue.templatetags.catalogue_i18n import fallback_note, in_language
 from parcours.lib.http import AuthedRequest
 
 #: Long texts that list pages never show: not read for the page's twenty modules.
@@ -63,7 +72,11 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 
 def _page(
-    request: HttpRequest, modules: ModuleQuerySet, query: str, generation: str | None = None
+    request: HttpRequest,
+    modules: ModuleQuerySet,
+    query: str,
+    generation: str | None = None,
+    synonyms: Synonyms | None = None,
 ) -> Page:
     """The requested page of ``modules`` matching ``query`` (in search order; the queryset's
     own order without a query), its modules loaded for listing.
@@ -72,7 +85,7 @@ def _page(
     are loaded afterwards, again through ``modules``, so a page never shows what it may not.
     """
     number = page_number(request.GET.get("page"))
-    ids = module_ids(modules, query, generation=generation)
+    ids = module_ids(modules, query, generation=generation, synonyms=synonyms)
     page = paginate_ids(ids, number, settings.CATALOGUE_PAGE_SIZE)
     wanted = list(page.object_list)
     if not wanted:
@@ -82,6 +95,26 @@ def _page(
     by_pk = {module.pk: module for module in found}
     page.object_list = [by_pk[pk] for pk in wanted if pk in by_pk]
     return page
+
+
+def _search_help(
+    modules: ModuleQuerySet, query: str, page: Page, generation: str, synonyms: Synonyms
+) -> dict[str, Any]:
+    """What the results say about the search itself: the synonyms it also looked for, and,
+    when it found nothing, a corrected query that does find something ("Vouliez-vous dire")."""
+    if not query:
+        return {"suggestion": None, "also_searched": []}
+    parsed = expand_query(parse_query(query), synonyms)
+    also = [" ".join(words) for options in parsed.alternatives for words in options]
+    suggestion = None
+    if page.paginator.count == 0:
+        known = {word for key in synonyms for word in key}
+        suggestion = suggestions.suggest(query, suggestions.vocabulary(generation), known)
+        if suggestion is not None and not len(
+            module_ids(modules, suggestion, generation=generation, synonyms=synonyms)
+        ):
+            suggestion = None  # only words that find something the reader may see
+    return {"suggestion": suggestion, "also_searched": also}
 
 
 @dataclass(frozen=True)
@@ -128,10 +161,13 @@ def _cards(modules: list[Module]) -> list[Card]:
     tags: dict[int, list[CompetenceTag]] = {m.pk: [] for m in modules}
     for link in competence_links_for_listing([m.pk for m in modules]):
         level = link.level
+        title, language = in_language(link.competence, "title")
+        if language is not None:  # the framework has no label in the reader's language
+            title = f"{title} {fallback_note(language)}"
         tags[link.module_id].append(
             CompetenceTag(
                 code=link.competence.code,
-                title=link.competence.title,
+                title=title,
                 level=level.code if level is not None else "",
             )
         )
@@ -187,7 +223,10 @@ def public_list(request: HttpRequest) -> HttpResponse:
     )
     query = form.query
     modules = Module.objects.published().filtered(**form.filters()).order_by("title_fr", "pk")
-    page = _page(request, modules, query, generation)
+    # The public catalogue spans every organisation: their synonyms all apply.
+    synonyms = suggestions.synonyms_for(None, generation=generation) if query else {}
+    page = _page(request, modules, query, generation, synonyms)
+    help_ = _search_help(modules, query, page, generation, synonyms)
     page.object_list = _cards(list(page.object_list))
     context = {
         "form": form,
@@ -195,6 +234,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "is_filtered": bool(request.GET),
         "ignored": form.ignored(),
+        **help_,
     }
     return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)
 
@@ -243,9 +283,13 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
         .with_status(data.get("status", ""))
         .order_by("code", "pk")
     )
+    generation = catalogue_cache.generation()
+    synonyms = suggestions.synonyms_for([organisation.pk], generation=generation) if query else {}
+    page = _page(request, modules, query, None, synonyms)
     context = {
         "form": form,
-        "page": _page(request, modules, query),
+        "page": page,
+        **_search_help(modules, query, page, generation, synonyms),
         "query": query,
         "organisation": organisation,
         "is_filtered": bool(request.GET),
@@ -377,3 +421,129 @@ def manage_archive(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def manage_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     return _change_status(request, pk, actions.restore_module, _("Module remis en brouillon."))
+
+
+# --- Search synonyms ---------------------------------------------------------------------
+
+
+def _synonym_scope(request: AuthedRequest) -> Organisation | None:
+    """The organisation whose synonyms the user edits (platform administrators may have none:
+    they edit the platform-wide ones); 403 for anyone else."""
+    organisation = request.organisation
+    actor = request.actor
+    if actor.is_platform_admin:
+        return organisation
+    if organisation is None or not actor.has_role(organisation, *actions.SYNONYM_EDITORS):
+        raise PermissionDenied(
+            _(
+                "Seuls les coordinateurs et les administrateurs de l'organisation "
+                "gèrent ses synonymes."
+            )
+        )
+    return organisation
+
+
+def _editable_synonym(request: AuthedRequest, pk: int) -> SearchSynonym:
+    """A synonym of the current organisation (or, for a platform administrator, a platform-wide
+    one); anything else is a 404, whether it exists or not."""
+    organisation = _synonym_scope(request)
+    scope = Q(organisation=organisation) if organisation is not None else Q(pk__in=[])
+    if request.actor.is_platform_admin:
+        scope |= Q(organisation__isnull=True)
+    return get_object_or_404(SearchSynonym.objects.filter(scope), pk=pk)
+
+
+def _synonym_page(
+    request: AuthedRequest,
+    organisation: Organisation | None,
+    form: SynonymForm,
+    editing: SearchSynonym | None,
+    status: int = 200,
+) -> HttpResponse:
+    own = (
+        SearchSynonym.objects.filter(organisation=organisation).order_by("term", "pk")
+        if organisation is not None
+        else SearchSynonym.objects.none()
+    )
+    common = SearchSynonym.objects.filter(organisation__isnull=True).order_by("term", "pk")
+    errors: list[tuple[str, str]] = []
+    for name, field_errors in form.errors.items():
+        for error in field_errors:
+            if name in form.fields:
+                errors.append((form[name].auto_id, f"{form.fields[name].label} : {error}"))
+            else:
+                errors.append(("", str(error)))
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "editing": editing,
+        "own": own,
+        "common": common,
+        "can_edit_common": request.actor.is_platform_admin,
+        "error_summary": errors,
+        "max_synonyms": actions.MAX_SYNONYMS,
+    }
+    return render(request, "catalogue/synonyms.html", context, status=status)
+
+
+def _save_synonym(
+    request: AuthedRequest, organisation: Organisation | None, editing: SearchSynonym | None
+) -> HttpResponse:
+    platform = request.actor.is_platform_admin
+    initial = None
+    if editing is not None:
+        initial = {
+            "term": editing.term,
+            "expansions": editing.expansions,
+            "platform_wide": editing.organisation_id is None,
+        }
+    form = SynonymForm(request.POST or None, initial=initial, platform=platform)
+    if request.method != "POST":
+        return _synonym_page(request, organisation, form, editing)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if editing is None:
+                target = None if data.get("platform_wide") or organisation is None else organisation
+                actions.create_synonym(
+                    actor=request.actor,
+                    organisation=target,
+                    term=data["term"],
+                    expansions=data["expansions"],
+                )
+                messages.success(request, _("Synonyme ajouté."))
+            else:
+                actions.update_synonym(
+                    actor=request.actor,
+                    synonym=editing,
+                    term=data["term"],
+                    expansions=data["expansions"],
+                )
+                messages.success(request, _("Synonyme enregistré."))
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            return redirect("catalogue:synonyms")
+    return _synonym_page(request, organisation, form, editing, status=422)
+
+
+@login_required
+def synonyms(request: AuthedRequest) -> HttpResponse:
+    """The organisation's search synonyms (and the platform-wide ones), and a form to add one."""
+    return _save_synonym(request, _synonym_scope(request), None)
+
+
+@login_required
+def synonym_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    synonym = _editable_synonym(request, pk)
+    return _save_synonym(request, _synonym_scope(request), synonym)
+
+
+@login_required
+@require_POST
+def synonym_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    synonym = _editable_synonym(request, pk)
+    actions.delete_synonym(actor=request.actor, synonym=synonym)
+    messages.success(request, _("Synonyme supprimé : « %(term)s ».") % {"term": synonym.term})
+    return redirect("catalogue:synonyms")

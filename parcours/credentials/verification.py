@@ -5,6 +5,7 @@ revocation (the status list this platform publishes), and which stored credentia
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
@@ -69,10 +70,11 @@ def _public_key(multibase: str) -> Ed25519PublicKey:
 
 @dataclass
 class Check:
-    """One line of the verdict: what was checked, whether it passed, in words."""
+    """One line of the verdict: what was checked, whether it passed, in words. ``ok`` is None
+    when it could not be told (no green tick, no red cross: a "?")."""
 
     code: str
-    ok: bool
+    ok: bool | None
     message: str
 
 
@@ -146,7 +148,7 @@ class Report:
 
     @property
     def reason_codes(self) -> list[str]:
-        return [check.code for check in self.checks if not check.ok]
+        return [check.code for check in self.checks if check.ok is False]
 
 
 def _resolve_key(method: str) -> tuple[Ed25519PublicKey, str] | None:
@@ -240,9 +242,12 @@ def _date(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_datetime(value)
+        parsed = parse_datetime(value)
     except ValueError:
         return None
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=dt.UTC)  # XML Schema: no offset given, read as UTC
+    return parsed
 
 
 # Signature failures that say nothing of authenticity: this platform cannot check them (an
@@ -403,7 +408,7 @@ def verify_document(document: dict[str, Any], *, now: datetime | None = None) ->
             report.checks.append(
                 Check(
                     "status_unknown",
-                    True,
+                    None,
                     _("Statut de révocation inconnu : la liste n'est pas publiée ici."),
                 )
             )

@@ -74,7 +74,8 @@ class PathwayFilters(Schema):
 
 @router.get("/pathways", response=list[PathwayOut], summary="Parcours publiés")
 def list_pathways(request: HttpRequest, filters: Query[PathwayFilters]) -> list[dict[str, object]]:
-    """Pathways in code order, ``limit`` at a time from ``offset`` (at most 100)."""
+    """Les parcours visibles, par organisation et par code, ``limit`` à la fois (au plus 100)
+    à partir de ``offset``."""
     qs = _visible(optional_actor(request))
     if filters.organisation:
         qs = qs.filter(organisation__slug=filters.organisation)
@@ -108,9 +109,10 @@ def evaluate(
     pathway_id: int = Path(..., ge=1, le=MAX_ID),
     learner: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> dict[str, object]:
-    """The pathway is looked up among those the caller may see, the learner among the people
-    whose progress the caller may see (``progress_learners``): an id outside them, or that no
-    one has, gets the same 404."""
+    """Le parcours est cherché parmi ceux que l'appelant peut voir, l'apprenant parmi les
+    personnes dont il peut voir la progression (soi-même ; pour un coordinateur, les membres de
+    ses organisations et les apprenants de ses parcours) : un identifiant en dehors, ou que
+    personne n'a, reçoit la même réponse 404."""
     actor = Actor.of(request.auth)  # type: ignore[attr-defined]
     visible = Pathway.objects.visible_to(actor).select_related("organisation")
     pathway = visible.filter(pk=pathway_id).first()

@@ -73,8 +73,9 @@ def test_sign_up_from_a_session_page_confirm_by_email_and_come_back(
     expect(page.get_by_role("link", name="Mon espace")).to_be_visible()
 
 
+@pytest.mark.usefixtures("production_csp")
 def test_sign_up_errors_are_summarised_and_linked_to_their_field(
-    page: Page, live_url: str, db: None
+    page: Page, live_url: str, db: None, csp_violations: list[str]
 ) -> None:
     page.goto(f"{live_url}/compte/signup/")
     page.get_by_label("Adresse e-mail").fill("nina@exemple.test")
@@ -83,8 +84,10 @@ def test_sign_up_errors_are_summarised_and_linked_to_their_field(
     page.get_by_role("button", name="Créer mon compte").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Corrigez les erreurs suivantes")
+    expect(summary).to_be_focused()  # static/js/parcours.js, allowed by the CSP
     summary.get_by_role("link").first.click()
     expect(page.locator("input[name=password1]")).to_be_focused()
+    assert csp_violations == []
 
 
 def test_reset_a_forgotten_password(page: Page, live_url: str, learner: User) -> None:
@@ -97,7 +100,7 @@ def test_reset_a_forgotten_password(page: Page, live_url: str, learner: User) ->
     page.goto(f"{live_url}{mailed_link(learner.email)}")
     page.locator("input[name=password1]").fill(NEW_PASSWORD)
     page.locator("input[name=password2]").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Modifier le mot de passe").click()
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     login(page, live_url, learner.email, NEW_PASSWORD)

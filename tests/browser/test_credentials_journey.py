@@ -1,6 +1,6 @@
-"""Credentials journey (issue #4): a learner completes the last module of the AI-referent
+"""Credentials journey (issues #4, #9): a learner completes the last module of the AI-referent
 pathway, sees the new badge, downloads it; the verification page (no login) accepts the
-downloaded file and rejects an edited copy."""
+downloaded file and rejects an edited copy with nothing ticked green."""
 
 from __future__ import annotations
 
@@ -95,6 +95,9 @@ def test_learner_gets_downloads_and_verifies_the_badge(
     page.get_by_role("button", name="Vérifier", exact=True).click()
     expect(page.locator(".verdict").get_by_role("heading")).to_have_text("Badge non authentique")
     expect(page.get_by_text("le contenu a été modifié après signature")).to_be_visible()
+    # Issue #9: nothing else is ticked green beside a failed signature.
+    expect(page.locator(".verdict .check-ok")).to_have_count(0)
+    expect(page.get_by_text("Ce que le document déclare (non vérifié)")).to_be_visible()
 
 
 def test_badge_pages_fit_a_phone(

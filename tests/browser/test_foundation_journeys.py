@@ -101,7 +101,7 @@ def test_coordinator_builds_the_ai_referent_pathway_and_reads_progress(
     expect(page.get_by_text("à une exigence près").first).to_be_visible()
     page.get_by_role("link", name="Chloé Renard").click()
     expect(page.get_by_text("Module requis : Module de clôture")).to_be_visible()
-    expect(page.get_by_text("3 exigence(s) remplie(s) sur 4")).to_be_visible()
+    expect(page.get_by_text("3 exigences remplies sur 4")).to_be_visible()
 
 
 def test_a_typo_in_the_rule_is_explained_before_saving(

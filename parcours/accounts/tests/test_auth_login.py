@@ -129,9 +129,21 @@ def test_production_limits_are_per_ip_and_per_account(settings) -> None:
         f"{settings.LOGIN_FAILURES_PER_IP}/{settings.LOGIN_LOCKOUT_MINUTES}m/ip,"
         f"{settings.LOGIN_FAILURES_PER_ACCOUNT}/{settings.LOGIN_LOCKOUT_MINUTES}m/key"
     )
-    for action in ("signup", "reset_password", "confirm_email", "accept_invitation", "login"):
+    for action in (
+        "signup",
+        "reset_password",
+        "confirm_email",
+        "accept_invitation",
+        "request_invitation_link",
+        "login",
+    ):
         assert "/ip" in limits[action], action
-    for action in ("reset_password", "confirm_email", "accept_invitation"):
+    for action in (
+        "reset_password",
+        "confirm_email",
+        "accept_invitation",
+        "request_invitation_link",
+    ):
         assert "/key" in limits[action], action
 
 
@@ -151,3 +163,52 @@ def test_the_admin_logs_in_through_the_front_door(client: Client, db: None) -> N
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.usefixtures("rate_limits")
+def test_invitation_links_are_limited_per_link_and_per_address(db: None, settings) -> None:
+    from django.test import RequestFactory
+
+    from parcours.accounts import throttle
+
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.PARCOURS_RATE_LIMITS,
+        "accept_invitation": "3/m/ip,2/h/key",
+    }
+
+    def attempt(key: str, ip: str = "203.0.113.9"):
+        return throttle.consume_or_429(
+            RequestFactory().post("/invitation/x/", REMOTE_ADDR=ip), "accept_invitation", key=key
+        )
+
+    assert attempt("link-1") is None
+    assert attempt("link-1") is None
+    blocked = attempt("link-1")  # third try of the same link
+    assert blocked is not None and blocked.status_code == 429
+    assert attempt("link-2", ip="198.51.100.1") is None  # another link, elsewhere
+    assert attempt("link-3") is not None  # this address has used its 3 tries
+
+
+@pytest.mark.usefixtures("rate_limits")
+def test_the_invitation_pages_are_rate_limited(client: Client, db: None, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.PARCOURS_RATE_LIMITS,
+        "accept_invitation": "100/m/ip,2/h/key",
+        "request_invitation_link": "100/m/ip,2/h/key",
+    }
+    accept = reverse("accounts:invitation_accept", args=["x" * 43])
+    answers = [client.post(accept, {"password1": "p"}).status_code for _ in range(3)]
+    assert answers[:2] != [429, 429] and answers[2] == 429
+    ask = reverse("accounts:invitation_new_link")
+    asked = [client.post(ask, {"email": "Zoe@Exemple.be"}).status_code for _ in range(2)]
+    assert 429 not in asked
+    assert client.post(ask, {"email": "zoe@exemple.be"}).status_code == 429
+
+
+@pytest.mark.usefixtures("rate_limits")
+def test_sign_ups_are_limited_per_address(client: Client, db: None, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.PARCOURS_RATE_LIMITS, "signup": "2/m/ip"}
+    url = reverse("account_signup")
+    for n in range(2):
+        client.post(url, {"email": f"p{n}@exemple.test", "password1": "x", "password2": "x"})
+    assert client.post(url, {"email": "p9@exemple.test"}).status_code == 429

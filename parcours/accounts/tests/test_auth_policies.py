@@ -8,6 +8,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parcours.accounts import actions
 from parcours.accounts.models import (
@@ -128,3 +130,17 @@ def test_invitation_policy_needs_a_membership_or_an_accepted_invitation(
 
 def test_email_domain() -> None:
     assert email_domain(" Chloe@Mail.Example.BE ") == "mail.example.be"
+
+
+@given(
+    local=st.from_regex(r"[a-z0-9._-]{1,20}", fullmatch=True),
+    domain=st.from_regex(r"[a-z0-9-]{1,15}\.[a-z]{2,6}", fullmatch=True),
+    flips=st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_email_domain_ignores_case_and_the_local_part(
+    local: str, domain: str, flips: list[bool]
+) -> None:
+    address = f"{local}@{domain}"
+    shouted = "".join(c.upper() if flip else c for c, flip in zip(address, flips * 3, strict=False))
+    assert email_domain(shouted) == domain
+    assert email_domain(f"  {shouted} ") == domain

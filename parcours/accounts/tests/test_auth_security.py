@@ -72,7 +72,7 @@ def test_only_frameable_views_may_be_framed_and_only_by_the_configured_origins(
     view = frameable(_lobby)
 
     def run(request):
-        return CSPMiddleware(XFrameOptionsMiddleware(view))(request)
+        return CSPMiddleware(XFrameOptionsMiddleware(view))(request)  # type: ignore[arg-type]
 
     request = RequestFactory().get("/logistique/ecran/")
     denied = run(request)

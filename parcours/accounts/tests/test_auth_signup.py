@@ -158,7 +158,9 @@ def test_password_reset_by_link_then_login(client: Client, learner: User) -> Non
 def test_a_bad_reset_link_says_so_and_offers_a_new_one(client: Client, learner: User) -> None:
     response = client.get("/compte/password/reset/key/zz-not-a-key/", follow=True)
     html = response.content.decode()
-    assert reverse("account_reset_password") in html
+    assert "Ce lien ne fonctionne plus" in html
+    assert f'href="{reverse("account_reset_password")}"' in html
+    assert "Recevoir un nouveau lien" in html
 
 
 def test_emails_are_written_in_the_persons_language(client: Client, learner: User) -> None:
@@ -220,3 +222,18 @@ def test_a_password_reset_confirms_an_unconfirmed_address(client: Client, db: No
     other = Client()
     reset_by_link(other, nina)
     assert EmailAddress.objects.get(user=nina).verified
+
+
+def test_an_expired_confirmation_link_gets_the_clear_page(
+    client: Client, db: None, monkeypatch, settings
+) -> None:
+    import time
+
+    sign_up(client, "nina@exemple.test")
+    link = link_in(mail.outbox[0])
+    later = time.time() + (settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS + 1) * 86400
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    html = client.get(link).content.decode()
+    assert "Ce lien ne fonctionne plus" in html
+    assert client.post(link).status_code in {200, 404}
+    assert not EmailAddress.objects.get(email="nina@exemple.test").verified

@@ -403,5 +403,5 @@ def test_reindex_catalogue_command(coordinator: User, org: Organisation) -> None
     make_module(coordinator, org, title_fr="Réseaux")
     out = StringIO()
     call_command("reindex_catalogue", stdout=out)
-    assert "2 module(s)" in out.getvalue()
+    assert "2 modules réindexés" in out.getvalue()
     assert search_modules(Module.objects.all(), "cybersecurite").count() == 1

@@ -222,10 +222,10 @@ def test_deep_pages_cost_the_same_queries_as_the_first(
     settings.CATALOGUE_PAGE_SIZE = 2
     for n in range(7):
         make_module(coordinator, org, title_fr=f"Module numérique {n}", publish=True)
-    # The catalogue generation, the filter options (2, then cached), then for a search one
-    # statement for the page's ids and the count; without a search the count and the ids;
-    # then the page's modules and their competences.
-    for params, queries in (({"q": "numerique"}, 6), ({}, 7)):
+    # The catalogue generation, the filter options (2, then cached), then for a search the
+    # synonyms (then cached) and one statement for the page's ids and the count; without a
+    # search the count and the ids; then the page's modules and their competences.
+    for params, queries in (({"q": "numerique"}, 7), ({}, 7)):
         for page in ("1", "4"):
             cache.clear()  # each request as the first after a change of the catalogue
             with django_assert_num_queries(queries):

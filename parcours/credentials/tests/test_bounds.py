@@ -106,3 +106,15 @@ def test_overlong_seal_on_the_verification_page(earned):
 
 def test_status_list_number_bounds(earned):
     assert Client().get(f"/badges/issuers/technofutur-tic/status/{HUGE}").status_code == 404
+
+
+def test_dates_without_offset_or_at_the_ends_of_time():
+    from parcours.credentials.verification import _date
+
+    naive = _date("2026-03-01T10:00:00")
+    assert naive is not None and naive.tzinfo is not None  # compared with an aware "now"
+    first, last = _date("0001-01-01T00:00:00Z"), _date("9999-12-31T23:59:59Z")
+    assert first is not None and first.year == 1
+    assert last is not None and last.year == 9999
+    assert _date("2026-02-30T10:00:00Z") is None
+    assert _date(12) is None

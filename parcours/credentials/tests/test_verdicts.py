@@ -125,3 +125,21 @@ def test_the_certificates_qr_page_confirms_the_printed_name(as_user, learner, ea
     assert (
         "Zoé Renard" in Client().get(_certificate_link(as_user(learner), earned)).content.decode()
     )
+
+
+def test_a_status_that_cannot_be_read_here_is_neither_ticked_nor_crossed() -> None:
+    """A revocation status this platform does not publish is unknown: a "?", not a green tick."""
+    from django.template.loader import render_to_string
+
+    from parcours.credentials.verification import Check, Report
+
+    report = Report(
+        checks=[
+            Check("signature", True, "Signature valide."),
+            Check("status_unknown", None, "Statut de révocation inconnu."),
+        ]
+    )
+    html = render_to_string("credentials/_verdict.html", {"report": report})
+    unknown = html.split('data-check="status_unknown"')[0].rsplit("<li", 1)[1]
+    assert "check-unknown" in unknown and "check-ok" not in unknown
+    assert report.reason_codes == []

@@ -1,5 +1,6 @@
 """A worker killed (SIGKILL) while issuing a badge: the task is recovered, run again, and the
-learner has the badge exactly once. Real processes on the test's SQLite file."""
+learner has the badge exactly once. Real processes on the test's database (SQLite file or
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -21,15 +23,23 @@ from parcours.credentials.tests.conftest import EARNING, complete
 
 ROOT = Path(__file__).resolve().parents[3]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the worker subprocesses open the test's SQLite file"
-)
+
+
+def _database_url() -> str:
+    """The test database, for the worker subprocesses (SQLite file or PostgreSQL)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return "sqlite:///" + str(db["NAME"])
+    user = quote(str(db["USER"] or ""), safe="")
+    password = quote(str(db["PASSWORD"] or ""), safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    return f"postgres://{credentials}{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL="sqlite:///" + str(connection.settings_dict["NAME"]),
+        DATABASE_URL=_database_url(),
         TASKS_IMMEDIATE="false",
         PARCOURS_TESTING="true",
         **extra,

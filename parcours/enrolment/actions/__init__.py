@@ -36,7 +36,7 @@ from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
     approve,
     cancel,
-    create_learner,
+    create_invited_learner,
     enrol,
     enrol_person,
     find_or_create_learner,
@@ -65,7 +65,7 @@ __all__ = [
     "cancel",
     "check_in",
     "complete_due",
-    "create_learner",
+    "create_invited_learner",
     "create_session",
     "duplicate_session",
     "enrol",

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parcours.accounts import audit
+from parcours.accounts import audit, invitations
 from parcours.accounts.actions import create_user
-from parcours.accounts.models import User
+from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
+from parcours.accounts.policies import may_self_enrol
 from parcours.catalogue.models import Module
 from parcours.enrolment import permissions, signals
 from parcours.enrolment.actions._base import (
@@ -197,6 +199,12 @@ def enrol(
     staff = _is_staff_enrolment(actor, learner, source)
     with write_transaction():
         session = _lock_session(session, module=False)
+        if actor.user.pk == learner.pk and source in (Source.SELF, Source.API):
+            # The organisation's sign-up policy (anyone, listed e-mail domains, invitation
+            # only) and a confirmed e-mail address, for people who enrol themselves.
+            allowed, reason = may_self_enrol(learner, session.organisation)
+            if not allowed:
+                raise _refuse(reason, "policy")
         # Under the lock: the queue order (queued_at, id) follows the order of the writers.
         now = now or timezone.now()
         # Serialise this learner's enrolments (the overlap check reads their other sessions).
@@ -227,22 +235,49 @@ def enrol(
     return enrolment
 
 
-def create_learner(*, actor: Actor, email: str, first_name: str, last_name: str) -> User:
+def create_invited_learner(
+    *,
+    actor: Actor,
+    organisation: Organisation | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+) -> User:
     """THE way the enrolment app creates a person (enrolling someone by e-mail, imports): an
-    account without a password. The place to plug the invitation that lets them set one."""
-    return create_user(
-        email=email.strip().lower(),
+    account without a password and, with ``organisation``, an invitation (valid 14 days) that
+    lets them set one and land on their sessions. Nobody is left with an account they cannot
+    open."""
+    email = email.strip().lower()
+    learner = create_user(
+        email=email,
         password=None,
         first_name=first_name.strip()[:150],
         last_name=last_name.strip()[:150],
         actor=actor.user,
     )
+    if organisation is not None:
+        invitations.invite(
+            organisation=organisation,
+            email=email,
+            role=Role.LEARNER,
+            invited_by=actor.user,
+            first_name=first_name.strip()[:150],
+            last_name=last_name.strip()[:150],
+            next_url=reverse("enrolment:my_sessions"),
+        )
+    return learner
 
 
 def find_or_create_learner(
-    *, actor: Actor, email: str, first_name: str = "", last_name: str = ""
+    *,
+    actor: Actor,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
 ) -> User:
-    """The person with this e-mail, created (``create_learner``) if unknown."""
+    """The person with this e-mail; if unknown, created by ``create_invited_learner`` (and
+    invited to ``organisation`` so that they can set a password)."""
     email = email.strip().lower()
     validate_email(email)
     user = User.objects.filter(email__iexact=email).first()
@@ -250,7 +285,13 @@ def find_or_create_learner(
         return user
     if not first_name.strip() or not last_name.strip():
         raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
-    return create_learner(actor=actor, email=email, first_name=first_name, last_name=last_name)
+    return create_invited_learner(
+        actor=actor,
+        organisation=organisation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
 
 
 def enrol_person(
@@ -282,7 +323,11 @@ def enrol_person(
         _check_domain(session.organisation, email)
     with write_transaction():
         learner = find_or_create_learner(
-            actor=actor, email=email, first_name=first_name, last_name=last_name
+            actor=actor,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=session.organisation,
         )
         return enrol(actor=actor, session=session, learner=learner, source=source)
 

@@ -27,7 +27,7 @@ from parcours.enrolment.actions._base import (
     _lock_session,
     _save_seats,
 )
-from parcours.enrolment.actions.enrolments import _overlapping, create_learner
+from parcours.enrolment.actions.enrolments import _overlapping, create_invited_learner
 from parcours.enrolment.actions.waitlist import _announce_new
 from parcours.enrolment.importing import ImportRow, RowError
 from parcours.enrolment.models import (
@@ -112,8 +112,12 @@ def import_enrolments(
             return report
         for row in report.valid:
             email = row.email.strip().lower()
-            learner = known.get(email) or create_learner(
-                actor=actor, email=email, first_name=row.first_name, last_name=row.last_name
+            learner = known.get(email) or create_invited_learner(
+                actor=actor,
+                organisation=session.organisation,
+                email=email,
+                first_name=row.first_name,
+                last_name=row.last_name,
             )
             if session.audience not in NO_RESTRICTION:
                 LearnerProfile.objects.get_or_create(

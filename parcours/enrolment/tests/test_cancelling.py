@@ -27,6 +27,7 @@ class TestConfirmation:
         enrolment = actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
         client = as_user(learner)
         html = _page(client.get(reverse("enrolment:my_sessions")))
+        assert html.count("<dialog") == 1 and "<dialog" not in html.split("</title>")[0]
         confirm = reverse("enrolment:cancel", args=[enrolment.pk])
         assert f'href="{confirm}?next=' in html  # a link (works without JS) …
         assert f'hx-get="{confirm}?next=' in html  # … that htmx opens in a dialog

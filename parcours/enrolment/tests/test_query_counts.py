@@ -26,8 +26,9 @@ T = TypeVar("T")
 # PostgreSQL also locks the learner's row (the enrolment; the completions of a roll call).
 LEARNER_LOCK = 1 if connection.features.has_select_for_update else 0
 # One enrolment: lock the session, the learner's active sessions (duplicate and overlap), the
-# overlap query (active elsewhere), insert, seat counter, audit, plus the test's savepoint pair.
-ENROL_MAX = 8 + LEARNER_LOCK
+# overlap query (active elsewhere), insert, seat counter, audit, the sign-up policy's check of a
+# confirmed address (one query under the open policy), plus the test's savepoint pair.
+ENROL_MAX = 9 + LEARNER_LOCK
 # One roll call: lock the session (with the module's rule, and whether the actor trains it),
 # its slots, the roll, the marks, insert the marks, audit, plus the savepoint pair.
 ROLL_CALL_MAX = 8

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -86,3 +87,22 @@ def test_the_command_takes_a_shorter_delay(capsys):
     assert "1 task(s) re-queued" in capsys.readouterr().out
     recent.refresh_from_db()
     assert recent.status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_recovers_tasks_periodically():
+    dead = _running(tasks.worker_identity(_dead_pid()))
+    loop = tasks.RecoveryLoop(0.05)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            dead.refresh_from_db()
+            if dead.status == TaskResultStatus.READY:
+                break
+            time.sleep(0.05)
+    finally:
+        loop.stop()
+        loop.join(10)
+    assert dead.status == TaskResultStatus.READY
+    assert not loop.is_alive()

@@ -163,3 +163,20 @@ def test_huge_page_numbers_are_a_clear_400(
     assert response.status_code == 400
     assert "Numéro de page invalide" in response.content.decode()
     assert as_user(coordinator).get(url, {"page": "abc"}).status_code == 200
+
+
+def test_huge_ids_in_paths_are_a_404_not_a_500(
+    as_user, coordinator: User, ai_pathway: Pathway, learner: User
+) -> None:
+    huge = int(HUGE)
+    client = as_user(coordinator)
+    for url in [
+        reverse("pathways:learner_progress", args=[huge, learner.pk]),
+        reverse("pathways:learner_progress", args=[ai_pathway.pk, huge]),
+        reverse("pathways:manage_detail", args=[huge]),
+        reverse("pathways:manage_progress", args=[huge]),
+        reverse("catalogue:manage_edit", args=[huge]),
+        reverse("catalogue:synonym_edit", args=[huge]),
+        reverse("catalogue:detail", args=[ai_pathway.organisation.slug, "Y" * 5000]),
+    ]:
+        assert client.get(url).status_code == 404, url

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from parcours.catalogue.search import reindex_modules
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, ids: list[int] | None = None, **options: Any) -> None:
         count = reindex_modules(ids)
-        self.stdout.write(self.style.SUCCESS(f"{count} module(s) réindexé(s)."))
+        message = ngettext("%(count)d module réindexé.", "%(count)d modules réindexés.", count)
+        self.stdout.write(self.style.SUCCESS(message % {"count": count}))
