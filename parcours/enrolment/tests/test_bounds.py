@@ -326,3 +326,39 @@ class TestControlCharacters:
         )
         assert response.status_code == 422
         assert not Enrolment.objects.exists()
+
+
+HUGE_ID = 2**70
+WITH_IDS = [
+    "enrolment:detail",
+    "enrolment:enrol",
+    "enrolment:module_upcoming",
+    "enrolment:cancel",
+    "enrolment:manage_detail",
+    "enrolment:manage_edit",
+    "enrolment:manage_duplicate",
+    "enrolment:manage_status",
+    "enrolment:manage_cancel",
+    "enrolment:manage_enrol",
+    "enrolment:manage_import",
+    "enrolment:manage_approve",
+    "enrolment:manage_reject",
+    "enrolment:roll_call",
+    "enrolment:qr_screen",
+    "enrolment:qr_code",
+    "documents:request",
+    "documents:download",
+    "documents:revoke",
+    "documents:session_attestations",
+    "documents:session_issue",
+    "documents:session_zip",
+    "documents:calendar_revoke",
+]
+
+
+@pytest.mark.parametrize("name", WITH_IDS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_id_beyond_64_bits_is_a_4xx_everywhere(as_user, coordinator, name, method) -> None:
+    url = reverse(name, args=[HUGE_ID])
+    response = getattr(as_user(coordinator), method)(url)
+    assert 300 <= response.status_code < 500, (url, response.status_code)
