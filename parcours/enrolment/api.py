@@ -17,7 +17,7 @@ from parcours.accounts.api import optional_actor, token_auth
 from parcours.accounts.permissions import Actor
 from parcours.enrolment import actions, bounds, permissions
 from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
-from parcours.enrolment.querysets import hours_attended
+from parcours.enrolment.querysets import hours_attended, names_seen_by
 from parcours.enrolment.schemas import (
     AttendanceRowOut,
     CancelIn,
@@ -330,16 +330,18 @@ def _attendance_slot(request: HttpRequest, slot_id: int) -> SessionSlot:
 def attendance_list(request: HttpRequest, slot_id: int = ID) -> list[dict[str, Any]]:
     slot = _attendance_slot(request, slot_id)
     recorded = {a.enrolment_id: a for a in Attendance.objects.filter(slot=slot)}
-    roll = (
+    roll_query = (
         slot.session.enrolments.filter(status__in=ON_ROLL)
         .select_related("learner")
         .order_by("learner__last_name", "learner__first_name")
     )
+    roll = list(roll_query)
+    names = names_seen_by(slot.session.organisation_id, [e.learner for e in roll])
     return [
         {
             "enrolment_id": e.pk,
             "learner_id": e.learner_id,
-            "learner_name": e.learner.get_full_name() or e.learner.email,
+            "learner_name": names[e.learner_id],
             "present": recorded[e.pk].present if e.pk in recorded else None,
             "method": recorded[e.pk].method if e.pk in recorded else None,
         }

@@ -233,6 +233,8 @@ class Enrolment(models.Model):
     cancellable: bool
     # Not stored: the rank in its status group on the roster (the waitlist's order).
     position: int
+    # Not stored: how the roster names the learner (``querysets.names_seen_by``).
+    display_name: str
 
     class Meta:
         verbose_name = _("inscription")

@@ -31,6 +31,7 @@ from parcours.enrolment.forms import (
     SessionForm,
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
+from parcours.enrolment.querysets import names_seen_by
 from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
 from parcours.lib.http import AuthedRequest, is_htmx
 
@@ -172,6 +173,9 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
                 "session": enrolment.session,
                 "refusal": refusal[0] if refusal else None,
                 "own": enrolment.learner_id == request.user.pk,
+                "who": names_seen_by(enrolment.session.organisation_id, [enrolment.learner])[
+                    enrolment.learner_id
+                ],
                 "next": back,
             },
         )
@@ -193,15 +197,23 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
                     "est complète, vous serez en liste d'attente)."
                 ),
             )
-        for promoted in getattr(cancelled, "promoted", []):
-            promoted.session = enrolment.session
-            if permissions.can_see_enrolment(request.actor, promoted):
-                messages.info(
-                    request,
-                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
-                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
-                )
+        _announce_promoted(request, enrolment.session, getattr(cancelled, "promoted", []))
     return redirect(back)
+
+
+def _announce_promoted(request: AuthedRequest, session: Session, promoted: list[Enrolment]) -> None:
+    """ "X a obtenu la place libérée" for each promoted person the actor may see, named as
+    the organisation may name them (``names_seen_by``)."""
+    for enrolment in promoted:
+        enrolment.session = session
+    shown = [e for e in promoted if permissions.can_see_enrolment(request.actor, e)]
+    names = names_seen_by(session.organisation_id, [e.learner for e in shown])
+    for enrolment in shown:
+        messages.info(
+            request,
+            _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
+            % {"who": names[enrolment.learner_id]},
+        )
 
 
 @login_required
@@ -301,12 +313,7 @@ def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             _attach_errors(form, exc)
         else:
             messages.success(request, _("Session enregistrée."))
-            for promoted in getattr(saved, "promoted", []):
-                messages.info(
-                    request,
-                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
-                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
-                )
+            _announce_promoted(request, saved, getattr(saved, "promoted", []))
             return redirect("enrolment:manage_detail", pk=session.pk)
     return render(
         request,
@@ -423,7 +430,9 @@ def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     before = page.start_index() - 1 if page.object_list else 0
     groups: dict[str, list[Enrolment]] = {s: [] for s in EnrolmentStatus.values}
     now = timezone.now()
+    names = names_seen_by(session.organisation_id, [e.learner for e in page.object_list])
     for enrolment in page.object_list:
+        enrolment.display_name = names[enrolment.learner_id]
         enrolment.session = session
         enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
         groups[enrolment.status].append(enrolment)
@@ -638,7 +647,8 @@ def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
         .order_by("learner__last_name", "learner__first_name")
     )
     recorded = {a.enrolment_id: a for a in slot.attendances.all()}
-    rows = [(e, recorded.get(e.pk)) for e in roll]
+    names = names_seen_by(session.organisation_id, [e.learner for e in roll])
+    rows = [(e, recorded.get(e.pk), names[e.learner_id]) for e in roll]
     slots = list(session.slots.all())
     return render(
         request,

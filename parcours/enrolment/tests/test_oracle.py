@@ -85,6 +85,37 @@ class TestEnrolByEmail:
         assert bodies[0].json() == bodies[1].json()
 
 
+class TestTheRosterNamesOnlyWhomTheOrganisationKnows:
+    def test_a_strangers_name_stays_hidden_until_they_attend(
+        self, as_user, coordinator, trainer, make_session, stranger, learner
+    ) -> None:
+        session = make_session()
+        c = as_user(coordinator)
+        c.post(
+            reverse("enrolment:manage_enrol", args=[session.pk]),
+            {"email": stranger.email, "first_name": "G", "last_name": "C"},
+        )
+        actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+        roster = unescape(
+            c.get(reverse("enrolment:manage_detail", args=[session.pk])).content.decode()
+        )
+        assert "Confidentielle" not in roster and "secret@province.test" in roster
+        assert "Chloé Renard" in roster  # a member of the organisation
+        mine = Enrolment.objects.get(learner=stranger)
+        confirm = unescape(c.get(reverse("enrolment:cancel", args=[mine.pk])).content.decode())
+        assert "Annuler l'inscription de secret@province.test ?" in confirm
+        # Once they came to one of the organisation's sessions, staff know who they are.
+        slots = list(session.slots.order_by("start"))
+        for slot in slots:
+            actions.record_roll_call(
+                actor=Actor.of(trainer), slot=slot, now=slots[-1].end + dt.timedelta(minutes=1)
+            )
+        roster = unescape(
+            c.get(reverse("enrolment:manage_detail", args=[session.pk])).content.decode()
+        )
+        assert "Gisèle Confidentielle" in roster
+
+
 class TestOtherOrganisationsSessions:
     def test_an_overlap_elsewhere_does_not_name_the_other_session(
         self, coordinator, outsider, other_org, make_session, stranger
