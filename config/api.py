@@ -7,14 +7,16 @@ Three things are done here once for every router instead of in each app:
 - the OpenAPI document declares those problem responses on every operation (400, 401 when
   authenticated, 403, 404, 409, 422, 429), so a client (or schemathesis) knows every status code
   it can receive;
-- integers at the edge are 64-bit: a path, query or body integer outside [-2^63, 2^63 - 1] is a
-  422 before the view runs (the databases cannot store more; SQLite raised an OverflowError,
-  i.e. a 500), and the OpenAPI document says so (``minimum``/``maximum``).
+- values at the edge fit the databases: a path, query or body integer outside
+  [-2^63, 2^63 - 1], a date outside the years 1900-2999 or a time-zone offset beyond ±14:00 is a
+  422 before the view runs (else SQLite raised an OverflowError and PostgreSQL a DataError,
+  i.e. a 500); the OpenAPI document gives the integer bounds (``minimum``/``maximum``).
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -32,6 +34,9 @@ from parcours.lib.problem import problem_response
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_UTC_OFFSET = dt.timedelta(hours=14)  # Kiribati; PostgreSQL refuses beyond ±15:59
+ZERO = dt.timedelta(0)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_SCHEMA_NAME = "ProblemDetails"
@@ -134,13 +139,20 @@ def bound_integers_in_schema(schema: dict[str, Any]) -> None:
             _bound(component)
 
 
-def out_of_range(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """The locations of the integers outside 64 bits in a request's parsed values."""
+def out_of_range(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(location, kind) of each value of a request's parsed input that no database can store:
+    integers outside 64 bits, dates outside the years 1900-2999, time-zone offsets beyond
+    ±14:00 (PostgreSQL refused "+20:45" with a 500)."""
     if isinstance(value, bool):
         return
     if isinstance(value, int):
         if not INT64_MIN <= value <= INT64_MAX:
-            yield loc
+            yield loc, "int"
+    elif isinstance(value, dt.date):  # datetimes too
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            yield loc, "year"
+        elif isinstance(value, dt.datetime) and abs(value.utcoffset() or ZERO) > MAX_UTC_OFFSET:
+            yield loc, "offset"
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             yield from out_of_range(getattr(value, name, None), (*loc, name))
@@ -152,19 +164,29 @@ def out_of_range(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, .
             yield from out_of_range(item, (*loc, index))
 
 
+def _message(kind: str) -> str:
+    if kind == "int":
+        return _("Nombre entier hors limites (entre -2^63 et 2^63 - 1).")
+    if kind == "year":
+        return _("Date hors limites (années 1900 à 2999).")
+    return _("Décalage horaire hors limites (au plus 14 heures).")
+
+
 def _bounded(get_values: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         values = get_values(request, *args, **kwargs)
         bad = [
-            loc
+            (loc, kind)
             for name, value in values.items()
             if not isinstance(value, HttpResponse)
-            for loc in out_of_range(value, (name,))
+            for loc, kind in out_of_range(value, (name,))
         ]
         if bad:
-            message = _("Nombre entier hors limites (entre -2^63 et 2^63 - 1).")
             raise ValidationError(
-                [{"loc": list(loc), "msg": message, "type": "int_out_of_range"} for loc in bad]
+                [
+                    {"loc": list(loc), "msg": _message(kind), "type": f"{kind}_out_of_range"}
+                    for loc, kind in bad
+                ]
             )
         return values
 

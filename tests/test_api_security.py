@@ -95,6 +95,24 @@ class TestIntegersAtTheEdge:
         assert response.status_code == 422
 
 
+class TestDatesAtTheEdge:
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ({"start": "2026-03-12T10:00:00+20:45"}, "start"),  # PostgreSQL: out of range
+            ({"start": "9999-12-31T23:00:00-05:00"}, "start"),  # past year 9999 in UTC
+            ({"end": "1066-10-14T09:00:00+00:00"}, "end"),
+        ],
+    )
+    def test_dates_beyond_what_databases_store_are_a_422(
+        self, client, learner, query, field
+    ) -> None:
+        response = client.get("/api/v1/bookings", query, **_bearer(learner))
+        assert response.status_code == 422, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"][0]["loc"][-1] == field
+
+
 class TestOpenApi:
     def test_every_operation_declares_the_problems_it_can_return(self, client) -> None:
         document = client.get("/api/v1/openapi.json").json()

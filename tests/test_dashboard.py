@@ -382,6 +382,7 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "accounts.administration",
         "accounts.security",
         "privacy.my_data",
+        "privacy.learners_data",
     ]
 
 

@@ -29,6 +29,7 @@ from parcours.catalogue.schemas import (
     ModuleOut,
 )
 from parcours.catalogue.search import search_modules
+from parcours.lib.urls import absolute_url
 
 router = Router(tags=["catalogue"])
 
@@ -65,8 +66,9 @@ def _module_out(module: Module) -> dict[str, Any]:
         **{name: getattr(module, name) for name in ModuleOut.model_fields if hasattr(module, name)},
         "duration_hours": float(module.duration_hours),
         "organisation": module.organisation,
-        "url": settings.SITE_URL
-        + reverse("catalogue:detail", args=[module.organisation.slug, module.code]),
+        "url": absolute_url(
+            reverse("catalogue:detail", args=[module.organisation.slug, module.code])
+        ),
         "competences": [
             {
                 "competence": {

@@ -339,6 +339,18 @@ STAFF: tuple[PersonSpec, ...] = (
 )
 
 
+# Administration pages are not empty on the first day: a trainer invited at Technofutur TIC who
+# has not answered yet, a retention period at the Province (two years without activity), and a
+# search synonym of the Province's own words.
+PENDING_INVITATIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    (TECHNOFUTUR, "lea.martens@technofutur.demo", "trainer", "Léa", "Martens"),
+)
+RETENTION_DAYS: tuple[tuple[str, int], ...] = ((PROVINCE, 730),)
+SYNONYMS: tuple[tuple[str, str, str], ...] = (
+    (PROVINCE, "micro:bit", "microbit, carte programmable"),
+)
+
+
 def _learner(org: str, first: str, last: str, postcode: str, language: str = "fr") -> PersonSpec:
     email = f"{_ascii(first)}.{_ascii(last)}@exemple.demo"
     return PersonSpec(org, "learner", email, first, last, language, postcode)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from parcours.accounts import actions as account_actions
+from parcours.accounts import invitations
 from parcours.accounts.models import Organisation, Role, Site, User
 from parcours.accounts.permissions import Actor
 from parcours.catalogue import actions as catalogue_actions
@@ -131,8 +132,38 @@ class _Loader:
         self._bookings()
         self._loans()
         self._badges()
+        self._administration()
         self.report.indexed = reindex_modules()
         return self.report
+
+    # --- What administrators find on their pages (accounts, catalogue) -----------------------
+
+    def _administration(self) -> None:
+        for org_slug, email, role, first, last in data.PENDING_INVITATIONS:
+            invitations.invite(
+                organisation=self.orgs[org_slug],
+                email=email,
+                role=role,
+                invited_by=self.staff[(org_slug, Role.ADMINISTRATOR)],
+                first_name=first,
+                last_name=last,
+            )
+        for org_slug, days in data.RETENTION_DAYS:
+            org = self.orgs[org_slug]
+            account_actions.update_organisation_settings(
+                organisation=org,
+                actor=self.staff[(org_slug, Role.ADMINISTRATOR)],
+                signup_policy=org.signup_policy,
+                require_staff_mfa=org.require_staff_mfa,
+                learner_retention_days=days,
+            )
+        for org_slug, term, expansions in data.SYNONYMS:
+            catalogue_actions.create_synonym(
+                actor=Actor.of(self.staff[(org_slug, Role.ADMINISTRATOR)]),
+                organisation=self.orgs[org_slug],
+                term=term,
+                expansions=expansions,
+            )
 
     # --- Frameworks --------------------------------------------------------------------------
 

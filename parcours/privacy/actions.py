@@ -15,6 +15,7 @@
 - what reports count stays: memberships, enrolments, attendance, completions, loans, bookings'
   times and resources, attestations' hours and badges remain attached to the pseudonymous
   account, so a session's enrolment count or a pathway's population evaluation does not change;
+  only their places in sessions that have not started are cancelled (the waitlist moves up);
 - issued Open Badges stay verifiable: they hold only a salted hash of the e-mail address (no
   name), so they are kept as issued unless the person asks for revocation (then each is revoked
   through ``credentials.actions.revoke_credential``). Public share links are switched off.
@@ -24,6 +25,7 @@ It is refused, with the reason, while the person has an equipment loan not retur
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +55,9 @@ from parcours.credentials import actions as credential_actions
 from parcours.credentials.models import IssuedCredential
 from parcours.credentials.states import CredentialStatus
 from parcours.documents.models import Attestation, CalendarFeed
+from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment
+from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
@@ -147,7 +151,11 @@ def _replace_ci(text: str, needle: str, replacement: str) -> str:
 def _rewrite_audit(person: User, needles: list[str], pseudonym: str) -> int:
     about = Q(object_type=User._meta.label_lower, object_id=str(person.pk))
     for needle in needles:
+        # The JSON text may hold non-ASCII letters escaped ("Chlo\\u00e9"): look for both.
+        escaped = json.dumps(needle)[1:-1]
         about |= Q(object_repr__icontains=needle) | Q(changes__icontains=needle)
+        if escaped != needle:
+            about |= Q(changes__icontains=escaped)
     rewritten = []
     for entry in AuditEntry.objects.filter(about).only("object_repr", "changes").iterator():
         entry.object_repr = _scrub(entry.object_repr, needles, pseudonym)[:300]
@@ -157,6 +165,28 @@ def _rewrite_audit(person: User, needles: list[str], pseudonym: str) -> int:
         rewritten.append(entry)
     AuditEntry.objects.bulk_update(rewritten, ["object_repr", "changes"], batch_size=500)
     return len(rewritten)
+
+
+def _cancel_upcoming_enrolments(person: User) -> int:
+    """Free the person's places in sessions that have not started (the waitlist moves up),
+    through the enrolment app's ``cancel`` with the session organisation's authority (after the
+    learner's cancellation deadline too). Past and running sessions keep their enrolments."""
+    upcoming = Enrolment.objects.filter(
+        learner=person, status__in=sorted(ACTIVE), session__starts_at__gt=timezone.now()
+    ).select_related("session")
+    cancelled = 0
+    for enrolment in upcoming:
+        organiser = Actor(
+            user=person,
+            roles_by_org={enrolment.session.organisation_id: frozenset({Role.COORDINATOR})},
+        )
+        enrolment_actions.cancel(
+            actor=organiser,
+            enrolment=enrolment,
+            reason=_("Données personnelles effacées à la demande."),
+        )
+        cancelled += 1
+    return cancelled
 
 
 def _revoke_credentials(person: User) -> int:
@@ -208,6 +238,7 @@ def erase_person(
         needles = [n for n in (old_email, full_name) if len(n) >= 3]
 
         revoked = _revoke_credentials(person) if revoke_credentials else 0
+        cancelled = _cancel_upcoming_enrolments(person)
         IssuedCredential.objects.filter(learner=person).update(shared=False)
 
         person.email = f"{pseudonym}@{ERASED_DOMAIN}"
@@ -256,7 +287,11 @@ def erase_person(
             actor=actor.user if actor is not None else None,
             organisation=organisation,
             obj=person,
-            changes={"reason": reason, "revoked_credentials": revoked},
+            changes={
+                "reason": reason,
+                "revoked_credentials": revoked,
+                "cancelled_enrolments": cancelled,
+            },
         )
     return Erasure(
         user_id=person.pk,

@@ -34,6 +34,9 @@ class EraseForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            # A passkey-only account: the view has the person re-authenticate instead.
+            del self.fields["password"]
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

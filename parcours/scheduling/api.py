@@ -4,29 +4,42 @@ pages; a taken slot is a 409 problem+json naming the conflicting bookings with s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from parcours.accounts.api import token_auth
-from parcours.accounts.models import Role, Site, User
+from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site, User
 from parcours.accounts.permissions import Actor
 from parcours.lib.problem import problem_response
 from parcours.scheduling import actions, planning
 from parcours.scheduling.actions import BookingConflict
 from parcours.scheduling.bounds import MAX_ID
-from parcours.scheduling.models import Booking, CateringLine, Loan, Resource
+from parcours.scheduling.models import (
+    Booking,
+    BookingSeries,
+    CateringItem,
+    CateringLine,
+    Loan,
+    OutreachActivity,
+    Resource,
+)
 from parcours.scheduling.schemas import (
     AvailabilityOut,
     BookingIn,
     BookingOut,
     CancelIn,
+    CateringChangeIn,
+    CateringItemIn,
+    CateringItemOut,
     ConflictProblem,
     Count,
     Day,
@@ -35,13 +48,28 @@ from parcours.scheduling.schemas import (
     LoanOut,
     LoanReturnIn,
     Moment,
+    OutreachActivityIn,
+    OutreachActivityOut,
     Problem,
     RefuseIn,
     ResourceOut,
+    SeriesIn,
+    SeriesOut,
 )
 
 router = Router(tags=["scheduling"], auth=token_auth)
 MAX_LIST = 500
+
+
+class PageQuery(Schema):
+    """Every list is paged: ``offset`` rows skipped, at most ``limit`` (≤ 500) returned."""
+
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST)] = MAX_LIST
+
+
+def _page(qs: Any, page: PageQuery) -> Any:
+    return qs[page.offset : page.offset + page.limit]
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -143,7 +171,7 @@ def _resources() -> Any:
 # --- Resources and availability --------------------------------------------------------------
 
 
-class ResourceFilter(Schema):
+class ResourceFilter(PageQuery):
     site: Id | None = None
     kind: str | None = None
     capacity: Count | None = None
@@ -163,7 +191,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceFilter]) -> list
     qs = qs.with_capacity(filters.capacity)
     if filters.features:
         qs = qs.with_features(s.strip() for s in filters.features.split(",") if s.strip())
-    return [_resource_out(r) for r in qs.order_by("site__name", "name")[:MAX_LIST]]
+    return [_resource_out(r) for r in _page(qs.order_by("site__name", "name"), filters)]
 
 
 @router.get(
@@ -277,7 +305,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> Any:
     return Status(201, _booking_out(_bookings().get(pk=booking.pk)))
 
 
-class BookingFilter(Schema):
+class BookingFilter(PageQuery):
     mine: bool = False
     site: Id | None = None
     status: str | None = None
@@ -298,7 +326,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilter]) -> list[d
     qs = qs.filter(end__gt=filters.start or timezone.now() - dt.timedelta(days=30))
     if filters.end:
         qs = qs.filter(start__lt=filters.end)
-    return [_booking_out(b) for b in qs.order_by("start")[:MAX_LIST]]
+    return [_booking_out(b) for b in _page(qs.order_by("start"), filters)]
 
 
 def _visible_booking(request: HttpRequest, booking_id: int) -> Booking:
@@ -345,9 +373,9 @@ def refuse_booking(request: HttpRequest, booking_id: int, payload: RefuseIn) -> 
 
 
 @router.get("/approvals", response=list[BookingOut], summary="Demandes à traiter (logistique)")
-def pending_approvals(request: HttpRequest) -> list[dict[str, Any]]:
+def pending_approvals(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
     qs = _bookings().pending().decidable_by(_actor(request)).upcoming().order_by("start")
-    return [_booking_out(b) for b in qs[:MAX_LIST]]
+    return [_booking_out(b) for b in _page(qs, page)]
 
 
 # --- Loans -------------------------------------------------------------------------------------
@@ -378,12 +406,14 @@ def _loans(actor: Actor) -> Any:
 
 
 @router.get("/loans", response=list[LoanOut], summary="Prêts de matériel")
-def list_loans(request: HttpRequest, outstanding: bool = False) -> list[dict[str, Any]]:
+def list_loans(
+    request: HttpRequest, page: Query[PageQuery], outstanding: bool = False
+) -> list[dict[str, Any]]:
     qs = _loans(_actor(request))
     if outstanding:
         qs = qs.filter(returned_at__isnull=True)
     now = timezone.now()
-    return [_loan_out(loan, now) for loan in qs.order_by("-start")[:MAX_LIST]]
+    return [_loan_out(loan, now) for loan in _page(qs.order_by("-start"), page)]
 
 
 @router.post(
@@ -455,3 +485,227 @@ def return_loan(request: HttpRequest, loan_id: int, payload: LoanReturnIn) -> An
             Loan.objects.select_related("resource", "borrower").get(pk=loan.pk), timezone.now()
         ),
     )
+
+
+# --- Catering items, catering after booking ----------------------------------------------------
+
+
+def _item_out(item: CateringItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "organisation": item.organisation.slug,
+        "slug": item.slug,
+        "label_fr": item.label_fr,
+        "label_en": item.label_en,
+        "is_active": item.is_active,
+    }
+
+
+@router.get("/catering-items", response=list[CateringItemOut], summary="Articles de catering")
+def list_catering_items(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    qs = CateringItem.objects.select_related("organisation")
+    if not actor.is_platform_admin:
+        qs = qs.filter(organisation_id__in=actor.orgs_with_role(*STAFF_ROLES))
+    return [_item_out(i) for i in _page(qs.order_by("organisation__slug", "label_fr"), page)]
+
+
+@router.post(
+    "/catering-items",
+    response={201: CateringItemOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Ajouter un article de catering (logistique)",
+)
+def create_catering_item(request: HttpRequest, payload: CateringItemIn) -> Any:
+    actor = _actor(request)
+    managed = actor.orgs_with_role(Role.LOGISTICS)
+    if not (actor.is_platform_admin or managed):
+        return _error_response(PermissionDenied(_("Réservé à la logistique.")))
+    orgs = Organisation.objects.all()
+    if not actor.is_platform_admin:
+        orgs = orgs.filter(pk__in=managed)
+    org = orgs.filter(slug=payload.organisation).first()
+    if org is None:
+        raise HttpError(404, _("Organisation introuvable."))
+    try:
+        item = actions.create_catering_item(
+            actor=actor,
+            organisation=org,
+            slug=slugify(payload.label_fr)[:50],
+            label_fr=payload.label_fr,
+            label_en=payload.label_en,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return Status(201, _item_out(item))
+
+
+@router.put(
+    "/bookings/{booking_id}/catering",
+    response=DECISION,
+    summary="Modifier le catering d'une réservation",
+)
+def change_catering(request: HttpRequest, booking_id: int, payload: CateringChangeIn) -> Any:
+    return _decide(
+        request,
+        booking_id,
+        actions.set_catering,
+        lines=[
+            actions.CateringRequest(c.item, c.count, c.serve_at, c.note) for c in payload.catering
+        ],
+    )
+
+
+# --- Recurring bookings ------------------------------------------------------------------------
+
+
+def _series_out(
+    series: BookingSeries, result: actions.SeriesResult | None = None
+) -> dict[str, Any]:
+    return {
+        "id": series.pk,
+        "title": series.title,
+        "first_date": series.first_date,
+        "until": series.until,
+        "weekdays": list(series.weekdays),
+        "start_time": series.start_time,
+        "end_time": series.end_time,
+        "bookings": list(
+            Booking.objects.filter(series=series).order_by("start").values_list("pk", flat=True)
+        ),
+        "skipped": result.skipped if result else [],
+        "conflicted": result.conflicted if result else [],
+    }
+
+
+def _visible_series(request: HttpRequest, series_id: int) -> BookingSeries:
+    actor = _actor(request)
+    qs = BookingSeries.objects.all()
+    if not actor.is_platform_admin:
+        planners = actor.orgs_with_role(Role.LOGISTICS, Role.COORDINATOR, Role.TRAINER)
+        qs = qs.filter(Q(organisation_id__in=planners) | Q(created_by=actor.user))
+    series = qs.filter(pk=_id(series_id)).first()
+    if series is None:
+        raise HttpError(404, _("Série introuvable."))
+    return series
+
+
+@router.post(
+    "/series",
+    response={201: SeriesOut, 403: Problem, 404: Problem, 409: ConflictProblem, 422: Problem},
+    summary="Réserver une série (réservation récurrente)",
+)
+def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
+    actor = _actor(request)
+    visible = set(
+        Resource.objects.visible_to(actor)
+        .filter(pk__in=payload.resources)
+        .values_list("pk", flat=True)
+    )
+    if set(payload.resources) - visible:
+        raise HttpError(404, _("Ressource introuvable."))
+    try:
+        result = actions.book_series(
+            actor=actor,
+            resources=payload.resources,
+            first_date=payload.first_date,
+            until=payload.until,
+            weekdays=payload.weekdays,
+            start_time=payload.start_time,
+            end_time=payload.end_time,
+            title=payload.title,
+            interval_weeks=payload.interval_weeks,
+            skip_holidays=payload.skip_holidays,
+            skip_conflicts=payload.skip_conflicts,
+            participants=payload.participants,
+        )
+    except BookingConflict as exc:
+        return _conflict_response(exc)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return Status(201, _series_out(result.series, result))
+
+
+@router.get("/series/{series_id}", response={200: SeriesOut, 404: Problem}, summary="Une série")
+def get_series(request: HttpRequest, series_id: int) -> dict[str, Any]:
+    return _series_out(_visible_series(request, series_id))
+
+
+@router.post(
+    "/series/{series_id}/cancel",
+    response={200: SeriesOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Annuler les dates à venir d'une série",
+)
+def cancel_series(request: HttpRequest, series_id: int, payload: CancelIn) -> Any:
+    series = _visible_series(request, series_id)
+    try:
+        actions.cancel_series(
+            actor=_actor(request),
+            series=series,
+            from_date=planning.local_day(timezone.now()),
+            reason=payload.reason,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return Status(200, _series_out(series))
+
+
+# --- Outreach activities -----------------------------------------------------------------------
+
+
+def _activity_out(a: OutreachActivity) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "unit_id": a.unit_id,
+        "unit": a.unit.name,
+        "slug": a.slug,
+        "title": a.title,
+        "audience": a.audience,
+        "max_pupils_per_day": a.max_pupils_per_day,
+        "is_active": a.is_active,
+    }
+
+
+@router.get(
+    "/outreach-activities",
+    response=list[OutreachActivityOut],
+    summary="Animations proposées par les unités mobiles",
+)
+def list_outreach_activities(request: HttpRequest, page: Query[PageQuery]) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    qs = OutreachActivity.objects.select_related("unit")
+    if not actor.is_platform_admin:
+        qs = qs.filter(unit__in=Resource.objects.visible_to(actor))
+    return [_activity_out(a) for a in _page(qs.order_by("unit__name", "title_fr"), page)]
+
+
+@router.post(
+    "/outreach-activities",
+    response={201: OutreachActivityOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Ajouter ou mettre à jour une animation (logistique)",
+)
+def create_outreach_activity(request: HttpRequest, payload: OutreachActivityIn) -> Any:
+    actor = _actor(request)
+    managed = actor.orgs_with_role(Role.LOGISTICS)
+    if not (actor.is_platform_admin or managed):
+        return _error_response(PermissionDenied(_("Réservé à la logistique.")))
+    units = Resource.objects.filter(kind=Resource.Kind.MOBILE_UNIT)
+    if not actor.is_platform_admin:
+        units = units.filter(organisation_id__in=managed)
+    unit = units.filter(pk=payload.unit).first()
+    if unit is None:
+        raise HttpError(404, _("Unité mobile introuvable."))
+    try:
+        activity = actions.create_outreach_activity(
+            actor=actor,
+            unit=unit,
+            slug=slugify(payload.title_fr)[:60],
+            title_fr=payload.title_fr,
+            title_en=payload.title_en,
+            description_fr=payload.description_fr,
+            description_en=payload.description_en,
+            audience=payload.audience,
+            max_pupils_per_day=payload.max_pupils_per_day,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _error_response(exc)
+    return Status(201, _activity_out(activity))

@@ -281,7 +281,9 @@ class BookingForm(_TimesMixin):
     hide_from_lobby = forms.BooleanField(
         label=_("Ne pas afficher sur l'écran d'accueil"),
         required=False,
-        help_text=_("Réunion confidentielle, installation interne : la salle y paraît « Occupé »."),
+        help_text=_(
+            "Réunion confidentielle, installation interne : la salle y apparaît « Occupée »."
+        ),
     )
 
     field_order = ["resource", "title", "day", "start_time", "end_time", "participants"]
@@ -374,7 +376,7 @@ class LoanForm(forms.Form):
         data = super().clean() or {}
         start, due = data.get("start"), data.get("due")
         if start and due and due < start:
-            self.add_error("due", _("La date de retour suit la date du prêt."))
+            self.add_error("due", _("La date de retour doit suivre la date du prêt."))
         return data
 
 
@@ -464,3 +466,134 @@ class OutreachForm(forms.Form):
             for g in (*PRIMARY_GRADES, *SECONDARY_GRADES)
             if self.cleaned_data.get(f"grade_{g}")
         }
+
+
+class SiteForm(forms.Form):
+    """A site's name and address (its rooms, hours, Wi-Fi and screen are set on their pages)."""
+
+    name = forms.CharField(label=_("Nom du site"), max_length=200)
+    street = forms.CharField(label=_("Rue et numéro"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    city = forms.CharField(label=_("Localité"), max_length=100)
+    access_notes = forms.CharField(
+        label=_("Comment s'y rendre"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Transports en commun, parking, entrée : une description sans carte."),
+    )
+
+
+class CateringItemForm(forms.Form):
+    label_fr = forms.CharField(label=_("Article (français)"), max_length=100)
+    label_en = forms.CharField(label=_("Article (anglais)"), max_length=100, required=False)
+
+
+class CateringChangeForm(forms.Form):
+    """The catering of an existing booking: how many of each item, and when it is served."""
+
+    serve_at = forms.TimeField(
+        label=_("Catering servi à"),
+        required=False,
+        widget=TIME_INPUT,
+        help_text=_("Laissez vide pour servir au début de la réservation."),
+    )
+
+    def __init__(
+        self, *args: Any, catering_items: Iterable[CateringItem] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.catering_items = list(catering_items)
+        for item in self.catering_items:
+            self.fields[f"catering_{item.pk}"] = forms.IntegerField(
+                label=item.label, min_value=0, max_value=MAX_COUNT, required=False
+            )
+
+    def catering_fields(self) -> list[forms.BoundField]:
+        return [self[f"catering_{item.pk}"] for item in self.catering_items]
+
+    def catering_lines(self) -> list[tuple[CateringItem, int]]:
+        return [
+            (item, self.cleaned_data.get(f"catering_{item.pk}") or 0)
+            for item in self.catering_items
+            if self.cleaned_data.get(f"catering_{item.pk}")
+        ]
+
+
+WEEKDAY_CHOICES = [
+    (0, _("lundi")),
+    (1, _("mardi")),
+    (2, _("mercredi")),
+    (3, _("jeudi")),
+    (4, _("vendredi")),
+    (5, _("samedi")),
+    (6, _("dimanche")),
+]
+
+
+class SeriesForm(forms.Form):
+    """A recurring booking: every chosen weekday (every n weeks) from one date until another."""
+
+    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), label=_("Ressource"))
+    title = forms.CharField(label=_("Objet"), max_length=200)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Jours de la semaine"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_time = forms.TimeField(label=_("De"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("À"), widget=TIME_INPUT)
+    first_date = BoundedDateField(label=_("À partir du"), widget=DATE_INPUT)
+    until = BoundedDateField(label=_("Jusqu'au (inclus)"), widget=DATE_INPUT)
+    interval_weeks = forms.IntegerField(
+        label=_("Toutes les n semaines"), min_value=1, max_value=52, initial=1
+    )
+    participants = forms.IntegerField(
+        label=_("Participants"), min_value=1, max_value=MAX_COUNT, required=False
+    )
+    skip_holidays = forms.BooleanField(
+        label=_("Sauf pendant les congés scolaires"), required=False, initial=True
+    )
+    skip_conflicts = forms.BooleanField(
+        label=_("Réserver les autres dates si certaines sont prises"), required=False
+    )
+
+    def __init__(self, *args: Any, resources: Iterable[Resource] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["resource"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
+        field.queryset = Resource.objects.filter(pk__in=[r.pk for r in resources])
+
+
+class OutreachActivityForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Resource.objects.none(), label=_("Unité mobile"))
+    title_fr = forms.CharField(label=_("Titre (français)"), max_length=200)
+    title_en = forms.CharField(label=_("Titre (anglais)"), max_length=200, required=False)
+    audience = forms.CharField(
+        label=_("Public"),
+        max_length=200,
+        required=False,
+        help_text=_("Par exemple : 5e primaire à 2e secondaire."),
+    )
+    max_pupils_per_day = forms.IntegerField(
+        label=_("Élèves par jour (maximum)"), min_value=1, max_value=MAX_COUNT, required=False
+    )
+    description_fr = forms.CharField(
+        label=_("Kit pédagogique (français)"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    description_en = forms.CharField(
+        label=_("Kit pédagogique (anglais)"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, units: Iterable[Resource] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
+        field.queryset = Resource.objects.filter(pk__in=[u.pk for u in units])

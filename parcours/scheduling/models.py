@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.models import Organisation, Site
+from parcours.lib.dates import format_datetime
 from parcours.lib.i18n import pick
 from parcours.scheduling.bounds import (
     BUFFER_VALIDATORS,
@@ -334,7 +335,7 @@ class Booking(models.Model):
         _("masquer sur l'écran d'accueil"),
         default=False,
         help_text=_(
-            "L'écran d'accueil affiche alors la salle « Occupé », sans l'objet de la réservation."
+            "L'écran d'accueil affiche alors la salle « Occupée », sans l'objet de la réservation."
         ),
     )
     series = models.ForeignKey(
@@ -372,7 +373,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start:%d/%m/%Y %H:%M})"
+        # Shown to people (messages, admin): local time, never UTC (issue #9).
+        return f"{self.title} ({format_datetime(self.start, 'short')})"
 
     @property
     def blocked_start(self) -> dt.datetime:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from parcours.scheduling.models import Booking, Resource
 
 MANAGERS = (Role.LOGISTICS,)
+# Sites, their rooms and resources are administered by the organisation itself: its
+# administrators and its logistics team (issue #10).
+SITE_ADMINS = (Role.ADMINISTRATOR, Role.LOGISTICS)
 DIRECT_BOOKERS = (Role.COORDINATOR, Role.TRAINER)
 
 
@@ -72,3 +75,14 @@ def can_change(actor: Actor, booking: Booking) -> bool:
 def require_logistics(actor: Actor, organisation: Organisation | int) -> None:
     if not is_logistics(actor, organisation):
         raise PermissionDenied(_("Réservé à la cellule logistique de l'organisation."))
+
+
+def is_site_admin(actor: Actor, organisation: Organisation | int) -> bool:
+    return actor.is_platform_admin or actor.has_role(organisation, *SITE_ADMINS)
+
+
+def require_site_admin(actor: Actor, organisation: Organisation | int) -> None:
+    if not is_site_admin(actor, organisation):
+        raise PermissionDenied(
+            _("Réservé aux administrateurs et à la logistique de l'organisation.")
+        )

@@ -191,3 +191,70 @@ class LoanOut(Schema):
     returned_at: dt.datetime | None
     overdue: bool
     booking_id: int
+
+
+class CateringItemIn(Schema):
+    organisation: str = Field(max_length=100)  # the organisation's slug
+    label_fr: str = Field(min_length=1, max_length=100)
+    label_en: str = Field("", max_length=100)
+
+
+class CateringItemOut(Schema):
+    id: int
+    organisation: str
+    slug: str
+    label_fr: str
+    label_en: str
+    is_active: bool
+
+
+class CateringChangeIn(Schema):
+    catering: list[CateringLineIn] = Field(max_length=50)
+
+
+class SeriesIn(Schema):
+    resources: list[Id] = Field(min_length=1, max_length=20)
+    title: str = Field(max_length=200)
+    first_date: Day
+    until: Day
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(min_length=1, max_length=7)
+    start_time: dt.time
+    end_time: dt.time
+    interval_weeks: Annotated[int, Field(ge=1, le=52)] = 1
+    skip_holidays: bool = True
+    skip_conflicts: bool = False
+    participants: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+
+
+class SeriesOut(Schema):
+    id: int
+    title: str
+    first_date: dt.date
+    until: dt.date
+    weekdays: list[int]
+    start_time: dt.time
+    end_time: dt.time
+    bookings: list[int]
+    skipped: list[dt.date] = []
+    conflicted: list[dt.date] = []
+
+
+class OutreachActivityIn(Schema):
+    unit: Id
+    title_fr: str = Field(min_length=1, max_length=200)
+    title_en: str = Field("", max_length=200)
+    audience: str = Field("", max_length=200)
+    max_pupils_per_day: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+    description_fr: str = Field("", max_length=10_000)
+    description_en: str = Field("", max_length=10_000)
+
+
+class OutreachActivityOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    slug: str
+    title: str
+    audience: str
+    max_pupils_per_day: int | None
+    is_active: bool

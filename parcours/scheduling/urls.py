@@ -22,12 +22,16 @@ urlpatterns = [
     path("planning/<id:site_id>/", views.planning_day, name="planning_day"),
     path("planning/<id:site_id>/semaine/", views.planning_week, name="planning_week"),
     path("planning/<id:site_id>/nouvelle/", views.booking_create, name="booking_create"),
+    path("planning/<id:site_id>/serie/", views.series_create, name="series_create"),
+    path("series/<id:pk>/", views.series_detail, name="series"),
+    path("series/<id:pk>/annuler/", views.series_cancel, name="series_cancel"),
     path("reservations/<id:pk>/", views.booking_detail, name="booking"),
     path("reservations/<id:pk>/approuver/", views.booking_approve, name="booking_approve"),
     path("reservations/<id:pk>/refuser/", views.booking_refuse, name="booking_refuse"),
     path("reservations/<id:pk>/deplacer/", views.booking_move, name="booking_move"),
     path("reservations/<id:pk>/annuler/", views.booking_cancel, name="booking_cancel"),
     path("reservations/<id:pk>/ecran/", views.booking_lobby, name="booking_lobby"),
+    path("reservations/<id:pk>/catering/", views.booking_catering, name="booking_catering"),
     path("occupation/", views.occupancy, name="occupancy"),
     # Requests (any staff member) and their approval (logistics)
     path("demander/", views.request_booking, name="request"),
@@ -41,6 +45,8 @@ urlpatterns = [
     path("gestion/", views.manage, name="manage"),
     path("gestion/ressources/nouvelle/", views.resource_form, name="resource_create"),
     path("gestion/ressources/<id:pk>/", views.resource_form, name="resource_edit"),
+    path("gestion/sites/nouveau/", views.site_form, name="site_create"),
+    path("gestion/sites/<id:pk>/adresse/", views.site_form, name="site_edit"),
     path("gestion/sites/<id:pk>/", views.site_settings, name="site_settings"),
     path("gestion/fermetures/<id:pk>/supprimer/", views.closure_remove, name="closure_remove"),
     # Lobby screens and calendar feeds (secret addresses, no login)
@@ -48,6 +54,12 @@ urlpatterns = [
     path("ical/ressource/<str:token>.ics", views.resource_feed, name="resource_feed"),
     path("ical/site/<str:token>.ics", views.site_feed, name="site_feed"),
     # Catering
+    path("catering/articles/", views.catering_items, name="catering_items"),
+    path(
+        "catering/articles/<id:pk>/disponible/",
+        views.catering_item_toggle,
+        name="catering_item_toggle",
+    ),
     path("catering/<id:site_id>/", views.catering_list, name="catering"),
     path("catering/<id:site_id>/liste.csv", views.catering_csv, name="catering_csv"),
     path("catering/<id:site_id>/liste.pdf", views.catering_pdf, name="catering_pdf"),
@@ -64,6 +76,7 @@ urlpatterns = [
     path("animations/demande/activites/", views.outreach_activities, name="outreach_activities"),
     path("animations/mes-demandes/", views.outreach_mine, name="outreach_mine"),
     path("animations/file/", views.outreach_queue, name="outreach_queue"),
+    path("animations/proposees/", views.outreach_activity_list, name="outreach_activity_list"),
     path("animations/<id:pk>/", views.outreach_detail, name="outreach_detail"),
     path("animations/<id:pk>/kit.txt", views.outreach_kit, name="outreach_kit"),
 ]

@@ -39,7 +39,12 @@ from parcours.scheduling.actions.bookings import (
     refuse_booking,
     set_lobby_visibility,
 )
-from parcours.scheduling.actions.catering import catering_cutoff, create_catering_item, set_catering
+from parcours.scheduling.actions.catering import (
+    catering_cutoff,
+    create_catering_item,
+    set_catering,
+    set_catering_item_active,
+)
 from parcours.scheduling.actions.loans import (
     LOAN_DUE,
     LOAN_START,
@@ -67,13 +72,16 @@ from parcours.scheduling.actions.recurrence import (
 from parcours.scheduling.actions.resources import (
     POLICY_FIELDS,
     RESOURCE_FIELDS,
+    SITE_FIELDS,
     add_closure,
+    add_site,
     create_feature,
     create_resource,
     remove_closure,
     rotate_feed_token,
     set_opening_hours,
     update_resource,
+    update_site,
     update_site_policy,
 )
 from parcours.scheduling.actions.sessions import release_for_session, reserve_for_session
@@ -90,12 +98,14 @@ __all__ = [
     "RESOURCE_LOCK_CLASS",
     "RETRYABLE",
     "SETUP_DAYS_BEFORE",
+    "SITE_FIELDS",
     "TRAVEL_DAYS_AFTER",
     "BookingConflict",
     "CateringRequest",
     "SeriesResult",
     "_retrying_deadlocks",
     "add_closure",
+    "add_site",
     "approve_booking",
     "book",
     "book_series",
@@ -122,8 +132,10 @@ __all__ = [
     "rotate_feed_token",
     "send_loan_reminders",
     "set_catering",
+    "set_catering_item_active",
     "set_lobby_visibility",
     "set_opening_hours",
     "update_resource",
+    "update_site",
     "update_site_policy",
 ]

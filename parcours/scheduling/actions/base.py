@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts.permissions import Actor
+from parcours.lib.dates import format_date, format_datetime, format_time, local_date
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import planning
 from parcours.scheduling.models import (
@@ -31,16 +33,15 @@ T = TypeVar("T")
 
 
 def _fmt_range(start: dt.datetime, end: dt.datetime) -> str:
-    s, e = timezone.localtime(start), timezone.localtime(end)
-    if s.date() == e.date():
+    if local_date(start) == local_date(end):
         return _("le %(day)s de %(start)s à %(end)s") % {
-            "day": formats.date_format(s, "l j F Y"),
-            "start": s.strftime("%H:%M"),
-            "end": e.strftime("%H:%M"),
+            "day": format_date(start),
+            "start": format_time(start),
+            "end": format_time(end),
         }
     return _("du %(start)s au %(end)s") % {
-        "start": formats.date_format(s, "j F Y H:i"),
-        "end": formats.date_format(e, "j F Y H:i"),
+        "start": format_datetime(start, "medium"),
+        "end": format_datetime(end, "medium"),
     }
 
 
@@ -76,9 +77,11 @@ class BookingConflict(Exception):
         }
         others = len({c.booking_id for c in self.conflicts}) - 1
         if others > 0:
-            text += " " + _("%(n)d autre(s) réservation(s) chevauche(nt) ce créneau.") % {
-                "n": others
-            }
+            text += " " + ngettext(
+                "Une autre réservation chevauche ce créneau.",
+                "%(n)d autres réservations chevauchent ce créneau.",
+                others,
+            ) % {"n": others}
         return text
 
     def as_dict(self) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
+from parcours.lib.dates import format_datetime
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning
 from parcours.scheduling.actions.base import CateringRequest, _get_open
@@ -50,7 +51,7 @@ def _resolve_catering(
     seen: set[int] = set()
     for line in lines:
         if line.count < 0:
-            raise ValidationError({"catering": [_("Les quantités sont positives.")]})
+            raise ValidationError({"catering": [_("Les quantités doivent être positives.")]})
         if line.count > MAX_COUNT:
             raise ValidationError({"catering": [_("Au plus 10 000 portions par article.")]})
         if isinstance(line.item, int) and not 1 <= line.item <= MAX_ID:
@@ -111,7 +112,7 @@ def set_catering(
                 {
                     "catering": [
                         _("Le catering ne peut plus être modifié depuis le %(when)s.")
-                        % {"when": formats.date_format(timezone.localtime(cutoff), "j F Y H:i")}
+                        % {"when": format_datetime(cutoff, "medium")}
                     ]
                 }
             )
@@ -132,10 +133,29 @@ def create_catering_item(
     *, actor: Actor, organisation: Organisation, slug: str, label_fr: str, label_en: str = ""
 ) -> CateringItem:
     require_logistics(actor, organisation)
+    label_fr, slug = label_fr.strip(), slug.strip()
+    if not label_fr or not slug:
+        raise ValidationError({"label_fr": [_("Donnez un nom à l'article.")]})
     item, _created = CateringItem.objects.update_or_create(
         organisation=organisation,
         slug=slug,
         defaults={"label_fr": label_fr, "label_en": label_en, "is_active": True},
     )
     audit.record("catering_item.save", actor=actor.user, organisation=organisation, obj=item)
+    return item
+
+
+@transaction.atomic
+def set_catering_item_active(*, actor: Actor, item: CateringItem, active: bool) -> CateringItem:
+    """Offer an item again, or stop offering it (lines already ordered stay as they are)."""
+    require_logistics(actor, item.organisation_id)
+    item.is_active = active
+    item.save(update_fields=["is_active"])
+    audit.record(
+        "catering_item.active",
+        actor=actor.user,
+        organisation=item.organisation,
+        obj=item,
+        changes={"is_active": active},
+    )
     return item

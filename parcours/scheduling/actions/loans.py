@@ -146,7 +146,7 @@ def return_loan(
         booking = record.booking
         if when <= booking.start:
             booking.status = BookingStatus.CANCELLED
-            booking.cancel_reason = _("Prêt rendu avant son début.")
+            booking.cancel_reason = _("Un prêt ne peut pas être rendu avant son début.")
             booking.save(update_fields=["status", "cancel_reason", "updated_at"])
             booking.reservations.update(active=False)
         elif when < booking.end:

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
 from parcours.accounts.permissions import Actor
+from parcours.lib.dates import format_date
+from parcours.lib.dates import last_day as last_day_of
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning
 from parcours.scheduling.actions.base import _Clash, _conflict
@@ -207,13 +209,8 @@ def request_outreach_checked(
                         "d'autres dates."
                     )
                     % {
-                        "start": formats.date_format(
-                            timezone.localtime(first.blocked_start), "j F Y"
-                        ),
-                        "end": formats.date_format(
-                            timezone.localtime(first.blocked_end - dt.timedelta(seconds=1)),
-                            "j F Y",
-                        ),
+                        "start": format_date(first.blocked_start, "medium"),
+                        "end": format_date(last_day_of(first.blocked_end), "medium"),
                     }
                 ]
             }
@@ -248,7 +245,7 @@ def create_outreach_activity(
     require_logistics(actor, unit.organisation_id)
     if unit.kind != Resource.Kind.MOBILE_UNIT:
         raise ValidationError({"unit": [_("Seule une unité mobile propose des animations.")]})
-    if not title_fr.strip():
+    if not title_fr.strip() or not slug.strip():
         raise ValidationError({"title_fr": [_("Donnez un titre à l'animation.")]})
     with transaction.atomic():
         activity, _created = OutreachActivity.objects.update_or_create(

@@ -9,10 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from parcours.accounts import actions as account_actions
 from parcours.accounts import audit
-from parcours.accounts.models import Site
+from parcours.accounts.models import Organisation, Site
 from parcours.accounts.permissions import Actor
 from parcours.scheduling.bounds import MAX_CUTOFF_DAYS, check_buffer, check_count, check_date
 from parcours.scheduling.models import (
@@ -23,7 +25,7 @@ from parcours.scheduling.models import (
     SitePolicy,
 )
 from parcours.scheduling.permissions import (
-    require_logistics,
+    require_site_admin,
 )
 
 # --- Resources, calendars, site policy (logistics) ------------------------------------------
@@ -94,7 +96,7 @@ def create_resource(
     features: Iterable[str] = (),
     **fields: Any,
 ) -> Resource:
-    require_logistics(actor, site.organisation_id)
+    require_site_admin(actor, site.organisation_id)
     unknown = set(fields) - set(RESOURCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown resource fields: {sorted(unknown)}")
@@ -123,7 +125,7 @@ def update_resource(
     features: Iterable[str] | None = None,
     **fields: Any,
 ) -> Resource:
-    require_logistics(actor, resource.organisation_id)
+    require_site_admin(actor, resource.organisation_id)
     unknown = set(fields) - set(RESOURCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown resource fields: {sorted(unknown)}")
@@ -161,7 +163,7 @@ def set_opening_hours(
     *, actor: Actor, site: Site, hours: Mapping[int, tuple[dt.time, dt.time] | None]
 ) -> list[OpeningHours]:
     """Set the opening hours of the weekdays given (None = closed that day)."""
-    require_logistics(actor, site.organisation_id)
+    require_site_admin(actor, site.organisation_id)
     for weekday, span in hours.items():
         if not 0 <= weekday <= 6:
             raise ValidationError({"weekday": [_("Jour inconnu.")]})
@@ -196,7 +198,7 @@ def add_closure(
     *, actor: Actor, site: Site, start: dt.date, end: dt.date, kind: str, reason: str = ""
 ) -> ClosurePeriod:
     """A closed day or period, or school holidays (recurring bookings skip them)."""
-    require_logistics(actor, site.organisation_id)
+    require_site_admin(actor, site.organisation_id)
     check_date(start, "start")
     check_date(end, "end")
     if end < start:
@@ -213,7 +215,7 @@ def add_closure(
 @transaction.atomic
 def remove_closure(*, actor: Actor, closure: ClosurePeriod) -> None:
     site = closure.site
-    require_logistics(actor, site.organisation_id)
+    require_site_admin(actor, site.organisation_id)
     audit.record(
         "site.closure_remove", actor=actor.user, organisation=site.organisation, obj=closure
     )
@@ -232,7 +234,7 @@ POLICY_FIELDS = (
 
 @transaction.atomic
 def update_site_policy(*, actor: Actor, site: Site, **fields: Any) -> SitePolicy:
-    require_logistics(actor, site.organisation_id)
+    require_site_admin(actor, site.organisation_id)
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise TypeError(f"unknown policy fields: {sorted(unknown)}")
@@ -261,8 +263,68 @@ def rotate_feed_token(*, actor: Actor, target: Resource | SitePolicy) -> str:
     organisation_id = (
         target.organisation_id if isinstance(target, Resource) else target.site.organisation_id
     )
-    require_logistics(actor, organisation_id)
+    require_site_admin(actor, organisation_id)
     target.feed_token = new_token()
     target.save(update_fields=["feed_token"])
     audit.record("feed.rotate", actor=actor.user, obj=target)
     return target.feed_token
+
+
+# --- Sites (administrators and logistics of the organisation) ------------------------------
+
+SITE_FIELDS = ("name", "street", "postcode", "city", "access_notes")
+
+
+def _check_site_fields(
+    organisation: Organisation, fields: dict[str, str], site: Site | None
+) -> dict[str, str]:
+    clean = {k: (fields.get(k) or "").strip() for k in SITE_FIELDS}
+    if not clean["name"]:
+        raise ValidationError({"name": [_("Indiquez le nom du site.")]})
+    if not clean["city"]:
+        raise ValidationError({"city": [_("Indiquez la localité du site.")]})
+    same_name = Site.objects.filter(organisation=organisation, slug=slugify(clean["name"])[:60])
+    if site is not None:
+        same_name = same_name.exclude(pk=site.pk)
+    if same_name.exists():
+        raise ValidationError({"name": [_("L'organisation a déjà un site de ce nom.")]})
+    return clean
+
+
+@transaction.atomic
+def add_site(*, actor: Actor, organisation: Organisation, **fields: str) -> Site:
+    """A new site of the organisation (through ``accounts.actions.create_site``), with its
+    booking rules and lobby screen settings ready to fill in."""
+    require_site_admin(actor, organisation.pk)
+    clean = _check_site_fields(organisation, fields, None)
+    site = account_actions.create_site(
+        organisation=organisation,
+        actor=actor.user,
+        name=clean["name"],
+        city=clean["city"],
+        street=clean["street"],
+        postcode=clean["postcode"],
+        access_notes=clean["access_notes"],
+    )
+    SitePolicy.objects.get_or_create(site=site)
+    return site
+
+
+@transaction.atomic
+def update_site(*, actor: Actor, site: Site, **fields: str) -> Site:
+    """Change a site's name and address (its identifier in addresses stays the same)."""
+    require_site_admin(actor, site.organisation_id)
+    locked = Site.objects.select_for_update().get(pk=site.pk)
+    clean = _check_site_fields(locked.organisation, fields, locked)
+    before = {k: getattr(locked, k) for k in SITE_FIELDS}
+    for name, value in clean.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(SITE_FIELDS))
+    audit.record(
+        "site.update",
+        actor=actor.user,
+        organisation=locked.organisation,
+        obj=locked,
+        changes={k: v for k, v in clean.items() if before[k] != v},
+    )
+    return locked

@@ -359,3 +359,95 @@ def test_the_approvals_queue_is_paged(
     second = client.get(reverse("scheduling:approvals"), {"page": "2"}).content.decode()
     assert "Demande 54" in second and "Demande 00" not in second
     assert client.get(reverse("scheduling:approvals"), {"page": HUGE}).status_code == 200
+
+
+def test_htmx_forms_fail_in_place_with_422_and_the_fragment(
+    as_user, logistics: User, school_contact: User, liege, room: Resource
+) -> None:
+    """Every htmx form of logistics answers a validation error with 422, the form fragment (not
+    a page) and HX-Retarget to where the form lives, so the dialog or the area stays."""
+    requested = _request(Actor.of(school_contact), room, "Conseil", 9)
+    htmx = {"HX-Request": "true"}
+    client = as_user(logistics)
+    cases = [
+        (
+            reverse("scheduling:booking_create", args=[liege.pk]),
+            {
+                "resource": room.pk,
+                "title": "X",
+                "day": str(FUTURE_DAY),
+                "start_time": "11:00",
+                "end_time": "10:00",
+            },
+            "#panneau-contenu",
+        ),
+        (
+            reverse("scheduling:booking_create", args=[liege.pk]),
+            {
+                "resource": room.pk,
+                "title": "",
+                "day": str(FUTURE_DAY),
+                "start_time": "09:00",
+                "end_time": "10:00",
+            },
+            "#panneau-contenu",
+        ),
+        (
+            reverse("scheduling:booking_move", args=[requested.pk]),
+            {
+                "resource": room.pk,
+                "day": str(FUTURE_DAY),
+                "start_time": "12:00",
+                "end_time": "11:00",
+            },
+            "#panneau-contenu",
+        ),
+        (
+            reverse("scheduling:booking_refuse", args=[requested.pk]),
+            {"reason": ""},
+            "#panneau-contenu",
+        ),
+        (
+            reverse("scheduling:request"),
+            {
+                "resource": room.pk,
+                "title": "X",
+                "day": str(FUTURE_DAY),
+                "start_time": "11:00",
+                "end_time": "10:00",
+            },
+            "#request-area",
+        ),
+    ]
+    for url, data, target in cases:
+        response = client.post(url, data, headers=htmx)
+        html = response.content.decode()
+        assert response.status_code == 422, (url, response.status_code)
+        assert response["HX-Retarget"] == target
+        assert 'class="error-summary"' in html and "<html" not in html, url
+    requested.refresh_from_db()
+    assert requested.status == "requested"
+
+
+def test_api_lists_are_paged_and_bounded(
+    client, logistics: User, lea: Actor, room: Resource
+) -> None:
+    from .test_api import bearer
+
+    for hour in (9, 11, 13):
+        _request(lea, room, f"Réunion {hour}", hour)
+    headers = bearer(logistics)
+    start = "&start=2031-01-01T00:00:00Z"
+    first = client.get(f"/api/v1/bookings?limit=2{start}", headers=headers).json()
+    rest = client.get(f"/api/v1/bookings?limit=2&offset=2{start}", headers=headers).json()
+    assert [b["title"] for b in first + rest] == ["Réunion 9", "Réunion 11", "Réunion 13"]
+    for bad in ("limit=0", "limit=501", f"offset={HUGE}", "offset=-1"):
+        for url in (
+            "/api/v1/bookings",
+            "/api/v1/loans",
+            "/api/v1/approvals",
+            "/api/v1/resources",
+            "/api/v1/catering-items",
+            "/api/v1/outreach-activities",
+        ):
+            assert client.get(f"{url}?{bad}", headers=headers).status_code == 422, (url, bad)

@@ -138,7 +138,7 @@ def test_week_grid_shows_bookings_by_day_with_status_in_words(
     assert any("Demandée" in t and "Réunion des parents" in t for t in texts)
     assert "Légende" in html
     # Monday to Sunday columns; Wednesday 12 March holds the booking.
-    assert "lun 10/03" in html.lower() and "dim 16/03" in html.lower()
+    assert "lundi 10 mars" in html and "dimanche 16 mars" in html  # whole words, no "lun 10/03"
 
 
 def test_grid_query_count_does_not_grow_with_bookings(

@@ -12,13 +12,20 @@ from __future__ import annotations
 from parcours.scheduling.views.bookings import (
     booking_approve,
     booking_cancel,
+    booking_catering,
     booking_create,
     booking_detail,
     booking_lobby,
     booking_move,
     booking_refuse,
 )
-from parcours.scheduling.views.catering import catering_csv, catering_list, catering_pdf
+from parcours.scheduling.views.catering import (
+    catering_csv,
+    catering_item_toggle,
+    catering_items,
+    catering_list,
+    catering_pdf,
+)
 from parcours.scheduling.views.feeds import resource_feed, site_feed
 from parcours.scheduling.views.loans import (
     loan_create,
@@ -35,10 +42,12 @@ from parcours.scheduling.views.manage import (
     closure_remove,
     manage,
     resource_form,
+    site_form,
     site_settings,
 )
 from parcours.scheduling.views.outreach import (
     outreach_activities,
+    outreach_activity_list,
     outreach_detail,
     outreach_kit,
     outreach_mine,
@@ -46,6 +55,7 @@ from parcours.scheduling.views.outreach import (
     outreach_request,
 )
 from parcours.scheduling.views.planning import hub, occupancy, planning_day, planning_week
+from parcours.scheduling.views.recurrence import series_cancel, series_create, series_detail
 from parcours.scheduling.views.requests import (
     approvals,
     approve,
@@ -62,6 +72,7 @@ __all__ = [
     "availability",
     "booking_approve",
     "booking_cancel",
+    "booking_catering",
     "booking_create",
     "booking_detail",
     "booking_lobby",
@@ -70,6 +81,8 @@ __all__ = [
     "can_manage",
     "cancel",
     "catering_csv",
+    "catering_item_toggle",
+    "catering_items",
     "catering_list",
     "catering_pdf",
     "closure_remove",
@@ -86,6 +99,7 @@ __all__ = [
     "my_requests",
     "occupancy",
     "outreach_activities",
+    "outreach_activity_list",
     "outreach_detail",
     "outreach_kit",
     "outreach_mine",
@@ -97,6 +111,10 @@ __all__ = [
     "request_booking",
     "resource_feed",
     "resource_form",
+    "series_cancel",
+    "series_create",
+    "series_detail",
     "site_feed",
+    "site_form",
     "site_settings",
 ]

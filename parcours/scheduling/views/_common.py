@@ -16,9 +16,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site
+from parcours.accounts.models import VIEWER_ROLES, Organisation, Role, Site
 from parcours.accounts.permissions import Actor
 from parcours.lib import clock
+from parcours.lib.dates import format_time
 from parcours.lib.http import AuthedRequest
 from parcours.scheduling import planning
 from parcours.scheduling.forms import (
@@ -27,9 +28,11 @@ from parcours.scheduling.forms import (
 from parcours.scheduling.models import (
     Resource,
 )
-from parcours.scheduling.permissions import require_logistics
+from parcours.scheduling.permissions import require_logistics, require_site_admin
 
 PLANNER_ROLES = (Role.LOGISTICS, Role.COORDINATOR, Role.TRAINER)
+# Who may look at the plannings (read-only for agents: no links, no buttons, 403 on writes).
+GRID_VIEWERS = (*PLANNER_ROLES, Role.AGENT)
 BOOKER_ROLES = (Role.LOGISTICS, Role.COORDINATOR)
 OUTREACH_REQUESTERS = (Role.SCHOOL_CONTACT, Role.COORDINATOR, Role.LOGISTICS)
 STEP = dt.timedelta(minutes=30)
@@ -46,11 +49,25 @@ def _fragment(request: HttpRequest) -> bool:
 
 
 def _render(
-    request: HttpRequest, page: str, fragment: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    page: str,
+    fragment: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    retarget: str | None = None,
 ) -> HttpResponse:
+    """The page, or (htmx) its fragment. A form that failed answers in place: with htmx, 422
+    and the form fragment, swapped into ``retarget`` (the dialog stays open) and its error
+    summary focused by ``static/scheduling/logistics.js``; without, the page with a 400."""
     is_fragment = _fragment(request)
     context["fragment"] = is_fragment
+    if is_fragment and status == 400:
+        status = 422
     response = render(request, fragment if is_fragment else page, context, status=status)
+    if is_fragment and status >= 400 and retarget:
+        response["HX-Retarget"] = retarget
+        response["HX-Reswap"] = "innerHTML"
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -99,7 +116,7 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def _hm(moment: dt.datetime) -> str:
-    return _local(moment).strftime("%H:%M")
+    return format_time(moment)
 
 
 def _staff_site(request: AuthedRequest, site_id: int, roles: Sequence[str]) -> Site:
@@ -108,7 +125,7 @@ def _staff_site(request: AuthedRequest, site_id: int, roles: Sequence[str]) -> S
     actor = request.actor
     sites = Site.objects.select_related("organisation")
     if not actor.is_platform_admin:
-        sites = sites.filter(organisation_id__in=actor.orgs_with_role(*STAFF_ROLES))
+        sites = sites.filter(organisation_id__in=actor.orgs_with_role(*VIEWER_ROLES))
     site = get_object_or_404(sites, pk=site_id)
     if not actor.is_platform_admin and not actor.has_role(site.organisation_id, *roles):
         raise PermissionDenied(_("Cette page est réservée à d'autres rôles de l'organisation."))
@@ -134,6 +151,18 @@ def _ctx(request: AuthedRequest, **context: object) -> dict[str, object]:
     actor = request.actor
     context["show_logistics"] = actor.is_platform_admin or bool(actor.orgs_with_role("logistics"))
     return context
+
+
+def _site_admin_org(request: AuthedRequest) -> Organisation:
+    """The current organisation, when the person administers its sites (administrators and
+    logistics); another organisation's objects are then simply not found (404)."""
+    org = request.organisation
+    if org is None:
+        raise PermissionDenied(
+            _("Réservé aux administrateurs et à la logistique de l'organisation.")
+        )
+    require_site_admin(request.actor, org)
+    return org
 
 
 def _logistics_org(request: AuthedRequest) -> Organisation:

@@ -22,6 +22,7 @@ from parcours.scheduling.actions import BookingConflict, CateringRequest
 from parcours.scheduling.forms import (
     BookingForm,
     CancelForm,
+    CateringChangeForm,
     LobbyVisibilityForm,
     MoveForm,
     RefuseForm,
@@ -29,6 +30,7 @@ from parcours.scheduling.forms import (
 from parcours.scheduling.models import (
     Booking,
     CateringItem,
+    CateringLine,
     Resource,
 )
 from parcours.scheduling.permissions import can_change, can_decide
@@ -43,6 +45,8 @@ from parcours.scheduling.views._common import (
     _render,
     _staff_site,
 )
+
+PANEL = "#panneau-contenu"  # the planning grid's dialog
 
 
 def _site_resources(site: Site) -> list[Resource]:
@@ -105,6 +109,7 @@ def booking_create(request: AuthedRequest, site_id: int) -> HttpResponse:
         "scheduling/_booking_create.html",
         context,
         status=status,
+        retarget=PANEL,
     )
 
 
@@ -123,6 +128,7 @@ def _booking_context(
     refuse_form: RefuseForm | None = None,
     conflict: BookingConflict | None = None,
     error: str = "",
+    catering_form: CateringChangeForm | None = None,
 ) -> dict[str, Any]:
     actor = request.actor
     resources = list(booking.resources.all())
@@ -145,7 +151,8 @@ def _booking_context(
     return {
         "booking": booking,
         "resources": resources,
-        "catering_lines": list(booking.catering_lines.select_related("item")),
+        "catering_lines": (lines := list(booking.catering_lines.select_related("item"))),
+        "catering_form": catering_form or (_catering_form(booking, lines) if may_change else None),
         "may_decide": booking.status == BookingStatus.REQUESTED and can_decide(actor, booking),
         "may_change": may_change,
         "may_set_lobby": open_ and can_change(actor, booking) and _movable(booking),
@@ -159,6 +166,47 @@ def _booking_context(
         "is_planner": actor.is_platform_admin
         or actor.has_role(booking.organisation_id, *PLANNER_ROLES),
     }
+
+
+def _catering_form(booking: Booking, lines: list[CateringLine]) -> CateringChangeForm | None:
+    """The form to change what is ordered (None when the organisation offers nothing)."""
+    items = _catering_items(booking.organisation_id)
+    ordered = {line.item_id: line for line in lines}
+    items += [line.item for line in lines if line.item not in items]
+    if not items:
+        return None
+    initial: dict[str, Any] = {f"catering_{i}": line.count for i, line in ordered.items()}
+    if lines:
+        initial["serve_at"] = lines[0].serve_at
+    return CateringChangeForm(initial=initial, catering_items=items)
+
+
+@login_required
+@require_POST
+def booking_catering(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Change the catering of a booking after it was made (until the site's cut-off; logistics
+    at any time)."""
+    booking = _visible_booking(request, pk)
+    lines = list(booking.catering_lines.select_related("item"))
+    items = _catering_items(booking.organisation_id)
+    items += [line.item for line in lines if line.item not in items]
+    form = CateringChangeForm(request.POST, catering_items=items)
+    if form.is_valid():
+        try:
+            actions.set_catering(
+                actor=request.actor,
+                booking=booking,
+                lines=[
+                    CateringRequest(item=item, count=count, serve_at=form.cleaned_data["serve_at"])
+                    for item, count in form.catering_lines()
+                ],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Catering modifié : %s") % booking.title)
+            return _done(request, reverse("scheduling:booking", args=[booking.pk]))
+    return _booking_response(request, booking, status=400, catering_form=form)
 
 
 def _movable(booking: Booking) -> bool:
@@ -175,6 +223,7 @@ def _booking_response(
         "scheduling/_booking.html",
         _booking_context(request, booking, **extra),
         status=status,
+        retarget=PANEL,
     )
 
 

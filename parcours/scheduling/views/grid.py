@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from parcours.lib.dates import format_date
 from parcours.scheduling import core, planning
 from parcours.scheduling.states import BookingStatus
 from parcours.scheduling.views._common import DEFAULT_HOURS, STEP, _local
@@ -176,11 +176,13 @@ def day_rows(
     return slots, rows
 
 
-def week_rows(grid: planning.Grid, *, add_base: str | None) -> list[dict[str, Any]]:
+def week_rows(
+    grid: planning.Grid, *, add_base: str | None, readonly: bool = False
+) -> list[dict[str, Any]]:
     """The week view: per resource, the escaped HTML of its seven day cells."""
-    render = CellRenderer(readonly=False)
+    render = CellRenderer(readonly=readonly)
     add_text = _("Réserver %(resource)s le %(day)s")
-    day_names = [formats.date_format(day, "l j F") for day in grid.days]
+    day_names = [format_date(day, "day") for day in grid.days]
     rows = []
     for row in grid.rows:
         html = []

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role
@@ -142,7 +143,10 @@ def loan_reminders(request: AuthedRequest) -> HttpResponse:
         actor=request.actor, organisation=org, now=clock.now(request)
     )
     if count:
-        messages.success(request, _("%(n)d rappel(s) envoyé(s).") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)d rappel envoyé.", "%(n)d rappels envoyés.", count) % {"n": count},
+        )
     else:
         messages.info(
             request, _("Aucun prêt en retard sans rappel aujourd'hui : aucun rappel envoyé.")

@@ -22,6 +22,7 @@ from parcours.scheduling.forms import (
     ClosureForm,
     OpeningHoursForm,
     ResourceForm,
+    SiteForm,
     SitePolicyForm,
 )
 from parcours.scheduling.models import (
@@ -31,12 +32,12 @@ from parcours.scheduling.models import (
     SitePolicy,
 )
 from parcours.scheduling.permissions import is_logistics
-from parcours.scheduling.views._common import _form_errors, _logistics_org
+from parcours.scheduling.views._common import _form_errors, _site_admin_org
 
 
 @login_required
 def manage(request: AuthedRequest) -> HttpResponse:
-    org = _logistics_org(request)
+    org = _site_admin_org(request)
     sites = (
         Site.objects.filter(organisation=org)
         .prefetch_related(
@@ -51,8 +52,39 @@ def manage(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def site_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """Create a site, or change its name and address."""
+    org = _site_admin_org(request)
+    site = None if pk is None else get_object_or_404(Site, pk=pk, organisation=org)
+    initial = {} if site is None else {k: getattr(site, k) for k in actions.SITE_FIELDS}
+    form = SiteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if site is None:
+                site = actions.add_site(actor=request.actor, organisation=org, **form.cleaned_data)
+                messages.success(
+                    request,
+                    _("Site créé : %(name)s. Réglez ses heures, son Wi-Fi et son écran.")
+                    % {"name": site.name},
+                )
+                return redirect("scheduling:site_settings", pk=site.pk)
+            actions.update_site(actor=request.actor, site=site, **form.cleaned_data)
+            messages.success(request, _("Site enregistré."))
+            return redirect("scheduling:manage")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "scheduling/site_form.html",
+        {"form": form, "site": site, "org": org},
+        status=status,
+    )
+
+
+@login_required
 def resource_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    org = _logistics_org(request)
+    org = _site_admin_org(request)
     resource = None
     if pk is not None:
         resource = get_object_or_404(Resource, pk=pk, organisation=org)
@@ -93,7 +125,7 @@ def resource_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse
 
 @login_required
 def site_settings(request: AuthedRequest, pk: int) -> HttpResponse:
-    org = _logistics_org(request)
+    org = _site_admin_org(request)
     site = get_object_or_404(Site, pk=pk, organisation=org)
     policy, _created = SitePolicy.objects.get_or_create(site=site)
     current = {oh.weekday: oh for oh in OpeningHours.objects.filter(site=site)}
@@ -141,7 +173,7 @@ def site_settings(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def closure_remove(request: AuthedRequest, pk: int) -> HttpResponse:
-    org = _logistics_org(request)
+    org = _site_admin_org(request)
     closure = get_object_or_404(ClosurePeriod, pk=pk, site__organisation=org)
     site_id = closure.site_id
     actions.remove_closure(actor=request.actor, closure=closure)

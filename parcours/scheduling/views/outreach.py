@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Role
@@ -22,6 +23,7 @@ from parcours.lib.i18n import pick
 from parcours.scheduling import actions, core
 from parcours.scheduling.actions import BookingConflict
 from parcours.scheduling.forms import (
+    OutreachActivityForm,
     OutreachForm,
     RefuseForm,
 )
@@ -240,4 +242,54 @@ def outreach_queue(request: AuthedRequest) -> HttpResponse:
             "refuse_form": RefuseForm(),
             "next": reverse("scheduling:outreach_queue"),
         },
+    )
+
+
+@login_required
+def outreach_activity_list(request: AuthedRequest) -> HttpResponse:
+    """The activities the organisation's mobile units offer (with the kit text schools get):
+    add one; an activity of the same unit and title is updated."""
+    org = _current_org(request, (Role.LOGISTICS,))
+    units = list(
+        Resource.objects.filter(organisation=org, kind=Resource.Kind.MOBILE_UNIT).order_by("name")
+    )
+    form = OutreachActivityForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = actions.create_outreach_activity(
+                actor=request.actor,
+                unit=data["unit"],
+                slug=slugify(data["title_fr"])[:60],
+                title_fr=data["title_fr"],
+                title_en=data.get("title_en") or "",
+                description_fr=data.get("description_fr") or "",
+                description_en=data.get("description_en") or "",
+                audience=data.get("audience") or "",
+                max_pupils_per_day=data.get("max_pupils_per_day"),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Animation enregistrée : %(title)s.") % {"title": activity.title}
+            )
+            return redirect("scheduling:outreach_activity_list")
+    activities = _paginate(
+        request,
+        OutreachActivity.objects.filter(organisation=org)
+        .select_related("unit")
+        .order_by("unit__name", "title_fr"),
+    )
+    return render(
+        request,
+        "scheduling/outreach_activities.html",
+        {
+            "organisation": org,
+            "units": units,
+            "form": form,
+            "activities": activities,
+            "page_obj": activities,
+        },
+        status=400 if form.errors else 200,
     )

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours.accounts.models import STAFF_ROLES, Organisation, Site
+from parcours.accounts.models import VIEWER_ROLES, Organisation, Site
 from parcours.lib.http import AuthedRequest
 from parcours.scheduling import planning
 from parcours.scheduling.forms import (
@@ -22,6 +22,7 @@ from parcours.scheduling.models import (
 )
 from parcours.scheduling.permissions import is_logistics
 from parcours.scheduling.views._common import (
+    GRID_VIEWERS,
     OUTREACH_REQUESTERS,
     PLANNER_ROLES,
     _current_org,
@@ -43,7 +44,7 @@ def _sites_of(org: Organisation | None) -> list[Site]:
 
 @login_required
 def hub(request: AuthedRequest) -> HttpResponse:
-    org = _current_org(request, tuple(STAFF_ROLES))
+    org = _current_org(request, tuple(VIEWER_ROLES))
     actor = request.actor
     policies = {p.site_id: p for p in SitePolicy.objects.filter(site__organisation=org)}
     sites = [(s, policies.get(s.pk)) for s in _sites_of(org)]
@@ -51,13 +52,20 @@ def hub(request: AuthedRequest) -> HttpResponse:
         "organisation": org,
         "sites": sites,
         "is_logistics": is_logistics(actor, org.pk),
-        "is_planner": actor.is_platform_admin or actor.has_role(org, *PLANNER_ROLES),
+        "is_planner": actor.is_platform_admin or actor.has_role(org, *GRID_VIEWERS),
         "may_request_outreach": actor.has_role(org, *OUTREACH_REQUESTERS),
     }
     return render(request, "scheduling/hub.html", context)
 
 
 # --- Planning grid -------------------------------------------------------------------------
+
+
+def _read_only(request: AuthedRequest, site: Site) -> bool:
+    """An agent (or anyone who is not a planner there) sees the grid without links into
+    bookings (which they may not open) and without free cells to book."""
+    actor = request.actor
+    return not (actor.is_platform_admin or actor.has_role(site.organisation_id, *PLANNER_ROLES))
 
 
 def _grid_nav(view: str, site: Site, day: dt.date, delta: dt.timedelta) -> dict[str, str]:
@@ -72,7 +80,8 @@ def _grid_nav(view: str, site: Site, day: dt.date, delta: dt.timedelta) -> dict[
 
 @login_required
 def planning_week(request: AuthedRequest, site_id: int) -> HttpResponse:
-    site = _staff_site(request, site_id, PLANNER_ROLES)
+    site = _staff_site(request, site_id, GRID_VIEWERS)
+    readonly = _read_only(request, site)
     day = _day_param(request)
     grid = planning.week_grid(site, day)
     may_book = _may_book(request.actor, site)
@@ -94,7 +103,8 @@ def planning_week(request: AuthedRequest, site_id: int) -> HttpResponse:
         "monday": grid.days[0],
         "sunday": grid.days[-1],
         "days": days,
-        "rows": week_rows(grid, add_base=add_base),
+        "rows": week_rows(grid, add_base=add_base, readonly=readonly),
+        "readonly": readonly,
         "may_book": may_book,
         "nav": _grid_nav("scheduling:planning_week", site, grid.days[0], dt.timedelta(days=7)),
         "form": DayForm(initial={"date": day}),
@@ -105,12 +115,13 @@ def planning_week(request: AuthedRequest, site_id: int) -> HttpResponse:
 
 @login_required
 def planning_day(request: AuthedRequest, site_id: int) -> HttpResponse:
-    site = _staff_site(request, site_id, PLANNER_ROLES)
+    site = _staff_site(request, site_id, GRID_VIEWERS)
+    readonly = _read_only(request, site)
     day = _day_param(request)
     grid = planning.day_grid(site, day)
     may_book = _may_book(request.actor, site)
     add_base = reverse("scheduling:booking_create", args=[site.pk]) if may_book else None
-    slots, rows = day_rows(grid, add_base=add_base)
+    slots, rows = day_rows(grid, add_base=add_base, readonly=readonly)
     context = {
         "site": site,
         "sites": _sites_of(site.organisation),
@@ -119,6 +130,7 @@ def planning_day(request: AuthedRequest, site_id: int) -> HttpResponse:
         "rows": rows,
         "closure": grid.closures[0],
         "closed": not grid.windows[0],
+        "readonly": readonly,
         "may_book": may_book,
         "nav": _grid_nav("scheduling:planning_day", site, day, dt.timedelta(days=1)),
         "form": DayForm(initial={"date": day}),
@@ -132,7 +144,7 @@ def planning_day(request: AuthedRequest, site_id: int) -> HttpResponse:
 
 @login_required
 def occupancy(request: AuthedRequest) -> HttpResponse:
-    org = _current_org(request, tuple(STAFF_ROLES))
+    org = _current_org(request, tuple(VIEWER_ROLES))
     sites = _sites_of(org)
     if not sites:
         return render(request, "scheduling/occupancy.html", {"sites": [], "site": None})

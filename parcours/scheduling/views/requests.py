@@ -34,6 +34,7 @@ from parcours.scheduling.views._common import (
     _form_errors,
     _next_url,
     _paginate,
+    _render,
 )
 
 
@@ -108,9 +109,15 @@ def request_booking(request: AuthedRequest) -> HttpResponse:
                 return response
             return redirect(target)
     context = _ctx(request, form=form, conflict=conflict, carry=_carry(form))
-    if request.htmx:
-        return render(request, "scheduling/_request_result.html", context)
-    return render(request, "scheduling/request_form.html", context)
+    status = 409 if conflict else (400 if form.errors else 200)
+    return _render(
+        request,
+        "scheduling/request_form.html",
+        "scheduling/_request_result.html",
+        context,
+        status=status,
+        retarget="#request-area",
+    )
 
 
 def _carry(form: BookingRequestForm) -> list[tuple[str, str]]:
