@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parcours.documents.models import CalendarFeed, normalise_code
+from parcours.enrolment import bounds
 
 
 class RevokeForm(forms.Form):
@@ -18,7 +19,7 @@ class RevokeForm(forms.Form):
 
 class FeedForm(forms.Form):
     kind = forms.ChoiceField(choices=CalendarFeed.Kind.choices)
-    site = forms.IntegerField(required=False)
+    site = forms.IntegerField(required=False, min_value=1, max_value=bounds.MAX_ID)
 
 
 class VerifyForm(forms.Form):

@@ -25,7 +25,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcours.documents import actions, calendars, ical
@@ -33,6 +32,7 @@ from parcours.documents.models import SessionCalendar
 from parcours.documents.querysets import REMINDER_LEAD
 from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.states import EnrolmentStatus, SessionStatus
+from parcours.lib import dates
 
 KINDS = ("confirmed", "promoted", "changed", "cancelled", "reminder")
 # session_changed fields that learners must hear about (trainers and status are not).
@@ -58,7 +58,7 @@ def _subject(kind: str, session: Session, first_start: dt.datetime | None) -> st
         if session.status == SessionStatus.CANCELLED:
             return _("Session annulée : %(t)s") % {"t": title}
         return _("Inscription annulée : %(t)s") % {"t": title}
-    day = date_format(timezone.localtime(first_start), "l j F") if first_start else ""
+    day = dates.format_date(first_start, "day") if first_start else ""
     return _("Rappel : %(t)s commence %(d)s") % {"t": title, "d": day}
 
 

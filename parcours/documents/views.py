@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -153,7 +154,13 @@ def session_issue(request: AuthedRequest, session_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("%(n)d attestation(s) disponible(s).") % {"n": len(issued)})
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d attestation disponible.", "%(n)d attestations disponibles.", len(issued)
+            )
+            % {"n": len(issued)},
+        )
     return redirect("documents:session_attestations", session_id=session.pk)
 
 

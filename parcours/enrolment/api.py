@@ -17,7 +17,7 @@ from parcours.accounts.api import optional_actor, token_auth
 from parcours.accounts.permissions import Actor
 from parcours.enrolment import actions, bounds, permissions
 from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
-from parcours.enrolment.querysets import hours_attended
+from parcours.enrolment.querysets import hours_attended, names_seen_by
 from parcours.enrolment.schemas import (
     AttendanceRowOut,
     CancelIn,
@@ -133,13 +133,13 @@ def _enrolment_out(enrolment: Enrolment, *, with_hours: bool = True) -> dict[str
 def list_sessions(
     request: HttpRequest,
     module: int | None = Query(None, ge=1, le=bounds.MAX_ID),
-    organisation: str | None = Query(None, max_length=100),
+    organisation: str | None = Query(None, max_length=100, pattern=r"^[-a-z0-9_]+$"),
     include_past: bool = False,
     limit: int = Query(bounds.PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict[str, Any]]:
-    """Public sessions (published, of a published module) and the actor's organisations' own;
-    one page at a time (``limit``, ``offset``)."""
+    """Sessions publiques (publiées, d'un module publié) et celles des organisations de
+    l'appelant ; une page à la fois (``limit``, ``offset``)."""
     qs = _sessions().visible_to(optional_actor(request))
     if not include_past:
         qs = qs.filter(starts_at__gt=timezone.now())
@@ -279,7 +279,8 @@ def roster(
     limit: int = Query(bounds.MAX_PAGE_SIZE, ge=1, le=bounds.MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> list[dict]:
-    """One page of the session's enrolments in queue order (``limit``, ``offset``)."""
+    """Une page des inscriptions de la session, dans l'ordre de la file (``limit``,
+    ``offset``)."""
     session = _managed_session(request, session_id)
     qs = session.enrolments.for_listing().order_by("queued_at", "pk")
     if status:
@@ -329,16 +330,18 @@ def _attendance_slot(request: HttpRequest, slot_id: int) -> SessionSlot:
 def attendance_list(request: HttpRequest, slot_id: int = ID) -> list[dict[str, Any]]:
     slot = _attendance_slot(request, slot_id)
     recorded = {a.enrolment_id: a for a in Attendance.objects.filter(slot=slot)}
-    roll = (
+    roll_query = (
         slot.session.enrolments.filter(status__in=ON_ROLL)
         .select_related("learner")
         .order_by("learner__last_name", "learner__first_name")
     )
+    roll = list(roll_query)
+    names = names_seen_by(slot.session.organisation_id, [e.learner for e in roll])
     return [
         {
             "enrolment_id": e.pk,
             "learner_id": e.learner_id,
-            "learner_name": e.learner.get_full_name() or e.learner.email,
+            "learner_name": names[e.learner_id],
             "present": recorded[e.pk].present if e.pk in recorded else None,
             "method": recorded[e.pk].method if e.pk in recorded else None,
         }

@@ -238,17 +238,21 @@ class DuplicateForm(forms.Form):
 
 
 class EnrolPersonForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
-    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
-    last_name = forms.CharField(
-        label=pgettext_lazy("nom de famille", "Nom"), max_length=150, required=False
-    )
+    # Names are asked for everyone, known or not: the page must not tell who has an account.
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=pgettext_lazy("nom de famille", "Nom"), max_length=150)
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier CSV ou Excel"),
-        help_text=_("Colonnes : e-mail, prénom, nom (la première ligne est l'en-tête)."),
+        help_text=_(
+            "Colonnes : e-mail, prénom, nom (la première ligne est l'en-tête), 5 000 personnes "
+            "et 2 Mo au plus. Tout ou rien : si une ligne est en erreur, rien n'est importé ; "
+            "le rapport donne chaque ligne refusée et propose ensuite d'importer les lignes "
+            "valides."
+        ),
     )
 
 

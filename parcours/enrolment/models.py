@@ -20,6 +20,7 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import checkin
 from parcours.enrolment.querysets import EnrolmentQuerySet, SessionQuerySet
 from parcours.enrolment.states import ACTIVE, EnrolmentStatus, SessionStatus
+from parcours.lib import dates
 from parcours.scheduling.models import Resource
 
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
@@ -184,8 +185,7 @@ class SessionSlot(models.Model):
         indexes = [models.Index(fields=["session", "start"]), models.Index(fields=["start"])]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.start)
-        return f"{self.session.code} {local:%d/%m/%Y %H:%M}"
+        return f"{self.session.code} {dates.format_datetime(self.start, 'short')}"
 
     @property
     def hours(self) -> float:
@@ -233,6 +233,8 @@ class Enrolment(models.Model):
     cancellable: bool
     # Not stored: the rank in its status group on the roster (the waitlist's order).
     position: int
+    # Not stored: how the roster names the learner (``querysets.names_seen_by``).
+    display_name: str
 
     class Meta:
         verbose_name = _("inscription")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Actor
@@ -86,9 +87,12 @@ def cancel_refusal(
     held_seat = enrolment.status in SEAT_HOLDING
     if held_seat and not can_manage(actor, session) and deadline is not None and now > deadline:
         return (
-            _(
+            ngettext(
+                "Le délai d'annulation est dépassé (%(h)d heure avant le début) : "
+                "contactez l'organisateur.",
                 "Le délai d'annulation est dépassé (%(h)d heures avant le début) : "
-                "contactez l'organisateur."
+                "contactez l'organisateur.",
+                session.cancellation_deadline_hours,
             )
             % {"h": session.cancellation_deadline_hours},
             "deadline",

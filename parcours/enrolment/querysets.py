@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ class SessionQuerySet(models.QuerySet):
     def open_for_enrolment(self, now: dt.datetime | None = None) -> SessionQuerySet:
         now = now or timezone.now()
         return (
-            self.published()
+            self.public()
             .upcoming(now)
             .filter(models.Q(enrolment_opens__isnull=True) | models.Q(enrolment_opens__lte=now))
             .filter(models.Q(enrolment_closes__isnull=True) | models.Q(enrolment_closes__gt=now))
@@ -115,3 +116,53 @@ def min_attendance_percent(module: Module) -> int:
 def meets_rule(present_slots: int, total_slots: int, percent: int) -> bool:
     """``present / total >= percent %``, in integers (no rounding surprises)."""
     return total_slots > 0 and present_slots * 100 >= percent * total_slots
+
+
+def names_seen_by(organisation_id: int, learners: Iterable[User]) -> dict[int, str]:
+    """What the staff of an organisation may call each learner (user id -> text).
+
+    Their name when the person is the organisation's to know: a member of it, someone who
+    enrolled themselves in one of its sessions, someone it invited, or someone who attended
+    one of its sessions. Anyone else is shown by the e-mail address staff typed to enrol them:
+    enrolling an address never reveals the name on somebody else's account (issue #9). Four
+    queries whatever the number of people.
+    """
+    from parcours.accounts.models import Invitation, Membership
+    from parcours.enrolment.models import Attendance, Enrolment
+
+    people = {u.pk: u for u in learners}
+    if not people:
+        return {}
+    ids = list(people)
+    known = set(
+        Membership.objects.filter(organisation_id=organisation_id, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    known |= set(
+        Enrolment.objects.filter(
+            session__organisation_id=organisation_id,
+            learner_id__in=ids,
+            source__in=[Enrolment.Source.SELF, Enrolment.Source.API],
+        ).values_list("learner_id", flat=True)
+    )
+    known |= set(
+        Attendance.objects.filter(
+            enrolment__session__organisation_id=organisation_id,
+            enrolment__learner_id__in=ids,
+            present=True,
+        ).values_list("enrolment__learner_id", flat=True)
+    )
+    invited = {
+        e.lower()
+        for e in Invitation.objects.filter(
+            organisation_id=organisation_id,
+            email__in=[u.email for u in people.values()],
+        ).values_list("email", flat=True)
+    }
+    return {
+        pk: (user.get_full_name() or user.email)
+        if pk in known or user.email.lower() in invited
+        else user.email
+        for pk, user in people.items()
+    }

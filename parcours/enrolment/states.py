@@ -16,7 +16,7 @@ class EnrolmentStatus(models.TextChoices):
     REJECTED = "rejected", _("Refusée")
     CANCELLED = "cancelled", _("Annulée")
     ATTENDED = "attended", _("Présence partielle")
-    NO_SHOW = "no_show", _("Absent")
+    NO_SHOW = "no_show", _("Absence")
     COMPLETED = "completed", _("Terminée")
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("gestion/<int:pk>/modifier/", views.manage_edit, name="manage_edit"),
     path("gestion/<int:pk>/dupliquer/", views.manage_duplicate, name="manage_duplicate"),
     path("gestion/<int:pk>/statut/", views.manage_status, name="manage_status"),
+    path("gestion/<int:pk>/annuler/", views.manage_cancel, name="manage_cancel"),
     path("gestion/<int:pk>/inscrire/", views.manage_enrol, name="manage_enrol"),
     path("gestion/<int:pk>/import/", views.manage_import, name="manage_import"),
     path(

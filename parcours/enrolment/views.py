@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation, Role
@@ -30,6 +31,7 @@ from parcours.enrolment.forms import (
     SessionForm,
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
+from parcours.enrolment.querysets import names_seen_by
 from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
 from parcours.lib.http import AuthedRequest, is_htmx
 
@@ -171,6 +173,9 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
                 "session": enrolment.session,
                 "refusal": refusal[0] if refusal else None,
                 "own": enrolment.learner_id == request.user.pk,
+                "who": names_seen_by(enrolment.session.organisation_id, [enrolment.learner])[
+                    enrolment.learner_id
+                ],
                 "next": back,
             },
         )
@@ -182,15 +187,33 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _message(exc))
     else:
         messages.success(request, _("L'inscription est annulée."))
-        for promoted in getattr(cancelled, "promoted", []):
-            promoted.session = enrolment.session
-            if permissions.can_see_enrolment(request.actor, promoted):
-                messages.info(
-                    request,
-                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
-                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
-                )
+        if enrolment.learner_id == request.user.pk:
+            # No undo button: a freed seat goes at once to the waitlist; the way back is to
+            # enrol again from the session page (a full session puts them on the waitlist).
+            messages.info(
+                request,
+                _(
+                    "Changé d'avis ? Réinscrivez-vous depuis la page de la session (si elle "
+                    "est complète, vous serez en liste d'attente)."
+                ),
+            )
+        _announce_promoted(request, enrolment.session, getattr(cancelled, "promoted", []))
     return redirect(back)
+
+
+def _announce_promoted(request: AuthedRequest, session: Session, promoted: list[Enrolment]) -> None:
+    """ "X a obtenu la place libérée" for each promoted person the actor may see, named as
+    the organisation may name them (``names_seen_by``)."""
+    for enrolment in promoted:
+        enrolment.session = session
+    shown = [e for e in promoted if permissions.can_see_enrolment(request.actor, e)]
+    names = names_seen_by(session.organisation_id, [e.learner for e in shown])
+    for enrolment in shown:
+        messages.info(
+            request,
+            _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
+            % {"who": names[enrolment.learner_id]},
+        )
 
 
 @login_required
@@ -243,9 +266,9 @@ def manage_list(request: AuthedRequest) -> HttpResponse:
 def manage_create(request: AuthedRequest) -> HttpResponse:
     org = _manager_org(request)
     initial: dict[str, Any] = {}
-    module_id = request.GET.get("module", "")
-    if module_id.isdigit():
-        initial["module"] = int(module_id)
+    module_id = bounds.parse_id(request.GET.get("module"))
+    if module_id is not None:
+        initial["module"] = module_id
     form = SessionForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,12 +313,7 @@ def manage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             _attach_errors(form, exc)
         else:
             messages.success(request, _("Session enregistrée."))
-            for promoted in getattr(saved, "promoted", []):
-                messages.info(
-                    request,
-                    _("%(who)s a obtenu la place libérée (prévenu·e par e-mail).")
-                    % {"who": promoted.learner.get_full_name() or promoted.learner.email},
-                )
+            _announce_promoted(request, saved, getattr(saved, "promoted", []))
             return redirect("enrolment:manage_detail", pk=session.pk)
     return render(
         request,
@@ -370,6 +388,25 @@ ROSTER_ORDER = [
 
 
 @login_required
+def manage_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancelling a whole session asks first (a page, or the dialog's content with htmx):
+    everyone enrolled is told, and it cannot be undone."""
+    session = _own_session(request, pk)
+    if request.method == "POST":
+        return manage_status(request, pk)
+    page = "_session_cancel_confirm" if is_htmx(request) else "session_cancel_confirm"
+    return render(
+        request,
+        f"enrolment/{page}.html",
+        {
+            "session": session,
+            "people": session.enrolments.filter(status__in=ACTIVE).count(),
+            "possible": session.status != SessionStatus.CANCELLED,
+        },
+    )
+
+
+@login_required
 def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The roster: enrolments by status, approvals, enrol one person, import a list."""
     session = _own_session(request, pk, school_ok=True)
@@ -393,7 +430,9 @@ def manage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     before = page.start_index() - 1 if page.object_list else 0
     groups: dict[str, list[Enrolment]] = {s: [] for s in EnrolmentStatus.values}
     now = timezone.now()
+    names = names_seen_by(session.organisation_id, [e.learner for e in page.object_list])
     for enrolment in page.object_list:
+        enrolment.display_name = names[enrolment.learner_id]
         enrolment.session = session
         enrolment.cancellable = permissions.can_be_cancelled(request.actor, enrolment, now)
         groups[enrolment.status].append(enrolment)
@@ -432,7 +471,13 @@ def manage_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk, school_ok=True)
     form = EnrolPersonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez une adresse e-mail valide."))
+        messages.error(
+            request,
+            " ".join(
+                f"{form[name].label} : {' '.join(str(e) for e in errs)}"
+                for name, errs in form.errors.items()
+            ),
+        )
         return redirect("enrolment:manage_detail", pk=pk)
     try:
         enrolment = actions.enrol_person(
@@ -444,10 +489,11 @@ def manage_enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _message(exc))
     else:
+        # Only what the coordinator typed: never the stored name of an existing account.
         messages.success(
             request,
-            _("%(who)s : %(status)s.")
-            % {"who": enrolment.learner, "status": enrolment.get_status_display()},
+            _("%(email)s : %(status)s.")
+            % {"email": form.cleaned_data["email"], "status": enrolment.get_status_display()},
         )
     return redirect("enrolment:manage_detail", pk=pk)
 
@@ -499,7 +545,12 @@ def manage_import(request: AuthedRequest, pk: int) -> HttpResponse:
         if report is not None and report.written:
             messages.success(
                 request,
-                _("%(n)d inscription(s) importée(s).") % {"n": len(report.created)},
+                ngettext(
+                    "%(n)d inscription importée.",
+                    "%(n)d inscriptions importées.",
+                    len(report.created),
+                )
+                % {"n": len(report.created)},
             )
             if not report.errors:
                 return redirect("enrolment:manage_detail", pk=pk)
@@ -539,19 +590,16 @@ def manage_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
 
 @login_required
 def trainer_sessions(request: AuthedRequest) -> HttpResponse:
-    sessions = (
-        Session.objects.filter(trainers=request.user)
-        .exclude(status=SessionStatus.CANCELLED)
-        .with_details()
-        .order_by("starts_at")
-    )
+    mine = Session.objects.filter(trainers=request.user).exclude(status=SessionStatus.CANCELLED)
     now = timezone.now()
+    upcoming = mine.filter(ends_at__gt=now).with_details().order_by("starts_at", "pk")
+    past = mine.exclude(ends_at__gt=now).with_details().order_by("-starts_at", "-pk")
     return render(
         request,
         "enrolment/trainer_sessions.html",
         {
-            "upcoming": [s for s in sessions if s.ends_at and s.ends_at > now],
-            "past": [s for s in sessions if not (s.ends_at and s.ends_at > now)][::-1][:50],
+            "upcoming": list(upcoming[: bounds.MAX_PAGE_SIZE]),
+            "past": list(past[:50]),
             "now": now,
         },
     )
@@ -582,8 +630,15 @@ def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Présences enregistrées : %(p)d présent(s), %(a)d absent(s).")
-                % {"p": result.present, "a": result.absent},
+                _("Présences enregistrées : %(present)s, %(absent)s.")
+                % {
+                    "present": ngettext(
+                        "%(n)d personne présente", "%(n)d personnes présentes", result.present
+                    )
+                    % {"n": result.present},
+                    "absent": ngettext("%(n)d absente", "%(n)d absentes", result.absent)
+                    % {"n": result.absent},
+                },
             )
             return redirect("enrolment:roll_call", slot_id=slot.pk)
     roll = list(
@@ -592,7 +647,8 @@ def roll_call(request: AuthedRequest, slot_id: int) -> HttpResponse:
         .order_by("learner__last_name", "learner__first_name")
     )
     recorded = {a.enrolment_id: a for a in slot.attendances.all()}
-    rows = [(e, recorded.get(e.pk)) for e in roll]
+    names = names_seen_by(session.organisation_id, [e.learner for e in roll])
+    rows = [(e, recorded.get(e.pk), names[e.learner_id]) for e in roll]
     slots = list(session.slots.all())
     return render(
         request,

@@ -105,13 +105,50 @@ def test_trainer_takes_attendance_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Présences")
     boxes = page.get_by_role("checkbox")
     expect(boxes).to_have_count(3)
+    # Each checkbox says whom it is about and what is recorded (its accessible name).
+    expect(
+        page.get_by_role("checkbox", name="Prénom0 Nom0 est absent·e (pas encore noté·e)")
+    ).to_be_visible()
     for i in range(3):
         expect(boxes.nth(i)).not_to_be_checked()
     page.get_by_label(re.compile("Prénom1 Nom1")).check()
     # Nothing sticks out of a 390 px wide screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Enregistrer les présences").click()
-    expect(page.get_by_role("status")).to_contain_text("2 présent(s), 1 absent(s)")
+    expect(page.get_by_role("status")).to_contain_text("2 personnes présentes, 1 absente")
     marks = dict(Attendance.objects.values_list("enrolment__learner__email", "present"))
     assert marks == {"p0@exemple.test": True, "p1@exemple.test": False, "p2@exemple.test": True}
     expect(page.get_by_label(re.compile("Prénom1 Nom1"))).to_be_checked()
+    expect(
+        page.get_by_role("checkbox", name="Prénom1 Nom1 est absent·e (noté·e absent·e)")
+    ).to_be_checked()
+    expect(
+        page.get_by_role("checkbox", name="Prénom2 Nom2 est absent·e (noté·e présent·e)")
+    ).not_to_be_checked()
+    # The slot is still running: nobody is completed before it ends (issue #9).
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_learner_cancels_after_confirming_in_a_dialog(
+    page: Page, live_url: str, org: Organisation, coordinator: User, trainer: User, learner: User
+) -> None:
+    today = timezone.localdate()
+    session = _session(org, coordinator, trainer, full_days(today + dt.timedelta(days=14)))
+    enrolment = actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+    login(page, live_url, learner.email, PASSWORD)
+    page.goto(f"{live_url}/sessions/mes-sessions/")
+    opener = page.get_by_role("link", name=re.compile("^Annuler"))
+    opener.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading", name="Annuler mon inscription ?")).to_be_focused()
+    # Changing one's mind closes the dialog, and nothing is cancelled.
+    dialog.get_by_role("button", name="Fermer").click()
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    assert Enrolment.objects.get(pk=enrolment.pk).status == "confirmed"
+    opener.click()
+    page.get_by_role("button", name="Oui, annuler l'inscription").click()
+    expect(page.get_by_role("status")).to_contain_text("L'inscription est annulée.")
+    assert Enrolment.objects.get(pk=enrolment.pk).status == "cancelled"
+    expect(page.get_by_test_id("upcoming-sessions")).to_have_count(0)

@@ -382,7 +382,7 @@ class TestSessionAttestations:
         response = client.post(
             reverse("documents:session_issue", args=[past_session.pk]), follow=True
         )
-        assert "3 attestation(s) disponible(s)." in response.content.decode()
+        assert "3 attestations disponibles." in response.content.decode()
         assert Attestation.objects.valid().filter(session=past_session).count() == 3
 
     def test_posts_need_the_csrf_token(

@@ -36,6 +36,7 @@ from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
     approve,
     cancel,
+    create_invited_learner,
     enrol,
     enrol_person,
     find_or_create_learner,
@@ -64,6 +65,7 @@ __all__ = [
     "cancel",
     "check_in",
     "complete_due",
+    "create_invited_learner",
     "create_session",
     "duplicate_session",
     "enrol",

@@ -42,6 +42,18 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+def _plain(text: str, limit: int) -> str:
+    """Free text a person typed (a reason), stripped of NUL and control characters (PostgreSQL
+    refuses NUL in text) and cut to ``limit`` characters."""
+    kept = "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127))
+    return kept.strip()[:limit]
+
+
+def _has_control(*texts: str) -> bool:
+    """Whether any of these one-line values holds a control character (NUL, CR…)."""
+    return any(ord(c) < 32 or ord(c) == 127 for text in texts for c in text)
+
+
 # A domain event: (signal, sender, kwargs).
 Event = tuple[Any, type, dict[str, Any]]
 
@@ -105,7 +117,7 @@ def _set_status(enrolment: Enrolment, status: str, *, reason: str = "") -> None:
         fields.append("confirmed_at")
     if status in (S.CANCELLED, S.REJECTED):
         enrolment.cancelled_at = now
-        enrolment.reason = reason[:300]
+        enrolment.reason = _plain(reason, 300)
         fields += ["cancelled_at", "reason"]
     enrolment.save(update_fields=fields)
 

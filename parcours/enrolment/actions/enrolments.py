@@ -27,6 +27,7 @@ from parcours.enrolment.actions._base import (
     S,
     Source,
     _check_domain,
+    _has_control,
     _lock_session,
     _on_commit,
     _refuse,
@@ -92,6 +93,8 @@ def _check_audience(session: Session, learner: User, declared: str, *, vouched: 
     A learner without a declared audience declares it when enrolling themselves; staff who
     enrol someone vouch for them (the profile takes the session's audience).
     """
+    if declared and declared not in Module.Audience.values:
+        raise _refuse(_("Public inconnu."), "invalid")
     if session.audience in NO_RESTRICTION:
         return
     profile, _created = LearnerProfile.objects.get_or_create(user=learner)
@@ -145,12 +148,23 @@ def _decide(session: Session, *, needs_approval: bool, seats_wanted: int = 1) ->
     return Decision(S.WAITLISTED, False)
 
 
+def _clash_message(clash: Session, session: Session, *, own: bool) -> str:
+    """The overlap refusal, naming the other session only to whom may see it (the learner
+    themselves, or staff of the same organisation): never another organisation's session."""
+    if own or clash.organisation_id == session.organisation_id:
+        return _("Cette personne est déjà inscrite à une session au même moment : %(s)s.") % {
+            "s": clash.code
+        }
+    return _("Cette personne est déjà inscrite à une autre session au même moment.")
+
+
 def _check_can_enrol(
     session: Session,
     learner: User,
     *,
     staff: bool,
     now: dt.datetime,
+    own: bool = False,
 ) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise _refuse(_("Cette session est annulée."), "closed")
@@ -163,11 +177,7 @@ def _check_can_enrol(
         raise _refuse(_("Cette personne est déjà inscrite à cette session."), "duplicate")
     clash = _clash(session, active)
     if clash is not None:
-        raise _refuse(
-            _("Cette personne est déjà inscrite à une session au même moment : %(s)s.")
-            % {"s": clash.code},
-            "overlap",
-        )
+        raise _refuse(_clash_message(clash, session, own=own), "overlap")
 
 
 def enrol(
@@ -199,7 +209,7 @@ def enrol(
         now = now or timezone.now()
         # Serialise this learner's enrolments (the overlap check reads their other sessions).
         lock_learners([learner.pk])
-        _check_can_enrol(session, learner, staff=staff, now=now)
+        _check_can_enrol(session, learner, staff=staff, now=now, own=learner.pk == actor.user.pk)
         _check_audience(session, learner, audience, vouched=learner.pk != actor.user.pk)
         decision = _decide(session, needs_approval=session.requires_approval and not staff)
         enrolment = Enrolment.objects.create(
@@ -226,27 +236,35 @@ def enrol(
 
 
 def create_invited_learner(
-    *, actor: Actor, organisation: Organisation, email: str, first_name: str, last_name: str
+    *,
+    actor: Actor,
+    organisation: Organisation | None,
+    email: str,
+    first_name: str,
+    last_name: str,
 ) -> User:
-    """A person that staff enrol by e-mail and who has no account yet: the account is created
-    without a password, and an invitation (valid 14 days) lets them set one and land on their
-    sessions. Nobody is left with an account they cannot open."""
+    """THE way the enrolment app creates a person (enrolling someone by e-mail, imports): an
+    account without a password and, with ``organisation``, an invitation (valid 14 days) that
+    lets them set one and land on their sessions. Nobody is left with an account they cannot
+    open."""
+    email = email.strip().lower()
     learner = create_user(
         email=email,
         password=None,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
         actor=actor.user,
     )
-    invitations.invite(
-        organisation=organisation,
-        email=email,
-        role=Role.LEARNER,
-        invited_by=actor.user,
-        first_name=first_name,
-        last_name=last_name,
-        next_url=reverse("enrolment:my_sessions"),
-    )
+    if organisation is not None:
+        invitations.invite(
+            organisation=organisation,
+            email=email,
+            role=Role.LEARNER,
+            invited_by=actor.user,
+            first_name=first_name.strip()[:150],
+            last_name=last_name.strip()[:150],
+            next_url=reverse("enrolment:my_sessions"),
+        )
     return learner
 
 
@@ -258,23 +276,15 @@ def find_or_create_learner(
     last_name: str = "",
     organisation: Organisation | None = None,
 ) -> User:
-    """The person with this e-mail; if unknown, created without a password and invited to
-    ``organisation`` (so that they can set one)."""
+    """The person with this e-mail; if unknown, created by ``create_invited_learner`` (and
+    invited to ``organisation`` so that they can set a password)."""
     email = email.strip().lower()
     validate_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user
     if not first_name.strip() or not last_name.strip():
-        raise _refuse(_("Prénom et nom sont requis pour une personne inconnue."), "invalid")
-    if organisation is None:
-        return create_user(
-            email=email,
-            password=None,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            actor=actor.user,
-        )
+        raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
     return create_invited_learner(
         actor=actor,
         organisation=organisation,
@@ -293,12 +303,22 @@ def enrol_person(
     last_name: str = "",
     source: str = Source.COORDINATOR,
 ) -> Enrolment:
-    """A coordinator (or school contact) enrols one person by e-mail."""
+    """A coordinator (or school contact) enrols one person by e-mail.
+
+    First and last names are required whether or not the e-mail is known: the answer must
+    not tell whether someone (of any organisation) has an account. Nothing of the stored
+    person is shown back; the refusals speak of what the actor typed."""
     require_role(actor, session.organisation_id, SCHOOL if source == Source.SCHOOL else MANAGERS)
     try:
         validate_email(email.strip())
     except ValidationError as exc:
         raise _refuse(_("Adresse e-mail invalide."), "invalid") from exc
+    if not first_name.strip() or not last_name.strip():
+        raise _refuse(_("Indiquez le prénom et le nom de la personne."), "invalid")
+    if _has_control(email, first_name, last_name):
+        raise _refuse(_("Caractère invalide dans l'e-mail, le prénom ou le nom."), "invalid")
+    if len(first_name.strip()) > 150 or len(last_name.strip()) > 150:
+        raise _refuse(_("Prénom et nom comptent 150 caractères au plus."), "invalid")
     if source == Source.SCHOOL:
         _check_domain(session.organisation, email)
     with write_transaction():
@@ -342,7 +362,7 @@ def cancel(
             actor=actor.user,
             organisation=session.organisation,
             obj=enrolment,
-            changes={"reason": reason, "promoted": [e.pk for e in promoted]},
+            changes={"reason": enrolment.reason, "promoted": [e.pk for e in promoted]},
         )
         _on_commit(
             signals.enrolment_cancelled,
@@ -350,7 +370,7 @@ def cancel(
             enrolment_id=enrolment.pk,
             session_id=session.pk,
             by_learner=by_learner,
-            reason=reason,
+            reason=enrolment.reason,
         )
         _announce_promotions(session, promoted)
     enrolment.promoted = promoted
@@ -397,14 +417,14 @@ def reject(*, actor: Actor, enrolment: Enrolment, reason: str = "") -> Enrolment
             actor=actor.user,
             organisation=enrolment.session.organisation,
             obj=enrolment,
-            changes={"reason": reason},
+            changes={"reason": enrolment.reason},
         )
         _on_commit(
             signals.enrolment_rejected,
             Enrolment,
             enrolment_id=enrolment.pk,
             session_id=enrolment.session_id,
-            reason=reason,
+            reason=enrolment.reason,
         )
     return enrolment
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts import audit
 from parcours.accounts.models import User
@@ -94,7 +95,11 @@ def import_enrolments(
             problem = _row_problem(row, email, allowed, known, already, first_line, session)
             if problem is None and not needs_approval:
                 if seats_left <= 0:
-                    problem = _("session complète (%(n)d places).") % {"n": session.capacity}
+                    problem = ngettext(
+                        "session complète (%(n)d place).",
+                        "session complète (%(n)d places).",
+                        session.capacity,
+                    ) % {"n": session.capacity}
                 else:
                     seats_left -= 1
             if problem is not None:
@@ -167,15 +172,20 @@ def _row_problem(
     if email in first_line:
         return _("doublon de la ligne %(n)d.") % {"n": first_line[email]}
     if email in already:
-        return _("déjà inscrit à cette session.")
+        return _("déjà inscrit·e à cette session.")
+    # Required for everyone, known or not: a different answer would tell who has an account.
+    if not row.first_name.strip() or not row.last_name.strip():
+        return _("prénom et nom requis.")
+    if len(row.first_name.strip()) > 150 or len(row.last_name.strip()) > 150:
+        return _("prénom ou nom de plus de 150 caractères.")
     learner = known.get(email)
     if learner is None:
-        if not row.first_name.strip() or not row.last_name.strip():
-            return _("prénom et nom requis pour une personne inconnue.")
         return None
     clash = _overlapping(learner.pk, session)
     if clash is not None:
-        return _("déjà inscrit à une session au même moment (%(s)s).") % {"s": clash.code}
+        if clash.organisation_id != session.organisation_id:
+            return _("déjà inscrit·e à une autre session au même moment.")
+        return _("déjà inscrit·e à une session au même moment (%(s)s).") % {"s": clash.code}
     if session.audience not in NO_RESTRICTION:
         declared = (
             LearnerProfile.objects.filter(user=learner).values_list("audience", flat=True).first()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, Site, User
@@ -22,6 +23,7 @@ from parcours.enrolment.actions._base import (
     MANAGERS,
     S,
     Slot,
+    _has_control,
     _lock_session,
     _on_commit,
     _refuse,
@@ -157,6 +159,15 @@ def _validate_session(
     existing: set[Slot] | None = None,
 ) -> tuple[Module | None, Site | None, Resource | None, list[User]]:
     errors: dict[str, list[str]] = {}
+    # Before any look-up with these values (PostgreSQL refuses NUL in a query too).
+    one_line = {"code": data.code, "label": data.label, "online_url": data.online_url}
+    for name, value in one_line.items():
+        if _has_control(value):
+            errors[name] = [_("Caractère invalide (caractère de contrôle).")]
+    if "\x00" in data.access_notes:
+        errors["access_notes"] = [_("Caractère invalide (caractère de contrôle).")]
+    if errors:
+        raise ValidationError(errors)
     ids = [data.module_id, data.site_id, data.room_id, *data.trainer_ids]
     if not all(_id_ok(i) for i in ids) or len(data.trainer_ids) > MAX_TRAINERS:
         raise ValidationError(_("Identifiant invalide."), code="invalid")
@@ -327,9 +338,12 @@ def update_session(*, actor: Actor, session: Session, data: SessionData) -> Sess
             raise ValidationError(
                 {
                     "capacity": [
-                        _(
+                        ngettext(
+                            "%(n)d personne a déjà une place : "
+                            "la capacité ne peut pas être plus petite.",
                             "%(n)d personnes ont déjà une place : "
-                            "la capacité ne peut pas être plus petite."
+                            "la capacité ne peut pas être plus petite.",
+                            session.seats_taken,
                         )
                         % {"n": session.seats_taken}
                     ]
@@ -467,6 +481,15 @@ def duplicate_session(
     """A draft copy of a session at another site and/or date: slots keep their local times and
     spacing from the new first day. Enrolments are not copied."""
     require_role(actor, session.organisation_id, MANAGERS)
+    if not bounds.year_ok(first_day):
+        raise ValidationError(
+            {
+                "first_day": [
+                    _("Les dates doivent être comprises entre %(a)d et %(b)d.")
+                    % {"a": bounds.MIN_YEAR, "b": bounds.MAX_YEAR}
+                ]
+            }
+        )
     slots = list(session.slots.order_by("start").values_list("start", "end"))
     days = 0
     if first_day is not None and slots:

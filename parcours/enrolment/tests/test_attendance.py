@@ -312,3 +312,25 @@ class TestCompletionWaitsForTheSlotsToEnd:
         assert not permissions.can_be_cancelled(Actor.of(people[0]), enrolment)
         with pytest.raises(ValidationError):
             actions.cancel(actor=Actor.of(people[0]), enrolment=enrolment)
+
+
+def test_a_roll_call_during_a_slot_schedules_the_completion_at_its_end(
+    make_session, make_learner, trainer, django_capture_on_commit_callbacks
+) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    day = timezone.localdate() + dt.timedelta(days=5)
+    start = dt.datetime.combine(day, dt.time(14), tzinfo=BRUSSELS)
+    session = make_session(capacity=5, slots=[(start, start + dt.timedelta(hours=8))])
+    person = make_learner(1)
+    actions.enrol(actor=Actor.of(person), session=session, learner=person)
+    slot = session.slots.get()
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=database), django_capture_on_commit_callbacks(execute=True):
+        actions.record_roll_call(
+            actor=Actor.of(trainer), slot=slot, now=slot.start + dt.timedelta(hours=1)
+        )
+    (task,) = DBTaskResult.objects.filter(task_path__endswith="complete_session_attendance")
+    assert task.run_after == slot.end + dt.timedelta(seconds=5)
+    assert task.args_kwargs["args"] == [session.pk]

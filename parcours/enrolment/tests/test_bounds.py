@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parcours.accounts.permissions import Actor
 from parcours.catalogue.models import Module
 from parcours.enrolment import actions, bounds, slots
-from parcours.enrolment.models import Session
+from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.slots import BRUSSELS, full_days
 from parcours.enrolment.tests.conftest import days_from_now, make_module
 
@@ -90,7 +90,8 @@ class TestSessionFormBounds:
             _form(module, site, slots=f"{past} matin", record_past="on"),
         )
         assert response.status_code == 302
-        assert Session.objects.get().starts_at < timezone.now()
+        starts_at = Session.objects.get().starts_at
+        assert starts_at is not None and starts_at < timezone.now()
 
     def test_the_enrolment_window_must_close_before_the_session_starts(
         self, as_user, coordinator, module, site
@@ -193,6 +194,7 @@ class TestQueryStringsAndApi:
             f"/api/v1/sessions?module={BIG}",
             f"/api/v1/sessions?limit={HUGE}",
             "/api/v1/sessions?offset=-1",
+            "/api/v1/sessions?organisation=a%00b",
             f"/api/v1/sessions/{BIG}",
         ],
     )
@@ -275,3 +277,88 @@ def test_slot_lines_never_raise(text: str) -> None:
 def test_parse_id_is_none_or_a_64_bit_id(text: str) -> None:
     value = bounds.parse_id(text)
     assert value is None or 1 <= value <= bounds.MAX_ID
+
+
+class TestControlCharacters:
+    """PostgreSQL refuses NUL in text: every free text is refused or cleaned before a write."""
+
+    def test_names_with_nul_are_refused_in_the_api(self, client, coordinator, make_session) -> None:
+        from parcours.accounts import actions as account_actions
+
+        _token, secret = account_actions.create_api_token(user=coordinator, name="t")
+        session = make_session()
+        response = client.post(
+            f"/api/v1/sessions/{session.pk}/enrolments",
+            {"learner_email": "nul@x.test", "first_name": "A\x00", "last_name": "B\r"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 422
+        assert not Enrolment.objects.exists()
+
+    def test_a_reason_with_nul_is_cleaned(self, learner, make_session) -> None:
+        session = make_session()
+        enrolment = actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+        actions.cancel(actor=Actor.of(learner), enrolment=enrolment, reason="malade\x00\x07 !")
+        assert Enrolment.objects.get(pk=enrolment.pk).reason == "malade !"
+
+    def test_a_code_with_nul_is_refused(self, coordinator, org, module, site) -> None:
+        data = actions.SessionData(
+            module_id=module.pk,
+            code="A\x00B",
+            capacity=5,
+            slots=full_days(days_from_now(9)),
+            site_id=site.pk,
+        )
+        with pytest.raises(ValidationError, match="Caractère invalide"):
+            actions.create_session(actor=Actor.of(coordinator), organisation=org, data=data)
+
+    def test_an_unknown_audience_is_refused(self, client, learner, make_session) -> None:
+        from parcours.accounts import actions as account_actions
+
+        _token, secret = account_actions.create_api_token(user=learner, name="t")
+        session = make_session(audience=Module.Audience.TEACHERS)
+        response = client.post(
+            f"/api/v1/sessions/{session.pk}/enrolments",
+            {"audience": "pirates"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 422
+        assert not Enrolment.objects.exists()
+
+
+HUGE_ID = 2**70
+WITH_IDS = [
+    "enrolment:detail",
+    "enrolment:enrol",
+    "enrolment:module_upcoming",
+    "enrolment:cancel",
+    "enrolment:manage_detail",
+    "enrolment:manage_edit",
+    "enrolment:manage_duplicate",
+    "enrolment:manage_status",
+    "enrolment:manage_cancel",
+    "enrolment:manage_enrol",
+    "enrolment:manage_import",
+    "enrolment:manage_approve",
+    "enrolment:manage_reject",
+    "enrolment:roll_call",
+    "enrolment:qr_screen",
+    "enrolment:qr_code",
+    "documents:request",
+    "documents:download",
+    "documents:revoke",
+    "documents:session_attestations",
+    "documents:session_issue",
+    "documents:session_zip",
+    "documents:calendar_revoke",
+]
+
+
+@pytest.mark.parametrize("name", WITH_IDS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_id_beyond_64_bits_is_a_4xx_everywhere(as_user, coordinator, name, method) -> None:
+    url = reverse(name, args=[HUGE_ID])
+    response = getattr(as_user(coordinator), method)(url)
+    assert 300 <= response.status_code < 500, (url, response.status_code)

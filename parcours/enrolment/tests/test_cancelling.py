@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from parcours.accounts.permissions import Actor
 from parcours.enrolment import actions
-from parcours.enrolment.models import Enrolment
+from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.states import EnrolmentStatus as S
 
 
@@ -27,6 +27,7 @@ class TestConfirmation:
         enrolment = actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
         client = as_user(learner)
         html = _page(client.get(reverse("enrolment:my_sessions")))
+        assert html.count("<dialog") == 1 and "<dialog" not in html.split("</title>")[0]
         confirm = reverse("enrolment:cancel", args=[enrolment.pk])
         assert f'href="{confirm}?next=' in html  # a link (works without JS) …
         assert f'hx-get="{confirm}?next=' in html  # … that htmx opens in a dialog
@@ -118,3 +119,28 @@ class TestPromotionIsAnnounced:
         html = _page(as_user(first).post(reverse("enrolment:cancel", args=[seat.pk]), follow=True))
         assert "Apprenant2" not in html
         assert "L'inscription est annulée" in html
+
+
+class TestCancellingASession:
+    def test_the_coordinator_confirms_before_everyone_is_told(
+        self, as_user, coordinator, learner, make_session
+    ) -> None:
+        session = make_session()
+        actions.enrol(actor=Actor.of(learner), session=session, learner=learner)
+        c = as_user(coordinator)
+        roster = _page(c.get(reverse("enrolment:manage_detail", args=[session.pk])))
+        confirm = reverse("enrolment:manage_cancel", args=[session.pk])
+        assert f'href="{confirm}"' in roster and f'hx-get="{confirm}"' in roster
+        page = _page(c.get(confirm))
+        assert "1 personne inscrite sera prévenue par e-mail" in page
+        assert Session.objects.get(pk=session.pk).status == "published"
+        c.post(confirm, {"status": "cancelled"})
+        assert Session.objects.get(pk=session.pk).status == "cancelled"
+        assert Enrolment.objects.get(learner=learner).status == S.CANCELLED
+
+    def test_other_organisations_get_404(self, as_user, outsider, make_session) -> None:
+        session = make_session()
+        url = reverse("enrolment:manage_cancel", args=[session.pk])
+        assert as_user(outsider).get(url).status_code == 404
+        assert as_user(outsider).post(url, {"status": "cancelled"}).status_code == 404
+        assert Session.objects.get(pk=session.pk).status == "published"

@@ -48,7 +48,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(
         (3, "adresse e-mail invalide « pas-une-adresse »."),
         (4, "doublon de la ligne 2."),
         (5, "domaine d'e-mail inconnu « gmail.com »."),
-        (6, "prénom et nom requis pour une personne inconnue."),
+        (6, "prénom et nom requis."),
     ]
     assert [r.line for r in report.valid] == [2, 7]
     assert not Enrolment.objects.exists()
@@ -89,7 +89,7 @@ def test_rows_beyond_the_capacity_are_session_full_errors(
     report = _import(coordinator, session, content)
     assert [(e.line, e.message) for e in report.errors] == [
         (3, "session complète (2 places)."),
-        (4, "déjà inscrit à cette session."),
+        (4, "déjà inscrit·e à cette session."),
     ]
     assert not report.written
     assert Enrolment.objects.count() == 1
@@ -102,7 +102,7 @@ def test_overlap_is_reported(make_session, coordinator, make_learner, org) -> No
     first = make_session(days=(8,))
     actions.enrol(actor=Actor.of(busy), session=first, learner=busy)
     same_time = make_session(days=(8,), module_=make_module(org, "O3"))
-    report = _import(coordinator, same_time, b"email\nlearner1@exemple.test\n")
+    report = _import(coordinator, same_time, b"email;prenom;nom\nlearner1@exemple.test;L;A\n")
     assert report.errors[0].line == 2 and first.code in report.errors[0].message
 
 
