@@ -255,11 +255,11 @@ PERMISSIONS_POLICY = (
 # Content-Security-Policy (django-csp): scripts only from our own static files, no inline script,
 # no eval (htmx works without: no hx-on, no js: values; page behaviours are data attributes read
 # by static/js/parcours.js). Styles allow inline style attributes (a few templates use them;
-# they cannot run code). QR codes are data: images. On by default except in DEBUG, the demo
-# (until the last inline scripts of other areas move to parcours.js, see docs/deployment.md)
-# and tests (those about it switch it on: parcours/accounts/tests/test_auth_security.py, the
-# browser journeys of tests/browser/test_access_journeys.py).
-CSP_ENABLED = env_bool("CSP_ENABLED", not DEBUG and not TESTING and not DEMO)
+# they cannot run code). QR codes are data: images. On by default except in DEBUG and tests
+# (those about it switch it on: parcours/accounts/tests/test_auth_security.py, the browser
+# journeys of tests/browser/test_access_journeys.py); the demo runs with it.
+# tests/test_templates_csp.py keeps inline scripts and on…= attributes out of every template.
+CSP_ENABLED = env_bool("CSP_ENABLED", not DEBUG and not TESTING)
 CSP_POLICY: dict[str, object] = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
