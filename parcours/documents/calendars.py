@@ -26,17 +26,20 @@ from parcours.documents.querysets import (
 )
 from parcours.enrolment.models import Session, SessionSlot
 from parcours.enrolment.states import SessionStatus
+from parcours.lib.urls import absolute_url
 
 FEED_REFRESH = dt.timedelta(hours=1)
 Times = tuple[dt.datetime, dt.datetime]
 
 
 def host() -> str:
+    """The host in calendar UIDs: the configured site, never the served address, so that an
+    event keeps its identity wherever the feed was fetched from."""
     return urlsplit(settings.SITE_URL).hostname or "parcours.local"
 
 
 def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def session_url(session: Session) -> str:

@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from parcours.accounts.models import User
 from parcours.documents import actions, calendars, ical
 from parcours.documents.models import SessionCalendar
 from parcours.documents.querysets import REMINDER_LEAD
@@ -168,11 +169,17 @@ def _sequence(session: Session) -> tuple[int, int]:
     return state.sequence, state.announced_slots
 
 
+def writable(learner: User) -> bool:
+    """Whether e-mails may go to this person: an address, and not erased (privacy: the
+    pseudonymous address ``erased-…@invalid`` reaches nobody) nor deactivated."""
+    return bool(learner.email) and learner.erased_at is None and learner.is_active
+
+
 def send_enrolment_message(kind: str, enrolment_id: int) -> bool:
     """Confirmation, promotion or cancellation of one enrolment. False when there is nobody
-    to write to (enrolment gone, no e-mail address)."""
+    to write to (enrolment gone, no e-mail address, erased or deactivated account)."""
     enrolment = _load(enrolment_id)
-    if enrolment is None or not enrolment.learner.email:
+    if enrolment is None or not writable(enrolment.learner):
         return False
     session = enrolment.session
     slot_count = session.slots.count()
@@ -209,6 +216,7 @@ def announce_session_change(session_id: int, fields: list[str]) -> int:
             "session__organisation",
         )
         .exclude(learner__email="")
+        .filter(learner__erased_at__isnull=True, learner__is_active=True)
         .order_by("pk")
     )
     messages = [
@@ -242,7 +250,7 @@ def send_reminder(enrolment_id: int, now: dt.datetime | None = None) -> bool:
             start is None
             or enrolment.session.status != SessionStatus.PUBLISHED
             or not now < start <= now + REMINDER_LEAD
-            or not enrolment.learner.email
+            or not writable(enrolment.learner)
         ):
             return False
         if not actions.claim_reminder(enrolment, start):

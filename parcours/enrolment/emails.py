@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parcours.enrolment.models import Enrolment
+from parcours.lib.urls import site_url
 
 KINDS = ("confirmed", "promoted", "waitlisted", "requested", "rejected", "cancelled")
 
@@ -43,7 +44,7 @@ def build(kind: str, enrolment: Enrolment, **extra: object) -> EmailMessage:
             "session": session,
             "learner": learner,
             "slots": list(session.slots.order_by("start")),
-            "site_url": settings.SITE_URL,
+            "site_url": site_url(),
             **extra,
         }
         body = render_to_string("enrolment/email/enrolment.txt", context)

@@ -58,6 +58,23 @@ def session_data(session: Session, **changes: Any) -> enrolment_actions.SessionD
 
 
 class TestEnrolmentMessages:
+    def test_nobody_writes_to_an_erased_or_deactivated_account(
+        self,
+        learner: User,
+        make_session: Callable[..., Session],
+        enrol: Callable[..., Enrolment],
+    ) -> None:
+        session = make_session(day_slots(in_days(10)))
+        enrolment = enrol(session, learner)
+        mail.outbox.clear()
+        User.objects.filter(pk=learner.pk).update(
+            erased_at=timezone.now(), email="erased-1@invalid"
+        )
+        assert mailing.send_enrolment_message("confirmed", enrolment.pk) is False
+        User.objects.filter(pk=learner.pk).update(erased_at=None, is_active=False)
+        assert mailing.send_enrolment_message("confirmed", enrolment.pk) is False
+        assert mail.outbox == []
+
     def test_a_confirmation_in_french_with_its_invitation(
         self,
         learner: User,
