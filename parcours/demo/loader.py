@@ -553,10 +553,9 @@ def summary_lines(report: LoadReport) -> list[str]:
     )
     lines += [
         "  - "
-        + ngettext(
-            "%(title)s : réussi par %(earned)d apprenant sur %(learners)d qui l'ont commencé",
-            "%(title)s : réussi par %(earned)d apprenants sur %(learners)d qui l'ont commencé",
-            earned,
+        + _(
+            "%(title)s — apprenants qui l'ont commencé : %(learners)d, "
+            "qui l'ont réussi : %(earned)d"
         )
         % {"title": title, "learners": learners, "earned": earned}
         for title, learners, earned in report.pathways
