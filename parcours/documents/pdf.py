@@ -16,6 +16,7 @@ from django.utils import translation
 from parcours.accounts.models import Role
 from parcours.documents.models import Attestation
 from parcours.lib import pdf as lib_pdf
+from parcours.lib.streams import Sink
 from parcours.lib.urls import absolute_url
 
 
@@ -75,39 +76,13 @@ def zip_filenames(attestations: Iterable[Attestation]) -> Iterator[tuple[str, At
         yield name, attestation
 
 
-class _Sink:
-    """A write-only stream that hands over what was written since the last ``drain()``.
-
-    ``zipfile`` writes to it without seeking (data descriptors after each member), so an
-    archive can be sent while it is being built.
-    """
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def drain(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
 def stream_zip(attestations: Iterable[Attestation]) -> Iterator[bytes]:
     """A ZIP of the attestations' PDFs, yielded one member at a time.
 
     The coordinator's download starts with the first PDF instead of after the last one (about
     0.1 s of rendering each), and memory holds one PDF at a time whatever the session's size.
     """
-    sink = _Sink()
+    sink = Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for name, attestation in zip_filenames(attestations):
             archive.writestr(name, render_pdf(attestation))

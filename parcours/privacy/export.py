@@ -27,6 +27,7 @@ from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
+from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
 from parcours.scheduling.models import Booking, Loan
@@ -304,30 +305,11 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
     }
 
 
-class _Sink:
-    """Write-only stream handing over what was written since the last ``drain()``."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def drain(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
 def stream_zip(person: User) -> Iterator[bytes]:
     """The archive, yielded one member at a time."""
     issued = credentials(person)
     data = collect(person, issued)
-    sink = _Sink()
+    sink = Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
         yield sink.drain()
