@@ -129,7 +129,7 @@ def test_printable_page_and_query_count(
     with django_assert_max_num_queries(12) as before:
         response = client.get(url, {"date": "2031-03-12"})
     html = response.content.decode()
-    assert "Totaux du jour" in html and "window.print()" in html
+    assert "Totaux du jour" in html and "data-print" in html
     for h in (17, 18, 19):
         actions.book(
             actor=lea,
