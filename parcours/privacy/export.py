@@ -310,7 +310,7 @@ def stream_zip(person: User) -> Iterator[bytes]:
     issued = credentials(person)
     data = collect(person, issued)
     sink = Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
         yield sink.drain()
         for credential in issued:
