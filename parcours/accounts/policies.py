@@ -31,14 +31,18 @@ def has_verified_email(user: User) -> bool:
     return any(verified and email.lower() == current for email, verified in addresses)
 
 
-def may_self_enrol(user: User | AnonymousUser, organisation: Organisation) -> tuple[bool, str]:
+def may_self_enrol(
+    user: User | AnonymousUser, organisation: Organisation, *, email_checked: bool = False
+) -> tuple[bool, str]:
+    """``email_checked``: the caller already made sure the address is confirmed
+    (``has_verified_email``), e.g. before taking a lock."""
     if not user.is_authenticated or not isinstance(user, User):
         return False, _("Connectez-vous ou créez un compte pour vous inscrire.")
     if not user.is_active:
         return False, _("Ce compte est désactivé.")
     if not organisation.is_active:
         return False, _("Cette organisation n'accepte plus d'inscriptions.")
-    if not has_verified_email(user):
+    if not email_checked and not has_verified_email(user):
         return False, _(
             "Confirmez d'abord votre adresse e-mail : ouvrez le lien que nous vous avons envoyé."
         )

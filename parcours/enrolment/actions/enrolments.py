@@ -17,7 +17,7 @@ from parcours.accounts import audit, invitations
 from parcours.accounts.actions import create_user
 from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
-from parcours.accounts.policies import may_self_enrol
+from parcours.accounts.policies import has_verified_email, may_self_enrol
 from parcours.catalogue.models import Module
 from parcours.enrolment import permissions, signals
 from parcours.enrolment.actions._base import (
@@ -197,12 +197,16 @@ def enrol(
     """
     _permission_for(actor, session, learner, source)
     staff = _is_staff_enrolment(actor, learner, source)
+    self_service = actor.user.pk == learner.pk and source in (Source.SELF, Source.API)
+    if self_service and not has_verified_email(learner):
+        # Read before taking the writers' turn (writers queue on SQLite).
+        raise _refuse(may_self_enrol(learner, session.organisation)[1], "policy")
     with write_transaction():
         session = _lock_session(session, module=False)
-        if actor.user.pk == learner.pk and source in (Source.SELF, Source.API):
+        if self_service:
             # The organisation's sign-up policy (anyone, listed e-mail domains, invitation
-            # only) and a confirmed e-mail address, for people who enrol themselves.
-            allowed, reason = may_self_enrol(learner, session.organisation)
+            # only): no query under the open policy, the organisation comes with the lock.
+            allowed, reason = may_self_enrol(learner, session.organisation, email_checked=True)
             if not allowed:
                 raise _refuse(reason, "policy")
         # Under the lock: the queue order (queued_at, id) follows the order of the writers.
