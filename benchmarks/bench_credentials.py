@@ -68,6 +68,8 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + secrets.token_hex(24))
     os.environ.setdefault("CREDENTIALS_KEY", "benchmark-only-" + secrets.token_hex(24))
+    # Issuing refuses an http or local SITE_URL outside the demo (credentials.E002).
+    os.environ.setdefault("SITE_URL", "https://parcours.example.be")
     os.environ["TASKS_IMMEDIATE"] = "false"
     if str(PROJECT_DIR) not in sys.path:
         sys.path.insert(0, str(PROJECT_DIR))
