@@ -287,14 +287,15 @@ def _tsquery_term(term: Sequence[str], *, prefix: bool, loose: bool = False) -> 
 
 def tsquery_expression(parsed: ParsedQuery) -> str:
     """A raw tsquery of an expanded query: each term or any of its alternatives, the last
-    single word also as a prefix, exclusions negated. Every word is alphanumeric."""
+    single word as a prefix, exclusions negated. Every word is alphanumeric."""
     parts: list[str] = []
     for index, term in enumerate(parsed.terms):
         is_last = index == len(parsed.terms) - 1
         loose = parsed.is_loose(index)
-        options = [_tsquery_term(term, prefix=False, loose=loose)]
-        if is_last and not parsed.has_operators and not parsed.ends_with_space:
-            options.append(_tsquery_term(term, prefix=True, loose=loose))
+        # As typed so far, the last word is a prefix: "numer:*" alone, since it finds all that
+        # "numer" finds (both made the index rank every match twice, for nothing).
+        typing = is_last and not parsed.has_operators and not parsed.ends_with_space
+        options = [_tsquery_term(term, prefix=typing, loose=loose)]
         options += [_tsquery_term(a, prefix=False) for a in parsed.alternatives_of(index)]
         parts.append("(" + " | ".join(dict.fromkeys(options)) + ")")
     parts += ["!(" + _tsquery_term(term, prefix=False) + ")" for term in parsed.excluded]
