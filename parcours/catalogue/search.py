@@ -39,7 +39,6 @@ changes (see cache.py).
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
@@ -288,14 +287,15 @@ def _tsquery_term(term: Sequence[str], *, prefix: bool, loose: bool = False) -> 
 
 def tsquery_expression(parsed: ParsedQuery) -> str:
     """A raw tsquery of an expanded query: each term or any of its alternatives, the last
-    single word also as a prefix, exclusions negated. Every word is alphanumeric."""
+    single word as a prefix, exclusions negated. Every word is alphanumeric."""
     parts: list[str] = []
     for index, term in enumerate(parsed.terms):
         is_last = index == len(parsed.terms) - 1
         loose = parsed.is_loose(index)
-        options = [_tsquery_term(term, prefix=False, loose=loose)]
-        if is_last and not parsed.has_operators and not parsed.ends_with_space:
-            options.append(_tsquery_term(term, prefix=True, loose=loose))
+        # As typed so far, the last word is a prefix: "numer:*" alone, since it finds all that
+        # "numer" finds (both made the index rank every match twice, for nothing).
+        typing = is_last and not parsed.has_operators and not parsed.ends_with_space
+        options = [_tsquery_term(term, prefix=typing, loose=loose)]
         options += [_tsquery_term(a, prefix=False) for a in parsed.alternatives_of(index)]
         parts.append("(" + " | ".join(dict.fromkeys(options)) + ")")
     parts += ["!(" + _tsquery_term(term, prefix=False) + ")" for term in parsed.excluded]
@@ -358,9 +358,6 @@ def _search_postgres(queryset: ModuleQS, query: str, parsed: ParsedQuery) -> Mod
 
 # --- Pages of results --------------------------------------------------------------------
 
-#: ``AS MATERIALIZED`` (SQLite 3.35+) keeps the full-text query a single pass (see _sqlite_sql).
-_SQLITE_MATERIALIZED = sqlite3.sqlite_version_info >= (3, 35, 0)
-
 
 def module_ids(
     queryset: QuerySet[Module],
@@ -383,7 +380,7 @@ def module_ids(
     parsed = expand_query(parsed, synonyms)
     if connection.vendor == "postgresql":
         return _PostgresHits(queryset, query, parsed, generation)
-    if connection.vendor == "sqlite" and _SQLITE_MATERIALIZED:
+    if connection.vendor == "sqlite":
         return _SqliteHits(queryset, query, parsed, generation)
     found = search_modules(queryset, query, synonyms)
     return found.values_list("pk", flat=True)  # type: ignore[return-value]
@@ -506,15 +503,29 @@ class SearchHits(Sequence[int]):
         return cache.remember(key, run)
 
 
-class _SqliteHits(SearchHits):
-    """FTS5: rank the full-text matches alone (rowid = module id, bm25), once, into a
-    materialized table; walk the candidate modules (the queryset, read from the narrow
-    ``module_listing_idx``: status, title, filters) and look each one up in it. The wide module
-    rows are never read, and neither is the FTS5 content table (its module_id column).
+#: Beyond this many full-text matches (a common word), ranking is merged in Python; below,
+#: one statement joins and sorts (see _SqliteHits).
+_SQLITE_MANY_HITS = 4000
 
-    One statement returns *every* matching id, in order (ids only: 8,000 integers cost less
-    to send than ``COUNT(*) OVER ()`` and a sort that keeps the rows cost to compute); any
-    page, and the count, are slices of that list, which the cache keeps (see cache.py).
+
+class _SqliteHits(SearchHits):
+    """FTS5: rank the full-text matches alone (rowid = module id, bm25) and walk the candidate
+    modules (the queryset, read from the narrow ``module_listing_idx``: status, title,
+    filters) in the list's tie order (title, id). The wide module rows are never read, and
+    neither is the FTS5 content table (its module_id column).
+
+    - **Few matches** (most queries): one statement materializes the ranked matches, looks
+      each candidate up in them and sorts (rank, title, id).
+    - **Many matches** (``_SQLITE_MANY_HITS``, counted first: a count reads no positions):
+      that join and sort cost more than the full-text query itself (an automatic index over
+      8,000 matches, a sort carrying their titles). Two narrow statements instead: the matches
+      with their rank, and the candidates' ids in (title, id) order; Python keeps the
+      candidates that match and sorts them by rank with a *stable* sort, so equal ranks stay
+      in title order: the same order as ``search_modules``.
+
+    Either way every matching id is returned, in order (ids only: 8,000 integers cost less to
+    send than ``COUNT(*) OVER ()``); any page, and the count, are slices of that list, which
+    the cache keeps (see cache.py).
     """
 
     _ranked: list[int] | None = None
@@ -525,30 +536,65 @@ class _SqliteHits(SearchHits):
     def ranked(self) -> list[int]:
         if self._ranked is None:
             try:
-                self._ranked = [int(row[0]) for row in self._fetch(*self._ranked_sql())]
+                self._ranked = self._cached_rank()
             except EmptyResultSet:  # e.g. a .none() queryset
                 self._ranked = []
         return self._ranked
 
-    def _ranked_sql(self) -> tuple[str, tuple[Any, ...]]:
-        candidates, candidate_params = self._sql(
+    def _candidates(self) -> tuple[str, tuple[Any, ...]]:
+        return self._sql(
             self.queryset.annotate(search_id=F("pk"), search_title=F("title_fr")).values_list(
                 "search_id", "search_title"
             )
         )
+
+    def _cached_rank(self) -> list[int]:
+        candidates = self._candidates()  # raises EmptyResultSet before any full-text query
+        if self.generation is None:
+            return self._rank(candidates)
+        key = cache.key(self.generation, "search", self.queryset.db, self._match(), candidates)
+        return cache.remember(key, lambda: self._rank(candidates))
+
+    def _rank(self, candidates: tuple[str, tuple[Any, ...]]) -> list[int]:
+        candidate_sql, candidate_params = candidates
         weights = ", ".join("%s" for _ in BM25_WEIGHTS)
-        # CROSS JOIN fixes the join order: candidates outside, hits inside. Without it (or
-        # without MATERIALIZED), SQLite may run the full-text query once per candidate.
-        sql = (
-            f"WITH hits AS MATERIALIZED ("  # noqa: S608 - constant names, values are params
-            f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-            f"SELECT candidates.search_id "
-            f"FROM ({candidates}) AS candidates CROSS JOIN hits "
-            f"WHERE hits.id = candidates.search_id "
-            f"ORDER BY hits.rank, candidates.search_title, candidates.search_id"
-        )
-        return sql, (*BM25_WEIGHTS, self._match(), *candidate_params)
+        match = self._match()
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                [match],
+            )
+            (matches,) = cursor.fetchone()
+            if not matches:
+                return []
+            if matches < _SQLITE_MANY_HITS:
+                # CROSS JOIN fixes the join order: candidates outside, hits inside. Without it
+                # (or without MATERIALIZED), SQLite may run the full-text query per candidate.
+                cursor.execute(
+                    f"WITH hits AS MATERIALIZED ("  # noqa: S608 - constant names, values are params
+                    f"SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank "
+                    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                    f"SELECT candidates.search_id "
+                    f"FROM ({candidate_sql}) AS candidates CROSS JOIN hits "
+                    f"WHERE hits.id = candidates.search_id "
+                    f"ORDER BY hits.rank, candidates.search_title, candidates.search_id",
+                    (*BM25_WEIGHTS, match, *candidate_params),
+                )
+                return [int(pk) for (pk,) in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT rowid, bm25({FTS_TABLE}, {weights}) "  # noqa: S608 - constant names
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                (*BM25_WEIGHTS, match),
+            )
+            rank: dict[int, float] = dict(cursor.fetchall())
+            cursor.execute(
+                f"SELECT candidates.search_id FROM ({candidate_sql}) AS candidates "  # noqa: S608
+                "ORDER BY candidates.search_title, candidates.search_id",
+                candidate_params,
+            )
+            ids = [pk for (pk,) in cursor.fetchall() if pk in rank]
+        ids.sort(key=rank.__getitem__)  # stable: equal ranks keep the title order
+        return ids
 
     def prefetch(self, offset: int, limit: int) -> list[int]:
         ranked = self.ranked()

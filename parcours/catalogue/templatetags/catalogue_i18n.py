@@ -15,18 +15,24 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from parcours.lib.i18n import pick
-
 register = template.Library()
 
 
 def in_language(obj: object, name: str) -> tuple[str, str | None]:
     """(text, language of the text if it is not the reader's) — ``pick``'s choice, told."""
-    reader = (get_language() or "fr")[:2]
-    own = str(getattr(obj, f"{name}_{reader}", "") or "")
+    return in_language_of(
+        str(getattr(obj, f"{name}_fr", "") or ""), str(getattr(obj, f"{name}_en", "") or "")
+    )
+
+
+def in_language_of(fr: str, en: str, reader: str | None = None) -> tuple[str, str | None]:
+    """``in_language`` for the French and English texts themselves (``reader``: the reader's
+    language, read once by a caller that asks many times)."""
+    reader = reader or (get_language() or "fr")[:2]
+    own = fr if reader == "fr" else en if reader == "en" else ""
     if own:
         return own, None
-    text = pick(obj, name)
+    text = fr or en  # pick's fallback: French, then English
     if not text:
         return "", None
     return text, ("en" if reader != "en" else "fr")

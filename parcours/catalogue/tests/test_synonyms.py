@@ -93,6 +93,15 @@ def test_fts5_and_tsquery_expressions_of_an_expanded_query() -> None:
     assert tsquery_expression(parsed) == "(ia | intelligence <-> artificielle | ai) & !(jeu)"
 
 
+def test_the_word_being_typed_is_one_prefix_in_the_tsquery() -> None:
+    # "ia:*" finds all that "ia" finds: the word as typed is not also searched on its own.
+    assert tsquery_expression(expand_query(parse_query("ia"), SYNONYMS)) == (
+        "(ia:* | intelligence <-> artificielle | ai)"
+    )
+    loose = expand_query(parse_query("cours intelligence artificielle"), SYNONYMS)
+    assert tsquery_expression(loose) == ("(cours) & ((intelligence & artificielle:*) | ia | ai)")
+
+
 words = st.text(alphabet="abcdeéèiIAl TIC'\"-", min_size=0, max_size=40)
 groups = st.lists(st.lists(words, min_size=1, max_size=4), max_size=5)
 
