@@ -16,10 +16,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import secrets
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
@@ -46,6 +45,7 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor, require_role
+from parcours.lib.tables import TableError, csv_table, read_table
 from parcours.lib.transactions import write_transaction
 from parcours.lib.urls import absolute_url, site_url
 
@@ -57,6 +57,8 @@ RESEND_COOLDOWN = timedelta(minutes=5)
 #: Bulk invitations: rows per file and file size.
 MAX_ROWS = 500
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_COLUMNS = 10
+MAX_UNZIPPED = 40 * 1024 * 1024  # an .xlsx once unzipped
 
 
 class InvalidInvitation(Exception):
@@ -578,7 +580,9 @@ def rows_from_table(table: list[list[str]], *, default_role: str = Role.LEARNER)
             first_name=values.get("first_name", "")[:150],
             last_name=values.get("last_name", "")[:150],
         )
-        if not row.role:
+        if any("\x00" in str(v) for v in cells):
+            row.error = _("caractère nul dans la ligne (fichier abîmé ?) : ligne ignorée.")
+        elif not row.role:
             row.error = _("Rôle inconnu : « %(role)s ».") % {"role": raw_role[:40]}
         else:
             try:
@@ -599,18 +603,22 @@ def parse_rows(
     """
     if content and len(content) > MAX_FILE_BYTES:
         raise ValidationError(_("Le fichier dépasse 2 Mo."), code="too_big")
-    table: list[list[str]]
-    if content and filename.lower().endswith(".xlsx"):
-        table = _read_xlsx(content)
-    elif content:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
-        table = _read_csv(text)
-    else:
-        table = _read_csv(text)
-    rows = rows_from_table(table, default_role=default_role)
+    try:
+        if content:
+            table = read_table(
+                filename or "liste.csv",
+                content,
+                max_columns=MAX_COLUMNS,
+                max_unzipped=MAX_UNZIPPED,
+                max_rows=MAX_ROWS + 2,
+            )
+        else:
+            table = csv_table(text, max_columns=MAX_COLUMNS)
+        with closing(table):
+            cells = [row for _line, row in itertools.islice(table, MAX_ROWS + 2)]
+    except TableError as problem:
+        raise ValidationError(problem.message, code="unreadable") from None
+    rows = rows_from_table(cells, default_role=default_role)
     if not rows:
         raise ValidationError(_("Aucune adresse à inviter."), code="empty")
     if len(rows) > MAX_ROWS:
@@ -619,36 +627,6 @@ def parse_rows(
             code="too_many",
         )
     return rows
-
-
-def _read_csv(text: str) -> list[list[str]]:
-    text = text.strip("\ufeff")
-    if not text.strip():
-        return []
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    if "\t" in sample and sample.count("\t") > sample.count(delimiter):
-        delimiter = "\t"
-    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), MAX_ROWS + 2))
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken file
-        raise ValidationError(
-            _("Ce fichier n'est pas un classeur Excel (.xlsx) lisible."), code="xlsx"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        table: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=10):
-            table.append([_cell(v) for v in values])
-        return table
-    finally:
-        workbook.close()
 
 
 def invite_many(

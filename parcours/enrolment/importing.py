@@ -18,16 +18,16 @@ seen the report) is ``actions.import_enrolments``'s business.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from parcours.lib.tables import Rows, TableError, read_table
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -154,110 +154,33 @@ def _row_problem(values: list[str]) -> str | None:
     return None
 
 
-def _decode(content: bytes) -> str | None:
-    """The text of a CSV: UTF-16 (with its BOM), UTF-8 (with or without BOM) or Windows-1252;
-    ``None`` when it is none of them."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _parse(rows: Rows) -> ParsedFile:
+    """The import rows of a table; a file that cannot be read is one whole-file message."""
+    with closing(rows):
         try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+            return _from_table(rows)
+        except TableError as problem:
+            return _whole_file(problem.message, problem.line)
 
 
-def _csv_lines(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) from a csv reader; a malformed line ends the file with a row error
-    (raised as ``_Broken``)."""
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _Broken(getattr(reader, "line_num", 0)) from exc
-        yield getattr(reader, "line_num", 0), cells
-
-
-class _Broken(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def parse_csv(content: bytes) -> ParsedFile:
-    text = _decode(content)
-    if text is None:
-        return _whole_file(
-            _(
-                "Encodage illisible : enregistrez le fichier en « CSV UTF-8 » "
-                "(Excel : Fichier, Enregistrer sous)."
-            )
-        )
-    text = text.lstrip("\ufeff")
-    first = next(iter(text.splitlines()), "")[:10_000]
-    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    if "\t" in first and not ({";", ","} & set(first)):
-        delimiter = "\t"
-    # newline=None: "\r\n", "\n" and a lone "\r" (old Mac files) all end a line.
-    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
-    try:
-        return _from_table(_csv_lines(reader))
-    except _Broken as broken:
-        return _whole_file(
-            _("Ligne illisible (guillemets ou séparateurs mal fermés) : corrigez-la."),
-            broken.line,
-        )
-
-
-def _unzipped_size(content: bytes) -> int | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-
-
-def parse_xlsx(content: bytes) -> ParsedFile:
-    from openpyxl import load_workbook
-
-    size = _unzipped_size(content)
-    if size is None:
-        return _whole_file(_("Ce fichier Excel est illisible."))
-    if size > MAX_UNZIPPED:
-        return _whole_file(_("Ce fichier Excel est trop volumineux une fois décompressé."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that isn't a workbook
-        return _whole_file(_("Ce fichier Excel est illisible."))
-    try:
-        sheet = workbook.worksheets[0]
+def _read(filename: str, content: bytes) -> Rows:
+    return read_table(
+        filename,
+        content,
+        max_columns=MAX_COLUMNS,
+        max_unzipped=MAX_UNZIPPED,
         # Rows are streamed and reading stops at the limits (a sheet may declare millions of
         # empty rows in a few kilobytes).
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        budget = MAX_ROWS + 2 * MAX_EMPTY_RUN
-        table = (
-            (number, ["" if v is None else str(v) for v in values])
-            for number, values in enumerate(itertools.islice(rows, budget), start=1)
-        )
-        return _from_table(table)
-    except Exception:  # a damaged sheet inside a valid archive
-        return _whole_file(_("Ce fichier Excel est illisible."))
-    finally:
-        workbook.close()
+        max_rows=MAX_ROWS + 2 * MAX_EMPTY_RUN,
+    )
 
 
 def parse_file(filename: str, content: bytes) -> ParsedFile:
     """CSV or Excel, by extension (then by content: an .xlsx file is a zip archive)."""
     if len(content) > MAX_BYTES:
         return _whole_file(_("Fichier trop volumineux (2 Mo au plus)."))
-    name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        return parse_xlsx(content)
-    if name.endswith(".xls") or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _whole_file(_("Ancien format Excel (.xls) : enregistrez en .xlsx ou .csv."))
-    return parse_csv(content)
+    try:
+        rows = _read(filename, content)
+    except TableError as problem:
+        return _whole_file(problem.message, problem.line)
+    return _parse(rows)

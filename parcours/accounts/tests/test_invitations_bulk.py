@@ -142,3 +142,19 @@ def test_import_page_upload_and_report(as_user, org: Organisation, admin: User) 
     assert bad.status_code == 422
     assert "personne n'a été invité" in bad.content.decode()
     assert Invitation.objects.count() == 1
+
+
+def test_files_from_any_spreadsheet_are_read_or_refused_with_a_message() -> None:
+    """The one bounded reader of uploads (lib.tables), as for enrolment imports: old Mac line
+    ends, UTF-16, NUL bytes and broken quotes never end in a server error."""
+    assert [
+        r.email
+        for r in invitations.parse_rows(filename="mac.csv", content=b"email;role\ra@x.be;trainer\r")
+    ] == ["a@x.be"]
+    utf16 = "email;prénom\nb@x.be;Zoé\n".encode("utf-16")
+    rows = invitations.parse_rows(filename="excel.csv", content=utf16)
+    assert [(r.email, r.first_name, r.error) for r in rows] == [("b@x.be", "Zoé", "")]
+    damaged = invitations.parse_rows(filename="x.csv", content=b"email;prenom\nc@x.be;A\x00\n")
+    assert "caractère nul" in damaged[0].error
+    with pytest.raises(ValidationError, match="Ancien format Excel"):
+        invitations.parse_rows(filename="old.xls", content=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
