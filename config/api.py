@@ -30,10 +30,11 @@ from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
 from parcours.accounts.api import CsrfFailed
+from parcours.lib.ids import MAX_ID
 from parcours.lib.problem import problem_response
 
 INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
+INT64_MAX = MAX_ID
 MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_UTC_OFFSET = dt.timedelta(hours=14)  # Kiribati; PostgreSQL refuses beyond ±15:59
 ZERO = dt.timedelta(0)

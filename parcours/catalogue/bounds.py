@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from parcours.lib.ids import MAX_ID  # noqa: F401 - the catalogue's bounds, re-exported
+
 #: The highest page number a list accepts (20 modules a page: 200,000 modules).
 MAX_PAGE = 10_000
-#: The highest id (primary keys are 64-bit).
-MAX_ID = 2**63 - 1
 #: Longest slug accepted in a filter (organisation slugs have at most 60 characters).
 MAX_SLUG = 60
 #: The API's largest offset into a list.

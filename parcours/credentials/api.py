@@ -26,10 +26,10 @@ from parcours.credentials.schemas import (
     RevokeIn,
     VerificationOut,
 )
+from parcours.lib.ids import MAX_ID
 
 router = Router(tags=["credentials"])
 MAX_PAGE = 500
-MAX_ID = 2**63 - 1  # the largest primary key the databases store
 MAX_OFFSET = 10_000_000
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-MAX_ID = 2**63 - 1  # the largest primary key the databases store
+from parcours.lib.ids import MAX_ID
 
 
 class IssueIn(Schema):

@@ -41,6 +41,7 @@ from parcours.credentials.permissions import can_view
 from parcours.credentials.querysets import eligible_learner_ids
 from parcours.credentials.states import ACHIEVEMENT_TRANSITIONS, AchievementStatus
 from parcours.lib.http import AuthedRequest
+from parcours.lib.ids import parse_id
 from parcours.lib.urls import absolute_url
 
 PAGE_SIZE = 50
@@ -86,18 +87,6 @@ def _own_or_managed(request: AuthedRequest, uuid: UUID) -> IssuedCredential:
     if not request.user.is_authenticated or not can_view(request.actor, credential):
         raise Http404
     return credential
-
-
-MAX_ID = 2**63 - 1  # the largest primary key the databases store
-
-
-def _record_id(text: str) -> int | None:
-    """A primary key typed in a form, or None (not a positive integer the database holds)."""
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    value = int(text)
-    return value if 1 <= value <= MAX_ID else None
 
 
 def _viewer(request: AuthedRequest) -> Actor | None:
@@ -571,7 +560,7 @@ def manage_status(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def manage_issue_one(request: AuthedRequest, pk: int) -> HttpResponse:
     achievement = _own_achievement(request, pk)
-    learner_id = _record_id(request.POST.get("learner", ""))
+    learner_id = parse_id(request.POST.get("learner", ""))
     learner = User.objects.filter(pk=learner_id).first() if learner_id else None
     if learner is None:
         messages.error(request, _("Choisissez un apprenant."))

@@ -14,11 +14,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from parcours.lib.ids import MAX_ID
+
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 MAX_BUFFER_MINUTES = 240  # set-up or clean-up around a booking
 MAX_COUNT = 10_000  # participants, capacity, catering portions, pupils
-MAX_ID = 2**63 - 1  # database ids are 64-bit
 MAX_CUTOFF_DAYS = 60
 
 DATE_VALIDATORS = [

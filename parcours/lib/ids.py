@@ -1,0 +1,17 @@
+"""Database ids at the edge: the one 64-bit bound and the one parser of ids typed by people."""
+
+from __future__ import annotations
+
+#: The largest primary key the databases store (a signed 64-bit integer). An id above it must
+#: be a 4xx at the edge, never an overflow in the database (a 500).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A database id from a query string or a form (``"12"`` → 12), or ``None`` for anything
+    else (empty, not ASCII digits, zero, beyond 64 bits)."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
