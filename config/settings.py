@@ -49,7 +49,12 @@ INSTALLED_APPS = [
     "parcours.enrolment",
     "parcours.documents",
     "parcours.credentials",
+    "parcours.candidates",
+    "parcours.careers",
     "parcours.privacy",
+    "parcours.reporting",
+    "parcours.orientation",
+    "parcours.timetabling",
     "parcours.demo",
     # Sign-up, login, e-mail confirmation, password reset, MFA, sessions (django-allauth). After
     # the project's apps so that parcours/accounts/templates/account/ overrides allauth's pages.

@@ -216,13 +216,21 @@ class Role(models.TextChoices):
     TRAINER = "trainer", _("Formateur")
     LOGISTICS = "logistics", _("Logistique")
     SCHOOL_CONTACT = "school_contact", _("Contact école")
+    CAREER_MANAGER = "career_manager", _("Chargé·e de suivi de carrière")
     AGENT = "agent", _("Agent (consultation)")
     LEARNER = "learner", _("Apprenant")
 
 
 # Roles that work for the organisation and see its internal data (drafts, learners' progress).
 STAFF_ROLES = frozenset(
-    {Role.ADMINISTRATOR, Role.COORDINATOR, Role.TRAINER, Role.LOGISTICS, Role.SCHOOL_CONTACT}
+    {
+        Role.ADMINISTRATOR,
+        Role.COORDINATOR,
+        Role.TRAINER,
+        Role.LOGISTICS,
+        Role.SCHOOL_CONTACT,
+        Role.CAREER_MANAGER,
+    }
 )
 # Roles that may look at the organisation's occupancy portal and plannings: the staff, plus the
 # read-only agents (every employee of the Province, without a licence). Agents change nothing.

@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -65,7 +66,15 @@ class LoadReport:
     bookings: Counter[str] = field(default_factory=Counter)  # by status
     loans: int = 0
     badges: list[tuple[str, int]] = field(default_factory=list)  # name, issued
+    parts: list[str] = field(default_factory=list)  # summary lines of the DEMO_PARTS
     seconds: float = 0.0
+
+
+# The parts of the demo owned by the apps above the core loop, loaded after it in this order.
+# Each module has ``load(loader: _Loader) -> list[str]``: it adds its data through the apps'
+# actions (reading what the core loop made from ``loader.orgs``, ``loader.users``,
+# ``loader.modules``, ``loader.sites``…) and returns the lines it adds to the summary.
+DEMO_PARTS: tuple[str, ...] = ()
 
 
 def is_loaded() -> bool:
@@ -132,6 +141,8 @@ class _Loader:
         self._loans()
         self._badges()
         self._administration()
+        for part in DEMO_PARTS:
+            self.report.parts.extend(import_module(part).load(self))
         self.report.indexed = reindex_modules()
         return self.report
 
@@ -605,6 +616,7 @@ def summary_lines(report: LoadReport) -> list[str]:
         % {"name": name, "n": issued}
         for name, issued in report.badges
     ]
+    lines += report.parts
     lines.append(_("Index de recherche du catalogue : %(n)d modules.") % {"n": report.indexed})
     return lines
 

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CandidatesConfig(AppConfig):
+    """Calls for applications, selection and the preparatory programme."""
+
+    name = "parcours.candidates"
+    label = "candidates"
+    verbose_name = _("Candidatures")

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrientationConfig(AppConfig):
+    """Worlds, occupations (ESCO), job sheets, games, quiz and class mode."""
+
+    name = "parcours.orientation"
+    label = "orientation"
+    verbose_name = _("Orientation")
