@@ -1,0 +1,1 @@
+"""Shared CP-SAT helpers for the timetabling solvers (no Django import)."""
