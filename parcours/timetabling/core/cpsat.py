@@ -1,0 +1,141 @@
+"""CP-SAT helpers shared by the timetabling solvers (ITC 2019 and training campaigns).
+
+- ``forbid_incompatible``: two "exactly one of these options" groups and a table of which pairs
+  of options may go together; posts one clause per option of the first group (``a ⇒ one of the
+  compatible b``), optionally relaxed by a violation literal (soft constraint).
+- ``solve``: runs CP-SAT with a time limit and a number of workers, keeps the best solution
+  through a callback, records the time to the first solution and the objective/bound history,
+  and can be stopped from another thread (``Run.stop()``) keeping the best solution so far.
+
+Pure: no Django import (an import-linter contract enforces it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+Literal = Any  # cp_model literal (IntVar or its negation)
+
+
+def forbid_incompatible(
+    model: cp_model.CpModel,
+    first: Sequence[Literal],
+    second: Sequence[Literal],
+    compatible: Sequence[Sequence[bool]],
+    violation: Literal | None = None,
+) -> int:
+    """Post ``first[k] ⇒ OR(second[l] for compatible[k][l])`` (or ``violation``).
+
+    ``first`` and ``second`` are each an exactly-one group. Returns the number of clauses.
+    Rows where every option is compatible need no clause.
+    """
+    clauses = 0
+    for k, row in enumerate(compatible):
+        if all(row):
+            continue
+        allowed = [second[index] for index, ok in enumerate(row) if ok]
+        literals = [first[k].negated(), *allowed]
+        if violation is not None:
+            literals.append(violation)
+        model.add_bool_or(literals)
+        clauses += 1
+    return clauses
+
+
+@dataclass(slots=True)
+class Progress:
+    """What a solve found, for progress displays and benchmarks."""
+
+    status: str = "UNKNOWN"
+    seconds: float = 0.0
+    first_solution_seconds: float | None = None
+    objective: float | None = None
+    bound: float | None = None
+    solutions: int = 0
+    # (seconds, objective, bound) of each improving solution
+    history: list[tuple[float, float, float]] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.solutions > 0
+
+
+class _Keeper(cp_model.CpSolverSolutionCallback):
+    def __init__(
+        self,
+        variables: Sequence[cp_model.IntVar],
+        progress: Progress,
+        on_solution: Callable[[Progress], None] | None,
+    ) -> None:
+        super().__init__()
+        self._variables = list(variables)
+        self._progress = progress
+        self._on_solution = on_solution
+        self._started = time.monotonic()
+        self.best: list[int] | None = None
+        self.lock = threading.Lock()
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.monotonic() - self._started
+        values = [self.value(v) for v in self._variables]
+        objective = self.objective_value
+        bound = self.best_objective_bound
+        with self.lock:
+            progress = self._progress
+            if progress.first_solution_seconds is None:
+                progress.first_solution_seconds = elapsed
+            progress.solutions += 1
+            progress.objective = objective
+            progress.bound = bound
+            progress.history.append((elapsed, objective, bound))
+            self.best = values
+        if self._on_solution is not None:
+            self._on_solution(progress)
+
+
+@dataclass(slots=True)
+class Run:
+    """A CP-SAT run that another thread may stop."""
+
+    solver: cp_model.CpSolver = field(default_factory=cp_model.CpSolver)
+
+    def stop(self) -> None:
+        self.solver.stop_search()
+
+
+def solve(
+    model: cp_model.CpModel,
+    variables: Sequence[cp_model.IntVar],
+    *,
+    seconds: float,
+    workers: int = 2,
+    seed: int = 0,
+    on_solution: Callable[[Progress], None] | None = None,
+    run: Run | None = None,
+    log: bool = False,
+) -> tuple[Progress, list[int] | None]:
+    """Solve and return the progress and the values of ``variables`` in the best solution."""
+    run = run or Run()
+    solver = run.solver
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.log_search_progress = log
+    progress = Progress()
+    keeper = _Keeper(variables, progress, on_solution)
+    started = time.monotonic()
+    status = solver.solve(model, keeper)
+    progress.seconds = time.monotonic() - started
+    progress.status = solver.status_name(status)
+    if keeper.best is not None:
+        progress.objective = solver.objective_value if model.has_objective() else 0.0
+        progress.bound = solver.best_objective_bound if model.has_objective() else 0.0
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            keeper.best = [solver.value(v) for v in variables]
+    return progress, keeper.best

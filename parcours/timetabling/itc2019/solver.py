@@ -1,0 +1,600 @@
+"""A CP-SAT model of ITC 2019 and the solve: times, rooms, then students.
+
+The model (one decision per class: a time and, when it takes one, a room):
+
+- ``x[c][k]``: class c at its k-th time; ``y[c][r]``: class c in its r-th room; exactly one of
+  each. When a class has several times and several rooms, ``z[c][k,r]`` (the pair) with
+  ``x = Σ_r z`` and ``y = Σ_k z``; pairs whose room is unavailable at that time do not exist.
+- Room conflicts: for each room, day of each week and start of a placement, at most one of the
+  placements that cover that instant (clique constraints, deduplicated).
+- Pairwise distributions: a table of which pairs of times (or rooms) go together, computed with
+  numpy from the same formulas as the rules, and one clause per option (``x[i][k] ⇒ one of the
+  compatible x[j][l]``), relaxed by a violation literal when the constraint is soft.
+  SameAttendees adds room-pair clauses where only the travel between rooms breaks it.
+- MaxDays (day-use literals), MaxDayLoad (a linear load per day of each week) hard or soft.
+  MaxBreaks and MaxBlock are not modelled: when required, a broken one is cut off after the
+  solve by a clause forbidding that combination of times, and the solve resumes (lazy cuts);
+  when soft, their cost is only measured by the checker.
+- Students are sectioned before timetabling (see ``sectioning``); each pair of classes that
+  share n students is a soft "same attendees" pair of weight n. After the solve the students are
+  re-sectioned against the fixed times.
+
+Solving: a first CP-SAT run without objective looks for any feasible timetable (it stops at the
+first one), then a run with the objective starts from it (solution hint) for the time left; the
+best solution is kept by a callback. The result is checked by the independent checker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from ..core.cpsat import Progress, Run, forbid_incompatible
+from ..core.cpsat import solve as run_cpsat
+from . import sectioning
+from .checker import Report, check, student_conflict
+from .model import Placement, Problem, Solution, Time, first_bit
+from .rules import Slot
+
+TIME_KINDS = {
+    "SameStart",
+    "SameTime",
+    "DifferentTime",
+    "SameDays",
+    "DifferentDays",
+    "SameWeeks",
+    "DifferentWeeks",
+    "Overlap",
+    "NotOverlap",
+    "Precedence",
+    "WorkDay",
+    "MinGap",
+}
+ROOM_KINDS = {"SameRoom", "DifferentRoom"}
+LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
+
+
+@dataclass(slots=True)
+class _Times:
+    """The time options of one class as numpy columns."""
+
+    days: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    weeks: np.ndarray
+    first_week: np.ndarray
+    first_day: np.ndarray
+
+    @classmethod
+    def of(cls, times: list[Time]) -> _Times:
+        return cls(
+            days=np.array([t.days for t in times], dtype=np.int64),
+            start=np.array([t.start for t in times], dtype=np.int64),
+            end=np.array([t.end for t in times], dtype=np.int64),
+            weeks=np.array([t.weeks for t in times], dtype=np.int64),
+            first_week=np.array([first_bit(t.weeks) for t in times], dtype=np.int64),
+            first_day=np.array([first_bit(t.days) for t in times], dtype=np.int64),
+        )
+
+
+def time_table(kind: str, params: tuple[int, ...], a: _Times, b: _Times) -> np.ndarray:
+    """ok[k, l]: time k of the first class and time l of the second satisfy ``kind``."""
+    sa, ea, sb, eb = a.start[:, None], a.end[:, None], b.start[None, :], b.end[None, :]
+    da, db, wa, wb = a.days[:, None], b.days[None, :], a.weeks[:, None], b.weeks[None, :]
+    share = ((da & db) != 0) & ((wa & wb) != 0)
+    if kind == "SameStart":
+        return np.asarray(sa == sb)
+    if kind == "SameTime":
+        return np.asarray(((sa <= sb) & (eb <= ea)) | ((sb <= sa) & (ea <= eb)))
+    if kind == "DifferentTime":
+        return np.asarray((ea <= sb) | (eb <= sa))
+    if kind == "SameDays":
+        union = da | db
+        return np.asarray((union == da) | (union == db))
+    if kind == "DifferentDays":
+        return np.asarray((da & db) == 0)
+    if kind == "SameWeeks":
+        union = wa | wb
+        return np.asarray((union == wa) | (union == wb))
+    if kind == "DifferentWeeks":
+        return np.asarray((wa & wb) == 0)
+    if kind == "Overlap":
+        return np.asarray((sb < ea) & (sa < eb) & share)
+    if kind in ("NotOverlap", "SameAttendees"):
+        gap = params[0] if params else 0
+        return np.asarray((ea + gap <= sb) | (eb + gap <= sa) | ~share)
+    if kind == "Precedence":
+        fwa, fwb = a.first_week[:, None], b.first_week[None, :]
+        fda, fdb = a.first_day[:, None], b.first_day[None, :]
+        return np.asarray(
+            (fwa < fwb) | ((fwa == fwb) & ((fda < fdb) | ((fda == fdb) & (ea <= sb))))
+        )
+    if kind == "WorkDay":
+        return np.asarray(~share | (np.maximum(ea, eb) - np.minimum(sa, sb) <= params[0]))
+    if kind == "MinGap":
+        return np.asarray(~share | (ea + params[0] <= sb) | (eb + params[0] <= sa))
+    raise ValueError(kind)
+
+
+def _gaps(a: _Times, b: _Times) -> np.ndarray:
+    """Slots between two meetings that share a day and week (-1 when they overlap; big if not)."""
+    share = ((a.days[:, None] & b.days[None, :]) != 0) & (
+        (a.weeks[:, None] & b.weeks[None, :]) != 0
+    )
+    gap = np.maximum(b.start[None, :] - a.end[:, None], a.start[:, None] - b.end[None, :])
+    return np.where(share, gap, 1 << 30)
+
+
+@dataclass(slots=True)
+class Result:
+    solution: Solution | None
+    report: Report | None
+    progress: Progress
+    build_seconds: float = 0.0
+    first_feasible_seconds: float | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+    # (seconds since start, total as the model counts it) for every improving solution
+    history: list[tuple[float, float]] = field(default_factory=list)
+    # the total as the model counts it (before re-sectioning the students)
+    model_total: float | None = None
+
+
+class _Model:
+    def __init__(self, problem: Problem, enrolments: dict[int, list[int]]) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.stats: dict[str, int] = {}
+        self.scale = 1
+        self.objective: list[tuple[Any, int]] = []
+        self.times: dict[int, list[Time]] = {}
+        self.rooms: dict[int, list[tuple[int, int]]] = {}
+        self.x: dict[int, list[Any]] = {}
+        self.y: dict[int, list[Any]] = {}
+        self.columns: dict[int, _Times] = {}
+        self._classes(problem)
+        self._room_conflicts()
+        self._distributions()
+        self._students(enrolments)
+        self.stats["variables"] = len(self.model.proto.variables)
+        self.stats["constraints"] = len(self.model.proto.constraints)
+
+    # -- classes -----------------------------------------------------------------------------
+
+    def _classes(self, problem: Problem) -> None:
+        m = self.model
+        self.items: dict[int, list[tuple[int, int, Any]]] = {}  # room → (class, time, literal)
+        w = problem.weights
+        for class_id, klass in problem.classes.items():
+            rooms = klass.rooms if klass.needs_room else []
+            times = klass.times
+            valid: dict[int, list[int]] = {}
+            for k, option in enumerate(times):
+                valid[k] = [
+                    r
+                    for r, (room_id, _) in enumerate(rooms)
+                    if not any(option.overlaps(u) for u in problem.rooms[room_id].unavailable)
+                ]
+            if rooms:
+                times = [option for k, option in enumerate(times) if valid[k]]
+                valid = {new: valid[old] for new, old in enumerate(k for k in valid if valid[k])}
+                # No time left in any available room: the exactly-one below is infeasible.
+            self.times[class_id] = times
+            self.rooms[class_id] = rooms
+            self.columns[class_id] = _Times.of(times)
+            x = [m.new_bool_var(f"x{class_id}_{k}") for k in range(len(times))]
+            m.add_exactly_one(x)
+            self.x[class_id] = x
+            for k, option in enumerate(times):
+                if option.penalty and w["time"]:
+                    self.objective.append((x[k], w["time"] * option.penalty))
+            if not rooms:
+                self.y[class_id] = []
+                continue
+            y = [m.new_bool_var(f"y{class_id}_{r}") for r in range(len(rooms))]
+            m.add_exactly_one(y)
+            self.y[class_id] = y
+            for r, (_, room_penalty) in enumerate(rooms):
+                if room_penalty and w["room"]:
+                    self.objective.append((y[r], w["room"] * room_penalty))
+            pairs: dict[tuple[int, int], Any] = {}
+            if len(rooms) == 1:
+                pairs = {(k, 0): x[k] for k in range(len(times))}
+            elif len(times) == 1:
+                pairs = {(0, r): y[r] for r in valid[0]}
+                for r in range(len(rooms)):
+                    if r not in valid[0]:
+                        m.add(y[r] == 0)
+            else:
+                pairs = {
+                    (k, r): m.new_bool_var(f"z{class_id}_{k}_{r}") for k in valid for r in valid[k]
+                }
+                by_time: dict[int, list[Any]] = {}
+                by_room: dict[int, list[Any]] = {}
+                for (k, r), literal in pairs.items():
+                    by_time.setdefault(k, []).append(literal)
+                    by_room.setdefault(r, []).append(literal)
+                for k in range(len(times)):
+                    m.add(sum(by_time.get(k, [])) == x[k])
+                for r in range(len(rooms)):
+                    m.add(sum(by_room.get(r, [])) == y[r])
+            for (k, r), literal in pairs.items():
+                self.items.setdefault(rooms[r][0], []).append((class_id, k, literal))
+        self.stats["room_time_pairs"] = sum(len(v) for v in self.items.values())
+
+    def _room_conflicts(self) -> None:
+        cliques: set[frozenset[int]] = set()
+        count = 0
+        problem = self.problem
+        for items in self.items.values():
+            if len({c for c, _, _ in items}) < 2:
+                continue
+            by_mask: dict[tuple[int, int], list[int]] = {}
+            for index, (c, k, _) in enumerate(items):
+                option = self.times[c][k]
+                by_mask.setdefault((option.days, option.weeks), []).append(index)
+            seen_keys: set[frozenset[tuple[int, int]]] = set()
+            for week in range(problem.nr_weeks):
+                for day in range(problem.nr_days):
+                    key = frozenset(
+                        mask for mask in by_mask if mask[0] >> day & 1 and mask[1] >> week & 1
+                    )
+                    if len(key) == 0 or key in seen_keys:
+                        continue
+                    seen_keys.add(key)
+                    members = sorted(
+                        (i for mask in key for i in by_mask[mask]),
+                        key=lambda i: self.times[items[i][0]][items[i][1]].start,
+                    )
+                    active: list[int] = []
+                    for i in members:
+                        option = self.times[items[i][0]][items[i][1]]
+                        active = [
+                            j
+                            for j in active
+                            if self.times[items[j][0]][items[j][1]].end > option.start
+                        ]
+                        active.append(i)
+                        if len(active) > 1 and len({items[j][0] for j in active}) > 1:
+                            clique = frozenset(active)
+                            if clique not in cliques:
+                                cliques.add(clique)
+                                self.model.add_at_most_one([items[j][2] for j in active])
+                                count += 1
+            cliques.clear()
+        self.stats["room_cliques"] = count
+
+    # -- distributions -----------------------------------------------------------------------
+
+    def _violation(self, weight: int) -> Any:
+        literal = self.model.new_bool_var("v")
+        self.objective.append((literal, weight * self.scale_factor))
+        return literal
+
+    @property
+    def scale_factor(self) -> int:
+        return self.scale
+
+    def _table(self, i: int, j: int, ok: np.ndarray, weight: int | None, both: bool) -> None:
+        if ok.all():
+            return
+        violation = None if weight is None else self._violation(weight)
+        rows = ok.tolist()
+        forbid_incompatible(self.model, self.x[i], self.x[j], rows, violation)
+        if both and violation is None:
+            forbid_incompatible(self.model, self.x[j], self.x[i], ok.T.tolist(), None)
+
+    def _room_table(self, kind: str, i: int, j: int, weight: int | None) -> None:
+        if not self.y[i] or not self.y[j]:
+            return
+        ri = [room for room, _ in self.rooms[i]]
+        rj = [room for room, _ in self.rooms[j]]
+        same = np.array([[a == b for b in rj] for a in ri], dtype=bool)
+        ok = same if kind == "SameRoom" else ~same
+        if ok.all():
+            return
+        violation = None if weight is None else self._violation(weight)
+        forbid_incompatible(self.model, self.y[i], self.y[j], ok.tolist(), violation)
+
+    def attendees(self, i: int, j: int, weight: int | None) -> None:
+        """i and j can be attended by the same people: apart by at least the travel."""
+        problem = self.problem
+        a, b = self.columns[i], self.columns[j]
+        ok = time_table("NotOverlap", (), a, b)
+        ri = [room for room, _ in self.rooms[i]]
+        rj = [room for room, _ in self.rooms[j]]
+        travel = np.array([[problem.travel(p, q) for q in rj] for p in ri], dtype=np.int64)
+        longest = int(travel.max()) if travel.size else 0
+        if longest == 0:
+            self._table(i, j, ok, weight, both=True)
+            return
+        gaps = _gaps(a, b)
+        safe = ok & (gaps >= longest)
+        if ok.all() and safe.all():
+            return
+        violation = None if weight is None else self._violation(weight)
+        if not ok.all():
+            forbid_incompatible(self.model, self.x[i], self.x[j], ok.tolist(), violation)
+        for k, m in zip(*np.nonzero(ok & ~safe), strict=True):
+            gap = int(gaps[k, m])
+            for r, s in zip(*np.nonzero(travel > gap), strict=True):
+                clause = [
+                    self.x[i][k].negated(),
+                    self.x[j][m].negated(),
+                    self.y[i][r].negated(),
+                    self.y[j][s].negated(),
+                ]
+                if violation is not None:
+                    clause.append(violation)
+                self.model.add_bool_or(clause)
+                self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
+
+    def _distributions(self) -> None:
+        problem = self.problem
+        self.scale = (
+            problem.nr_weeks
+            if any(not d.required and d.kind in ("MaxDayLoad",) for d in problem.distributions)
+            else 1
+        )
+        weight = problem.weights["distribution"]
+        self.lazy: list[int] = []
+        for index, distribution in enumerate(problem.distributions):
+            kind, members = distribution.kind, distribution.classes
+            cost = None if distribution.required else distribution.penalty * weight
+            if cost == 0:
+                continue
+            if kind in TIME_KINDS:
+                for i, j in combinations(members, 2):
+                    ok = time_table(kind, distribution.params, self.columns[i], self.columns[j])
+                    self._table(i, j, ok, cost, both=True)
+            elif kind in ROOM_KINDS:
+                for i, j in combinations(members, 2):
+                    self._room_table(kind, i, j, cost)
+            elif kind == "SameAttendees":
+                for i, j in combinations(members, 2):
+                    self.attendees(i, j, cost)
+            elif kind == "MaxDays":
+                self._max_days(members, distribution.params[0], cost)
+            elif kind == "MaxDayLoad":
+                self._max_day_load(members, distribution.params[0], cost)
+            elif kind in LAZY_KINDS and distribution.required:
+                self.lazy.append(index)
+
+    def _max_days(self, members: list[int], limit: int, cost: int | None) -> None:
+        m, used = self.model, []
+        for day in range(self.problem.nr_days):
+            literal = m.new_bool_var("day")
+            for c in members:
+                on_day = [
+                    x for x, t in zip(self.x[c], self.times[c], strict=True) if t.days >> day & 1
+                ]
+                if on_day:
+                    m.add(literal >= sum(on_day))
+            used.append(literal)
+        if cost is None:
+            m.add(sum(used) <= limit)
+        else:
+            excess = m.new_int_var(0, self.problem.nr_days, "days_over")
+            m.add(excess >= sum(used) - limit)
+            self.objective.append((excess, cost * self.scale))
+
+    def _max_day_load(self, members: list[int], limit: int, cost: int | None) -> None:
+        m, seen = self.model, set()
+        for week in range(self.problem.nr_weeks):
+            for day in range(self.problem.nr_days):
+                terms = tuple(
+                    (c, k)
+                    for c in members
+                    for k, t in enumerate(self.times[c])
+                    if t.days >> day & 1 and t.weeks >> week & 1
+                )
+                if cost is None and terms in seen:
+                    continue
+                seen.add(terms)
+                most = sum(
+                    max((self.times[c][k].length for cc, k in terms if cc == c), default=0)
+                    for c in members
+                )
+                if most <= limit:
+                    continue
+                load = sum(self.times[c][k].length * self.x[c][k] for c, k in terms)
+                if cost is None:
+                    m.add(load <= limit)
+                else:
+                    excess = m.new_int_var(0, most, "load_over")
+                    m.add(excess >= load - limit)
+                    self.objective.append((excess, cost))
+
+    # -- students ----------------------------------------------------------------------------
+
+    def _students(self, enrolments: dict[int, list[int]]) -> None:
+        weight = self.problem.weights["student"]
+        if not weight:
+            return
+        shared: dict[tuple[int, int], int] = {}
+        for classes in enrolments.values():
+            for a, b in combinations(sorted(classes), 2):
+                shared[a, b] = shared.get((a, b), 0) + 1
+        self.stats["student_pairs"] = len(shared)
+        for (a, b), count in shared.items():
+            self.attendees(a, b, weight * count)
+
+    # -- reading a solution ------------------------------------------------------------------
+
+    def variables(self) -> list[Any]:
+        return [v for c in self.problem.classes for v in (*self.x[c], *self.y[c])]
+
+    def placements(self, values: list[int]) -> dict[int, Placement]:
+        placements, position = {}, 0
+        for c in self.problem.classes:
+            xs = values[position : position + len(self.x[c])]
+            position += len(self.x[c])
+            ys = values[position : position + len(self.y[c])]
+            position += len(self.y[c])
+            option = self.times[c][xs.index(1)]
+            room = self.rooms[c][ys.index(1)][0] if ys else None
+            placements[c] = Placement(option.days, option.start, option.weeks, room)
+        return placements
+
+    def set_objective(self) -> None:
+        self.model.minimize(sum(coefficient * literal for literal, coefficient in self.objective))
+
+    def hint(self, values: list[int]) -> None:
+        self.model.clear_hints()
+        for variable, value in zip(self.variables(), values, strict=True):
+            self.model.add_hint(variable, value)
+
+    def cut(self, placements: dict[int, Placement], members: list[int]) -> None:
+        """Forbid this combination of times for these classes (a broken lazy constraint)."""
+        literals = []
+        for c in members:
+            placement = placements[c]
+            for k, option in enumerate(self.times[c]):
+                if (option.days, option.start, option.weeks) == (
+                    placement.days,
+                    placement.start,
+                    placement.weeks,
+                ):
+                    literals.append(self.x[c][k].negated())
+        self.model.add_bool_or(literals)
+
+
+def solve(
+    problem: Problem,
+    seconds: float = 600.0,
+    *,
+    workers: int = 2,
+    seed: int = 0,
+    log: bool = False,
+    run: Run | None = None,
+    on_progress: Callable[[float, float], None] | None = None,
+) -> Result:
+    """Timetable ``problem`` within ``seconds`` (wall clock, building included)."""
+    started = time.monotonic()
+    enrolments = sectioning.initial(problem)
+    model = _Model(problem, enrolments)
+    build = time.monotonic() - started
+    history: list[tuple[float, float]] = []
+
+    def remaining() -> float:
+        return seconds - (time.monotonic() - started)
+
+    # Phase 1: any feasible timetable.
+    progress, values = run_cpsat(
+        model.model,
+        model.variables(),
+        seconds=remaining(),
+        workers=workers,
+        seed=seed,
+        log=log,
+        run=run,
+    )
+    first = (
+        None if values is None else build + (progress.first_solution_seconds or progress.seconds)
+    )
+    total = progress
+    if values is not None:
+        model.hint(values)
+    if model.objective and remaining() > 1 and progress.status != "INFEASIBLE":
+        model.set_objective()
+        offset = time.monotonic() - started
+
+        def report_progress(p: Progress) -> None:
+            elapsed = offset + (p.history[-1][0] if p.history else 0.0)
+            value = (p.objective or 0.0) / model.scale
+            history.append((elapsed, value))
+            if on_progress is not None:
+                on_progress(elapsed, value)
+
+        second, better = run_cpsat(
+            model.model,
+            model.variables(),
+            seconds=remaining(),
+            workers=workers,
+            seed=seed,
+            log=log,
+            run=run,
+            on_solution=report_progress,
+        )
+        if better is not None:
+            values, total = better, second
+            if first is None:
+                first = offset + (second.first_solution_seconds or second.seconds)
+    solution, report = _finish(problem, model, values, enrolments, started, workers)
+    # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
+    while report is not None and solution is not None and model.lazy and remaining() > 2:
+        broken = [
+            index for index in model.lazy if _broken(problem, report, problem.distributions[index])
+        ]
+        if not broken:
+            break
+        for index in broken:
+            model.cut(solution.placements, problem.distributions[index].classes)
+        model.hint(values or [])
+        again, retry = run_cpsat(
+            model.model, model.variables(), seconds=remaining(), workers=workers, seed=seed, run=run
+        )
+        if retry is None:
+            break
+        values, total = retry, again
+        solution, report = _finish(problem, model, values, enrolments, started, workers)
+    return Result(
+        solution=solution,
+        report=report,
+        progress=total,
+        build_seconds=build,
+        first_feasible_seconds=first,
+        stats=model.stats,
+        history=history,
+        model_total=None if total.objective is None else total.objective / model.scale,
+    )
+
+
+def _broken(problem: Problem, report: Report, distribution: Any) -> bool:
+    label = f"required {distribution.label} on classes {distribution.classes}"
+    return any(message.startswith(label) for message in report.hard)
+
+
+def _finish(
+    problem: Problem,
+    model: _Model,
+    values: list[int] | None,
+    enrolments: dict[int, list[int]],
+    started: float,
+    workers: int,
+) -> tuple[Solution | None, Report | None]:
+    if values is None:
+        return None, None
+    placements = model.placements(values)
+    slots: dict[int, Slot] = {}
+    for c, placement in placements.items():
+        option = next(
+            t
+            for t in model.times[c]
+            if (t.days, t.start, t.weeks) == (placement.days, placement.start, placement.weeks)
+        )
+        slots[c] = Slot(option.days, option.start, option.length, option.weeks, placement.room)
+    cache: dict[tuple[int, int], bool] = {}
+
+    def conflict(a: int, b: int) -> bool:
+        key = (a, b) if a < b else (b, a)
+        if key not in cache:
+            cache[key] = student_conflict(problem, slots[a], slots[b])
+        return cache[key]
+
+    sections = sectioning.improve(problem, {s: list(c) for s, c in enrolments.items()}, conflict)
+    for student_id, classes in sections.items():
+        for class_id in classes:
+            placements[class_id].students.append(student_id)
+    solution = Solution(
+        name=problem.name,
+        placements=placements,
+        runtime=time.monotonic() - started,
+        cores=workers,
+    )
+    return solution, check(problem, solution)
