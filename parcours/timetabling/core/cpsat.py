@@ -4,8 +4,9 @@
   of options may go together; posts one clause per option of the first group (``a ⇒ one of the
   compatible b``), optionally relaxed by a violation literal (soft constraint).
 - ``solve``: runs CP-SAT with a time limit and a number of workers, keeps the best solution
-  through a callback, records the time to the first solution and the objective/bound history,
-  and can be stopped from another thread (``Run.stop()``) keeping the best solution so far.
+  through a callback, records the time to the first solution and the objective/bound history
+  (and the best values at given checkpoints), and can be stopped from another thread
+  (``Run.stop()``) keeping the best solution so far.
 
 Pure: no Django import (an import-linter contract enforces it).
 """
@@ -60,6 +61,8 @@ class Progress:
     solutions: int = 0
     # (seconds, objective, bound) of each improving solution
     history: list[tuple[float, float, float]] = field(default_factory=list)
+    # checkpoint (seconds since the start of the solve) → the best values at that moment
+    snapshots: dict[float, list[int]] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
@@ -72,8 +75,10 @@ class _Keeper(cp_model.CpSolverSolutionCallback):
         variables: Sequence[cp_model.IntVar],
         progress: Progress,
         on_solution: Callable[[Progress], None] | None,
+        checkpoints: Sequence[float] = (),
     ) -> None:
         super().__init__()
+        self._checkpoints = list(checkpoints)
         self._variables = list(variables)
         self._progress = progress
         self._on_solution = on_solution
@@ -95,6 +100,9 @@ class _Keeper(cp_model.CpSolverSolutionCallback):
             progress.bound = bound
             progress.history.append((elapsed, objective, bound))
             self.best = values
+            for checkpoint in self._checkpoints:
+                if elapsed <= checkpoint:
+                    progress.snapshots[checkpoint] = values
         if self._on_solution is not None:
             self._on_solution(progress)
 
@@ -104,8 +112,10 @@ class Run:
     """A CP-SAT run that another thread may stop."""
 
     solver: cp_model.CpSolver = field(default_factory=cp_model.CpSolver)
+    stopped: bool = False
 
     def stop(self) -> None:
+        self.stopped = True
         self.solver.stop_search()
 
 
@@ -119,6 +129,7 @@ def solve(
     on_solution: Callable[[Progress], None] | None = None,
     run: Run | None = None,
     log: bool = False,
+    checkpoints: Sequence[float] = (),
 ) -> tuple[Progress, list[int] | None]:
     """Solve and return the progress and the values of ``variables`` in the best solution."""
     run = run or Run()
@@ -128,7 +139,7 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
     progress = Progress()
-    keeper = _Keeper(variables, progress, on_solution)
+    keeper = _Keeper(variables, progress, on_solution, checkpoints)
     started = time.monotonic()
     status = solver.solve(model, keeper)
     progress.seconds = time.monotonic() - started

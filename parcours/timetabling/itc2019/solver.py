@@ -19,9 +19,10 @@ The model (one decision per class: a time and, when it takes one, a room):
   share n students is a soft "same attendees" pair of weight n. After the solve the students are
   re-sectioned against the fixed times.
 
-Solving: a first CP-SAT run without objective looks for any feasible timetable (it stops at the
-first one), then a run with the objective starts from it (solution hint) for the time left; the
-best solution is kept by a callback. The result is checked by the independent checker.
+Solving: one CP-SAT run with the objective (2 workers; its feasibility-jump heuristic gives the
+first timetable; a first run without objective would pay the long presolve twice), the best
+solution kept by a callback, snapshots at checkpoints for the benchmark. The result is checked
+by the independent checker.
 """
 
 from __future__ import annotations
@@ -143,6 +144,8 @@ class Result:
     history: list[tuple[float, float]] = field(default_factory=list)
     # the total as the model counts it (before re-sectioning the students)
     model_total: float | None = None
+    # (seconds, checked total or None when infeasible) of the best plan at each checkpoint
+    checkpoints: list[tuple[float, int | None]] = field(default_factory=list)
 
 
 class _Model:
@@ -158,6 +161,25 @@ class _Model:
         self.y: dict[int, list[Any]] = {}
         self.columns: dict[int, _Times] = {}
         self._classes(problem)
+        ids = sorted(problem.rooms)
+        position = {room_id: index for index, room_id in enumerate(ids)}
+        self.travel_matrix = np.zeros((len(ids), len(ids)), dtype=np.int64)
+        for room_id in ids:
+            for other, value in problem.rooms[room_id].travel.items():
+                if other in position:
+                    a, b = position[room_id], position[other]
+                    longest = max(value, self.travel_matrix[a, b])
+                    self.travel_matrix[a, b] = self.travel_matrix[b, a] = longest
+        np.fill_diagonal(self.travel_matrix, 0)
+        self.has_travel = bool(self.travel_matrix.any())
+        self.room_index = {
+            c: np.array([position[r] for r, _ in self.rooms[c]], dtype=np.int64) for c in self.rooms
+        }
+        # classes with a room from which some travel is needed
+        self.far = {
+            c: bool(len(rows)) and bool(self.travel_matrix[rows].any())
+            for c, rows in self.room_index.items()
+        }
         self._room_conflicts()
         self._distributions()
         self._students(enrolments)
@@ -228,46 +250,54 @@ class _Model:
         self.stats["room_time_pairs"] = sum(len(v) for v in self.items.values())
 
     def _room_conflicts(self) -> None:
-        cliques: set[frozenset[int]] = set()
         count = 0
-        problem = self.problem
         for items in self.items.values():
-            if len({c for c, _, _ in items}) < 2:
-                continue
-            by_mask: dict[tuple[int, int], list[int]] = {}
-            for index, (c, k, _) in enumerate(items):
-                option = self.times[c][k]
-                by_mask.setdefault((option.days, option.weeks), []).append(index)
-            seen_keys: set[frozenset[tuple[int, int]]] = set()
-            for week in range(problem.nr_weeks):
-                for day in range(problem.nr_days):
-                    key = frozenset(
-                        mask for mask in by_mask if mask[0] >> day & 1 and mask[1] >> week & 1
-                    )
-                    if len(key) == 0 or key in seen_keys:
-                        continue
-                    seen_keys.add(key)
-                    members = sorted(
-                        (i for mask in key for i in by_mask[mask]),
-                        key=lambda i: self.times[items[i][0]][items[i][1]].start,
-                    )
-                    active: list[int] = []
-                    for i in members:
-                        option = self.times[items[i][0]][items[i][1]]
-                        active = [
-                            j
-                            for j in active
-                            if self.times[items[j][0]][items[j][1]].end > option.start
-                        ]
-                        active.append(i)
-                        if len(active) > 1 and len({items[j][0] for j in active}) > 1:
-                            clique = frozenset(active)
-                            if clique not in cliques:
-                                cliques.add(clique)
-                                self.model.add_at_most_one([items[j][2] for j in active])
-                                count += 1
-            cliques.clear()
+            count += self._no_overlap([(c, self.times[c][k], literal) for c, k, literal in items])
         self.stats["room_cliques"] = count
+
+    def _no_overlap(self, items: list[tuple[int, Time, Any]]) -> int:
+        """At most one of ``items`` (class, time, literal) at any instant of any day and week.
+
+        For each day of each week, the placements meeting then are swept by start; the ones
+        running at each start form a clique (two meetings overlap exactly when one is running
+        at the other's start). Cliques within one class only are skipped, duplicates too.
+        """
+        if len({c for c, _, _ in items}) < 2:
+            return 0
+        problem = self.problem
+        by_mask: dict[tuple[int, int], list[int]] = {}
+        for index, (_, option, _) in enumerate(items):
+            by_mask.setdefault((option.days, option.weeks), []).append(index)
+        seen_keys: set[frozenset[tuple[int, int]]] = set()
+        cliques: set[frozenset[int]] = set()
+        for week in range(problem.nr_weeks):
+            for day in range(problem.nr_days):
+                key = frozenset(
+                    mask for mask in by_mask if mask[0] >> day & 1 and mask[1] >> week & 1
+                )
+                if len(key) == 0 or key in seen_keys:
+                    continue
+                seen_keys.add(key)
+                members = sorted(
+                    (i for mask in key for i in by_mask[mask]), key=lambda i: items[i][1].start
+                )
+                # Only maximal cliques: the running set just before one of them ends.
+                active: list[int] = []
+                grew = False
+                for i in [*members, -1]:
+                    start = items[i][1].start if i >= 0 else 1 << 40
+                    still = [j for j in active if items[j][1].end > start]
+                    if grew and len(still) < len(active):
+                        clique = frozenset(active)
+                        if len({items[j][0] for j in active}) > 1 and clique not in cliques:
+                            cliques.add(clique)
+                            self.model.add_at_most_one([items[j][2] for j in active])
+                        grew = False
+                    active = still
+                    if i >= 0:
+                        active.append(i)
+                        grew = True
+        return len(cliques)
 
     # -- distributions -----------------------------------------------------------------------
 
@@ -285,9 +315,10 @@ class _Model:
             return
         violation = None if weight is None else self._violation(weight)
         rows = ok.tolist()
-        forbid_incompatible(self.model, self.x[i], self.x[j], rows, violation)
-        if both and violation is None:
-            forbid_incompatible(self.model, self.x[j], self.x[i], ok.T.tolist(), None)
+        if ok.shape[0] <= ok.shape[1] or not both:
+            forbid_incompatible(self.model, self.x[i], self.x[j], rows, violation)
+        else:
+            forbid_incompatible(self.model, self.x[j], self.x[i], ok.T.tolist(), violation)
 
     def _room_table(self, kind: str, i: int, j: int, weight: int | None) -> None:
         if not self.y[i] or not self.y[j]:
@@ -301,38 +332,44 @@ class _Model:
         violation = None if weight is None else self._violation(weight)
         forbid_incompatible(self.model, self.y[i], self.y[j], ok.tolist(), violation)
 
-    def attendees(self, i: int, j: int, weight: int | None) -> None:
-        """i and j can be attended by the same people: apart by at least the travel."""
-        problem = self.problem
+    def attendees(self, i: int, j: int, weight: int | None, times: bool = True) -> None:
+        """i and j can be attended by the same people: apart by at least the travel.
+
+        ``times=False``: the overlap part is posted elsewhere (cliques); only the travel part.
+        """
         a, b = self.columns[i], self.columns[j]
-        ok = time_table("NotOverlap", (), a, b)
-        ri = [room for room, _ in self.rooms[i]]
-        rj = [room for room, _ in self.rooms[j]]
-        travel = np.array([[problem.travel(p, q) for q in rj] for p in ri], dtype=np.int64)
+        travel = self._travel(i, j)
         longest = int(travel.max()) if travel.size else 0
         if longest == 0:
-            self._table(i, j, ok, weight, both=True)
+            if times:
+                self._table(i, j, time_table("NotOverlap", (), a, b), weight, both=True)
             return
         gaps = _gaps(a, b)
-        safe = ok & (gaps >= longest)
-        if ok.all() and safe.all():
+        ok = gaps >= 0
+        middle = ok & (gaps < longest)
+        if (ok.all() or not times) and not middle.any():
             return
         violation = None if weight is None else self._violation(weight)
-        if not ok.all():
+        if times and not ok.all():
             forbid_incompatible(self.model, self.x[i], self.x[j], ok.tolist(), violation)
-        for k, m in zip(*np.nonzero(ok & ~safe), strict=True):
+        for k, m in zip(*np.nonzero(middle), strict=True):
             gap = int(gaps[k, m])
-            for r, s in zip(*np.nonzero(travel > gap), strict=True):
+            for r, q in zip(*np.nonzero(travel > gap), strict=True):
                 clause = [
                     self.x[i][k].negated(),
                     self.x[j][m].negated(),
                     self.y[i][r].negated(),
-                    self.y[j][s].negated(),
+                    self.y[j][q].negated(),
                 ]
                 if violation is not None:
                     clause.append(violation)
                 self.model.add_bool_or(clause)
                 self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
+
+    def _travel(self, i: int, j: int) -> np.ndarray:
+        if not self.far[i] or not self.far[j]:
+            return np.zeros((0, 0), dtype=np.int64)
+        return self.travel_matrix[self.room_index[i]][:, self.room_index[j]]
 
     def _distributions(self) -> None:
         problem = self.problem
@@ -348,7 +385,19 @@ class _Model:
             cost = None if distribution.required else distribution.penalty * weight
             if cost == 0:
                 continue
-            if kind in TIME_KINDS:
+            if kind in ("NotOverlap", "SameAttendees") and cost is None:
+                items = [
+                    (c, t, x)
+                    for c in members
+                    for t, x in zip(self.times[c], self.x[c], strict=True)
+                ]
+                self.stats["distribution_cliques"] = self.stats.get(
+                    "distribution_cliques", 0
+                ) + self._no_overlap(items)
+                if kind == "SameAttendees" and self.has_travel:
+                    for i, j in combinations(members, 2):
+                        self.attendees(i, j, None, times=False)
+            elif kind in TIME_KINDS:
                 for i, j in combinations(members, 2):
                     ok = time_table(kind, distribution.params, self.columns[i], self.columns[j])
                     self._table(i, j, ok, cost, both=True)
@@ -421,8 +470,11 @@ class _Model:
             for a, b in combinations(sorted(classes), 2):
                 shared[a, b] = shared.get((a, b), 0) + 1
         self.stats["student_pairs"] = len(shared)
+        # Overlaps only: the travel between rooms is left to the re-sectioning (the travel
+        # clauses of thousands of student pairs would swamp the model).
         for (a, b), count in shared.items():
-            self.attendees(a, b, weight * count)
+            ok = time_table("NotOverlap", (), self.columns[a], self.columns[b])
+            self._table(a, b, ok, weight * count, both=False)
 
     # -- reading a solution ------------------------------------------------------------------
 
@@ -473,6 +525,7 @@ def solve(
     log: bool = False,
     run: Run | None = None,
     on_progress: Callable[[float, float], None] | None = None,
+    checkpoint_seconds: tuple[float, ...] = (),
 ) -> Result:
     """Timetable ``problem`` within ``seconds`` (wall clock, building included)."""
     started = time.monotonic()
@@ -484,8 +537,19 @@ def solve(
     def remaining() -> float:
         return seconds - (time.monotonic() - started)
 
-    # Phase 1: any feasible timetable.
-    progress, values = run_cpsat(
+    # One CP-SAT run with the objective (its presolve is the long part on big instances: a run
+    # without objective first would pay it twice). Snapshots of the best plan at each checkpoint.
+    if model.objective:
+        model.set_objective()
+
+    def report_progress(p: Progress) -> None:
+        elapsed = build + (p.history[-1][0] if p.history else 0.0)
+        value = round(p.objective or 0.0) / model.scale
+        history.append((elapsed, value))
+        if on_progress is not None:
+            on_progress(elapsed, value)
+
+    total, values = run_cpsat(
         model.model,
         model.variables(),
         seconds=remaining(),
@@ -493,41 +557,28 @@ def solve(
         seed=seed,
         log=log,
         run=run,
+        on_solution=report_progress,
+        checkpoints=[c - build for c in checkpoint_seconds if c < seconds],
     )
-    first = (
-        None if values is None else build + (progress.first_solution_seconds or progress.seconds)
-    )
-    total = progress
-    if values is not None:
-        model.hint(values)
-    if model.objective and remaining() > 1 and progress.status != "INFEASIBLE":
-        model.set_objective()
-        offset = time.monotonic() - started
-
-        def report_progress(p: Progress) -> None:
-            elapsed = offset + (p.history[-1][0] if p.history else 0.0)
-            value = (p.objective or 0.0) / model.scale
-            history.append((elapsed, value))
-            if on_progress is not None:
-                on_progress(elapsed, value)
-
-        second, better = run_cpsat(
-            model.model,
-            model.variables(),
-            seconds=remaining(),
-            workers=workers,
-            seed=seed,
-            log=log,
-            run=run,
-            on_solution=report_progress,
+    first = None if total.first_solution_seconds is None else build + total.first_solution_seconds
+    checkpoints: list[tuple[float, int | None]] = []
+    for at in sorted(checkpoint_seconds):
+        if at >= seconds:
+            continue
+        snapshot = total.snapshots.get(at - build)
+        _, checked = _finish(problem, model, snapshot, enrolments, started, workers)
+        checkpoints.append(
+            (at, checked.total if checked is not None and checked.feasible else None)
         )
-        if better is not None:
-            values, total = better, second
-            if first is None:
-                first = offset + (second.first_solution_seconds or second.seconds)
     solution, report = _finish(problem, model, values, enrolments, started, workers)
     # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
-    while report is not None and solution is not None and model.lazy and remaining() > 2:
+    while (
+        report is not None
+        and solution is not None
+        and model.lazy
+        and remaining() > 2
+        and not (run is not None and run.stopped)
+    ):
         broken = [
             index for index in model.lazy if _broken(problem, report, problem.distributions[index])
         ]
@@ -540,6 +591,8 @@ def solve(
             model.model, model.variables(), seconds=remaining(), workers=workers, seed=seed, run=run
         )
         if retry is None:
+            if again.status == "INFEASIBLE":  # no timetable keeps every lazy constraint
+                solution, report, total = None, None, again
             break
         values, total = retry, again
         solution, report = _finish(problem, model, values, enrolments, started, workers)
@@ -551,7 +604,8 @@ def solve(
         first_feasible_seconds=first,
         stats=model.stats,
         history=history,
-        model_total=None if total.objective is None else total.objective / model.scale,
+        model_total=None if total.objective is None else round(total.objective) / model.scale,
+        checkpoints=checkpoints,
     )
 
 
