@@ -31,22 +31,29 @@ def forbid_incompatible(
     compatible: Sequence[Sequence[bool]],
     violation: Literal | None = None,
 ) -> int:
-    """Post ``first[k] ⇒ OR(second[l] for compatible[k][l])`` (or ``violation``).
+    """Forbid ``first[k]`` with any ``second[l]`` where ``compatible[k][l]`` is false.
 
-    ``first`` and ``second`` are each an exactly-one group. Returns the number of clauses.
-    Rows where every option is compatible need no clause.
+    ``first`` and ``second`` are each an exactly-one group, so per option k of the first group
+    either ``first[k] ⇒ OR(compatible second)`` or ``first[k] ⇒ AND(not incompatible second)``
+    says it, whichever is shorter. With ``violation`` (soft constraint) the implication only
+    holds when the violation literal is false. Returns the number of constraints posted.
     """
-    clauses = 0
+    posted = 0
     for k, row in enumerate(compatible):
-        if all(row):
-            continue
         allowed = [second[index] for index, ok in enumerate(row) if ok]
-        literals = [first[k].negated(), *allowed]
-        if violation is not None:
-            literals.append(violation)
-        model.add_bool_or(literals)
-        clauses += 1
-    return clauses
+        if len(allowed) == len(row):
+            continue
+        if len(allowed) <= len(row) - len(allowed):
+            literals = [first[k].negated(), *allowed]
+            if violation is not None:
+                literals.append(violation)
+            model.add_bool_or(literals)
+        else:
+            banned = [second[index].negated() for index, ok in enumerate(row) if not ok]
+            enforcement = [first[k]] if violation is None else [first[k], violation.negated()]
+            model.add_bool_and(banned).only_enforce_if(enforcement)
+        posted += 1
+    return posted
 
 
 @dataclass(slots=True)

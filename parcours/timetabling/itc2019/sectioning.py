@@ -61,8 +61,14 @@ def _depth(problem: Problem, class_id: int) -> int:
     return depth
 
 
-def initial(problem: Problem) -> dict[int, list[int]]:
-    """Student id → classes, cohorts together, best fit; {} for students nothing fits."""
+def initial(
+    problem: Problem, clash: Callable[[int, int], bool] | None = None
+) -> dict[int, list[int]]:
+    """Student id → classes, cohorts together, best fit; {} for students nothing fits.
+
+    ``clash(a, b)``: a and b overlap whatever their times; enrolments with fewer such pairs
+    (with the student's other classes) come first, best fit breaks ties.
+    """
     seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
     result: dict[int, list[int]] = {}
     students = sorted(problem.students.values(), key=lambda s: (sorted(s.courses), s.id))
@@ -70,9 +76,20 @@ def initial(problem: Problem) -> dict[int, list[int]]:
         classes: list[int] = []
         for course_id in student.courses:
             best: Enrolment | None = None
-            best_key: int | None = None
+            best_key: tuple[int, int] | None = None
             for enrolment in _combinations(problem, course_id, seats, limit=200):
-                key = sum(seats[c] for c in enrolment)
+                clashes = (
+                    sum(1 for a in enrolment for b in classes if clash(a, b))
+                    + sum(
+                        1
+                        for i, a in enumerate(enrolment)
+                        for b in enrolment[i + 1 :]
+                        if clash(a, b)
+                    )
+                    if clash is not None
+                    else 0
+                )
+                key = (clashes, sum(seats[c] for c in enrolment))
                 if best_key is None or key < best_key:
                     best, best_key = enrolment, key
             if best is None:

@@ -352,19 +352,20 @@ class _Model:
         violation = None if weight is None else self._violation(weight)
         if times and not ok.all():
             forbid_incompatible(self.model, self.x[i], self.x[j], ok.tolist(), violation)
+        # For each gap shorter than some travel: "i and j are g slots apart" (implied by each
+        # pair of times that far apart), then the room pairs too far for g are excluded.
+        apart: dict[int, Any] = {}
         for k, m in zip(*np.nonzero(middle), strict=True):
             gap = int(gaps[k, m])
-            for r, q in zip(*np.nonzero(travel > gap), strict=True):
-                clause = [
-                    self.x[i][k].negated(),
-                    self.x[j][m].negated(),
-                    self.y[i][r].negated(),
-                    self.y[j][q].negated(),
-                ]
-                if violation is not None:
-                    clause.append(violation)
-                self.model.add_bool_or(clause)
-                self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
+            if gap not in apart:
+                apart[gap] = self.model.new_bool_var(f"apart{i}_{j}_{gap}")
+                for r, q in zip(*np.nonzero(travel > gap), strict=True):
+                    clause = [apart[gap].negated(), self.y[i][r].negated(), self.y[j][q].negated()]
+                    if violation is not None:
+                        clause.append(violation)
+                    self.model.add_bool_or(clause)
+            self.model.add_bool_or([self.x[i][k].negated(), self.x[j][m].negated(), apart[gap]])
+            self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
 
     def _travel(self, i: int, j: int) -> np.ndarray:
         if not self.far[i] or not self.far[j]:
@@ -470,11 +471,8 @@ class _Model:
             for a, b in combinations(sorted(classes), 2):
                 shared[a, b] = shared.get((a, b), 0) + 1
         self.stats["student_pairs"] = len(shared)
-        # Overlaps only: the travel between rooms is left to the re-sectioning (the travel
-        # clauses of thousands of student pairs would swamp the model).
         for (a, b), count in shared.items():
-            ok = time_table("NotOverlap", (), self.columns[a], self.columns[b])
-            self._table(a, b, ok, weight * count, both=False)
+            self.attendees(a, b, weight * count)
 
     # -- reading a solution ------------------------------------------------------------------
 
@@ -529,7 +527,17 @@ def solve(
 ) -> Result:
     """Timetable ``problem`` within ``seconds`` (wall clock, building included)."""
     started = time.monotonic()
-    enrolments = sectioning.initial(problem)
+    columns = {c: _Times.of(k.times) for c, k in problem.classes.items()}
+    forced: dict[tuple[int, int], bool] = {}
+
+    def always_overlap(a: int, b: int) -> bool:
+        """Every time of a overlaps every time of b: students of both are bound to clash."""
+        key = (a, b) if a < b else (b, a)
+        if key not in forced:
+            forced[key] = not time_table("NotOverlap", (), columns[a], columns[b]).any()
+        return forced[key]
+
+    enrolments = sectioning.initial(problem, always_overlap)
     model = _Model(problem, enrolments)
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
