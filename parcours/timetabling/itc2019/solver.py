@@ -524,6 +524,7 @@ def solve(
     run: Run | None = None,
     on_progress: Callable[[float, float], None] | None = None,
     checkpoint_seconds: tuple[float, ...] = (),
+    rounds: int | None = None,
 ) -> Result:
     """Timetable ``problem`` within ``seconds`` (wall clock, building included)."""
     started = time.monotonic()
@@ -545,40 +546,76 @@ def solve(
     def remaining() -> float:
         return seconds - (time.monotonic() - started)
 
-    # One CP-SAT run with the objective (its presolve is the long part on big instances: a run
-    # without objective first would pay it twice). Snapshots of the best plan at each checkpoint.
-    if model.objective:
-        model.set_objective()
-
-    def report_progress(p: Progress) -> None:
-        elapsed = build + (p.history[-1][0] if p.history else 0.0)
-        value = round(p.objective or 0.0) / model.scale
-        history.append((elapsed, value))
-        if on_progress is not None:
-            on_progress(elapsed, value)
-
-    total, values = run_cpsat(
-        model.model,
-        model.variables(),
-        seconds=remaining(),
-        workers=workers,
-        seed=seed,
-        log=log,
-        run=run,
-        on_solution=report_progress,
-        checkpoints=[c - build for c in checkpoint_seconds if c < seconds],
-    )
-    first = None if total.first_solution_seconds is None else build + total.first_solution_seconds
+    # CP-SAT with the objective (its presolve is the long part on big instances: a run without
+    # objective first would pay it twice). Snapshots of the best plan at each checkpoint. With
+    # students and enough time, two rounds: after the first (40 % of the time), the students are
+    # re-sectioned against its timetable and the model rebuilt with the new pairs, hinted.
+    if rounds is None:
+        rounds = 2 if seconds >= 240 and problem.students and problem.weights["student"] else 1
+    ends = [seconds * 0.4, seconds] if rounds == 2 else [seconds]
     checkpoints: list[tuple[float, int | None]] = []
-    for at in sorted(checkpoint_seconds):
-        if at >= seconds:
-            continue
-        snapshot = total.snapshots.get(at - build)
-        _, checked = _finish(problem, model, snapshot, enrolments, started, workers)
-        checkpoints.append(
-            (at, checked.total if checked is not None and checked.feasible else None)
+    first: float | None = None
+    values: list[int] | None = None
+    total = Progress()
+    solution: Solution | None = None
+    report: Report | None = None
+    for round_index, end in enumerate(ends):
+        if round_index:
+            if values is None or solution is None or remaining() < 5:
+                break
+            enrolments = {s: [] for s in problem.students}
+            for class_id, placement in solution.placements.items():
+                for student_id in placement.students:
+                    enrolments[student_id].append(class_id)
+            model = _Model(problem, enrolments)
+            model.hint(values)
+        if model.objective:
+            model.set_objective()
+        offset = time.monotonic() - started
+        scale = model.scale
+
+        def report_progress(p: Progress, offset: float = offset, scale: int = scale) -> None:
+            elapsed = offset + (p.history[-1][0] if p.history else 0.0)
+            value = round(p.objective or 0.0) / scale
+            history.append((elapsed, value))
+            if on_progress is not None:
+                on_progress(elapsed, value)
+
+        window_start = 0.0 if round_index == 0 else ends[round_index - 1]
+        here = [c for c in checkpoint_seconds if window_start < c <= end and c < seconds]
+        outcome, found = run_cpsat(
+            model.model,
+            model.variables(),
+            seconds=end - (time.monotonic() - started),
+            workers=workers,
+            seed=seed,
+            log=log,
+            run=run,
+            on_solution=report_progress,
+            checkpoints=[c - offset for c in here],
         )
-    solution, report = _finish(problem, model, values, enrolments, started, workers)
+        if first is None and outcome.first_solution_seconds is not None:
+            first = offset + outcome.first_solution_seconds
+        for at in here:
+            # a checkpoint before this run started (building took long): the best plan then
+            snapshot = outcome.snapshots.get(at - offset, values) if at > offset else values
+            _, checked = _finish(problem, model, snapshot, enrolments, started, workers)
+            checkpoints.append(
+                (at, checked.total if checked is not None and checked.feasible else None)
+            )
+        if found is None:
+            if values is None:
+                total = outcome
+            break
+        candidate, candidate_report = _finish(problem, model, found, enrolments, started, workers)
+        if report is None or (
+            candidate_report is not None
+            and (candidate_report.feasible, -candidate_report.total)
+            >= (report.feasible, -report.total)
+        ):
+            values, total, solution, report = found, outcome, candidate, candidate_report
+        if run is not None and run.stopped:
+            break
     # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
     while (
         report is not None

@@ -152,3 +152,13 @@ def test_every_plan_passes_the_checker_with_soft_day_rules_too(instance, kind, l
     if result.report is not None:
         assert result.report.feasible, result.report.hard
         assert result.report.total <= (_brute_force(instance) or 0) + 2 * 10
+
+
+def test_two_rounds_re_section_the_students_and_keep_a_checked_plan():
+    instance = read_problem(TINY)
+    one = solve(instance, seconds=20)
+    two = solve(instance, seconds=20, rounds=2, checkpoint_seconds=(1.0,))
+    assert two.report is not None and one.report is not None
+    assert two.report.feasible
+    assert two.report.total <= one.report.total
+    assert [at for at, _ in two.checkpoints] == [1.0]
