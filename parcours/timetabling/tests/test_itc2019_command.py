@@ -41,3 +41,22 @@ def test_check_fails_on_hard_violations_and_bad_files(tmp_path):
         call_command("itc2019", "check", str(TINY), str(garbage))
     with pytest.raises(CommandError, match="No such file"):
         call_command("itc2019", "check", str(TINY), str(tmp_path / "missing.xml"))
+
+
+def test_the_benchmark_runs_an_instance_in_its_own_process_and_rechecks_it(tmp_path):
+    from benchmarks import bench_scheduler
+
+    code = bench_scheduler.main(
+        [
+            "--seconds",
+            "5",
+            "--data-dir",
+            str(TINY.parent),
+            "--results-dir",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    report = (tmp_path / "scheduler.md").read_text()
+    assert "| tiny | 4 |" in report
+    assert "- tiny: feasible within 120 s: met" in report
