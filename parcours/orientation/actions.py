@@ -27,7 +27,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
-from parcours.orientation import esco
+from parcours.orientation import esco, search
 from parcours.orientation.models import IscoGroup, JobSheet, Occupation, StudyRoute, World
 from parcours.pathways.models import Pathway
 from parcours.scheduling.models import OutreachActivity
@@ -143,6 +143,8 @@ def import_esco(directory: Path = esco.BUNDLED_DIR) -> EscoImportResult:
         Occupation.objects.bulk_update(changed, list(_OCCUPATION_FIELDS), batch_size=500)
         result.occupations_created = len(new_occupations)
         result.occupations_updated = len(changed)
+        transaction.on_commit(search.forget)
+    search.forget()
     return result
 
 
