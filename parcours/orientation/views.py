@@ -61,9 +61,12 @@ def worlds(request: HttpRequest, org_slug: str) -> HttpResponse:
     found = list(_published_worlds(organisation))
     if not found:
         raise_404()
-    return render(
-        request, "orientation/worlds.html", {"organisation": organisation, "worlds": found}
+    actor = getattr(request, "actor", None)
+    may_curate = actor is not None and (
+        actor.is_platform_admin or actor.has_role(organisation, *actions.CURATORS)
     )
+    context = {"organisation": organisation, "worlds": found, "may_curate": may_curate}
+    return render(request, "orientation/worlds.html", context)
 
 
 def raise_404() -> None:
