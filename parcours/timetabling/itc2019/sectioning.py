@@ -2,9 +2,11 @@
 
 Two greedy steps around the CP-SAT timetabling (the model does not section students itself):
 
-1. ``initial``, before timetabling: students with the same courses are taken together and put
-   in the fullest class that still has a seat (best fit), so that cohorts share classes and the
-   model sees few, heavy "these two classes share n students" pairs to keep apart.
+1. ``initial``, before timetabling: students with the same courses are taken one after the
+   other; each takes, per course, the enrolment with the fewest classes that overlap whatever
+   their times (with their other classes), then the one with the most seats left (balanced:
+   best fit filled classes and left the second step no room to move students; measured on
+   muni-fsps-spr17, 19 unavoidable clashes with best fit, 10 balanced).
 2. ``improve``, once times and rooms are fixed: each student's enrolment in each course is
    re-chosen, one course at a time, as the combination (configuration, one class per subpart,
    parents respected, seats left) with the fewest conflicts with their other classes. A few
@@ -13,6 +15,7 @@ Two greedy steps around the CP-SAT timetabling (the model does not section stude
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 from .model import Problem
@@ -64,10 +67,10 @@ def _depth(problem: Problem, class_id: int) -> int:
 def initial(
     problem: Problem, clash: Callable[[int, int], bool] | None = None
 ) -> dict[int, list[int]]:
-    """Student id → classes, cohorts together, best fit; {} for students nothing fits.
+    """Student id → classes; no class for a course where nothing fits.
 
     ``clash(a, b)``: a and b overlap whatever their times; enrolments with fewer such pairs
-    (with the student's other classes) come first, best fit breaks ties.
+    (with the student's other classes) come first, the most seats left breaks ties.
     """
     seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
     result: dict[int, list[int]] = {}
@@ -89,7 +92,7 @@ def initial(
                     if clash is not None
                     else 0
                 )
-                key = (clashes, sum(seats[c] for c in enrolment))
+                key = (clashes, -sum(seats[c] for c in enrolment))
                 if best_key is None or key < best_key:
                     best, best_key = enrolment, key
             if best is None:
@@ -106,8 +109,13 @@ def improve(
     enrolments: dict[int, list[int]],
     conflict: Callable[[int, int], bool],
     passes: int = 3,
+    seconds: float = 10.0,
 ) -> dict[int, list[int]]:
-    """Re-choose each student's classes, course by course, to lower their conflicts."""
+    """Re-choose each student's classes, course by course, to lower their conflicts.
+
+    Stops after ``passes`` passes or ``seconds`` (checked between students), whichever first.
+    """
+    deadline = time.monotonic() + seconds
     seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
     for classes in enrolments.values():
         for class_id in classes:
@@ -115,6 +123,8 @@ def improve(
     for _ in range(passes):
         changed = False
         for student_id, classes in enrolments.items():
+            if time.monotonic() > deadline:
+                return enrolments
             for course_id in problem.students[student_id].courses:
                 current = tuple(c for c in classes if problem.classes[c].course == course_id)
                 others = [c for c in classes if problem.classes[c].course != course_id]
