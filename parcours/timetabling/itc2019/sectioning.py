@@ -4,9 +4,10 @@ Two greedy steps around the CP-SAT timetabling (the model does not section stude
 
 1. ``initial``, before timetabling: students with the same courses are taken one after the
    other; each takes, per course, the enrolment with the fewest classes that overlap whatever
-   their times (with their other classes), then the one with the most seats left (balanced:
-   best fit filled classes and left the second step no room to move students; measured on
-   muni-fsps-spr17, 19 unavoidable clashes with best fit, 10 balanced).
+   their times (with their other classes), then the fullest one with a seat (best fit), so
+   that cohorts share classes and the model sees few, heavy "these two classes share n
+   students" pairs. (Balanced seats instead halved the unavoidable clashes on muni-fsps-spr17
+   but doubled the pairs on yach-fal17, whose model then found no timetable in 120 s.)
 2. ``improve``, once times and rooms are fixed: each student's enrolment in each course is
    re-chosen, one course at a time, as the combination (configuration, one class per subpart,
    parents respected, seats left) with the fewest conflicts with their other classes. A few
@@ -70,7 +71,7 @@ def initial(
     """Student id → classes; no class for a course where nothing fits.
 
     ``clash(a, b)``: a and b overlap whatever their times; enrolments with fewer such pairs
-    (with the student's other classes) come first, the most seats left breaks ties.
+    (with the student's other classes) come first, the fewest seats left breaks ties.
     """
     seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
     result: dict[int, list[int]] = {}
@@ -92,7 +93,7 @@ def initial(
                     if clash is not None
                     else 0
                 )
-                key = (clashes, -sum(seats[c] for c in enrolment))
+                key = (clashes, sum(seats[c] for c in enrolment))
                 if best_key is None or key < best_key:
                     best, best_key = enrolment, key
             if best is None:

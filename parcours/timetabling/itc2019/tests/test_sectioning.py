@@ -20,9 +20,9 @@ def _two_sections_and_a_lecture():
 
 def test_initial_sectioning_avoids_sections_that_always_clash_and_respects_limits():
     instance = _two_sections_and_a_lecture()
-    instance.classes[1].limit = 3  # section 1 has the most seats
+    instance.classes[1].limit, instance.classes[2].limit = 2, 3  # section 1 is the best fit
     clashes = {(1, 3), (3, 1)}
-    assert sorted(sectioning.initial(instance)[1]) == [1, 3]  # blind: the most seats
+    assert sorted(sectioning.initial(instance)[1]) == [1, 3]  # blind: the best fit
     enrolments = sectioning.initial(instance, lambda a, b: (a, b) in clashes)
     assert sorted(enrolments[1]) == [2, 3]  # section 1 clashes with the lecture
     assert enrolments[2] == [1]
