@@ -3,8 +3,9 @@
 Two greedy steps around the CP-SAT timetabling (the model does not section students itself):
 
 1. ``initial``, before timetabling: students with the same courses are taken one after the
-   other; each takes, per course, the enrolment with the fewest classes that overlap whatever
-   their times (with their other classes), then the fullest one with a seat (best fit), so
+   other; each takes, per course, the enrolment with the fewest classes too close whatever
+   their times and rooms (overlapping, or apart by less than the shortest travel between
+   their rooms) to their other classes, then the fullest one with a seat (best fit), so
    that cohorts share classes and the model sees few, heavy "these two classes share n
    students" pairs. (Balanced seats instead halved the unavoidable clashes on muni-fsps-spr17
    but doubled the pairs on yach-fal17, whose model then found no timetable in 120 s.)
@@ -70,8 +71,9 @@ def initial(
 ) -> dict[int, list[int]]:
     """Student id → classes; no class for a course where nothing fits.
 
-    ``clash(a, b)``: a and b overlap whatever their times; enrolments with fewer such pairs
-    (with the student's other classes) come first, the fewest seats left breaks ties.
+    ``clash(a, b)``: a and b conflict whatever their times and rooms; enrolments with fewer
+    such pairs (with the student's other classes) come first, the fewest seats left breaks
+    ties.
     """
     seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
     result: dict[int, list[int]] = {}

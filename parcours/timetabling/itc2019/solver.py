@@ -532,10 +532,17 @@ def solve(
     forced: dict[tuple[int, int], bool] = {}
 
     def always_overlap(a: int, b: int) -> bool:
-        """Every time of a overlaps every time of b: students of both are bound to clash."""
+        """Whatever their times and rooms, a and b are too close: students of both clash.
+
+        (Overlapping, or apart by less than the shortest travel between their rooms.)
+        """
         key = (a, b) if a < b else (b, a)
         if key not in forced:
-            forced[key] = not time_table("NotOverlap", (), columns[a], columns[b]).any()
+            rooms_a: list[int | None] = [r for r, _ in problem.classes[a].rooms] or [None]
+            rooms_b: list[int | None] = [r for r, _ in problem.classes[b].rooms] or [None]
+            shortest = min(problem.travel(x, y) for x in rooms_a for y in rooms_b)
+            table = time_table("NotOverlap", (shortest,), columns[a], columns[b])
+            forced[key] = not table.any()
         return forced[key]
 
     enrolments = sectioning.initial(problem, always_overlap)
@@ -563,8 +570,12 @@ def solve(
         if round_index:
             if values is None or solution is None or remaining() < 5:
                 break
+            # Students sectioned afresh against this timetable (seats all free again), kept
+            # when that beats moving them one by one from the first sectioning.
+            fresh, _ = _finish(problem, model, values, enrolments, started, workers, fresh=True)
+            source = fresh or solution
             enrolments = {s: [] for s in problem.students}
-            for class_id, placement in solution.placements.items():
+            for class_id, placement in source.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
             model = _Model(problem, enrolments)
@@ -654,6 +665,16 @@ def solve(
     )
 
 
+def _conflicts(sections: dict[int, list[int]], conflict: Callable[[int, int], bool]) -> int:
+    return sum(
+        1
+        for classes in sections.values()
+        for i, a in enumerate(classes)
+        for b in classes[i + 1 :]
+        if conflict(a, b)
+    )
+
+
 def _broken(problem: Problem, report: Report, distribution: Any) -> bool:
     label = f"required {distribution.label} on classes {distribution.classes}"
     return any(message.startswith(label) for message in report.hard)
@@ -666,7 +687,13 @@ def _finish(
     enrolments: dict[int, list[int]],
     started: float,
     workers: int,
+    fresh: bool = False,
 ) -> tuple[Solution | None, Report | None]:
+    """The solution of ``values`` with its students re-sectioned, and its checked report.
+
+    ``fresh``: also section every student from scratch against this timetable (the greedy
+    sectioning with actual conflicts as clashes), keep whichever has fewer conflicts.
+    """
     if values is None:
         return None, None
     placements = model.placements(values)
@@ -687,6 +714,12 @@ def _finish(
         return cache[key]
 
     sections = sectioning.improve(problem, {s: list(c) for s, c in enrolments.items()}, conflict)
+    if fresh:
+        again = sectioning.improve(problem, sectioning.initial(problem, conflict), conflict)
+        if _conflicts(again, conflict) < _conflicts(sections, conflict) and all(
+            len(again[s]) >= len(sections[s]) for s in sections
+        ):
+            sections = again
     for student_id, classes in sections.items():
         for class_id in classes:
             placements[class_id].students.append(student_id)
