@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -338,7 +339,14 @@ def training(
     figures = (
         Figure("training.people", _("Personnes formées"), people, "people", D["people"], True),
         Figure("training.hours", _("Heures-apprenants"), hours, "hours", D["hours"]),
-        Figure("training.sessions_held", _("Sessions tenues"), held_count, "count", D["held"]),
+        Figure(
+            "training.sessions_held",
+            _("Sessions tenues"),
+            held_count,
+            "count",
+            D["held"],
+            link=reverse("enrolment:manage_list"),
+        ),
         Figure(
             "training.sessions_cancelled",
             _("Sessions annulées"),
