@@ -761,7 +761,20 @@ def write_markdown() -> None:
             f"(< {a['target_s'] * 1000:.0f}) | {w['max_ms']} (< {w['target_s'] * 1000:.0f}) | "
             f"{'yes' if o['ok'] and a['ok'] and w['ok'] else 'NO'} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "Notes. The figures are computed from the raw rows at each request (no fact table, no "
+        'cache): "after a write" costs what a warm request costs, and exactness is checked by '
+        "the property test on that same path. The issue's full scale (1,000,000 learners, "
+        "5,000,000 marks) was not generated on this shared machine in the time available; the "
+        "runs above are at the fraction shown, and the time grows about linearly with the "
+        "largest organisation's marks of the year, so the targets (p95 < 500 ms, < 3 s after a "
+        "write, network < 5 s) are **missed** at this scale already. Meeting them needs "
+        "pre-aggregation (e.g. per organisation, month and learner facts maintained by the "
+        "enrolment actions, checked against the raw path by the property test); see "
+        "docs/reporting.md.",
+        "",
+    ]
     (RESULTS_DIR / "reporting.md").write_text("\n".join(lines))
 
 
