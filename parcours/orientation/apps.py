@@ -10,3 +10,9 @@ class OrientationConfig(AppConfig):
     name = "parcours.orientation"
     label = "orientation"
     verbose_name = _("Orientation")
+
+    def ready(self) -> None:
+        from parcours.lib import figures
+        from parcours.orientation.class_figures import SOURCE
+
+        figures.register(SOURCE)
