@@ -13,6 +13,8 @@ class OrientationConfig(AppConfig):
 
     def ready(self) -> None:
         from parcours.lib import figures
+        from parcours.orientation import class_admin
         from parcours.orientation.class_figures import SOURCE
 
         figures.register(SOURCE)
+        class_admin.register()
