@@ -285,8 +285,8 @@ def save_world(
         if not COLOUR.fullmatch(current.colour):
             errors["colour"] = [_("Une couleur s'écrit #RRGGBB, p. ex. #1d4f91.")]
         for check in (
-            lambda: _validate(current, ["organisation", "illustration", "colour"]),
             lambda: _unique_slug(World, current, current.name_fr),
+            lambda: _validate(current, ["organisation", "illustration", "colour"]),
             lambda: (
                 picture.append(prepare_image(illustration, "illustration"))
                 if illustration is not None
@@ -423,8 +423,8 @@ def save_job_sheet(
         if current.world_id is None and "world" not in errors:
             errors["world"] = [_("Choisissez un monde de l'organisation.")]
         checks = [
-            lambda: _validate(current, ["organisation", "world", "occupation", "illustration"]),
             lambda: _unique_slug(JobSheet, current, current.title_fr),
+            lambda: _validate(current, ["organisation", "world", "occupation", "illustration"]),
             lambda: (
                 picture.append(prepare_image(illustration, "illustration"))
                 if illustration is not None
