@@ -24,13 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.models import STAFF_ROLES, Organisation
+from parcours.accounts.models import STAFF_ROLES, Organisation, Role
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.text import fold
 from parcours.orientation import codes, scoring
 from parcours.orientation.class_models import (
     ClassAnswer,
     ClassVisit,
+    GameItem,
     Pupil,
     QuizResult,
     QuizStatement,
@@ -118,6 +119,80 @@ def take_quiz(*, organisation: Organisation, answers: Mapping[Any, Any]) -> Quiz
             suggested=suggested,
         ),
     )
+
+
+# --- Game items and quiz statements (staff) ---------------------------------------------------
+
+CONTENT_EDITORS = (Role.COORDINATOR, Role.CAREER_MANAGER, Role.SCHOOL_CONTACT)
+
+
+def add_game_item(
+    *,
+    actor: Actor,
+    world: World,
+    prompt_fr: str,
+    answer_fr: str,
+    wrong_fr: Sequence[str],
+    kind: str = GameItem.Kind.TOOL,
+    explanation_fr: str = "",
+    prompt_en: str = "",
+    answer_en: str = "",
+    wrong_en: Sequence[str] = (),
+    explanation_en: str = "",
+) -> GameItem:
+    """Add a question to a world's game (one right answer, one to three wrong ones)."""
+    require_role(actor, world.organisation_id, CONTENT_EDITORS)
+    wrong = [w.strip() for w in wrong_fr if w.strip()][:3]
+    wrong_english = [w.strip() for w in wrong_en][:3]
+    if not wrong or not prompt_fr.strip() or not answer_fr.strip():
+        raise ValidationError(_("Une question, une bonne réponse et au moins une mauvaise."))
+    item = GameItem(
+        world=world,
+        kind=kind,
+        prompt_fr=prompt_fr.strip(),
+        prompt_en=prompt_en.strip(),
+        answer_fr=answer_fr.strip(),
+        answer_en=answer_en.strip(),
+        explanation_fr=explanation_fr.strip(),
+        explanation_en=explanation_en.strip(),
+        order=GameItem.objects.filter(world=world).count(),
+    )
+    for index, text in enumerate(wrong, start=1):
+        setattr(item, f"wrong_{index}_fr", text)
+        if index <= len(wrong_english):
+            setattr(item, f"wrong_{index}_en", wrong_english[index - 1])
+    item.full_clean()
+    with transaction.atomic():
+        item.save()
+        audit.record(
+            "orientation.game_item_added",
+            actor=actor.user,
+            organisation=world.organisation,
+            obj=item,
+        )
+    return item
+
+
+def add_quiz_statement(
+    *, actor: Actor, world: World, text_fr: str, text_en: str = ""
+) -> QuizStatement:
+    require_role(actor, world.organisation_id, CONTENT_EDITORS)
+    statement = QuizStatement(
+        world=world,
+        text_fr=text_fr.strip(),
+        text_en=text_en.strip(),
+        order=QuizStatement.objects.filter(world__organisation_id=world.organisation_id).count(),
+    )
+    statement.full_clean()
+    with transaction.atomic():
+        statement.save()
+        audit.record(
+            "orientation.quiz_statement_added",
+            actor=actor.user,
+            organisation=world.organisation,
+            obj=statement,
+        )
+    return statement
 
 
 # --- Class mode: the facilitator ---------------------------------------------------------------
