@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import STAFF_ROLES, Organisation, Role
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.text import fold
+from parcours.lib.transactions import write_transaction
 from parcours.orientation import codes, scoring
 from parcours.orientation.class_models import (
     ClassAnswer,
@@ -57,7 +60,7 @@ def _unique_code(model: type[QuizResult] | type[ClassVisit], create: Any) -> Any
     for _attempt in range(_CODE_ATTEMPTS):
         code = codes.generate()
         try:
-            with transaction.atomic():
+            with write_transaction():
                 return create(code)
         except IntegrityError:
             if not model.objects.filter(code=code).exists():
@@ -315,7 +318,7 @@ def join_class(*, code: str, pseudonym: str) -> tuple[Pupil, str]:
             {"pseudonym": _("Écris ton prénom ou un pseudo (lettres et chiffres, 30 au plus).")}
         )
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with write_transaction():
         locked = ClassVisit.objects.select_for_update().get(pk=visit.pk)
         if locked.participant_count >= MAX_PUPILS:
             raise ValidationError({"code": _("Cette classe est complète.")})
@@ -343,13 +346,62 @@ def join_class(*, code: str, pseudonym: str) -> tuple[Pupil, str]:
 def pupil_for(token: str) -> Pupil | None:
     if not token or len(token) > 100:
         return None
-    return Pupil.objects.select_related("visit").filter(token_hash=_hash(token)).first()
+    found = list(Pupil.objects.select_related("visit").filter(token_hash=_hash(token))[:1])
+    return found[0] if found else None
 
 
 @dataclass
 class Receipt:
     accepted: list[str] = field(default_factory=list)  # stored now or before: forget them
     rejected: list[str] = field(default_factory=list)  # never storable: forget them too
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What an answer may point at, per organisation: read once every few seconds, not on
+    every request of 300 tablets."""
+
+    worlds: frozenset[int]
+    world_order: tuple[int, ...]
+    sheets: dict[int, int]  # job sheet -> world
+    statements: dict[int, int]  # quiz statement -> world
+    expires: float
+
+
+_REFERENCE_TTL = 10.0
+_reference_cache: dict[int, _Reference] = {}
+_reference_lock = threading.Lock()
+
+
+def _reference(organisation_id: int, *, fresh: bool = False) -> _Reference:
+    now = time.monotonic()
+    with _reference_lock:
+        cached = _reference_cache.get(organisation_id)
+    if cached is not None and cached.expires > now and not fresh:
+        return cached
+    order = tuple(
+        World.objects.filter(organisation_id=organisation_id)
+        .order_by("order", "name_fr", "pk")
+        .values_list("pk", flat=True)
+    )
+    reference = _Reference(
+        worlds=frozenset(order),
+        world_order=order,
+        sheets=dict(
+            JobSheet.objects.filter(organisation_id=organisation_id)
+            .order_by()
+            .values_list("pk", "world_id")
+        ),
+        statements=dict(
+            QuizStatement.objects.filter(world__organisation_id=organisation_id)
+            .order_by()
+            .values_list("pk", "world_id")
+        ),
+        expires=now + _REFERENCE_TTL,
+    )
+    with _reference_lock:
+        _reference_cache[organisation_id] = reference
+    return reference
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -363,107 +415,89 @@ def _int_or_none(value: Any) -> int | None:
     return number
 
 
+def _answer_row(
+    visit: ClassVisit, pupil: Pupil, raw: Mapping[str, Any], client_id: uuid.UUID, ref: _Reference
+) -> ClassAnswer:
+    """The row for one answer, or ValueError/TypeError when it can never be stored."""
+    kind = str(raw.get("kind", ""))
+    world = _int_or_none(raw.get("world"))
+    sheet = _int_or_none(raw.get("sheet"))
+    value = int(raw.get("value") or 0)
+    if kind not in ClassAnswer.Kind.values or not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueError("kind or value")
+    payload: dict[str, Any] = {}
+    if kind == ClassAnswer.Kind.OCCUPATION:
+        if sheet not in ref.sheets:
+            raise ValueError("sheet")
+        world = ref.sheets[sheet]
+    elif kind == ClassAnswer.Kind.QUIZ:
+        given = raw.get("answers") or {}
+        if not isinstance(given, Mapping) or len(given) > MAX_QUIZ_ANSWERS:
+            raise ValueError("answers")
+        clean = {int(k): int(v) for k, v in given.items()}
+        if any(k not in ref.statements or v not in scoring.ANSWERS for k, v in clean.items()):
+            raise ValueError("answers")
+        top = scoring.suggest(scoring.world_scores(ref.statements, clean), ref.world_order, limit=1)
+        world = top[0] if top else None
+        payload = {"answers": {str(k): v for k, v in clean.items()}}
+        sheet = None
+    else:
+        sheet = None
+        if world not in ref.worlds or (kind == ClassAnswer.Kind.GAME and value < 0):
+            raise ValueError("world or score")
+    return ClassAnswer(
+        visit=visit,
+        pupil=pupil,
+        client_id=client_id,
+        kind=kind,
+        world_id=world,
+        job_sheet_id=sheet,
+        value=value,
+        payload=payload,
+    )
+
+
 def record_answers(*, pupil: Pupil, answers: Sequence[Mapping[str, Any]]) -> Receipt:
     """Store a tablet's queued answers, each exactly once (unique ``client_id``).
 
     An answer already stored (a resend after a lost acknowledgement) is accepted again without a
-    second row; an answer that can never be stored (unknown world, bad value) is rejected so the
-    tablet stops resending it. Answers made offline after the facilitator closed the class are
-    still taken until the pupils' data is deleted.
+    second row (the insert ignores the unique conflict); an answer that can never be stored
+    (unknown world, bad value) is rejected so the tablet stops resending it. Answers made
+    offline after the facilitator closed the class are still taken until the pupils' data is
+    deleted.
     """
     visit = pupil.visit
     if visit.purged_at is not None:
         raise ValidationError(_("Cette visite est terminée depuis longtemps : réponses effacées."))
     if len(answers) > MAX_BATCH:
         raise ValidationError(_("Trop de réponses à la fois."))
-    worlds = dict(
-        World.objects.filter(organisation_id=visit.organisation_id).values_list("pk", "pk")
-    )
-    receipt = Receipt()
-    rows: dict[uuid.UUID, ClassAnswer] = {}
-    sheet_ids: set[int] = set()
-    parsed: list[tuple[Mapping[str, Any], uuid.UUID]] = []
-    for raw in answers:
+    for attempt in (1, 2):
+        ref = _reference(visit.organisation_id, fresh=attempt == 2)
+        receipt = Receipt()
+        rows: dict[uuid.UUID, ClassAnswer] = {}
+        for raw in answers:
+            try:
+                client_id = uuid.UUID(str(raw.get("id", ""))[:36])
+            except (ValueError, AttributeError):
+                continue  # no id: nothing the tablet could match an acknowledgement to
+            try:
+                rows[client_id] = _answer_row(visit, pupil, raw, client_id, ref)
+            except (TypeError, ValueError, AttributeError):
+                receipt.rejected.append(str(client_id))
+        if receipt.rejected and attempt == 1:
+            continue  # perhaps a world or sheet added since the reference was read
+        if not rows:
+            return receipt
         try:
-            client_id = uuid.UUID(str(raw.get("id", ""))[:36])
-        except (ValueError, AttributeError):
-            continue  # no id: nothing the tablet could match an acknowledgement to
-        parsed.append((raw, client_id))
-        try:
-            sheet = _int_or_none(raw.get("sheet"))
-        except ValueError:
-            continue
-        if sheet is not None:
-            sheet_ids.add(sheet)
-    sheets = dict(
-        JobSheet.objects.filter(
-            organisation_id=visit.organisation_id, pk__in=sheet_ids
-        ).values_list("pk", "world_id")
-    )
-    statements: dict[int, int] | None = None
-    world_order: list[int] | None = None
-    for raw, client_id in parsed:
-        try:
-            kind = str(raw.get("kind", ""))
-            world = _int_or_none(raw.get("world"))
-            sheet = _int_or_none(raw.get("sheet"))
-            value = int(raw.get("value") or 0)
-            if kind not in ClassAnswer.Kind.values or not -MAX_VALUE <= value <= MAX_VALUE:
-                raise ValueError("kind or value")
-            payload: dict[str, Any] = {}
-            if kind == ClassAnswer.Kind.OCCUPATION:
-                if sheet not in sheets:
-                    raise ValueError("sheet")
-                world = sheets[sheet]
-            elif kind == ClassAnswer.Kind.QUIZ:
-                if statements is None:
-                    statements = dict(
-                        QuizStatement.objects.filter(
-                            world__organisation_id=visit.organisation_id
-                        ).values_list("pk", "world_id")
-                    )
-                given = raw.get("answers") or {}
-                if not isinstance(given, Mapping) or len(given) > MAX_QUIZ_ANSWERS:
-                    raise ValueError("answers")
-                clean = {int(k): int(v) for k, v in given.items()}
-                if any(k not in statements or v not in scoring.ANSWERS for k, v in clean.items()):
-                    raise ValueError("answers")
-                if world_order is None:
-                    world_order = list(
-                        World.objects.filter(organisation_id=visit.organisation_id).values_list(
-                            "pk", flat=True
-                        )
-                    )
-                scores = scoring.world_scores(statements, clean)
-                top = scoring.suggest(scores, world_order, limit=1)
-                world = top[0] if top else None
-                payload = {"answers": {str(k): v for k, v in clean.items()}}
-                sheet = None
-            else:
-                sheet = None
-                if world not in worlds or (kind == ClassAnswer.Kind.GAME and value < 0):
-                    raise ValueError("world or score")
-        except (TypeError, ValueError, AttributeError):
-            receipt.rejected.append(str(client_id))
-            continue
-        rows[client_id] = ClassAnswer(
-            visit=visit,
-            pupil=pupil,
-            client_id=client_id,
-            kind=kind,
-            world_id=world,
-            job_sheet_id=sheet,
-            value=value,
-            payload=payload,
-        )
-    if rows:
-        with transaction.atomic():
-            ClassAnswer.objects.bulk_create(rows.values(), ignore_conflicts=True)
-        stored = set(
-            ClassAnswer.objects.filter(client_id__in=list(rows)).values_list("client_id", flat=True)
-        )
-        receipt.accepted = [str(c) for c in rows if c in stored]
-    return receipt
+            with write_transaction():
+                ClassAnswer.objects.bulk_create(rows.values(), ignore_conflicts=True)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue  # a world or sheet deleted since the reference was read: read it again
+        receipt.accepted = [str(c) for c in rows]
+        return receipt
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # --- Retention ---------------------------------------------------------------------------------

@@ -327,16 +327,17 @@ def _staff_org(request: AuthedRequest) -> Organisation:
     return organisation
 
 
-def _visit(request: AuthedRequest, visit_id: str) -> ClassVisit:
+def _visit(request: AuthedRequest, visit_id: str, *, light: bool = False) -> ClassVisit:
     organisation = _staff_org(request)  # permission before the look-up
     pk = parse_id(visit_id)
     if pk is None:
         raise Http404
-    return get_object_or_404(
-        ClassVisit.objects.select_related("organisation", "outreach", "outreach__activity"),
-        pk=pk,
-        organisation=organisation,
-    )
+    visits = ClassVisit.objects.all()
+    if light:  # the live fragment, polled every few seconds by every class
+        visits = visits.only("pk", "organisation_id", "purged_at", "summary")
+    else:
+        visits = visits.select_related("organisation", "outreach", "outreach__activity")
+    return get_object_or_404(visits, pk=pk, organisation=organisation)
 
 
 @login_required
@@ -373,7 +374,11 @@ def facilitator_list(request: AuthedRequest) -> HttpResponse:
 
 def _live_context(visit: ClassVisit) -> dict[str, Any]:
     summary = live_summary(visit)
-    worlds = list(World.objects.filter(organisation_id=visit.organisation_id, is_published=True))
+    worlds = list(
+        World.objects.filter(organisation_id=visit.organisation_id, is_published=True).only(
+            "pk", "slug", "name_fr", "name_en", "order"
+        )
+    )
     world_rows = [
         {
             "world": w,
@@ -384,7 +389,12 @@ def _live_context(visit: ClassVisit) -> dict[str, Any]:
         for w in worlds
     ]
     opened = sorted(summary.occupations_opened.items(), key=lambda kv: -kv[1])[:10]
-    sheets = {s.pk: s for s in JobSheet.objects.filter(pk__in=[pk for pk, _n in opened])}
+    sheets = {
+        s.pk: s
+        for s in JobSheet.objects.filter(pk__in=[pk for pk, _n in opened]).only(
+            "pk", "title_fr", "title_en"
+        )
+    }
     return {
         "visit": visit,
         "summary": summary,
@@ -406,7 +416,7 @@ def facilitator_visit(request: AuthedRequest, visit_id: str) -> HttpResponse:
 @login_required
 @never_cache
 def facilitator_live(request: AuthedRequest, visit_id: str) -> HttpResponse:
-    visit = _visit(request, visit_id)
+    visit = _visit(request, visit_id, light=True)
     return render(request, "orientation/classe/_live.html", _live_context(visit))
 
 
