@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
-from parcours.orientation import esco
+from parcours.orientation import esco, search
 from parcours.orientation.models import IscoGroup, JobSheet, Occupation, StudyRoute, World
 from parcours.pathways.models import Pathway
 from parcours.scheduling.models import OutreachActivity
@@ -74,6 +74,15 @@ def import_esco(directory: Path = esco.BUNDLED_DIR) -> EscoImportResult:
     every file is parsed and checked before the one transaction that writes. Occupations no
     longer in the files are kept (job sheets may point to them). Raises ``esco.EscoError``."""
     data = esco.read_directory(directory)
+    try:
+        return _write_esco(data)
+    except IntegrityError as error:  # another import inserted the same rows meanwhile
+        raise esco.EscoError(
+            _("Un autre import ESCO a écrit en même temps ; relancez l'import.")
+        ) from error
+
+
+def _write_esco(data: esco.EscoData) -> EscoImportResult:
     result = EscoImportResult()
     with transaction.atomic():
         groups = {g.code: g for g in IscoGroup.objects.select_for_update()}
@@ -143,6 +152,8 @@ def import_esco(directory: Path = esco.BUNDLED_DIR) -> EscoImportResult:
         Occupation.objects.bulk_update(changed, list(_OCCUPATION_FIELDS), batch_size=500)
         result.occupations_created = len(new_occupations)
         result.occupations_updated = len(changed)
+        transaction.on_commit(search.forget)
+    search.forget()
     return result
 
 
@@ -202,6 +213,17 @@ def _unique_slug(model: type[World] | type[JobSheet], obj: World | JobSheet, sou
         taken = taken.exclude(pk=obj.pk)
     if taken.exists():
         raise ValidationError({"slug": [_("Cet identifiant est déjà utilisé.")]})
+
+
+def _save_unique(obj: World | JobSheet) -> None:
+    """Save; a slug taken by a concurrent writer since the check is a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as error:
+        if obj.illustration:
+            obj.illustration.delete(save=False)
+        raise ValidationError({"slug": [_("Cet identifiant est déjà utilisé.")]}) from error
 
 
 def _owned_ids(
@@ -308,7 +330,7 @@ def save_world(
         if errors:
             raise ValidationError(errors)
         _store_image(current, picture[0] if picture else None, remove_illustration)
-        current.save()
+        _save_unique(current)
         if activities is not None:
             current.outreach_activities.set(activities)
         audit.record(
@@ -451,7 +473,7 @@ def save_job_sheet(
         if errors:
             raise ValidationError(errors)
         _store_image(current, picture[0] if picture else None, remove_illustration)
-        current.save()
+        _save_unique(current)
         for key, ids in resolved.items():
             if ids is not None:
                 getattr(current, key).set(ids)

@@ -18,7 +18,7 @@ from pydantic import Field
 from parcours.lib.ids import MAX_ID
 from parcours.lib.urls import absolute_url
 from parcours.orientation.models import ESCO_ATTRIBUTION, JobSheet, Occupation, World
-from parcours.orientation.search import MAX_QUERY_LENGTH, search_occupations
+from parcours.orientation.search import MAX_QUERY_LENGTH, in_order, occupation_ids
 
 router = Router(tags=["orientation"])
 
@@ -145,10 +145,10 @@ def _image(field: Any, request: HttpRequest) -> str | None:
     "/orientation/occupations", response=OccupationListOut, summary="Chercher un métier ESCO"
 )
 def list_occupations(request: HttpRequest, filters: Query[OccupationQuery]) -> dict[str, Any]:
-    found = search_occupations(filters.q)
-    results = list(found[: filters.limit])
+    ids = occupation_ids(filters.q)
+    results = in_order(ids[: filters.limit])
     return {
-        "count": found.count() if len(results) == filters.limit else len(results),
+        "count": len(ids),
         "results": [_occupation(o) for o in results],
         "attribution": ESCO_ATTRIBUTION,
     }

@@ -61,9 +61,12 @@ def worlds(request: HttpRequest, org_slug: str) -> HttpResponse:
     found = list(_published_worlds(organisation))
     if not found:
         raise_404()
-    return render(
-        request, "orientation/worlds.html", {"organisation": organisation, "worlds": found}
+    actor = getattr(request, "actor", None)
+    may_curate = actor is not None and (
+        actor.is_platform_admin or actor.has_role(organisation, *actions.CURATORS)
     )
+    context = {"organisation": organisation, "worlds": found, "may_curate": may_curate}
+    return render(request, "orientation/worlds.html", context)
 
 
 def raise_404() -> None:
@@ -133,7 +136,7 @@ def sheet(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 def occupations(request: HttpRequest) -> HttpResponse:
     """The ESCO occupation search (public; also the curators' picker with ``?choisir=1``)."""
     query = request.GET.get("q", "")[:200]
-    found = list(search_occupations(query)[:SEARCH_RESULTS]) if query.strip() else []
+    found = search_occupations(query, SEARCH_RESULTS) if query.strip() else []
     picker = request.GET.get("choisir") == "1"
     context = {"query": query, "occupations": found, "attribution": ESCO_ATTRIBUTION}
     if picker or is_htmx(request):

@@ -180,3 +180,14 @@ def test_a_sheet_form_links_an_esco_occupation(
     )
     assert "errorlist" in routes.content.decode()  # the form fails in place
     assert not sheet.routes.exists()
+
+
+def test_curators_find_the_management_page_from_the_explorer(
+    as_user, coordinator: User, trainer: User, org: Organisation, world: World
+) -> None:
+    url = reverse("orientation:worlds", args=[org.slug])
+    assert reverse("orientation:manage") in as_user(coordinator).get(url).content.decode()
+    trainer_client = Client()
+    trainer_client.force_login(trainer)
+    assert reverse("orientation:manage") not in trainer_client.get(url).content.decode()
+    assert reverse("orientation:manage") not in Client().get(url).content.decode()

@@ -138,6 +138,8 @@ def test_import_twice_changes_nothing_then_updates_in_place(db: None, tmp_path: 
     assert third.occupations_updated == 2
     assert Occupation.objects.count() == 2
     assert Occupation.objects.get(uri=f"{URI}a-1").preferred_label_fr == "électricien industriel"
+    # The search's in-memory index follows the import.
+    assert [o.code for o in search_occupations("industriel")] == ["7411.1"]
 
 
 def test_a_malformed_row_names_the_row_and_writes_nothing(db: None, tmp_path: Path) -> None:
@@ -186,7 +188,7 @@ def test_the_bundled_fixture_is_the_full_esco(db: None) -> None:
     assert IscoGroup.objects.count() == 619
     found = [o.preferred_label_fr for o in search_occupations("electricien")]
     assert "électricien/électricienne" in found
-    assert found[0].startswith("électricien")
+    assert found[0] == "électricien/électricienne"  # the exact label before longer ones
 
 
 # --- The row parser -------------------------------------------------------------------------
