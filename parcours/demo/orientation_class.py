@@ -144,7 +144,7 @@ THEMES: tuple[
         ),
     ),
     (
-        ("energ", "solaire", "vent"),
+        ("energ", "eol", "solaire", "vent"),
         (
             (
                 "this_or_that",
