@@ -63,6 +63,25 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def offline_urls(organisation: Organisation) -> str:
+    """The organisation's explorer, job sheets, games and quiz (JSON list of paths), for the
+    offline worker to keep after one visit with the network."""
+    slug = organisation.slug
+    urls = [reverse("orientation:worlds", args=[slug])]
+    if actions.quiz_statements(organisation):
+        urls.append(reverse("orientation_play:quiz", args=[slug]))
+    for world_slug in World.objects.filter(
+        organisation=organisation, is_published=True
+    ).values_list("slug", flat=True):
+        urls.append(reverse("orientation:world", args=[slug, world_slug]))
+        urls.append(reverse("orientation_play:game", args=[slug, world_slug]))
+    for sheet_slug in JobSheet.objects.filter(
+        organisation=organisation, is_published=True, world__is_published=True
+    ).values_list("slug", flat=True)[:300]:
+        urls.append(reverse("orientation:sheet", args=[slug, sheet_slug]))
+    return json.dumps(urls[:300])
+
+
 # --- Games -------------------------------------------------------------------------------------
 
 
@@ -79,7 +98,9 @@ def _game(request: HttpRequest, world: World, extra: dict[str, Any]) -> HttpResp
 def game(request: HttpRequest, org_slug: str, world_slug: str) -> HttpResponse:
     organisation = _organisation(org_slug)
     world = _published_world(organisation, world_slug)
-    return _game(request, world, {"organisation": organisation})
+    return _game(
+        request, world, {"organisation": organisation, "precache": offline_urls(organisation)}
+    )
 
 
 # --- Quiz --------------------------------------------------------------------------------------
@@ -410,6 +431,7 @@ def facilitator_visit(request: AuthedRequest, visit_id: str) -> HttpResponse:
     context = _live_context(visit)
     context["kit_form"] = KitForm(initial={"teacher_email": visit.teacher_email})
     context["join_url"] = reverse("orientation_play:join")
+    context["precache"] = offline_urls(visit.organisation)
     return render(request, "orientation/classe/visit.html", context)
 
 

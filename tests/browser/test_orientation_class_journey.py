@@ -36,6 +36,15 @@ def test_a_child_plays_a_game_and_takes_the_quiz(
     expect(group.locator("[data-feedback]")).to_have_text(re.compile(r"^Bravo, c.est juste !$"))
     expect(page.locator("[data-game-score]")).to_have_text("Ton score : 1 / 1")
 
+    # After this first visit with the network, the explorer and its job sheets work offline.
+    expect(page.locator("html")).to_have_attribute("data-offline-ready", "true", timeout=15_000)
+    page.context.set_offline(True)
+    page.goto(f"{live_url}/orientation/{org.slug}/{content.worlds[2].slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Atominatis")
+    page.goto(f"{live_url}/orientation/{org.slug}/metier/{content.sheets[1].slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Métier de Géoterra")
+    page.context.set_offline(False)
+
     page.goto(f"{live_url}/orientation/{org.slug}/quiz/")
     for statement in content.statements:
         answer = "Oui !" if statement.world_id == content.worlds[1].pk else "Pas pour moi"

@@ -38,6 +38,9 @@ def test_a_game_is_playable_without_javascript(
     page = client.get(url)
     assert page.status_code == 200
     assert "Quel outil pour Mécanosphère" in page.content.decode()
+    # the offline worker is asked to keep the explorer, the job sheets and the other games
+    assert f"/orientation/{org.slug}/{content.worlds[1].slug}/" in page.content.decode()
+    assert f"/orientation/{org.slug}/metier/{content.sheets[2].slug}/" in page.content.decode()
     question = games.questions(world)[0]
     scored = client.post(url, {f"q{question.item.pk}": question.correct_key})
     assert "Ton score : 1 sur 1" in scored.content.decode()
