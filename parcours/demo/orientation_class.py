@@ -248,7 +248,7 @@ def _games_and_quiz(actor: Actor, worlds: list[World]) -> tuple[int, int]:
                 actor=actor,
                 world=world,
                 kind=GameItem.Kind.SORT,
-                prompt_fr=_("Dans quel monde travaille « %(t)s » ?") % {"t": sheet.title_fr},
+                prompt_fr=f"Dans quel monde travaille « {sheet.title_fr} » ?",
                 answer_fr=world.name_fr,
                 wrong_fr=list(dict.fromkeys(wrong)),
                 explanation_fr=sheet.summary_fr,
