@@ -28,6 +28,7 @@ from parcours.accounts import throttle
 from parcours.accounts.models import STAFF_ROLES, Organisation
 from parcours.lib.http import AuthedRequest, is_htmx
 from parcours.lib.ids import parse_id
+from parcours.lib.urls import absolute_url
 from parcours.orientation import class_actions as actions
 from parcours.orientation import codes, games, kit
 from parcours.orientation.class_forms import JoinForm, KitForm, OpenVisitForm
@@ -430,7 +431,7 @@ def facilitator_visit(request: AuthedRequest, visit_id: str) -> HttpResponse:
     visit = _visit(request, visit_id)
     context = _live_context(visit)
     context["kit_form"] = KitForm(initial={"teacher_email": visit.teacher_email})
-    context["join_url"] = reverse("orientation_play:join")
+    context["join_url"] = absolute_url(reverse("orientation_play:join"), request)
     context["precache"] = offline_urls(visit.organisation)
     return render(request, "orientation/classe/visit.html", context)
 
