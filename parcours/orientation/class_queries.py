@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Sum
+from django.http import HttpRequest
 
 from parcours.accounts.models import STAFF_ROLES
 from parcours.accounts.permissions import Actor
@@ -44,3 +47,23 @@ def visits_for(actor: Actor, organisation_id: int) -> list[ClassVisit]:
             "outreach", "outreach__activity"
         )[:200]
     )
+
+
+def outreach_class_visits(request: HttpRequest, activity: object) -> dict[str, Any] | None:
+    """The section on an outreach request's page (slot ``scheduling.outreach``): its class
+    visits and a link to open one, for the staff of the organisation that runs the activity."""
+    from parcours.lib.ids import parse_id
+    from parcours.scheduling.models import OutreachRequest
+
+    actor = getattr(request, "actor", None)
+    match = request.resolver_match
+    pk = parse_id(str(match.kwargs.get("pk", ""))) if match else None
+    if actor is None or pk is None:
+        return None
+    outreach = OutreachRequest.objects.filter(pk=pk, activity=activity).first()
+    if outreach is None or not (
+        actor.is_platform_admin or actor.has_role(outreach.organisation_id, *STAFF_ROLES)
+    ):
+        return None
+    visits = list(ClassVisit.objects.filter(outreach=outreach).order_by("-opened_at")[:20])
+    return {"outreach": outreach, "visits": visits}

@@ -365,7 +365,8 @@ def _visit(request: AuthedRequest, visit_id: str, *, light: bool = False) -> Cla
 @login_required
 def facilitator_list(request: AuthedRequest) -> HttpResponse:
     organisation = _staff_org(request)
-    form = OpenVisitForm(request.POST or None, organisation_id=organisation.pk)
+    initial = {"outreach": parse_id(request.GET.get("animation", ""))}
+    form = OpenVisitForm(request.POST or None, organisation_id=organisation.pk, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -179,3 +179,41 @@ def test_the_service_worker_covers_orientation(client: Client) -> None:
     assert response["Service-Worker-Allowed"] == "/orientation/"
     assert response["Content-Type"].startswith("application/javascript")
     assert b"precache" in response.content
+
+
+def test_an_outreach_request_page_links_to_its_class_visits(
+    client: Client, org: Organisation, logistics: User, content: Content, as_user
+) -> None:
+    import datetime as dt
+
+    from parcours.accounts import actions as account_actions
+    from parcours.scheduling.actions import outreach, resources
+    from parcours.scheduling.models import Resource
+
+    crew = Actor.of(logistics)
+    site = account_actions.create_site(organisation=org, name="Dépôt", city="Liège", actor=None)
+    unit = resources.create_resource(
+        actor=crew, site=site, name="Camion", code="TRUCK", kind=Resource.Kind.MOBILE_UNIT
+    )
+    activity = outreach.create_outreach_activity(
+        actor=crew, unit=unit, slug="energie", title_fr="L'énergie"
+    )
+    day = dt.date.today() + dt.timedelta(days=20)
+    booked = outreach.request_outreach(
+        actor=crew,
+        activity=activity,
+        first_day=day,
+        last_day=day,
+        school_name="École des Tilleuls",
+        school_city="Herstal",
+        pupil_counts={"P6": 20},
+    )
+    staff = as_user(logistics)  # the unit's crew sees the request and runs the class
+    page = staff.get(reverse("scheduling:outreach_detail", args=[booked.pk])).content.decode()
+    link = reverse("orientation_play:facilitator_list") + f"?animation={booked.pk}"
+    assert link in page
+    form = staff.get(link).content.decode()
+    assert f'<option value="{booked.pk}" selected>' in form
+    visit = actions.open_class_visit(actor=crew, organisation=org, title="6e A", outreach=booked)
+    page = staff.get(reverse("scheduling:outreach_detail", args=[booked.pk])).content.decode()
+    assert reverse("orientation_play:facilitator_visit", args=[visit.pk]) in page
