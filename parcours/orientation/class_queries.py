@@ -49,7 +49,7 @@ def visits_for(actor: Actor, organisation_id: int) -> list[ClassVisit]:
     )
 
 
-def outreach_class_visits(request: HttpRequest, activity: object) -> dict[str, Any] | None:
+def outreach_class_visits(request: HttpRequest, activity: Any) -> dict[str, Any] | None:
     """The section on an outreach request's page (slot ``scheduling.outreach``): its class
     visits and a link to open one, for the staff of the organisation that runs the activity."""
     from parcours.lib.ids import parse_id

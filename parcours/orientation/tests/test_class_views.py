@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from parcours.accounts.models import Organisation, User
 from parcours.accounts.permissions import Actor
@@ -198,7 +199,7 @@ def test_an_outreach_request_page_links_to_its_class_visits(
     activity = outreach.create_outreach_activity(
         actor=crew, unit=unit, slug="energie", title_fr="L'énergie"
     )
-    day = dt.date.today() + dt.timedelta(days=20)
+    day = timezone.localdate() + dt.timedelta(days=20)
     booked = outreach.request_outreach(
         actor=crew,
         activity=activity,
