@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.models import STAFF_ROLES, Organisation, Role
+from parcours.accounts.models import STAFF_ROLES, Organisation
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.text import fold
 from parcours.lib.transactions import write_transaction
 from parcours.orientation import codes, scoring
+from parcours.orientation.actions import CURATORS
 from parcours.orientation.class_models import (
     ClassAnswer,
     ClassVisit,
@@ -126,7 +127,7 @@ def take_quiz(*, organisation: Organisation, answers: Mapping[Any, Any]) -> Quiz
 
 # --- Game items and quiz statements (staff) ---------------------------------------------------
 
-CONTENT_EDITORS = (Role.COORDINATOR, Role.CAREER_MANAGER, Role.SCHOOL_CONTACT)
+CONTENT_EDITORS = CURATORS  # who curates worlds and job sheets also writes their games
 
 
 def add_game_item(
@@ -196,6 +197,32 @@ def add_quiz_statement(
             obj=statement,
         )
     return statement
+
+
+def delete_game_item(*, actor: Actor, item: GameItem) -> None:
+    require_role(actor, item.world.organisation_id, CONTENT_EDITORS)
+    with transaction.atomic():
+        audit.record(
+            "orientation.game_item_deleted",
+            actor=actor.user,
+            organisation=item.world.organisation,
+            obj=item,
+            changes={"prompt": item.prompt_fr},
+        )
+        item.delete()
+
+
+def delete_quiz_statement(*, actor: Actor, statement: QuizStatement) -> None:
+    require_role(actor, statement.world.organisation_id, CONTENT_EDITORS)
+    with transaction.atomic():
+        audit.record(
+            "orientation.quiz_statement_deleted",
+            actor=actor.user,
+            organisation=statement.world.organisation,
+            obj=statement,
+            changes={"text": statement.text_fr},
+        )
+        statement.delete()
 
 
 # --- Class mode: the facilitator ---------------------------------------------------------------

@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.orientation.class_models import ClassVisit
+from parcours.orientation.class_models import ClassVisit, GameItem
+from parcours.orientation.models import World
 from parcours.scheduling.models import OutreachRequest
 
 
@@ -66,3 +67,33 @@ class OpenVisitForm(forms.Form):
 
 class KitForm(forms.Form):
     teacher_email = forms.EmailField(label=_("E-mail de l'enseignant"), max_length=254)
+
+
+class GameItemForm(forms.Form):
+    world = forms.ModelChoiceField(label=_("Monde"), queryset=World.objects.none())
+    kind = forms.ChoiceField(label=_("Type"), choices=GameItem.Kind.choices)
+    prompt_fr = forms.CharField(label=_("Question"), max_length=300)
+    answer_fr = forms.CharField(label=_("Bonne réponse"), max_length=120)
+    wrong_1_fr = forms.CharField(label=_("Mauvaise réponse 1"), max_length=120)
+    wrong_2_fr = forms.CharField(label=_("Mauvaise réponse 2"), max_length=120, required=False)
+    wrong_3_fr = forms.CharField(label=_("Mauvaise réponse 3"), max_length=120, required=False)
+    explanation_fr = forms.CharField(
+        label=_("Explication (montrée après la réponse)"), max_length=300, required=False
+    )
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["world"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
+        field.queryset = World.objects.filter(organisation_id=organisation_id)
+
+
+class QuizStatementForm(forms.Form):
+    world = forms.ModelChoiceField(label=_("Monde"), queryset=World.objects.none())
+    text_fr = forms.CharField(label=_("Affirmation"), max_length=200)
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["world"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrowing for mypy
+        field.queryset = World.objects.filter(organisation_id=organisation_id)

@@ -18,6 +18,17 @@ urlpatterns = [
     path("classe/<str:code>/jeu/<slug:world_slug>/", views.pupil_game, name="pupil_game"),
     path("classe/<str:code>/metier/<slug:slug>/", views.pupil_sheet, name="pupil_sheet"),
     path("animateur/", views.facilitator_list, name="facilitator_list"),
+    path("animateur/jeux/", views.games_manage, name="games_manage"),
+    path(
+        "animateur/jeux/questions/<str:pk>/retirer/",
+        views.game_item_delete,
+        name="game_item_delete",
+    ),
+    path(
+        "animateur/jeux/quiz/<str:pk>/retirer/",
+        views.quiz_statement_delete,
+        name="quiz_statement_delete",
+    ),
     path("animateur/<str:visit_id>/", views.facilitator_visit, name="facilitator_visit"),
     path("animateur/<str:visit_id>/direct/", views.facilitator_live, name="facilitator_live"),
     path("animateur/<str:visit_id>/terminer/", views.facilitator_close, name="facilitator_close"),

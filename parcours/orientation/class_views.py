@@ -31,8 +31,20 @@ from parcours.lib.ids import parse_id
 from parcours.lib.urls import absolute_url
 from parcours.orientation import class_actions as actions
 from parcours.orientation import codes, games, kit
-from parcours.orientation.class_forms import JoinForm, KitForm, OpenVisitForm
-from parcours.orientation.class_models import ClassVisit, Pupil, QuizResult
+from parcours.orientation.class_forms import (
+    GameItemForm,
+    JoinForm,
+    KitForm,
+    OpenVisitForm,
+    QuizStatementForm,
+)
+from parcours.orientation.class_models import (
+    ClassVisit,
+    GameItem,
+    Pupil,
+    QuizResult,
+    QuizStatement,
+)
 from parcours.orientation.class_queries import live_summary, visits_for
 from parcours.orientation.models import JobSheet, World
 
@@ -488,3 +500,112 @@ def facilitator_send_kit(request: AuthedRequest, visit_id: str) -> HttpResponse:
     else:
         messages.success(request, _("Le kit de suivi part par e-mail à l'enseignant."))
     return redirect("orientation_play:facilitator_visit", visit_id=visit.pk)
+
+
+# --- Game items and quiz statements (curators) -------------------------------------------------
+
+
+def _curator_org(request: AuthedRequest) -> Organisation:
+    organisation = request.organisation
+    if organisation is None or not (
+        request.actor.is_platform_admin
+        or request.actor.has_role(organisation, *actions.CONTENT_EDITORS)
+    ):
+        raise PermissionDenied(_("Les jeux sont rédigés par les coordinateurs de l'organisation."))
+    return organisation
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@login_required
+def games_manage(request: AuthedRequest) -> HttpResponse:
+    organisation = _curator_org(request)
+    item_form = GameItemForm(organisation_id=organisation.pk, prefix="item")
+    statement_form = QuizStatementForm(organisation_id=organisation.pk, prefix="quiz")
+    status = 200
+    if request.method == "POST":
+        if "item-world" in request.POST:
+            item_form = GameItemForm(request.POST, organisation_id=organisation.pk, prefix="item")
+            if item_form.is_valid():
+                data = item_form.cleaned_data
+                try:
+                    actions.add_game_item(
+                        actor=request.actor,
+                        world=data["world"],
+                        kind=data["kind"],
+                        prompt_fr=data["prompt_fr"],
+                        answer_fr=data["answer_fr"],
+                        wrong_fr=[data["wrong_1_fr"], data["wrong_2_fr"], data["wrong_3_fr"]],
+                        explanation_fr=data["explanation_fr"],
+                    )
+                except ValidationError as exc:
+                    _apply_errors(item_form, exc)
+                else:
+                    messages.success(request, _("La question est ajoutée au jeu."))
+                    return redirect("orientation_play:games_manage")
+        else:
+            statement_form = QuizStatementForm(
+                request.POST, organisation_id=organisation.pk, prefix="quiz"
+            )
+            if statement_form.is_valid():
+                data = statement_form.cleaned_data
+                try:
+                    actions.add_quiz_statement(
+                        actor=request.actor, world=data["world"], text_fr=data["text_fr"]
+                    )
+                except ValidationError as exc:
+                    _apply_errors(statement_form, exc)
+                else:
+                    messages.success(request, _("L'affirmation est ajoutée au quiz."))
+                    return redirect("orientation_play:games_manage")
+        status = 422
+    worlds = list(
+        World.objects.filter(organisation=organisation).prefetch_related(
+            "game_items", "quiz_statements"
+        )
+    )
+    context = {
+        "organisation": organisation,
+        "worlds": worlds,
+        "item_form": item_form,
+        "statement_form": statement_form,
+    }
+    return render(request, "orientation/classe/games_manage.html", context, status=status)
+
+
+@login_required
+@require_POST
+def game_item_delete(request: AuthedRequest, pk: str) -> HttpResponse:
+    organisation = _curator_org(request)
+    item_id = parse_id(pk)
+    item = get_object_or_404(
+        GameItem.objects.select_related("world__organisation"),
+        pk=item_id or 0,
+        world__organisation=organisation,
+    )
+    actions.delete_game_item(actor=request.actor, item=item)
+    messages.success(request, _("La question est retirée du jeu."))
+    return redirect("orientation_play:games_manage")
+
+
+@login_required
+@require_POST
+def quiz_statement_delete(request: AuthedRequest, pk: str) -> HttpResponse:
+    organisation = _curator_org(request)
+    statement_id = parse_id(pk)
+    statement = get_object_or_404(
+        QuizStatement.objects.select_related("world__organisation"),
+        pk=statement_id or 0,
+        world__organisation=organisation,
+    )
+    actions.delete_quiz_statement(actor=request.actor, statement=statement)
+    messages.success(request, _("L'affirmation est retirée du quiz."))
+    return redirect("orientation_play:games_manage")

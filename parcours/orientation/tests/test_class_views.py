@@ -17,7 +17,13 @@ from parcours.accounts.models import Organisation, User
 from parcours.accounts.permissions import Actor
 from parcours.orientation import class_actions as actions
 from parcours.orientation import games
-from parcours.orientation.class_models import ClassAnswer, ClassVisit, QuizResult
+from parcours.orientation.class_models import (
+    ClassAnswer,
+    ClassVisit,
+    GameItem,
+    QuizResult,
+    QuizStatement,
+)
 from parcours.orientation.tests.class_helpers import Content, make_content
 
 
@@ -218,3 +224,51 @@ def test_an_outreach_request_page_links_to_its_class_visits(
     visit = actions.open_class_visit(actor=crew, organisation=org, title="6e A", outreach=booked)
     page = staff.get(reverse("scheduling:outreach_detail", args=[booked.pk])).content.decode()
     assert reverse("orientation_play:facilitator_visit", args=[visit.pk]) in page
+
+
+def test_a_coordinator_writes_and_removes_game_questions_and_quiz_statements(
+    client: Client,
+    org: Organisation,
+    coordinator: User,
+    trainer: User,
+    outsider: User,
+    content: Content,
+    as_user,
+) -> None:
+    url = reverse("orientation_play:games_manage")
+    assert as_user(trainer).get(url).status_code == 403
+    staff = as_user(coordinator)
+    world = content.worlds[1]
+    missing = staff.post(
+        url, {"item-world": world.pk, "item-kind": "tool", "item-prompt_fr": "Q ?"}
+    )
+    assert missing.status_code == 422
+    added = staff.post(
+        url,
+        {
+            "item-world": world.pk,
+            "item-kind": "tool",
+            "item-prompt_fr": "Avec quoi lit-on une carte ?",
+            "item-answer_fr": "Une boussole",
+            "item-wrong_1_fr": "Un fouet",
+        },
+    )
+    assert added.status_code == 302
+    item = GameItem.objects.get(prompt_fr="Avec quoi lit-on une carte ?")
+    assert item.world == world and item.wrong_answers == ["Un fouet"]
+    assert (
+        staff.post(url, {"quiz-world": world.pk, "quiz-text_fr": "J'aime les cartes."}).status_code
+        == 302
+    )
+    statement = QuizStatement.objects.get(text_fr="J'aime les cartes.")
+    page = staff.get(url).content.decode()
+    assert "Avec quoi lit-on une carte ?" in page and "J&#x27;aime les cartes." in page
+    other = as_user(outsider)
+    assert (
+        other.post(reverse("orientation_play:game_item_delete", args=[item.pk])).status_code == 404
+    )
+    staff = as_user(coordinator)
+    staff.post(reverse("orientation_play:game_item_delete", args=[item.pk]))
+    staff.post(reverse("orientation_play:quiz_statement_delete", args=[statement.pk]))
+    assert not GameItem.objects.filter(pk=item.pk).exists()
+    assert not QuizStatement.objects.filter(pk=statement.pk).exists()
