@@ -111,21 +111,30 @@ def occupation_ids(query: str) -> list[int]:
     phrase = " ".join(words)
     index = _current()
     longest = max(words, key=len)  # the rarest, usually: the fewest candidates to check
+    others = [word for word in words if word != longest]
+    rows = index.rows
     hits = []
     for row in index.rows_containing(longest):
-        pk, text, label = index.rows[row]
-        if all(word in text for word in words):
+        pk, text, label = rows[row]
+        if not others or all(word in text for word in others):
             hits.append((_rank(label, phrase), len(label), label, pk))
     hits.sort()
     return [hit[3] for hit in hits]
 
 
-def in_order(ids: list[int]) -> list[Occupation]:
-    """The occupations of ``ids``, in that order, with their ISCO group (one query)."""
-    found = Occupation.objects.select_related("isco_group").defer("search_text").in_bulk(ids)
+LONG_FIELDS = ("alt_labels_fr", "alt_labels_en", "description_fr", "description_en")
+
+
+def in_order(ids: list[int], *, labels_only: bool = False) -> list[Occupation]:
+    """The occupations of ``ids``, in that order, with their ISCO group (one query);
+    ``labels_only``: without the long texts (descriptions, alternative labels)."""
+    deferred = ("search_text", *LONG_FIELDS) if labels_only else ("search_text",)
+    found = Occupation.objects.select_related("isco_group").defer(*deferred).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
-def search_occupations(query: str, limit: int = 20) -> list[Occupation]:
+def search_occupations(
+    query: str, limit: int = 20, *, labels_only: bool = False
+) -> list[Occupation]:
     """The first ``limit`` occupations matching ``query``, best first, with their ISCO group."""
-    return in_order(occupation_ids(query)[:limit])
+    return in_order(occupation_ids(query)[:limit], labels_only=labels_only)

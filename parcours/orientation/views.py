@@ -136,7 +136,7 @@ def sheet(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 def occupations(request: HttpRequest) -> HttpResponse:
     """The ESCO occupation search (public; also the curators' picker with ``?choisir=1``)."""
     query = request.GET.get("q", "")[:200]
-    found = search_occupations(query, SEARCH_RESULTS) if query.strip() else []
+    found = search_occupations(query, SEARCH_RESULTS, labels_only=True) if query.strip() else []
     picker = request.GET.get("choisir") == "1"
     context = {"query": query, "occupations": found, "attribution": ESCO_ATTRIBUTION}
     if picker or is_htmx(request):
