@@ -282,6 +282,26 @@ def test_catalogue_search_finds_demo_modules(demo_output: str) -> None:
     assert "IA-ETHIQUE" in found
 
 
+def test_the_province_explorer_has_eight_worlds_and_thirty_two_experts(demo_output: str) -> None:
+    from parcours.orientation.models import JobSheet, Occupation, World
+
+    province = Organisation.objects.get(slug=data.PROVINCE)
+    worlds = World.objects.filter(organisation=province, is_published=True)
+    assert worlds.count() == 8
+    assert {"Atominatis", "Eletroworld", "Mécanosphère", "Géoterra"} <= set(
+        worlds.values_list("name_fr", flat=True)
+    )
+    sheets = JobSheet.objects.filter(organisation=province, is_published=True)
+    assert sheets.count() == 32
+    assert not sheets.filter(occupation=None).exists()
+    assert Occupation.objects.count() == 3007
+    electrician = sheets.get(slug="electricien")
+    assert electrician.occupation.code == "7411.1"  # type: ignore[union-attr]
+    assert electrician.outreach_activities.filter(slug="electricite").exists()
+    assert Session.objects.public().upcoming().filter(module__in=electrician.modules.all()).exists()
+    assert worlds.get(slug="eolia").outreach_activities.count() == 2
+
+
 def test_running_load_demo_twice_is_harmless(demo_output: str) -> None:
     before = _counts()
     out = StringIO()
@@ -314,6 +334,24 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert data.DEMO_PASSWORD in text
     assert "Technocité" in text
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
+
+
+def test_the_truck_class_visit_is_finished_with_results(demo_output: str) -> None:
+    from parcours.orientation.class_models import ClassVisit, GameItem, QuizStatement
+    from parcours.orientation.class_queries import live_summary
+    from parcours.orientation.models import World
+
+    worlds = World.objects.filter(organisation__slug=data.PROVINCE)
+    for world in worlds:
+        assert GameItem.objects.filter(world=world).count() >= 2, world.slug
+        assert QuizStatement.objects.filter(world=world).count() == 2, world.slug
+    visit = ClassVisit.objects.get(organisation__slug=data.PROVINCE)
+    assert visit.status == ClassVisit.Status.CLOSED and visit.grade == "P6"
+    assert visit.outreach is not None and visit.outreach.activity.unit.code == "TECHNI-TRUCK"
+    summary = live_summary(visit)
+    assert summary.participants == visit.participant_count == 22
+    assert sum(summary.world_likes.values()) >= 22 and summary.occupations_opened
+    assert "Mode classe : une visite du Techni Truck terminée, 22 élèves" in demo_output
 
 
 def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> None:
