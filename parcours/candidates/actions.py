@@ -439,15 +439,15 @@ def apply(
     cv = uploaded.get("cv")
     if cv is not None:
         checked.append((None, uploads.check_file(cv, label=_("CV"))))
-    for question in questions:
-        if question.kind != Question.Kind.FILE:
+    for asked in questions:
+        if asked.kind != Question.Kind.FILE:
             continue
-        upload = uploaded.get(f"q{question.pk}")
+        upload = uploaded.get(f"q{asked.pk}")
         if upload is None:
-            if question.required:
-                raise ValidationError({f"q{question.pk}": [_("Joignez ce fichier.")]})
+            if asked.required:
+                raise ValidationError({f"q{asked.pk}": [_("Joignez ce fichier.")]})
             continue
-        checked.append((question, uploads.check_file(upload, label=question.label)))
+        checked.append((asked, uploads.check_file(upload, label=asked.label)))
     earlier = application_from_token(data.reapply_token) if data.reapply_token else None
     written: list[str] = []
     try:

@@ -30,7 +30,7 @@ from parcours.candidates.tests.conftest import (
     png_bytes,
     upload,
 )
-from parcours.enrolment.models import Enrolment
+from parcours.enrolment.models import Enrolment, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,7 @@ def test_inviting_a_group_to_an_information_session_enrols_them(
     call: Call,
     coordinator: User,
     apply_to: Callable[..., Application],
-    make_session: Callable[..., object],
+    make_session: Callable[..., Session],
 ) -> None:
     session = make_session(capacity=30)
     apps = [apply_to() for _ in range(2)]
@@ -267,7 +267,7 @@ def test_inviting_a_group_to_an_information_session_enrols_them(
         actor=Actor.of(coordinator),
         call=call,
         application_ids=[a.pk for a in apps],
-        session=session,  # type: ignore[arg-type]
+        session=session,
         purpose="information",
     )
     assert {e.learner_id for e in enrolments} == {a.person_id for a in apps}
@@ -282,7 +282,7 @@ def test_inviting_a_group_to_an_information_session_enrols_them(
         call=call,
         application_ids=[apps[0].pk],
         session=session,
-        purpose="information",  # type: ignore[arg-type]
+        purpose="information",
     )
     assert Enrolment.objects.filter(session=session).count() == 2
 
