@@ -1081,6 +1081,11 @@ def purge(*, applications: Sequence[Application], now: dt.datetime | None = None
             ],
             batch_size=500,
         )
+        # The audit log keeps what happened, not who it was about.
+        for application in rows:
+            AuditEntry.objects.filter(
+                object_type="candidates.application", object_id=str(application.pk)
+            ).update(object_repr=str(application)[:300])
         AuditEntry.objects.bulk_create(
             AuditEntry(
                 at=now,
