@@ -312,13 +312,18 @@ def _find_or_invite(call: Call, data: ApplicationData) -> User:
     person = User.objects.filter(email__iexact=data.email).first()
     if person is not None:
         return person
-    person = create_user(
-        email=data.email,
-        password=None,
-        first_name=data.first_name,
-        last_name=data.last_name,
-        actor=None,
-    )
+    try:
+        with transaction.atomic():
+            person = create_user(
+                email=data.email,
+                password=None,
+                first_name=data.first_name,
+                last_name=data.last_name,
+                actor=None,
+            )
+    except IntegrityError:
+        # The same person applied to another call at the same moment: their account exists now.
+        return User.objects.get(email__iexact=data.email)
     invitations.invite(
         organisation=call.organisation,
         email=data.email,
@@ -452,6 +457,9 @@ def apply(
     written: list[str] = []
     try:
         with write_transaction():
+            # One writer per call at a time (PostgreSQL; SQLite's writers are serialised anyway):
+            # a double click sends two identical forms, the second sees the first.
+            Call.objects.select_for_update().filter(pk=call.pk).values_list("pk").first()
             if Application.objects.filter(call=call, email=email).exists():
                 raise _refuse(
                     _(
@@ -1044,7 +1052,7 @@ def purge(*, applications: Sequence[Application], now: dt.datetime | None = None
     with transaction.atomic():
         ids = [a.pk for a in applications]
         rows = list(
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, purged_at=None)
             .select_related("person")
         )
