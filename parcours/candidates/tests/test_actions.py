@@ -14,6 +14,7 @@ from django.db import transaction
 from parcours.accounts.models import AuditEntry, Invitation, Organisation, User
 from parcours.accounts.permissions import Actor
 from parcours.candidates import actions, uploads
+from parcours.candidates.actions import applying
 from parcours.candidates.models import (
     Answer,
     Application,
@@ -171,7 +172,7 @@ def test_files_are_removed_when_the_transaction_rolls_back(
 
     def write_then_fail(name: str, content: bytes) -> None:
         original(name, content)
-        monkeypatch.setattr(actions, "_queue", fail)
+        monkeypatch.setattr(applying, "_queue", fail)
 
     monkeypatch.setattr(uploads, "write", write_then_fail)
     with pytest.raises(RuntimeError):
