@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parcours.candidates.models import Call, Decision, Question, Stage
+from parcours.catalogue.models import Module
+from parcours.enrolment.models import Session
 
 MAX_PICKED = 2000
 
@@ -149,8 +151,6 @@ class InviteForm(PickForm):
 
     def __init__(self, call: Call, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from parcours.enrolment.models import Session
-
         self.fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
             organisation_id=call.organisation_id
         ).order_by("-starts_at")[:200]
@@ -236,3 +236,129 @@ class ListFilterForm(forms.Form):
     def __init__(self, call: Call, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = call.stages.order_by("order")  # type: ignore[attr-defined]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+KINDS = {k for k, _label in Question.Kind.choices}
+
+
+class CallForm(forms.Form):
+    """Opening a call. Questions, stages and criteria are typed one per line."""
+
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Adresse"),
+        max_length=80,
+        help_text=_("Minuscules, chiffres et tirets : /candidatures/<organisation>/<adresse>/."),
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=Call.Kind.choices)
+    description = forms.CharField(
+        label=_("Présentation"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    opens_at = forms.DateTimeField(label=_("Ouverture"), widget=DateTimeLocalInput())
+    closes_at = forms.DateTimeField(label=_("Clôture"), widget=DateTimeLocalInput())
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=10000)
+    retention_days = forms.IntegerField(
+        label=_("Conservation des données des candidats non retenus (jours)"),
+        min_value=30,
+        max_value=3650,
+        initial=365,
+    )
+    audiences = forms.MultipleChoiceField(
+        label=_("Publics admis"),
+        required=False,
+        choices=Module.Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions de la formation"), required=False, queryset=Session.objects.none()
+    )
+    referral_call = forms.ModelChoiceField(
+        label=_("Programme préparatoire (orientation des non-retenus)"),
+        required=False,
+        queryset=Call.objects.none(),
+    )
+    followup_call = forms.ModelChoiceField(
+        label=_("Formation qualifiante (relance à la fin du programme)"),
+        required=False,
+        queryset=Call.objects.none(),
+    )
+    stages = forms.CharField(
+        label=_("Étapes de la sélection, une par ligne"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Vide : réception, séance d'information, tests, entretien, décision."),
+    )
+    questions = forms.CharField(
+        label=_("Questions, une par ligne"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "type | question | choix séparés par ; | obligatoire — types : text, choice, date, "
+            "number, yes_no, file. Exemple : choice | Niveau d'études | CESS; Bachelier | oui"
+        ),
+    )
+    criteria = forms.CharField(
+        label=_("Grille d'entretien : critère | poids, un par ligne"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, organisation: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sessions"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation
+        ).order_by("-starts_at", "pk")
+        calls = Call.objects.filter(organisation=organisation).order_by("-opens_at")
+        self.fields["referral_call"].queryset = calls  # type: ignore[attr-defined]
+        self.fields["followup_call"].queryset = calls  # type: ignore[attr-defined]
+
+    def clean_stages(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["stages"].splitlines() if line.strip()]
+
+    def clean_questions(self) -> list[Any]:
+        from parcours.candidates.actions import QuestionData
+
+        out = []
+        for number, line in enumerate(self.cleaned_data["questions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 2 or parts[0] not in KINDS or not parts[1]:
+                raise forms.ValidationError(
+                    _("Ligne %(n)s : « type | question » attendu (types : %(k)s).")
+                    % {"n": number, "k": ", ".join(sorted(KINDS))}
+                )
+            choices = [c.strip() for c in parts[2].split(";")] if len(parts) > 2 else []
+            required = len(parts) > 3 and parts[3].lower() in ("oui", "yes", "1", "obligatoire")
+            out.append(QuestionData(parts[1][:300], parts[0], [c for c in choices if c], required))
+        if len(out) > 50:
+            raise forms.ValidationError(_("50 questions au plus."))
+        return out
+
+    def clean_criteria(self) -> list[tuple[str, int]]:
+        out = []
+        for number, line in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            label, _sep, weight = line.partition("|")
+            try:
+                value = int(weight.strip() or "1")
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Ligne %(n)s : le poids est un nombre entier.") % {"n": number}
+                ) from None
+            out.append((label.strip()[:200], value))
+        return out[:30]

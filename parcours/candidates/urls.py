@@ -27,6 +27,7 @@ app_name = "candidates"
 
 urlpatterns = [
     path("gestion/", views.call_list, name="call_list"),
+    path("gestion/nouvel-appel/", views.call_create, name="call_create"),
     path("gestion/<cid:pk>/", views.board, name="board"),
     path("gestion/<cid:pk>/liste/", views.application_list, name="list"),
     path("gestion/<cid:pk>/deplacer/", views.move, name="move"),

@@ -23,6 +23,7 @@ from parcours.accounts.models import Organisation
 from parcours.candidates import actions, funnel, uploads
 from parcours.candidates.forms import (
     ApplicationForm,
+    CallForm,
     DecisionForm,
     InterviewForm,
     InviteForm,
@@ -142,6 +143,46 @@ def call_list(request: AuthedRequest) -> HttpResponse:
         .order_by("-opens_at", "pk")
     )
     return render(request, "candidates/call_list.html", {"calls": calls, "org": org})
+
+
+@login_required
+def call_create(request: AuthedRequest) -> HttpResponse:
+    """A coordinator opens a call: dates, places, audiences, sessions, stages, questions,
+    interview grid."""
+    org = _organisation(request)
+    if not (request.actor.is_platform_admin or request.actor.has_role(org, *actions.MANAGERS)):
+        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    form = CallForm(org, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            data = actions.CallData(
+                title=d["title"],
+                slug=d["slug"],
+                kind=d["kind"],
+                description=d.get("description") or "",
+                opens_at=d["opens_at"],
+                closes_at=d["closes_at"],
+                places=d["places"],
+                retention_days=d["retention_days"],
+                audiences=list(d.get("audiences") or []),
+                session_ids=[s.pk for s in d.get("sessions") or []],
+                referral_call_id=d["referral_call"].pk if d.get("referral_call") else None,
+                followup_call_id=d["followup_call"].pk if d.get("followup_call") else None,
+                stages=d.get("stages") or [],
+                questions=d.get("questions") or [],
+                criteria=d.get("criteria") or [],
+            )
+            try:
+                call = actions.open_call(actor=request.actor, organisation=org, data=data)
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("Appel ouvert."))
+                return redirect("candidates:board", pk=call.pk)
+        status = 422
+    return render(request, "candidates/call_form.html", {"form": form}, status=status)
 
 
 @login_required

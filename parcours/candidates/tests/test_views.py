@@ -182,3 +182,33 @@ def test_funnel_csv_is_formula_safe(
     assert "non communiqué" in text
     page = as_user(coordinator).get(reverse("candidates:funnel", args=[call.pk]))  # type: ignore[attr-defined]
     assert page.status_code == 200
+
+
+def test_a_coordinator_opens_a_call_from_the_page(
+    as_user: Callable[[User], object], coordinator: User, trainer: User
+) -> None:
+    client = as_user(coordinator)
+    url = reverse("candidates:call_create")
+    assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    data = {
+        "title": "Technicien·ne réseaux",
+        "slug": "reseaux-2027",
+        "kind": "qualifying",
+        "opens_at": "2026-12-01T09:00",
+        "closes_at": "2027-02-01T17:00",
+        "places": "14",
+        "retention_days": "365",
+        "audiences": ["jobseekers"],
+        "questions": "text | Votre projet ? | | oui\nchoice | Permis B | Oui; Non\nbogus | x",
+        "criteria": "Motivation | 3",
+    }
+    bad = client.post(url, data)  # type: ignore[attr-defined]
+    assert bad.status_code == 422 and "Ligne 3" in bad.content.decode()
+    data["questions"] = "text | Votre projet ? | | oui\nchoice | Permis B | Oui; Non"
+    done = client.post(url, data)  # type: ignore[attr-defined]
+    assert done.status_code == 302
+    call = Call.objects.get(slug="reseaux-2027")
+    assert [q.kind for q in call.questions.all()] == ["text", "choice"]
+    assert call.questions.first().required  # type: ignore[union-attr]
+    assert call.stages.count() == 5 and call.criteria.get().weight == 3
+    assert as_user(trainer).get(url).status_code == 403  # type: ignore[attr-defined]
