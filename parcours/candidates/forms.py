@@ -142,7 +142,7 @@ class MoveForm(PickForm):
 class InviteForm(PickForm):
     session = forms.ModelChoiceField(label=_("Session"), queryset=Stage.objects.none())
     purpose = forms.ChoiceField(
-        label=_("Objet"),
+        label=_("But de l'invitation"),
         choices=[
             (Stage.Milestone.INFORMATION, _("Séance d'information")),
             (Stage.Milestone.TESTS, _("Tests")),
