@@ -116,7 +116,10 @@ def _ids(values: list[str]) -> list[int]:
 
 
 class PickForm(forms.Form):
-    """Candidates picked on the board or in the list (``ids``)."""
+    """Candidates picked on the board or in the list (``ids``). The list's bulk actions share
+    one form, so no field carries the browser's ``required`` (the server says what is missing)."""
+
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
