@@ -160,7 +160,7 @@ def test_refer_to_the_programme_then_apply_again(
     page.get_by_role("button", name="Envoyer les invitations").click()
     expect(page.locator(".messages")).to_contain_text("1 invitation à postuler à nouveau")
     body = [m.body for m in mail.outbox if first.email in m.to and "reprise=" in m.body][-1]
-    link = re.search(r"https?://[^/\s]+(/\S+)", body)
+    link = re.search(r"https?://[^/\s]+(/\S+)", str(body))
     assert link
 
     visitor = new_page()
