@@ -36,7 +36,7 @@ from parcours.candidates.models import Application, ApplicationFile, Call, Decis
 from parcours.lib import exports
 from parcours.lib.http import AuthedRequest
 
-BOARD_CARDS = 30  # cards shown per column; the list shows everyone
+BOARD_CARDS = 25  # cards shown per column; the list shows everyone
 LIST_PAGE = 100
 
 
