@@ -32,6 +32,14 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.call = call
         self.questions = list(call.questions.all())
+        admitted = [a for a in call.audiences or [] if a]
+        if admitted:
+            labels = dict(Module.Audience.choices)
+            self.fields["audience"] = forms.ChoiceField(
+                label=_("Vous êtes"),
+                choices=[("", "—"), *[(a, labels.get(a, a)) for a in admitted]],
+                help_text=_("Cet appel est ouvert à ces publics seulement."),
+            )
         for question in self.questions:
             self.fields[f"q{question.pk}"] = self._field(question)
         self.fields["consent"] = forms.BooleanField(

@@ -80,6 +80,7 @@ def apply(request: AuthedRequest, org_slug: str, call_slug: str) -> HttpResponse
                 consent=bool(form.cleaned_data.get("consent")),
                 answers=form.answers(),
                 reapply_token=form.cleaned_data.get("reprise") or "",
+                audience=form.cleaned_data.get("audience") or "",
             )
             try:
                 actions.apply(call=call, data=data, files=form.uploads())

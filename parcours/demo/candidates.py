@@ -260,6 +260,7 @@ def load(loader: Any) -> list[str]:
                     last_name=last,
                     phone=f"0470 12 {n:02d} {(n * 7) % 100:02d}",
                     consent=True,
+                    audience=Module.Audience.JOBSEEKERS,
                     answers={
                         questions["text"].pk: "Je veux me reconvertir dans un métier qui recrute.",
                         questions["choice"].pk: ("CESS", "Bachelier", "CEB", "Master")[n % 4],

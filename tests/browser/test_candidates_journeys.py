@@ -56,6 +56,7 @@ def test_apply_without_an_account_with_a_cv(
     page.get_by_label("E-mail").fill("nadia.benali@exemple.test")
     page.get_by_label("Pourquoi cette formation ?").fill("Je veux devenir développeuse web.")
     page.get_by_label("Disponible à temps plein ?").select_option("oui")
+    page.get_by_label("Vous êtes").select_option(label="Demandeurs d'emploi")
     page.get_by_label("CV").set_input_files(str(cv))
     consent = page.get_by_label(re.compile("J'accepte que Technofutur TIC"))
     expect(page.get_by_text("365 jours après la clôture")).to_be_visible()
@@ -73,6 +74,7 @@ def test_apply_without_an_account_with_a_cv(
     page.get_by_label("E-mail").fill("nadia.benali@exemple.test")
     page.get_by_label("Pourquoi cette formation ?").fill("Encore.")
     page.get_by_label("Disponible à temps plein ?").select_option("oui")
+    page.get_by_label("Vous êtes").select_option(label="Demandeurs d'emploi")
     page.get_by_label(re.compile("J'accepte que Technofutur TIC")).check()
     page.get_by_role("button", name="Envoyer ma candidature").click()
     expect(page.get_by_role("alert")).to_contain_text("déjà été reçue")
@@ -110,9 +112,7 @@ def test_move_candidates_through_the_board(
         page.get_by_label(f"Choisir {other.first_name} {other.last_name}").check()
     page.get_by_label("Vers l'étape").select_option(label="Entretien")
     page.get_by_role("button", name="Déplacer").click()
-    expect(page.locator(".messages")).to_contain_text(
-        "2 candidatures déplacées vers « Entretien »"
-    )
+    expect(page.locator(".messages")).to_contain_text("2 candidatures déplacées vers « Entretien »")
     assert Application.objects.filter(call=call, stage__label="Entretien").count() == 2
 
 
@@ -170,6 +170,7 @@ def test_refer_to_the_programme_then_apply_again(
         "Je veux changer de métier."
     )
     visitor.get_by_label("Disponible à temps plein ?").select_option("oui")
+    visitor.get_by_label("Vous êtes").select_option(label="Demandeurs d'emploi")
     visitor.get_by_label(re.compile("J'accepte que")).check()
     visitor.get_by_role("button", name="Envoyer ma candidature").click()
     expect(visitor.get_by_role("heading", level=1, name="Candidature reçue")).to_be_visible()

@@ -25,6 +25,7 @@ def _form(call: Call, **extra: object) -> dict[str, object]:
         "last_name": "Benali",
         "email": "nadia@exemple.test",
         "consent": "on",
+        "audience": "jobseekers",
     }
     for question in call.questions.all():
         if question.kind == "text":
