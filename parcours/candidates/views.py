@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from parcours.accounts import throttle
 from parcours.accounts.models import Organisation
 from parcours.candidates import actions, funnel, uploads
 from parcours.candidates.forms import (
@@ -70,6 +71,9 @@ def apply(request: AuthedRequest, org_slug: str, call_slug: str) -> HttpResponse
     now = timezone.now()
     status = 200
     if request.method == "POST":
+        # Counted per IP when ACCOUNT_RATE_LIMITS has a "candidates_apply" rate (else free).
+        if limited := throttle.consume_or_429(request, "candidates_apply"):
+            return limited
         form = ApplicationForm(call, request.POST, request.FILES)
         if form.is_valid():
             data = actions.ApplicationData(

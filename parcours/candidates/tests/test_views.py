@@ -242,3 +242,15 @@ def test_board_and_list_queries_do_not_grow_with_the_candidates(
     for url, before in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(before):  # type: ignore[attr-defined]
             assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+
+
+def test_applications_are_rate_limited_when_configured(
+    client: object, call: Call, settings: object
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"candidates_apply": "2/m/ip"}  # type: ignore[attr-defined]
+    codes = [
+        client.post(_url(call), _form(call, email=f"p{i}@exemple.test")).status_code  # type: ignore[attr-defined]
+        for i in range(3)
+    ]
+    assert codes[:2] == [302, 302] and codes[2] == 429
+    assert Application.objects.count() == 2
