@@ -285,3 +285,18 @@ def test_stages_are_edited_from_their_page(
     assert refused.status_code == 422
     assert "contient encore des candidatures" in refused.content.decode()
     assert call.stages.count() == 3
+
+
+def test_odd_addresses_are_4xx_never_500(
+    as_user: Callable[[User], object], call: Call, coordinator: User
+) -> None:
+    client = as_user(coordinator)
+    listing = reverse("candidates:list", args=[call.pk])
+    for query in ("?stage=99999999999999999999", "?stage=abc&sort=x&page=-1", "?decision=zzz"):
+        assert client.get(listing + query).status_code == 200  # type: ignore[attr-defined]
+    assert client.get("/candidatures/gestion/99999999999999999999/").status_code == 404  # type: ignore[attr-defined]
+    assert client.get(_url(call) + "?reprise=" + "x" * 600).status_code == 200  # type: ignore[attr-defined]
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("candidates:decide", args=[call.pk]), {"ids": ["1", "x"], "decision": "nope"}
+    )
+    assert response.status_code in (200, 302)
