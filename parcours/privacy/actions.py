@@ -51,6 +51,7 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
+from parcours.candidates import actions as candidate_actions
 from parcours.credentials import actions as credential_actions
 from parcours.credentials.models import IssuedCredential
 from parcours.credentials.states import CredentialStatus
@@ -281,6 +282,7 @@ def erase_person(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
         rewritten = _rewrite_audit(person, needles, pseudonym)
+        candidate_actions.erase_person(person)  # applications: personal data and files
 
         audit.record(
             "privacy.erase",
