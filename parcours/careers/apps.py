@@ -10,3 +10,9 @@ class CareersConfig(AppConfig):
     name = "parcours.careers"
     label = "careers"
     verbose_name = _("Suivi de carrière")
+
+    def ready(self) -> None:
+        from parcours.careers.figures import SOURCE
+        from parcours.lib import figures
+
+        figures.register(SOURCE)
