@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -256,3 +257,72 @@ def test_another_organisations_room_is_refused(org, other_org, coordinator, modu
             room_id=10**6,
         )
     assert "room" in exc.value.message_dict
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def _post(module, site, **extra):
+    return {
+        "module": module.pk,
+        "code": "PREPA-HORNU",
+        "first": "2031-09-01",
+        "last": "2031-12-19",
+        "weekdays": ["0", "1", "2", "3"],
+        "morning_start": "09:00",
+        "morning_end": "12:30",
+        "afternoon_start": "13:30",
+        "afternoon_end": "16:30",
+        "site": site.pk,
+        "capacity": "15",
+        "cancellation_deadline_hours": "48",
+        **extra,
+    }
+
+
+def test_the_page_previews_then_creates_with_the_ticked_dates(
+    as_user, coordinator, module, site
+) -> None:
+    from django.urls import reverse
+
+    client = as_user(coordinator)
+    url = reverse("enrolment:manage_create_pattern")
+    assert client.get(url).status_code == 200
+    page = client.post(url, _post(module, site, preview="1"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Jour férié" in html and "Armistice" in html
+    assert not Session.objects.exists()
+    signature = re.search(r'name="previewed" value="([^"]+)"', html)
+    assert signature
+    kept = re.findall(r'name="keep" value="([\d-]+)" id="keep-\d+" checked', html)
+    assert "2031-11-11" not in kept
+    kept = [d for d in kept if d != "2031-09-02"]
+    response = client.post(
+        url, _post(module, site, create="1", previewed=signature.group(1), keep=kept)
+    )
+    assert response.status_code == 302
+    session = Session.objects.get(code="PREPA-HORNU")
+    assert session.slots.count() == 2 * len(kept)
+
+
+def test_creating_without_a_preview_only_previews(as_user, coordinator, module, site) -> None:
+    from django.urls import reverse
+
+    page = as_user(coordinator).post(
+        reverse("enrolment:manage_create_pattern"), _post(module, site, create="1")
+    )
+    assert page.status_code == 200
+    assert not Session.objects.exists()
+
+
+def test_a_bad_pattern_fails_in_place(as_user, coordinator, module, site) -> None:
+    from django.urls import reverse
+
+    page = as_user(coordinator).post(
+        reverse("enrolment:manage_create_pattern"),
+        _post(module, site, last="2031-08-01", afternoon_end="", preview="1"),
+    )
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "ou aucun des deux" in html
