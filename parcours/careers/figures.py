@@ -15,7 +15,7 @@ from parcours.careers.models import CareerFile, Milestone, Outcome, OutcomeStatu
 from parcours.lib import figures
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
+def rate(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -60,7 +60,7 @@ def provide(organisation_ids: Sequence[int], first: dt.date, last: dt.date) -> f
         "« Inconnu »."
     )
     rows = tuple(
-        (str(label), counts[value], _rate(counts[value], people))
+        (str(label), counts[value], rate(counts[value], people))
         for value, label in OutcomeStatus.choices
     )
     return figures.Contribution(
@@ -84,7 +84,7 @@ def provide(organisation_ids: Sequence[int], first: dt.date, last: dt.date) -> f
             figures.Figure(
                 key="careers.employed_6m_rate",
                 label=_("Taux d'emploi à 6 mois"),
-                value=_rate(employed, people),
+                value=rate(employed, people),
                 unit="percent",
                 definition=definition,
             ),
