@@ -103,11 +103,14 @@ def _file_context(request: AuthedRequest, file: CareerFile, **forms: Any) -> dic
         "surveys": file.surveys.all()[:5],
         "today": timezone.localdate(),
         "followup_form": forms.get("followup_form")
-        or FollowUpForm(initial={"happened_on": timezone.localdate(), "kind": "meeting"}),
-        "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+        or FollowUpForm(
+            initial={"happened_on": timezone.localdate(), "kind": "meeting"}, auto_id="suivi_%s"
+        ),
+        "outcome_form": forms.get("outcome_form") or OutcomeForm(auto_id="situation_%s"),
         "dates_form": forms.get("dates_form")
         or TrainingDatesForm(
-            initial={"training_start": file.training_start, "training_end": file.training_end}
+            initial={"training_start": file.training_start, "training_end": file.training_end},
+            auto_id="dates_%s",
         ),
     }
 
@@ -134,7 +137,7 @@ def _posted_file(request: AuthedRequest, pk: int) -> CareerFile:
 @require_POST
 def followup_add(request: AuthedRequest, pk: int) -> HttpResponse:
     file = _posted_file(request, pk)
-    form = FollowUpForm(request.POST)
+    form = FollowUpForm(request.POST, auto_id="suivi_%s")
     if form.is_valid():
         try:
             actions.log_followup(actor=request.actor, file=file, **form.cleaned_data)
@@ -166,7 +169,7 @@ def followup_done(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def outcome_record(request: AuthedRequest, pk: int) -> HttpResponse:
     file = _posted_file(request, pk)
-    form = OutcomeForm(request.POST)
+    form = OutcomeForm(request.POST, auto_id="situation_%s")
     if form.is_valid():
         try:
             actions.record_outcome(actor=request.actor, file=file, **form.cleaned_data)
@@ -184,7 +187,7 @@ def outcome_record(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def training_dates(request: AuthedRequest, pk: int) -> HttpResponse:
     file = _posted_file(request, pk)
-    form = TrainingDatesForm(request.POST)
+    form = TrainingDatesForm(request.POST, auto_id="dates_%s")
     if form.is_valid():
         try:
             actions.set_training_dates(
