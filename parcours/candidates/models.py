@@ -303,7 +303,7 @@ class Message(models.Model):
         SENT = "sent", _("Envoyé")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=30)
     subject = models.CharField(_("objet"), max_length=200)
     body = models.TextField(_("texte"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)

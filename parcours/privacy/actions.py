@@ -52,6 +52,7 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
+from parcours.candidates import actions as candidate_actions
 from parcours.careers import personal_data as career_data
 from parcours.credentials import actions as credential_actions
 from parcours.credentials.models import IssuedCredential
@@ -284,6 +285,7 @@ def erase_person(
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         rewritten = _rewrite_audit(person, needles, pseudonym)
+        candidate_actions.erase_person(person)  # applications: personal data and files
 
         audit.record(
             "privacy.erase",

@@ -201,6 +201,35 @@ def loans(person: User) -> list[dict[str, Any]]:
     ]
 
 
+def applications(person: User) -> list[dict[str, Any]]:
+    """Calls for applications the person answered (candidates): answers and file names."""
+    from parcours.candidates.models import Application
+
+    rows = (
+        Application.objects.filter(person=person, purged_at=None)
+        .select_related("call__organisation", "stage")
+        .prefetch_related("answers__question", "files")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        {
+            "organisation": a.call.organisation.name,
+            "call": a.call.title,
+            "submitted_at": _when(a.submitted_at),
+            "email": a.email,
+            "first_name": a.first_name,
+            "last_name": a.last_name,
+            "phone": a.phone,
+            "stage": a.stage.label,
+            "decision": a.decision,
+            "consent_at": _when(a.consent_at),
+            "answers": {ans.question.label: ans.value for ans in a.answers.all()},
+            "files": [f.original_name for f in a.files.all()],
+        }
+        for a in rows
+    ]
+
+
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     return {
         "at": _when(entry.at),
@@ -290,6 +319,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "bookings": bookings(person),
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
+        "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
         "credentials": [
