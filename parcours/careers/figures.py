@@ -106,3 +106,37 @@ def provide(organisation_ids: Sequence[int], first: dt.date, last: dt.date) -> f
 SOURCE = figures.Source(
     key="careers.outcomes", title=_("Suivi de carrière"), provide=provide, order=65
 )
+
+
+WORKING = (OutcomeStatus.EMPLOYED, OutcomeStatus.SELF_EMPLOYED)
+
+
+def employed_applications(application_ids: Sequence[int]) -> set[int]:
+    """The funnel's last step (``candidates.funnel.register_employment``): which of these
+    applications belong to people employed or self-employed at +6 months, per the career
+    file of the call's organisation (linked to the application, or to the same person)."""
+    from parcours.candidates.models import Application
+
+    ids = list(application_ids)
+    if not ids:
+        return set()
+    apps = list(
+        Application.objects.filter(pk__in=ids).values_list(
+            "pk", "person_id", "call__organisation_id"
+        )
+    )
+    people = {person for _pk, person, _org in apps if person is not None}
+    working = Outcome.objects.filter(milestone=Milestone.M6, status__in=WORKING)
+    by_person = set(
+        working.filter(file__person_id__in=people).values_list(
+            "file__person_id", "file__organisation_id"
+        )
+    )
+    by_application = set(
+        working.filter(file__application_id__in=ids).values_list("file__application_id", flat=True)
+    )
+    return {
+        pk
+        for pk, person, org in apps
+        if pk in by_application or (person is not None and (person, org) in by_person)
+    }

@@ -396,3 +396,43 @@ def test_outcome_figures_count_people_at_six_months(org, file, career_manager) -
     contribution = source.provide([org.pk], *window)
     rate = next(f for f in contribution.figures if f.key == "careers.employed_6m_rate")
     assert str(rate.value) == "100.0"
+
+
+def test_the_funnel_counts_people_employed_at_six_months(
+    org, coordinator, career_manager, learner
+) -> None:
+    from parcours.candidates import funnel
+    from parcours.candidates.models import Application, Call, Stage
+
+    call = Call.objects.create(
+        organisation=org,
+        slug="soc",
+        title="Analyste SOC",
+        opens_at=timezone.now() - dt.timedelta(days=400),
+        closes_at=timezone.now() - dt.timedelta(days=300),
+        places=12,
+    )
+    stage = Stage.objects.create(call=call, order=1, label="Reçue")
+    other = make_person(org, Role.LEARNER, "o@exemple.test", "Omar", "Kaci")
+    applications = [
+        Application.objects.create(
+            call=call, person=p, email=p.email, stage=stage, consent_at=timezone.now()
+        )
+        for p in (learner, other)
+    ]
+    for application, status, contract in (
+        (applications[0], "employed", "permanent"),
+        (applications[1], "job_seeking", ""),
+    ):
+        file = actions.assign_from_application(
+            actor=Actor.of(coordinator), application=application, manager=career_manager
+        )
+        actions.record_outcome(
+            actor=Actor.of(career_manager),
+            file=file,
+            milestone="m6",
+            status=status,
+            contract=contract,
+        )
+    employed = {row.id: row.employed for row in funnel.rows([call.pk])}
+    assert employed == {applications[0].pk: True, applications[1].pk: False}
