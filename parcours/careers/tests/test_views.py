@@ -175,3 +175,17 @@ def test_an_administrator_gives_the_career_manager_role_on_the_admin_page(
     assert Membership.objects.filter(
         user=learner, organisation=org, role=Role.CAREER_MANAGER
     ).exists()
+
+
+def test_the_home_page_shows_the_career_managers_caseload(
+    as_user, client, file, career_manager, coordinator
+) -> None:
+    _note(file, career_manager)
+    html = as_user(career_manager).get(reverse("accounts:dashboard")).content.decode()
+    assert 'data-panel="careers-caseload"' in html
+    assert "1</span>" in html and "action de suivi en retard" in html
+    client.force_login(coordinator)
+    assert (
+        'data-panel="careers-caseload"'
+        not in client.get(reverse("accounts:dashboard")).content.decode()
+    )
