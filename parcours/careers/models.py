@@ -141,7 +141,10 @@ class FollowUp(models.Model):
         verbose_name = _("suivi")
         verbose_name_plural = _("suivis")
         ordering = ["-happened_on", "-pk"]
-        indexes = [models.Index(fields=["next_due", "done_at"])]
+        indexes = [
+            models.Index(fields=["next_due", "done_at"]),
+            models.Index(fields=["file", "done_at", "next_due"], name="careers_followup_open_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.happened_on:%d/%m/%Y}"

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, IntegerField, Min, Q, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 
 
 class CareerFileQuerySet(models.QuerySet[Any]):
@@ -25,13 +25,19 @@ class CareerFileQuerySet(models.QuerySet[Any]):
 
     def with_next_due(self, today: dt.date) -> CareerFileQuerySet:
         """Each file's earliest open next action (``next_due``) and whether it is overdue
-        (``overdue``: 1 or 0), for the caseload's order: overdue first, then by due date."""
-        return self.annotate(
-            next_due=Min(
-                "followups__next_due",
-                filter=Q(followups__done_at__isnull=True) & ~Q(followups__next_action=""),
+        (``overdue``: 1 or 0), for the caseload's order: overdue first, then by due date.
+        A correlated subquery on the file's own log (its index), not a join and GROUP BY."""
+        from parcours.careers.models import FollowUp
+
+        earliest = (
+            FollowUp.objects.filter(
+                file=OuterRef("pk"), done_at__isnull=True, next_due__isnull=False
             )
-        ).annotate(
+            .exclude(next_action="")
+            .order_by("next_due")
+            .values("next_due")[:1]
+        )
+        return self.annotate(next_due=Subquery(earliest, output_field=models.DateField())).annotate(
             overdue=Case(
                 When(next_due__lt=today, then=Value(1)),
                 default=Value(0),

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,8 @@ from parcours.enrolment.states import ACTIVE
 from parcours.lib.http import AuthedRequest
 from parcours.lib.ids import MAX_ID
 from parcours.scheduling.models import Loan
+
+PAGE_SIZE = 50
 
 
 def _org(request: AuthedRequest) -> Organisation:
@@ -77,12 +80,13 @@ def caseload(request: AuthedRequest) -> HttpResponse:
                 queryset=Outcome.objects.filter(milestone=Milestone.M6),
                 to_attr="six_months",
             )
-        )[:500]
+        )
     )
+    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page", "")[:12])
     return render(
         request,
         "careers/caseload.html",
-        {"files": files, "everyone": everyone, "today": today, "org": org},
+        {"files": page.object_list, "page": page, "everyone": everyone, "today": today},
     )
 
 
