@@ -21,7 +21,7 @@ from parcours.careers.models import CareerFile, Milestone, Outcome, OutcomeStatu
 from parcours.careers.schemas import CaseloadOut, OutcomesOut
 
 router = Router(tags=["careers"])
-MAX_ROWS = 500
+MAX_ROWS = 200
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -62,6 +62,8 @@ def caseload(
     request: HttpRequest,
     organisation: str | None = Query(None, max_length=100),
     everyone: bool = False,
+    limit: int = Query(100, ge=1, le=MAX_ROWS),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
     org = _organisation(request, organisation)
     today = timezone.localdate()
@@ -78,7 +80,7 @@ def caseload(
                 queryset=Outcome.objects.filter(milestone=Milestone.M6),
                 to_attr="six_months",
             )
-        )[:MAX_ROWS]
+        )[offset : offset + limit]
     )
     return [
         {
