@@ -5,6 +5,7 @@ through ``careers.actions``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -224,6 +225,21 @@ def survey_send(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # --- Assigning --------------------------------------------------------------------------------
+
+
+@login_required
+def assign_pick(request: AuthedRequest) -> HttpResponse:
+    """The organisation's sessions of the last year and to come, to assign their learners."""
+    org = _org(request)
+    permissions.require_assigner(request.actor, org)
+    since = timezone.now() - dt.timedelta(days=365)
+    sessions = (
+        Session.objects.filter(organisation=org, ends_at__gte=since)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("module", "site")
+        .order_by("-starts_at", "-pk")[:200]
+    )
+    return render(request, "careers/assign_pick.html", {"sessions": sessions})
 
 
 @login_required

@@ -189,3 +189,16 @@ def test_the_home_page_shows_the_career_managers_caseload(
         'data-panel="careers-caseload"'
         not in client.get(reverse("accounts:dashboard")).content.decode()
     )
+
+
+def test_the_sessions_to_assign_from_are_the_organisations(
+    as_user, client, coordinator, session, outsider, trainer
+) -> None:
+    page = as_user(coordinator).get(reverse("careers:assign_pick"))
+    assert session.code in page.content.decode()
+    client.force_login(trainer)
+    assert client.get(reverse("careers:assign_pick")).status_code == 403
+    client.force_login(outsider)  # a coordinator elsewhere sees their own organisation's only
+    theirs = client.get(reverse("careers:assign_pick"))
+    assert theirs.status_code == 200
+    assert session.code not in theirs.content.decode()
