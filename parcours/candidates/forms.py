@@ -32,6 +32,14 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.call = call
         self.questions = list(call.questions.all())
+        admitted = [a for a in call.audiences or [] if a]
+        if admitted:
+            labels = dict(Module.Audience.choices)
+            self.fields["audience"] = forms.ChoiceField(
+                label=_("Vous êtes"),
+                choices=[("", "—"), *[(a, labels.get(a, a)) for a in admitted]],
+                help_text=_("Cet appel est ouvert à ces publics seulement."),
+            )
         for question in self.questions:
             self.fields[f"q{question.pk}"] = self._field(question)
         self.fields["consent"] = forms.BooleanField(
@@ -116,7 +124,10 @@ def _ids(values: list[str]) -> list[int]:
 
 
 class PickForm(forms.Form):
-    """Candidates picked on the board or in the list (``ids``)."""
+    """Candidates picked on the board or in the list (``ids``). The list's bulk actions share
+    one form, so no field carries the browser's ``required`` (the server says what is missing)."""
+
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,7 +153,7 @@ class MoveForm(PickForm):
 class InviteForm(PickForm):
     session = forms.ModelChoiceField(label=_("Session"), queryset=Stage.objects.none())
     purpose = forms.ChoiceField(
-        label=_("Objet"),
+        label=_("But de l'invitation"),
         choices=[
             (Stage.Milestone.INFORMATION, _("Séance d'information")),
             (Stage.Milestone.TESTS, _("Tests")),

@@ -166,6 +166,8 @@ class Application(models.Model):
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # What the person declared they are (one of the call's audiences, when it has some).
+    audience = models.CharField(_("public"), max_length=20, blank=True)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="applications")
     decision = models.CharField(
         _("décision"), max_length=12, choices=Decision.choices, blank=True, default=""

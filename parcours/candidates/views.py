@@ -36,7 +36,7 @@ from parcours.candidates.models import Application, ApplicationFile, Call, Decis
 from parcours.lib import exports
 from parcours.lib.http import AuthedRequest
 
-BOARD_CARDS = 30  # cards shown per column; the list shows everyone
+BOARD_CARDS = 25  # cards shown per column; the list shows everyone
 LIST_PAGE = 100
 
 
@@ -80,6 +80,7 @@ def apply(request: AuthedRequest, org_slug: str, call_slug: str) -> HttpResponse
                 consent=bool(form.cleaned_data.get("consent")),
                 answers=form.answers(),
                 reapply_token=form.cleaned_data.get("reprise") or "",
+                audience=form.cleaned_data.get("audience") or "",
             )
             try:
                 actions.apply(call=call, data=data, files=form.uploads())
@@ -266,10 +267,21 @@ def application_list(request: AuthedRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "manager": _manager(request, call),
-            "move_form": MoveForm(call),
-            "invite_form": InviteForm(call),
+            # Their own ids: the filters above have a "stage" field too.
+            "move_form": MoveForm(call, auto_id="move_%s"),
+            "invite_form": InviteForm(call, auto_id="invite_%s"),
         },
     )
+
+
+def _form_errors(form: Any) -> str:
+    """The errors of a bulk-action form as one plain sentence for a message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            parts.append(f"{label} : {error}" if label else str(error))
+    return " ".join(parts)
 
 
 def _back(request: AuthedRequest, call: Call) -> str:
@@ -287,7 +299,7 @@ def move(request: AuthedRequest, pk: int) -> HttpResponse:
     call = _own_call(request, pk)
     form = MoveForm(call, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+        messages.error(request, _form_errors(form))
         return redirect(_back(request, call))
     try:
         rows = actions.move(
@@ -317,7 +329,7 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
     call = _own_call(request, pk)
     form = InviteForm(call, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.values()))
+        messages.error(request, _form_errors(form))
         return redirect(_back(request, call))
     try:
         enrolled = actions.invite_to_session(

@@ -397,7 +397,7 @@ def record_outcome(
     permissions.require_career_manager(actor, file.organisation_id)
     errors = _outcome_errors(status, contract, note)
     if milestone not in Milestone.values:
-        errors["milestone"] = [_("Étape inconnue.")]
+        errors["milestone"] = [_("Jalon inconnu.")]
     if errors:
         raise ValidationError(errors)
     with write_transaction():

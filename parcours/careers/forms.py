@@ -40,7 +40,7 @@ class FollowUpForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    milestone = forms.ChoiceField(label=_("Étape"), choices=Milestone.choices)
+    milestone = forms.ChoiceField(label=_("Jalon"), choices=Milestone.choices)
     status = forms.ChoiceField(label=_("Situation"), choices=OutcomeStatus.choices)
     contract = forms.ChoiceField(
         label=_("Type de contrat (si emploi)"),

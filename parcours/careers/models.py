@@ -116,15 +116,15 @@ class FollowUp(models.Model):
     next action and its due date. Its text is seen by the organisation's career managers only."""
 
     class Kind(models.TextChoices):
-        MEETING = "meeting", _("Entretien")
+        MEETING = "meeting", _("Rendez-vous")
         CALL = "call", _("Appel")
         EMAIL = "email", _("E-mail")
-        NOTE = "note", _("Note")
+        NOTE = "note", _("Mémo")
 
     file = models.ForeignKey(CareerFile, on_delete=models.CASCADE, related_name="followups")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
     happened_on = models.DateField(_("date"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("compte rendu"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -162,7 +162,7 @@ class Outcome(models.Model):
         SURVEY = "survey", _("Enquête")
 
     file = models.ForeignKey(CareerFile, on_delete=models.CASCADE, related_name="outcomes")
-    milestone = models.CharField(_("étape"), max_length=6, choices=Milestone.choices)
+    milestone = models.CharField(_("jalon"), max_length=6, choices=Milestone.choices)
     status = models.CharField(_("situation"), max_length=16, choices=OutcomeStatus.choices)
     contract = models.CharField(
         _("type de contrat"), max_length=12, choices=ContractType.choices, blank=True

@@ -18,6 +18,7 @@ from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Actor
 from parcours.careers import actions as careers
 from parcours.careers.models import FollowUp
+from parcours.catalogue.models import Module
 from parcours.enrolment import actions as enrolment
 from parcours.enrolment import pattern
 from parcours.enrolment.models import Enrolment, Session
@@ -152,8 +153,20 @@ def load(loader: Any) -> list[str]:
     # --- The preparatory programme: two four-month cohorts from a weekly pattern ------------
     ruche = loader.resources.get("HOR-RUCHE")
     nid = loader.resources.get("MON-NID")
-    prep = loader.modules[(ORG, "PREP-RUCHE")]
-    first = _monday_after(today + dt.timedelta(days=21))
+    # The programme's module: the candidates' demo makes its own (and a first edition of the
+    # cohorts, typed day by day); these are the next edition, from the weekly pattern.
+    prep = (
+        Module.objects.filter(organisation=org, code="PREP-NID-RUCHE").first()
+        or loader.modules[(ORG, "PREP-RUCHE")]
+    )
+    running = (
+        Session.objects.filter(organisation=org, module=prep, ends_at__isnull=False)
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    after = running.astimezone(BRUSSELS).date() + dt.timedelta(days=7) if running else today
+    first = _monday_after(max(after, today + dt.timedelta(days=21)))
     last = first + dt.timedelta(weeks=17, days=-4)  # four months, Monday to Thursday
     cohorts = []
     left_out = 0

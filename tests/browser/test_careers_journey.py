@@ -60,7 +60,7 @@ def test_career_manager_logs_a_follow_up_and_an_outcome(
     )
 
     steps = page.get_by_role("region", name="Étapes et situation")
-    steps.get_by_label("Étape").select_option("m6")
+    steps.get_by_label("Jalon").select_option("m6")
     steps.get_by_label("Situation").select_option("employed")
     steps.get_by_role("button", name="Enregistrer la situation").click()
     # Employed without a contract type: refused in place, nothing written.

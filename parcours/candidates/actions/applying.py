@@ -38,6 +38,7 @@ from parcours.candidates.models import (
     Message,
     Question,
 )
+from parcours.catalogue.models import Module
 from parcours.lib.transactions import write_transaction
 
 # --- Applying ----------------------------------------------------------------------------------
@@ -51,6 +52,7 @@ class ApplicationData:
     phone: str = ""
     consent: bool = False
     answers: dict[int, str] = field(default_factory=dict)  # question id -> text
+    audience: str = ""  # what the person is (Module.Audience), checked against the call's
     reapply_token: str = ""
 
 
@@ -216,6 +218,17 @@ def apply(
         raise ValidationError(
             {"consent": [_("Acceptez le traitement de vos données pour envoyer la candidature.")]}
         )
+    admitted = [a for a in call.audiences or [] if a]
+    if admitted and data.audience not in admitted:
+        labels = dict(Module.Audience.choices)
+        raise ValidationError(
+            {
+                "audience": [
+                    _("Cet appel est réservé à : %(who)s.")
+                    % {"who": ", ".join(str(labels.get(a, a)) for a in admitted)}
+                ]
+            }
+        )
     questions = list(call.questions.all())
     answers = {q.pk: _check_answer(q, data.answers.get(q.pk, "")) for q in questions}
     uploaded = dict(files or {})
@@ -263,6 +276,7 @@ def apply(
                         first_name=data.first_name,
                         last_name=data.last_name,
                         phone=data.phone,
+                        audience=data.audience if admitted else "",
                         stage=first_stage,
                         consent_at=now,
                         submitted_at=now,

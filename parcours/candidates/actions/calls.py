@@ -72,7 +72,9 @@ def _check_call(organisation: Organisation, data: CallData) -> None:
     if not all(2000 <= d.year <= 2100 for d in (data.opens_at, data.closes_at)):
         errors.setdefault("opens_at", []).append(_("Les dates vont de 2000 à 2100."))
     elif data.closes_at <= data.opens_at:
-        errors.setdefault("closes_at", []).append(_("La clôture doit suivre l'ouverture."))
+        errors.setdefault("closes_at", []).append(
+            _("L'appel doit se clôturer après son ouverture.")
+        )
     if not 1 <= data.places <= 10000:
         errors.setdefault("places", []).append(_("Le nombre de places va de 1 à 10 000."))
     if not 30 <= data.retention_days <= 3650:

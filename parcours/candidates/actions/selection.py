@@ -71,6 +71,18 @@ def _milestone_fields(application: Application, milestone: str, now: dt.datetime
     return []
 
 
+def _write_stage(ids: list[int], stage: Stage | None, milestone: str, now: dt.datetime) -> None:
+    """Move these applications to ``stage`` and stamp the milestone it marks (first time only),
+    in a few statements whatever their number."""
+    rows = Application.objects.filter(pk__in=ids)
+    if stage is not None:
+        rows.update(stage=stage, updated_at=now)
+    if milestone in (Stage.Milestone.INFORMATION, Stage.Milestone.TESTS):
+        rows.filter(informed_at=None).update(informed_at=now)
+    if milestone == Stage.Milestone.TESTS:
+        rows.filter(tested_at=None).update(tested_at=now)
+
+
 def move(
     *, actor: Actor, call: Call, application_ids: Iterable[int], stage: Stage
 ) -> list[Application]:
@@ -85,9 +97,7 @@ def move(
         for application in moved:
             application.stage = stage
             _milestone_fields(application, stage.milestone, now)
-        Application.objects.bulk_update(
-            moved, ["stage", "informed_at", "tested_at", "updated_at"], batch_size=500
-        )
+        _write_stage([a.pk for a in moved], stage, stage.milestone, now)
         _bulk_audit(
             "candidates.application.move",
             actor,
@@ -133,7 +143,7 @@ def invite_to_session(
             if stage is not None:
                 application.stage = stage
             _milestone_fields(application, purpose, now)
-        Application.objects.bulk_update(rows, ["stage", "informed_at", "tested_at", "updated_at"])
+        _write_stage([a.pk for a in rows], stage, purpose, now)
         _bulk_audit(
             "candidates.application.invite",
             actor,
@@ -335,9 +345,12 @@ def decide(
                     created_at=now,
                 )
             )
-        Application.objects.bulk_update(
-            rows, ["decision", "decided_at", "stage", "updated_at"], batch_size=500
-        )
+        # One statement for all (the same values for everyone): a CASE per row would not scale.
+        decided = Application.objects.filter(pk__in=[a.pk for a in rows])
+        if stage is not None:
+            decided.update(decision=decision, decided_at=now, stage=stage, updated_at=now)
+        else:
+            decided.update(decision=decision, decided_at=now, updated_at=now)
         created = Message.objects.bulk_create(messages, batch_size=500)
         _bulk_audit(
             "candidates.application.decide",

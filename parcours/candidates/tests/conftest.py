@@ -99,7 +99,7 @@ def apply_to(call: Call) -> Callable[..., Application]:
             last_name=extra.pop("last_name", f"Nom{n}"),
             consent=True,
             answers=extra.pop("answers", answers),
-            **extra.pop("data", {}),
+            **{"audience": "jobseekers", **extra.pop("data", {})},
         )
         return actions.apply(call=target, data=data, files=extra.pop("files", None), **extra)
 

@@ -473,3 +473,13 @@ def test_purge_removes_personal_data_and_files_but_keeps_counts(
     kept.refresh_from_db()
     assert kept.email and kept.decision == "selected"
     assert Application.objects.filter(call=call).count() == 2
+
+
+def test_only_the_audiences_of_the_call_may_apply(
+    call: Call, apply_to: Callable[..., Application]
+) -> None:
+    with pytest.raises(ValidationError, match="réservé à : Demandeurs d'emploi"):
+        apply_to(data={"audience": "employees"})
+    with pytest.raises(ValidationError, match="réservé"):
+        apply_to(data={"audience": ""})
+    assert apply_to().audience == "jobseekers"

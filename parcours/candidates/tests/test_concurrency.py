@@ -23,6 +23,7 @@ def _apply(call_id: int, n: int) -> int:
         last_name="Leroy",
         consent=True,
         answers={},
+        audience="jobseekers",
     )
     return actions.apply(call=call, data=data, files={"cv": upload(f"cv{n}.pdf", pdf_bytes())}).pk
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parcours.accounts.models import AuditEntry, User
@@ -25,6 +27,7 @@ def _form(call: Call, **extra: object) -> dict[str, object]:
         "last_name": "Benali",
         "email": "nadia@exemple.test",
         "consent": "on",
+        "audience": "jobseekers",
     }
     for question in call.questions.all():
         if question.kind == "text":
@@ -212,3 +215,30 @@ def test_a_coordinator_opens_a_call_from_the_page(
     assert call.questions.first().required  # type: ignore[union-attr]
     assert call.stages.count() == 5 and call.criteria.get().weight == 3
     assert as_user(trainer).get(url).status_code == 403  # type: ignore[attr-defined]
+
+
+def test_board_and_list_queries_do_not_grow_with_the_candidates(
+    as_user: Callable[[User], object],
+    call: Call,
+    coordinator: User,
+    apply_to: Callable[..., Application],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    client = as_user(coordinator)
+    for _ in range(3):
+        apply_to()
+    urls = [
+        reverse("candidates:board", args=[call.pk]),
+        reverse("candidates:list", args=[call.pk]) + "?sort=name",
+        f"/api/v1/calls/{call.pk}/funnel",
+    ]
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)  # type: ignore[attr-defined]
+        counts.append(len(few.captured_queries))
+    for _ in range(12):
+        apply_to()
+    for url, before in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(before):  # type: ignore[attr-defined]
+            assert client.get(url).status_code == 200  # type: ignore[attr-defined]

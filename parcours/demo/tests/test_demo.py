@@ -310,3 +310,23 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert data.DEMO_PASSWORD in text
     assert "Technocité" in text
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
+
+
+def test_calls_for_applications_and_the_preparatory_programme(demo_output: str) -> None:
+    from parcours.candidates import funnel
+    from parcours.candidates.models import Application, Call
+
+    assert "Candidatures : l'appel" in demo_output
+    call = Call.objects.get(slug="analyste-soc-2027")
+    programme = Call.objects.get(slug="nid-ruche-2027")
+    assert call.referral_call == programme and programme.followup_call == call
+    assert programme.places == 60
+    assert {s.site.city for s in programme.sessions.select_related("site")} == {"Hornu", "Mons"}
+    per_stage = [
+        Application.objects.filter(call=call, stage=stage).count()
+        for stage in call.stages.order_by("order")
+    ]
+    assert sum(per_stage) == 40 and all(per_stage)
+    assert Application.objects.filter(call=programme, previous__call=call).count() == 2
+    total = funnel.counts(funnel.rows([call.pk]))
+    assert total["applied"] == 40 and total["selected"] == 3

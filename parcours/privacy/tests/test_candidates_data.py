@@ -23,7 +23,11 @@ def _apply(org: Organisation, coordinator: User, learner: User) -> Application:
     return candidate_actions.apply(
         call=call,
         data=candidate_actions.ApplicationData(
-            email=learner.email, first_name="Chloé", last_name="Martin", consent=True
+            email=learner.email,
+            first_name="Chloé",
+            last_name="Martin",
+            consent=True,
+            audience="jobseekers",
         ),
         files={"cv": upload("cv.pdf", pdf_bytes())},
     )
