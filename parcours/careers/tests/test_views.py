@@ -202,3 +202,49 @@ def test_the_sessions_to_assign_from_are_the_organisations(
     theirs = client.get(reverse("careers:assign_pick"))
     assert theirs.status_code == 200
     assert session.code not in theirs.content.decode()
+
+
+def test_the_caseload_and_the_api_do_not_grow_with_the_number_of_files(
+    as_user, org, coordinator, career_manager, session
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parcours.enrolment import actions as enrolment
+    from parcours.enrolment.models import Enrolment
+
+    client = as_user(career_manager)
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("careers:caseload")).status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert client.get("/api/v1/careers/caseload").status_code == 200
+        return len(page.captured_queries), len(api.captured_queries)
+
+    def follow(n: int, start: int) -> None:
+        people = [
+            make_person(org, Role.LEARNER, f"q{i}@exemple.test", f"Q{i}", f"N{i}")
+            for i in range(start, start + n)
+        ]
+        for person in people:
+            enrolment.enrol(
+                actor=Actor.of(coordinator),
+                session=session,
+                learner=person,
+                source=Enrolment.Source.COORDINATOR,
+                now=dt.datetime(2025, 8, 1, tzinfo=dt.UTC),
+            )
+        files = actions.assign_from_session(
+            actor=Actor.of(coordinator),
+            session=session,
+            learner_ids=[p.pk for p in people],
+            manager=career_manager,
+        )
+        for file in files:
+            _note(file, career_manager)
+
+    follow(1, 0)
+    one = counts()
+    follow(6, 1)
+    assert counts() == one
