@@ -373,3 +373,18 @@ class CallForm(forms.Form):
                 ) from None
             out.append((label.strip()[:200], value))
         return out[:30]
+
+
+class StagesForm(forms.Form):
+    stages = forms.CharField(
+        label=_("Étapes de la sélection, une par ligne, dans l'ordre"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Renommez, réordonnez ou ajoutez des lignes. Une étape qui contient encore des "
+            "candidatures ne peut pas être supprimée."
+        ),
+    )
+
+    def clean_stages(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["stages"].splitlines() if line.strip()]

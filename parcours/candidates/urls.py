@@ -30,6 +30,7 @@ urlpatterns = [
     path("gestion/nouvel-appel/", views.call_create, name="call_create"),
     path("gestion/<cid:pk>/", views.board, name="board"),
     path("gestion/<cid:pk>/liste/", views.application_list, name="list"),
+    path("gestion/<cid:pk>/etapes/", views.stages, name="stages"),
     path("gestion/<cid:pk>/deplacer/", views.move, name="move"),
     path("gestion/<cid:pk>/inviter/", views.invite, name="invite"),
     path("gestion/<cid:pk>/decider/", views.decide, name="decide"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from parcours.accounts import throttle
 from parcours.accounts.models import Organisation
 from parcours.candidates import actions, funnel, uploads
 from parcours.candidates.forms import (
@@ -31,6 +32,7 @@ from parcours.candidates.forms import (
     MessageForm,
     MoveForm,
     ScoreForm,
+    StagesForm,
 )
 from parcours.candidates.models import Application, ApplicationFile, Call, Decision
 from parcours.lib import exports
@@ -70,6 +72,9 @@ def apply(request: AuthedRequest, org_slug: str, call_slug: str) -> HttpResponse
     now = timezone.now()
     status = 200
     if request.method == "POST":
+        # Counted per IP when ACCOUNT_RATE_LIMITS has a "candidates_apply" rate (else free).
+        if limited := throttle.consume_or_429(request, "candidates_apply"):
+            return limited
         form = ApplicationForm(call, request.POST, request.FILES)
         if form.is_valid():
             data = actions.ApplicationData(
@@ -184,6 +189,30 @@ def call_create(request: AuthedRequest) -> HttpResponse:
                 return redirect("candidates:board", pk=call.pk)
         status = 422
     return render(request, "candidates/call_form.html", {"form": form}, status=status)
+
+
+@login_required
+def stages(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Edit the call's stages (names and order, one per line)."""
+    call = _own_call(request, pk)
+    if not _manager(request, call):
+        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    current = "\n".join(s.label for s in call.stages.order_by("order", "id"))
+    form = StagesForm(request.POST or None, initial={"stages": current})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.set_stages(
+                    actor=request.actor, call=call, labels=form.cleaned_data["stages"]
+                )
+            except ValidationError as exc:
+                form.add_error("stages", exc.messages)
+            else:
+                messages.success(request, _("Étapes enregistrées."))
+                return redirect("candidates:board", pk=call.pk)
+        status = 422
+    return render(request, "candidates/stages.html", {"call": call, "form": form}, status=status)
 
 
 @login_required

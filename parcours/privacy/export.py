@@ -224,10 +224,27 @@ def applications(person: User) -> list[dict[str, Any]]:
             "decision": a.decision,
             "consent_at": _when(a.consent_at),
             "answers": {ans.question.label: ans.value for ans in a.answers.all()},
-            "files": [f.original_name for f in a.files.all()],
+            "files": [f"candidatures/{f.pk}-{f.original_name}" for f in a.files.all()],
         }
         for a in rows
     ]
+
+
+def application_files(person: User) -> Iterator[tuple[str, bytes]]:
+    """The files the person joined to their applications (CV…), from the private storage."""
+    from parcours.candidates import uploads
+    from parcours.candidates.models import ApplicationFile
+
+    rows = ApplicationFile.objects.filter(
+        application__person=person, application__purged_at=None
+    ).order_by("pk")
+    for item in rows.iterator():
+        try:
+            with uploads.open_file(item.stored_name) as handle:
+                content = handle.read()
+        except FileNotFoundError:  # removed from the storage by hand: nothing to give
+            continue
+        yield f"candidatures/{item.pk}-{item.original_name}", content
 
 
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
@@ -350,6 +367,9 @@ def stream_zip(person: User) -> Iterator[bytes]:
             yield sink.drain()
         for name, attestation in zip_filenames(attestations(person)):
             archive.writestr(f"attestations/{name}", render_pdf(attestation))
+            yield sink.drain()
+        for path, content in application_files(person):
+            archive.writestr(path, content)
             yield sink.drain()
     yield sink.drain()
 

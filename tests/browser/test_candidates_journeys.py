@@ -176,3 +176,24 @@ def test_refer_to_the_programme_then_apply_again(
     expect(visitor.get_by_role("heading", level=1, name="Candidature reçue")).to_be_visible()
     again = Application.objects.get(call=next_round)
     assert again.previous == referred and again.previous.previous == first
+
+
+def test_the_form_and_the_board_fit_a_phone(
+    phone_page: Page,
+    live_url: str,
+    call: Call,
+    coordinator: User,
+    apply_to: Callable[..., Application],
+) -> None:
+    apply_to(first_name="Maximilienne-Alexandrine", last_name="De Vleeschauwer-Vandenbroucke")
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    phone_page.goto(f"{live_url}/candidatures/{call.organisation.slug}/{call.slug}/")
+    expect(phone_page.get_by_role("button", name="Envoyer ma candidature")).to_be_visible()
+    assert phone_page.evaluate(fits)
+    login(phone_page, live_url, coordinator.email, PASSWORD)
+    phone_page.goto(f"{live_url}/candidatures/gestion/{call.pk}/")
+    expect(phone_page.get_by_label(re.compile("Étape de Maximilienne"))).to_be_visible()
+    assert phone_page.evaluate(fits)
+    phone_page.goto(f"{live_url}/candidatures/gestion/{call.pk}/liste/")
+    expect(phone_page.get_by_role("button", name="Déplacer")).to_be_visible()
+    assert phone_page.evaluate(fits)

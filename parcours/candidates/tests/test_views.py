@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parcours.accounts.models import AuditEntry, User
+from parcours.accounts.permissions import Actor
+from parcours.candidates import actions
 from parcours.candidates.models import Application, Call
 from parcours.candidates.tests.conftest import pdf_bytes, upload
 
@@ -242,3 +244,44 @@ def test_board_and_list_queries_do_not_grow_with_the_candidates(
     for url, before in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(before):  # type: ignore[attr-defined]
             assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+
+
+def test_applications_are_rate_limited_when_configured(
+    client: object, call: Call, settings: object
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"candidates_apply": "2/m/ip"}  # type: ignore[attr-defined]
+    codes = [
+        client.post(_url(call), _form(call, email=f"p{i}@exemple.test")).status_code  # type: ignore[attr-defined]
+        for i in range(3)
+    ]
+    assert codes[:2] == [302, 302] and codes[2] == 429
+    assert Application.objects.count() == 2
+
+
+def test_stages_are_edited_from_their_page(
+    as_user: Callable[[User], object],
+    call: Call,
+    coordinator: User,
+    apply_to: Callable[..., Application],
+) -> None:
+    client = as_user(coordinator)
+    url = reverse("candidates:stages", args=[call.pk])
+    assert "Entretien" in client.get(url).content.decode()  # type: ignore[attr-defined]
+    done = client.post(url, {"stages": "Reçue\nTests et entretien\nDécision\n"})  # type: ignore[attr-defined]
+    assert done.status_code == 302
+    assert [s.label for s in call.stages.order_by("order")] == [
+        "Reçue",
+        "Tests et entretien",
+        "Décision",
+    ]
+    application = apply_to()
+    actions.move(
+        actor=Actor.of(coordinator),
+        call=call,
+        application_ids=[application.pk],
+        stage=call.stages.get(label="Décision"),
+    )
+    refused = client.post(url, {"stages": "Reçue"})  # type: ignore[attr-defined]
+    assert refused.status_code == 422
+    assert "contient encore des candidatures" in refused.content.decode()
+    assert call.stages.count() == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,11 @@ def test_export_lists_applications(
     settings.CANDIDATES_FILES_ROOT = str(tmp_path)  # type: ignore[attr-defined]
     _apply(org, coordinator, learner)
     (item,) = export.collect(learner)["applications"]
-    assert item["files"] == ["cv.pdf"] and item["last_name"] == "Martin"
+    assert item["last_name"] == "Martin"
+    (path,) = item["files"]
+    assert path.startswith("candidatures/") and path.endswith("-cv.pdf")
+    with zipfile.ZipFile(io.BytesIO(b"".join(export.stream_zip(learner)))) as archive:
+        assert archive.read(path) == pdf_bytes()
 
 
 def test_erasure_removes_applications_personal_data_and_files(
