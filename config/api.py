@@ -292,6 +292,7 @@ def register_routers() -> None:
     api.add_router("/", "parcours.scheduling.api.router")
     api.add_router("/", "parcours.orientation.api.router")
     api.add_router("/", "parcours.candidates.api.router")
+    api.add_router("/", "parcours.careers.api.router")
 
 
 register_routers()

@@ -78,6 +78,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.orientation",
     "parcours.demo.orientation_class",
     "parcours.demo.candidates",
+    "parcours.demo.careers",
 )
 
 

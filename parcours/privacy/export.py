@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
+from parcours.careers import personal_data as career_data
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
@@ -334,6 +335,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "pathways": pathway_progress(person),
         "bookings": bookings(person),
         "loans": loans(person),
+        "career_follow_up": career_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
