@@ -155,10 +155,7 @@ def load(loader: Any) -> list[str]:
     nid = loader.resources.get("MON-NID")
     # The programme's module: the candidates' demo makes its own (and a first edition of the
     # cohorts, typed day by day); these are the next edition, from the weekly pattern.
-    prep = (
-        Module.objects.filter(organisation=org, code="PREP-NID-RUCHE").first()
-        or loader.modules[(ORG, "PREP-RUCHE")]
-    )
+    prep = Module.objects.get(organisation=org, code="PREP-NID-RUCHE")
     running = (
         Session.objects.filter(organisation=org, module=prep, ends_at__isnull=False)
         .order_by("-ends_at")
