@@ -327,12 +327,15 @@ class _Model:
                         m.add(last[before.id] <= first[after.id]).only_enforce_if(order)
                         if gaps is not None:
                             m.add(last[before.id] + gap <= first[after.id]).only_enforce_if(gaps)
-                    elif gaps is not None:
+                    else:  # one module after the other, never interleaved
                         a_first = m.new_bool_var("")
-                        m.add(last[a.id] + gap <= first[b.id]).only_enforce_if([a_first, gaps])
-                        m.add(last[b.id] + gap <= first[a.id]).only_enforce_if(
-                            [a_first.negated(), gaps]
-                        )
+                        m.add(last[a.id] <= first[b.id]).only_enforce_if(a_first)
+                        m.add(last[b.id] <= first[a.id]).only_enforce_if(a_first.negated())
+                        if gaps is not None:
+                            m.add(last[a.id] + gap <= first[b.id]).only_enforce_if([a_first, gaps])
+                            m.add(last[b.id] + gap <= first[a.id]).only_enforce_if(
+                                [a_first.negated(), gaps]
+                            )
 
     def _pins(self) -> None:
         if not self.c.pins:

@@ -235,7 +235,7 @@ def campaigns(draw: st.DrawFn) -> Campaign:
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(campaigns())
 def test_every_plan_the_solver_returns_passes_the_checker(campaign: Campaign) -> None:
     plan = solve(campaign, seconds=3, workers=2)
