@@ -121,6 +121,8 @@ class CampaignData:
     pathway: Pathway | None = None
     groups_per_site: int = 1
     group_size: int = 12
+    one_introduction: bool = False
+    options_per_group: int = 0
     weekdays: Sequence[int] = (0, 1, 2, 3, 4)
     mornings: bool = True
     afternoons: bool = True
@@ -177,6 +179,9 @@ def _validate(organisation: Organisation, data: CampaignData) -> None:
         add("mornings", _("Permettez les matinées, les après-midi ou les deux."))
     if len(data.holidays) > MAX_DATES:
         add("holidays", _("Trop de jours fériés (au plus 400)."))
+    options = sum(1 for c in data.modules if c.phase == CampaignModule.Phase.OPTION)
+    if not 0 <= data.options_per_group <= max(0, options):
+        add("options_per_group", _("Pas plus d'options par groupe que d'options choisies."))
     if not 0 <= data.min_gap_days <= MAX_GAP_DAYS:
         add("min_gap_days", _("De 0 à 60 jours."))
     for name in ("spread_weight", "monthly_weight", "trips_weight", "preferred_weight"):
@@ -206,6 +211,8 @@ def create_campaign(*, actor: Actor, organisation: Organisation, data: CampaignD
             holidays=sorted({d.isoformat() for d in data.holidays}),
             groups_per_site=data.groups_per_site,
             group_size=data.group_size,
+            one_introduction=data.one_introduction,
+            options_per_group=data.options_per_group,
             min_gap_days=data.min_gap_days,
             spread_weight=data.spread_weight,
             monthly_weight=data.monthly_weight,
@@ -243,8 +250,11 @@ def _lock(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
-def start_solving(*, actor: Actor, campaign: Campaign, seconds: int | None = None) -> Campaign:
-    """Queue the planner for this campaign (the page then shows its progress)."""
+def start_solving(
+    *, actor: Actor, campaign: Campaign, seconds: int | None = None, inline: bool = False
+) -> Campaign:
+    """Queue the planner for this campaign (the page then shows its progress); ``inline``
+    runs it now instead, in this process (the demo loader)."""
     require_role(actor, campaign.organisation_id, MANAGERS)
     if seconds is not None and not 1 <= seconds <= MAX_SOLVE_SECONDS:
         raise ValidationError({"seconds": [_("De 1 à 600 secondes de calcul.")]})
@@ -272,7 +282,11 @@ def start_solving(*, actor: Actor, campaign: Campaign, seconds: int | None = Non
             obj=locked,
             changes={"seconds": locked.seconds, "pins": len(locked.pins)},
         )
-        transaction.on_commit(lambda: tasks.solve_campaign.enqueue(locked.pk, run))
+        if not inline:
+            transaction.on_commit(lambda: tasks.solve_campaign.enqueue(locked.pk, run))
+    if inline:
+        solve_now(locked, run)
+        locked.refresh_from_db()
     return locked
 
 

@@ -22,7 +22,7 @@ from parcours.enrolment.slots import AFTERNOON, BRUSSELS, MORNING
 from parcours.enrolment.states import SessionStatus
 from parcours.scheduling.models import ClosurePeriod, OpeningHours, Reservation, Resource
 from parcours.timetabling import campaign as pure
-from parcours.timetabling.models import Campaign, TrainerProfile
+from parcours.timetabling.models import Campaign, CampaignModule, TrainerProfile
 
 HALVES = (MORNING, AFTERNOON)
 
@@ -107,6 +107,39 @@ def names(campaign: Campaign) -> Names:
     )
 
 
+def cohorts(
+    campaign: Campaign, sites: list[Site], modules: list[CampaignModule]
+) -> tuple[pure.Cohort, ...]:
+    """The groups: ``groups_per_site`` at each site. Each follows every module, or, as asked,
+    one introduction (in turn) and ``options_per_group`` options (in turn), then the closing."""
+    intros = [m.module.code for m in modules if m.phase == CampaignModule.Phase.INTRODUCTION]
+    options = [m.module.code for m in modules if m.phase == CampaignModule.Phase.OPTION]
+    closing = [m.module.code for m in modules if m.phase == CampaignModule.Phase.CLOSING]
+    result = []
+    index = 0
+    for site in sites:
+        for n in range(1, campaign.groups_per_site + 1):
+            chosen_intros = (
+                [intros[index % len(intros)]] if campaign.one_introduction and intros else intros
+            )
+            k = campaign.options_per_group
+            chosen_options = (
+                [options[(index * k + j) % len(options)] for j in range(k)]
+                if k and options
+                else options
+            )
+            result.append(
+                pure.Cohort(
+                    cohort_code(site, n),
+                    str(site.pk),
+                    campaign.group_size,
+                    tuple(dict.fromkeys([*chosen_intros, *chosen_options, *closing])),
+                )
+            )
+            index += 1
+    return tuple(result)
+
+
 def _dates(values: list[Any]) -> frozenset[dt.date]:
     result = set()
     for value in values:
@@ -171,7 +204,6 @@ def describe(campaign: Campaign, *, with_pins: bool = True) -> pure.Campaign:
     ):
         away[trainer_id] |= _overlapping_half_days(start, end, first, last)
     modules = list(campaign.modules.select_related("module"))
-    module_codes = tuple(m.module.code for m in modules)
     placements = {p.session: p for p in plan_of(campaign)} if with_pins else {}
     pins = tuple(
         pure.Pin(p.session, p.starts, p.room, p.trainer)
@@ -196,11 +228,7 @@ def describe(campaign: Campaign, *, with_pins: bool = True) -> pure.Campaign:
             )
             for m in modules
         ),
-        cohorts=tuple(
-            pure.Cohort(cohort_code(site, n), str(site.pk), campaign.group_size, module_codes)
-            for site in sites
-            for n in range(1, campaign.groups_per_site + 1)
-        ),
+        cohorts=cohorts(campaign, sites, modules),
         rooms=tuple(
             pure.Room(
                 str(r.pk),

@@ -86,6 +86,13 @@ class CampaignForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    one_introduction = forms.BooleanField(
+        label=_("Chaque groupe suit un seul module d'introduction (en alternance)"),
+        required=False,
+    )
+    options_per_group = forms.IntegerField(
+        label=_("Options par groupe (0 : toutes)"), min_value=0, max_value=40, initial=0
+    )
     sites = forms.ModelMultipleChoiceField(
         label=_("Sites"), queryset=Site.objects.none(), widget=forms.CheckboxSelectMultiple
     )

@@ -100,6 +100,14 @@ class Campaign(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUP_SIZE)],
     )
+    one_introduction = models.BooleanField(
+        _("chaque groupe suit un seul module d'introduction (en alternance)"), default=False
+    )
+    options_per_group = models.PositiveSmallIntegerField(
+        _("options par groupe (0 : toutes)"),
+        default=0,
+        validators=[MaxValueValidator(40)],
+    )
     min_gap_days = models.PositiveSmallIntegerField(
         _("jours libres entre deux modules d'un groupe"),
         default=1,

@@ -85,6 +85,8 @@ def campaign_create(request: AuthedRequest) -> HttpResponse:
             pathway=d["pathway"],
             groups_per_site=d["groups_per_site"],
             group_size=d["group_size"],
+            one_introduction=d["one_introduction"],
+            options_per_group=d["options_per_group"],
             weekdays=d["weekdays"],
             mornings=d["mornings"],
             afternoons=d["afternoons"],

@@ -310,3 +310,15 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert data.DEMO_PASSWORD in text
     assert "Technocité" in text
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
+
+
+def test_the_ai_referent_campaign_has_a_plan_shown_before_commit(demo_output: str) -> None:
+    from parcours.timetabling import adapter
+    from parcours.timetabling import campaign as pure
+    from parcours.timetabling.models import Campaign, CampaignStatus
+
+    campaign = Campaign.objects.get(organisation__slug=data.TECHNOFUTUR)
+    assert campaign.status == CampaignStatus.PLANNED
+    assert len(campaign.plan) == 48  # 12 groups x (1 introduction + 2 options + closing)
+    assert pure.check(adapter.describe(campaign), adapter.plan_of(campaign)) == []
+    assert "Planification : campagne" in demo_output

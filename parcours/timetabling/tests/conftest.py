@@ -51,6 +51,7 @@ def rooms(sites: list[Site], logistics: User) -> list[Resource]:
             name=f"Salle {site.name}",
             code=f"R-{site.pk}",
             capacity=16,
+            requires_approval=False,  # coordinators book it directly: a commit holds it
         )
         for site in sites
     ]

@@ -78,9 +78,23 @@ def test_commit_creates_every_session_and_its_room_bookings(
     for session in sessions:
         assert list(session.trainers.all()) == [trainer]
         assert session.slots.count() == 4  # two days, two half-days each
-        assert Booking.objects.open().filter(source_id=str(session.pk)).count() == 4
+        held = Booking.objects.filter(source_id=str(session.pk), status="approved")
+        assert held.count() == 4
+    assert result.requested == 0
     with pytest.raises(ValidationError):
         actions.commit_plan(actor=Actor.of(coordinator), campaign=campaign)
+
+
+def test_rooms_that_need_approval_are_requested_and_the_commit_says_so(
+    campaign: Campaign,
+    coordinator: User,
+    rooms: list[Resource],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    Resource.objects.filter(pk__in=[r.pk for r in rooms]).update(requires_approval=True)
+    campaign = solved(campaign, coordinator, django_capture_on_commit_callbacks)
+    result = actions.commit_plan(actor=Actor.of(coordinator), campaign=campaign)
+    assert result.requested == 16  # four sessions of four half-days, waiting for logistics
 
 
 def test_commit_refuses_a_plan_overtaken_by_a_booking_and_writes_nothing(

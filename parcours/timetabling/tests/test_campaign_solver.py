@@ -95,12 +95,17 @@ def test_a_pinned_session_stays_where_it_was() -> None:
     campaign = small_campaign()
     plan = solve(campaign, seconds=10)
     keep = next(p for p in plan.placements if p.session == "CHA-1/OPT")
-    later = HalfDay(keep.starts[0].day + dt.timedelta(days=7), keep.starts[0].half)
-    pinned = small_campaign(pins=(Pin(keep.session, (later,), keep.room, keep.trainer),))
+    # Prefer every other weekday, strongly: only the pin keeps the session where it is.
+    others = frozenset(range(5)) - {keep.starts[0].day.weekday()}
+    pinned = small_campaign(
+        pins=(Pin(keep.session, keep.starts, keep.room, keep.trainer),),
+        wishes=Wishes(preferred_days=50, preferred_weekdays=others),
+    )
     again = solve(pinned, seconds=10)
     assert again.found
     assert check(pinned, again.placements) == []
-    assert next(p for p in again.placements if p.session == keep.session).starts == (later,)
+    assert next(p for p in again.placements if p.session == keep.session) == keep
+    assert again.costs["preferred_days"] >= 1
 
 
 def test_stop_keeps_the_best_plan() -> None:

@@ -45,6 +45,7 @@ def test_a_coordinator_describes_solves_reviews_and_commits(
             "afternoons": "on",
             "consecutive": "on",
             "min_gap_days": 1,
+            "options_per_group": 0,
             "spread_weight": 1,
             "monthly_weight": 1,
             "trips_weight": 1,
