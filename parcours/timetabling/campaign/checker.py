@@ -200,4 +200,16 @@ def wish_costs(campaign: Campaign, placements: tuple[Placement, ...]) -> dict[st
     return costs
 
 
-__all__ = ["PM", "Violation", "check", "wish_costs"]
+def weighted_cost(campaign: Campaign, costs: dict[str, int]) -> int:
+    """The plan's score: each wish's cost times its weight."""
+    w = campaign.wishes
+    weights = {
+        "spread": w.spread,
+        "monthly": w.monthly,
+        "trips": w.trips,
+        "preferred_days": w.preferred_days if w.preferred_weekdays else 0,
+    }
+    return sum(weights[k] * costs.get(k, 0) for k in weights)
+
+
+__all__ = ["PM", "Violation", "check", "weighted_cost", "wish_costs"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import threading
 import time
 from collections import defaultdict
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from parcours.timetabling.campaign import explain
-from parcours.timetabling.campaign.checker import wish_costs
+from parcours.timetabling.campaign.checker import check, weighted_cost, wish_costs
+from parcours.timetabling.campaign.greedy import greedy
 from parcours.timetabling.campaign.model import (
     MAX_SPREAD_DAYS,
     Campaign,
@@ -358,7 +360,9 @@ class _Model:
     def _wishes(self) -> None:
         m, c, g = self.m, self.c, self.g
         w = c.wishes
+        self.offset = 0
         if w.spread and self.sessions:
+            self.offset = w.spread * math.ceil(len(self.sessions) / g.weeks())
             peak = m.new_int_var(0, len(self.sessions), "peak")
             for week in range(g.weeks()):
                 m.add(sum(self._week_bool(s.id, 0, week) for s in self.sessions) <= peak)
@@ -394,7 +398,9 @@ class _Model:
             m.minimize(self.objective_expr())
 
     def objective_expr(self) -> cp_model.LinearExprT:
-        return sum(weight * expr for weight, expr in self.objective)
+        """The weighted cost of the wishes; equal to :func:`weighted_cost` of the plan's
+        :func:`wish_costs` (the spread counts the busiest week beyond an even spread)."""
+        return sum(weight * expr for weight, expr in self.objective) - self.offset
 
     # --- reading a solution -----------------------------------------------------------
 
@@ -409,6 +415,34 @@ class _Model:
                 Placement(spec.id, spec.cohort.code, spec.module.code, site, room, trainer, starts)
             )
         return tuple(result)
+
+    def complete_hint(self, plan: Plan, seconds: float = 10.0) -> bool:
+        """Hint every variable, not only the plan's (CP-SAT then starts from this plan): the
+        others follow from it, found by a solve with the plan fixed. False if it does not fit."""
+        fixed = self.m.clone()
+        fixed.clear_objective()
+        fixed.clear_hints()
+        by_session = {p.session: p for p in plan.placements}
+        for spec in self.sessions:
+            placed = by_session.get(spec.id)
+            if placed is None or len(placed.starts) != len(self.starts[spec.id]):
+                return False
+            for var, half_day in zip(self.starts[spec.id], placed.starts, strict=True):
+                fixed.add(fixed.get_int_var_from_proto_index(var.index) == self.g.slot(half_day))
+            for code, b in self.rooms[spec.id].items():
+                fixed.add(fixed.get_bool_var_from_proto_index(b.index) == (code == placed.room))
+            for code, b in self.trainers[spec.id].items():
+                fixed.add(fixed.get_bool_var_from_proto_index(b.index) == (code == placed.trainer))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1
+        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        self.m.clear_hints()
+        for index in range(len(self.m.proto.variables)):
+            var = self.m.get_int_var_from_proto_index(index)
+            self.m.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(index)))
+        return True
 
     def hint(self, plan: Plan) -> None:
         by_session = {p.session: p for p in plan.placements}
@@ -426,7 +460,12 @@ class _Model:
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
     def __init__(
-        self, model: _Model, on_progress: ProgressCallback | None, began: float, bound: int = 0
+        self,
+        model: _Model,
+        on_progress: ProgressCallback | None,
+        began: float,
+        bound: int = 0,
+        floor: int | None = None,
     ) -> None:
         super().__init__()
         self.model = model
@@ -437,13 +476,17 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.bound = bound
         self.solutions = 0
         self.first_seconds: float | None = None
+        self.floor = floor  # the score to beat (a plan found before); worse ones are ignored
 
     def on_solution_callback(self) -> None:
+        score = round(self.value(self.model.objective_expr()))
+        if self.floor is not None and score > self.floor:
+            return
         self.best = self.model.placements(self.value)
         self.solutions += 1
-        self.score = round(self.value(self.model.objective_expr()))
+        self.score = score
         if self.model.m.has_objective():
-            self.bound = round(self.best_objective_bound)
+            self.bound = max(0, round(self.best_objective_bound))
         seconds = time.monotonic() - self.began
         if self.first_seconds is None:
             self.first_seconds = seconds
@@ -457,6 +500,62 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
                 solutions=self.solutions,
             )
             self.on_progress(Progress(plan, self.score, self.bound, seconds))
+
+
+def _improve_by_neighbourhoods(
+    model: _Model,
+    best: tuple[Placement, ...],
+    score: int,
+    bound: int,
+    deadline: float,
+    workers: int,
+    seed: int,
+    on_progress: ProgressCallback | None,
+    began: float,
+    stopped: threading.Event,
+    current: list[cp_model.CpSolver],
+) -> tuple[tuple[Placement, ...], int, int]:
+    """Re-solve a few groups at a time with every other session fixed where it is, keeping
+    each better plan (large neighbourhood search around CP-SAT)."""
+    rnd = random.Random(seed)  # noqa: S311 - which groups to free, not a secret
+    cohorts = sorted({s.cohort.code for s in model.sessions})
+    found = 0
+    size = max(2, len(cohorts) // 8)
+    while not stopped.is_set() and deadline - time.monotonic() > 0.5 and score > bound:
+        free = set(rnd.sample(cohorts, k=min(len(cohorts), size)))
+        sub = model.m.clone()
+        sub.clear_hints()
+        by_session = {p.session: p for p in best}
+        for spec in model.sessions:
+            placed = by_session[spec.id]
+            for var, half_day in zip(model.starts[spec.id], placed.starts, strict=True):
+                sub_var = sub.get_int_var_from_proto_index(var.index)
+                if spec.cohort.code in free:
+                    sub.add_hint(sub_var, model.g.slot(half_day))
+                else:
+                    sub.add(sub_var == model.g.slot(half_day))
+            for choices, chosen in (
+                (model.rooms[spec.id], placed.room),
+                (model.trainers[spec.id], placed.trainer),
+            ):
+                for code, b in choices.items():
+                    sub_var = sub.get_bool_var_from_proto_index(b.index)
+                    if spec.cohort.code in free:
+                        sub.add_hint(sub_var, code == chosen)
+                    else:
+                        sub.add(sub_var == (code == chosen))
+        solver = _solver(min(5.0, deadline - time.monotonic()), workers, rnd.randrange(1 << 30))
+        current.append(solver)
+        watcher = _Watcher(model, None, began, floor=score - 1)
+        solver.solve(sub, watcher)
+        if watcher.best is not None and watcher.score < score:
+            best, score = watcher.best, watcher.score
+            found += 1
+            if on_progress is not None:
+                now = time.monotonic() - began
+                plan = Plan(Status.FEASIBLE, best, score=score, bound=bound, solutions=found)
+                on_progress(Progress(plan, score, bound, now))
+    return best, score, found
 
 
 def _solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -477,62 +576,91 @@ def solve(
     hint: Plan | None = None,
     seed: int = 0,
     explain_failure: bool = True,
+    construct: bool = True,
 ) -> Plan:
     """The best plan found within ``seconds`` (or until ``should_stop()`` says so, polled
     four times a second), or why there is none.
 
-    Two phases: a first plan without the soft wishes (CP-SAT finds one much sooner when it
-    does not optimise), then the wishes optimised from that plan for the time left."""
+    Phases: a constructive plan (``construct``: :mod:`.greedy`, kept when the checker passes
+    it), else CP-SAT's first plan without the soft wishes (found much sooner than when it
+    optimises); then the wishes optimised from that plan for the time left, by CP-SAT on the
+    whole model (which gives the lower bound) and then on a few groups at a time."""
     began = time.monotonic()
     reasons = explain.prechecks(campaign)
     if reasons:
         return Plan(Status.INFEASIBLE, reasons=tuple(reasons), seconds=time.monotonic() - began)
+    # Phase 0: a constructive plan, kept only if the independent checker passes it (before
+    # the model is even built: on large campaigns building it takes a while).
+    best: tuple[Placement, ...] | None = None
+    score = bound = solutions = 0
+    if construct and (hint is None or not hint.placements):
+        built = greedy(campaign, _Grid(campaign))
+        if len(built) == len(campaign.sessions()) and not check(campaign, built):
+            best, solutions = built, 1
+            score = weighted_cost(campaign, wish_costs(campaign, built))
+            if on_progress is not None:
+                plan = Plan(Status.FEASIBLE, built, score=score, bound=0, solutions=1)
+                on_progress(Progress(plan, score, 0, time.monotonic() - began))
+        if built:
+            hint = Plan(Status.FEASIBLE, built)
     model = _Model(campaign)
     for lit in model.literals:  # every rule holds; assumptions are for explaining only
         model.m.add(lit == 1)
-    if hint is not None:
-        model.hint(hint)
     stopped = threading.Event()
     current: list[cp_model.CpSolver] = []
     done = threading.Event()
 
     def watch() -> None:
         while not done.wait(0.25):
-            if should_stop is not None and should_stop():
+            if should_stop is not None and (stopped.is_set() or should_stop()):
                 stopped.set()
-                if current:
-                    current[-1].stop_search()
-                return
+                for solver in list(current):
+                    solver.stop_search()
 
     if should_stop is not None:
         threading.Thread(target=watch, daemon=True).start()
+    status = cp_model.UNKNOWN
     try:
-        # Phase 1: any plan.
-        model.m.clear_objective()
-        first = _solver(seconds, workers, seed)
-        first.parameters.stop_after_first_solution = True
-        current.append(first)
-        watcher = _Watcher(model, on_progress, began)
-        status = first.solve(model.m, watcher)
-        best, score, bound, solutions = watcher.best, watcher.score, 0, watcher.solutions
+        if hint is not None:
+            model.hint(hint)
+        # Phase 1: any plan, when the constructive pass did not give one.
+        if best is None and not stopped.is_set():
+            model.m.clear_objective()
+            first = _solver(seconds, workers, seed)
+            first.parameters.stop_after_first_solution = True
+            current.append(first)
+            watcher = _Watcher(model, on_progress, began)
+            status = first.solve(model.m, watcher)
+            best, score, solutions = watcher.best, watcher.score, watcher.solutions
         left = seconds - (time.monotonic() - began)
         # Phase 2: the soft wishes, from that plan.
         if best is not None and model.objective and left > 0.2 and not stopped.is_set():
             model.m.minimize(model.objective_expr())
-            model.m.clear_hints()
-            model.hint(Plan(Status.FEASIBLE, best))
-            second = _solver(left, workers, seed)
+            if not model.complete_hint(Plan(Status.FEASIBLE, best), seconds=min(10.0, left / 4)):
+                model.m.clear_hints()
+                model.hint(Plan(Status.FEASIBLE, best))
+            left = seconds - (time.monotonic() - began)
+            # 2a. The whole model for a while: CP-SAT's lower bound (and maybe better plans).
+            global_share = left if len(model.sessions) <= 40 else min(30.0, left * 0.3)
+            second = _solver(max(0.2, global_share), workers, seed)
             current.append(second)
-            improver = _Watcher(model, on_progress, began)
+            improver = _Watcher(model, on_progress, began, bound=0, floor=score)
             second_status = second.solve(model.m, improver)
-            bound = round(second.best_objective_bound)
+            if second_status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+                bound = max(0, round(second.best_objective_bound))
             solutions += improver.solutions
             if improver.best is not None and improver.score <= score:
                 best, score = improver.best, improver.score
-            if second_status == cp_model.OPTIMAL:
-                status = cp_model.OPTIMAL
-            elif status == cp_model.OPTIMAL:
-                status = cp_model.FEASIBLE
+            status = cp_model.OPTIMAL if second_status == cp_model.OPTIMAL else cp_model.FEASIBLE
+            # 2b. Large neighbourhoods: free a few groups, keep the rest, improve, repeat.
+            if status != cp_model.OPTIMAL and score > bound:
+                best, score, improved = _improve_by_neighbourhoods(
+                    model, best, score, bound, began + seconds, workers, seed,
+                    on_progress, began, stopped, current,
+                )  # fmt: skip
+                solutions += improved
+                if score <= bound:
+                    status = cp_model.OPTIMAL
         elif best is not None and not model.objective:
             status = cp_model.OPTIMAL
         elif best is not None:
@@ -561,18 +689,3 @@ def solve(
             seconds=time.monotonic() - began,
         )
     return Plan(Status.UNKNOWN, seconds=elapsed, stopped=stopped.is_set())
-
-
-def first_feasible_seconds(campaign: Campaign, *, seconds: float, workers: int = 2) -> float | None:
-    """How long CP-SAT takes to find a first plan (for the benchmark)."""
-    model = _Model(campaign)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.stop_after_first_solution = True
-    for lit in model.literals:
-        model.m.add(lit == 1)
-    model.m.clear_objective()
-    watcher = _Watcher(model, None, time.monotonic())
-    solver.solve(model.m, watcher)
-    return watcher.first_seconds

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -240,10 +241,13 @@ def campaigns(draw: st.DrawFn) -> Campaign:
     )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(campaigns())
-def test_every_plan_the_solver_returns_passes_the_checker(campaign: Campaign) -> None:
-    plan = solve(campaign, seconds=3, workers=2)
+@pytest.mark.parametrize("construct", [True, False], ids=["greedy-first", "cp-sat-only"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campaign=campaigns())
+def test_every_plan_the_solver_returns_passes_the_checker(
+    construct: bool, campaign: Campaign
+) -> None:
+    plan = solve(campaign, seconds=3, workers=2, construct=construct)
     if plan.found:
         assert check(campaign, plan.placements) == []
         assert plan.bound is not None and plan.score is not None
