@@ -91,7 +91,7 @@ def generate(size: Size, seed: int = 1) -> Campaign:
     closing = Module("CLO", half_days=4, phase=Phase.CLOSING)
     modules = (*intro, *options, closing)
     workdays = [d for d in _days() if d.weekday() < 5 and d not in HOLIDAYS]
-    cohorts = []
+    cohorts: list[Cohort] = []
     target_sessions = {"network": 300, "large": 3000}.get(size.name)
     n = 0
     for s_index, site in enumerate(sites):
@@ -110,7 +110,7 @@ def generate(size: Size, seed: int = 1) -> Campaign:
             cohorts.append(Cohort(f"{site}-{g}", site, rnd.randint(8, 14), tuple(chosen)))
             n += 1
         del s_index
-    rooms = []
+    rooms: list[Room] = []
     for site in sites:
         for r in range(size.rooms_per_site):
             busy = set()
@@ -125,7 +125,7 @@ def generate(size: Size, seed: int = 1) -> Campaign:
                     frozenset(busy),
                 )
             )
-    trainers = []
+    trainers: list[Trainer] = []
     regions = [sites[i : i + size.region] for i in range(0, len(sites), size.region)]
     codes = [m.code for m in modules]
     for t in range(size.trainers):
@@ -146,7 +146,7 @@ def generate(size: Size, seed: int = 1) -> Campaign:
             )
         )
     # Every module of every region has at least two trainers.
-    extra = []
+    extra: list[Trainer] = []
     for region in regions:
         for code in codes:
             count = sum(1 for t in trainers if code in t.modules and set(region) == t.sites)
