@@ -24,6 +24,23 @@ if TYPE_CHECKING:
 
 
 def greedy(campaign: Campaign, grid: _Grid) -> tuple[Placement, ...]:
+    """The best of a few passes: groups' first starts staggered over part of the period
+    (better for the wishes) or all from the start; complete plans first, then lower cost."""
+    from parcours.timetabling.campaign.checker import weighted_cost, wish_costs
+
+    best: tuple[Placement, ...] = ()
+    best_key: tuple[int, int] | None = None
+    total = len(campaign.sessions())
+    for stagger in (0.7, 0.5, 0.25, 0.0):
+        plan = _greedy(campaign, grid, stagger=stagger)
+        cost = weighted_cost(campaign, wish_costs(campaign, plan)) if len(plan) == total else 0
+        key = (total - len(plan), cost)
+        if best_key is None or key < best_key:
+            best, best_key = plan, key
+    return best
+
+
+def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placement, ...]:
     c, g = campaign, grid
     allowed = {site: g.allowed(site) for site in c.sites}
     room_busy: dict[str, set[int]] = defaultdict(set)
@@ -44,7 +61,11 @@ def greedy(campaign: Campaign, grid: _Grid) -> tuple[Placement, ...]:
     queues = {
         code: sorted(specs, key=lambda s: s.module.phase) for code, specs in by_cohort.items()
     }
-    ready = dict.fromkeys(queues, 0)  # the earliest start of the group's next module
+    # The earliest start of each group's next module: the groups' first starts are spread.
+    ready = {
+        code: int(i * stagger * g.slots) // max(1, len(queues))
+        for i, code in enumerate(_interleaved(queues))
+    }
     site_of: dict[str, str] = {}
     result: list[Placement] = []
     for round_index in range(max((len(q) for q in queues.values()), default=0)):
@@ -104,6 +125,18 @@ def greedy(campaign: Campaign, grid: _Grid) -> tuple[Placement, ...]:
             if placed is None:
                 ready[code] = g.slots  # stuck: the group's later modules are left to CP-SAT
     return tuple(result)
+
+
+def _interleaved(queues: dict[str, list[SessionSpec]]) -> list[str]:
+    """Group codes ordered so that the groups of one site are far apart in the order."""
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for code, specs in queues.items():
+        by_site[str(specs[0].cohort.site) if specs else ""].append(code)
+    order: list[str] = []
+    lists = list(by_site.values())
+    for i in range(max((len(x) for x in lists), default=0)):
+        order.extend(x[i] for x in lists if i < len(x))
+    return order
 
 
 def _place(

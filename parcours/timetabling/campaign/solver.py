@@ -520,7 +520,7 @@ def _improve_by_neighbourhoods(
     rnd = random.Random(seed)  # noqa: S311 - which groups to free, not a secret
     cohorts = sorted({s.cohort.code for s in model.sessions})
     found = 0
-    size = max(2, len(cohorts) // 8)
+    size = max(2, len(cohorts) // 16)
     while not stopped.is_set() and deadline - time.monotonic() > 0.5 and score > bound:
         free = set(rnd.sample(cohorts, k=min(len(cohorts), size)))
         sub = model.m.clone()
@@ -544,7 +544,7 @@ def _improve_by_neighbourhoods(
                         sub.add_hint(sub_var, code == chosen)
                     else:
                         sub.add(sub_var == (code == chosen))
-        solver = _solver(min(5.0, deadline - time.monotonic()), workers, rnd.randrange(1 << 30))
+        solver = _solver(min(3.0, deadline - time.monotonic()), workers, rnd.randrange(1 << 30))
         current.append(solver)
         watcher = _Watcher(model, None, began, floor=score - 1)
         solver.solve(sub, watcher)
