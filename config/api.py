@@ -290,6 +290,7 @@ def register_routers() -> None:
     api.add_router("/", "parcours.credentials.api.router")
     api.add_router("/", "parcours.enrolment.api.router")
     api.add_router("/", "parcours.scheduling.api.router")
+    api.add_router("/", "parcours.orientation.api.router")
     api.add_router("/", "parcours.timetabling.api.router")
 
 
