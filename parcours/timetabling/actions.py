@@ -346,7 +346,7 @@ def store_result(campaign_id: int, run: int, plan: pure.Plan) -> None:
             campaign.costs = {}
             campaign.reasons = (
                 adapter.reasons_to_json(plan.reasons)
-                if plan.status == pure.Status.INFEASIBLE
+                if plan.status == pure.Status.INFEASIBLE or plan.reasons
                 else [{"kind": "timeout", "params": {}}]
             )
         campaign.planned_at = timezone.now()

@@ -396,6 +396,11 @@ def reason_text(kind: str, params: dict[str, Any], n: Names) -> str:
         }
     if kind == "pins":
         return _("Les sessions épinglées.")
+    if kind == "too_large":
+        return _(
+            "Campagne trop grande pour l'optimisation (plus de 1 000 sessions) et le placement "
+            "rapide n'a pas tout placé : découpez-la en plusieurs campagnes."
+        )
     return _(
         "Les règles de base (une salle, un formateur et un groupe ne sont qu'à un endroit à "
         "la fois) ne laissent aucun plan sur la période."

@@ -254,3 +254,20 @@ def test_every_plan_the_solver_returns_passes_the_checker(
         assert plan.bound <= plan.score
     elif plan.status == Status.INFEASIBLE:
         assert plan.reasons
+
+
+def test_a_campaign_too_large_for_cp_sat_gets_the_checked_constructive_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from parcours.timetabling.campaign import solver
+
+    monkeypatch.setattr(solver, "MAX_CP_SAT_SESSIONS", 2)
+    campaign = small_campaign()
+    plan = solve(campaign, seconds=5)
+    assert plan.found
+    assert check(campaign, plan.placements) == []
+    # Where the constructive pass cannot place everything, it says so instead of trying.
+    crowded = small_campaign(end=MONDAY + dt.timedelta(days=4))
+    stuck = solve(crowded, seconds=5)
+    assert not stuck.found
+    assert {r.kind for r in stuck.reasons} <= {"too_large", "cohort_days", "trainer_days"}
