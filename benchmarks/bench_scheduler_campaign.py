@@ -140,7 +140,7 @@ def generate(size: Size, seed: int = 1) -> Campaign:
                 f"T{t:03d}",
                 frozenset(teach),
                 frozenset(region),
-                region[t % len(region)],
+                region[(t // len(regions)) % len(region)],
                 frozenset(away),
                 3,
             )
