@@ -169,7 +169,9 @@ def generate(size: Size, seed: int = 1) -> Campaign:
     )
 
 
-def measure(size: Size, seed: int, workers: int, seconds: float | None) -> dict[str, Any]:
+def measure(
+    size: Size, seed: int, workers: int, seconds: float | None, construct: bool = True
+) -> dict[str, Any]:
     began = time.monotonic()
     campaign = generate(size, seed)
     sessions = sum(len(c.modules) for c in campaign.cohorts)
@@ -181,6 +183,7 @@ def measure(size: Size, seed: int, workers: int, seconds: float | None) -> dict[
         seconds=budget,
         workers=workers,
         on_progress=lambda p: first.append(p) if not first else None,
+        construct=construct,
     )
     violations = check(campaign, plan.placements) if plan.found else []
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -237,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=None, help="budget (default: target)")
     parser.add_argument("--db", default="sqlite", help="ignored: the planner is pure")
     parser.add_argument("--note", default="")
+    parser.add_argument(
+        "--cp-sat-only",
+        action="store_true",
+        help="no constructive first plan: how long CP-SAT alone takes to find one",
+    )
     args = parser.parse_args(argv)
     rows = []
     for name in [s.strip() for s in args.sizes.split(",") if s.strip()]:
@@ -244,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"[campaign] {name}: generating and solving (budget {args.seconds or size.target_s} s)…"
         )
-        row = measure(size, args.seed, args.workers, args.seconds)
+        row = measure(size, args.seed, args.workers, args.seconds, not args.cp_sat_only)
+        row["cp_sat_only"] = args.cp_sat_only
         row["workers"] = args.workers
         print(json.dumps(row, default=str))
         rows.append(row)
