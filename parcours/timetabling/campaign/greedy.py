@@ -57,6 +57,32 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
     for spec in c.sessions():
         by_cohort[spec.cohort.code].append(spec)
     pinned = {p.session: p for p in c.pins}
+    result: list[Placement] = []
+    by_id = {spec.id: spec for specs in by_cohort.values() for spec in specs}
+    for pin in c.pins:  # pinned sessions first, exactly where they are
+        pinned_spec = by_id.get(pin.session)
+        if pinned_spec is None:
+            continue
+        site = pinned_spec.cohort.site or next(
+            (r.site for r in c.rooms if r.code == pin.room), c.sites[0]
+        )
+        starts = [g.slot(h) for h in pin.starts]
+        for start, length in zip(starts, pinned_spec.part_lengths(), strict=False):
+            span = set(range(start, start + length))
+            room_busy[pin.room] |= span
+            trainer_busy[pin.trainer] |= span
+            week_days[(pin.trainer, g.week(start))] += math.ceil(length / 2)
+        result.append(
+            Placement(
+                pinned_spec.id,
+                pinned_spec.cohort.code,
+                pinned_spec.module.code,
+                site,
+                pin.room,
+                pin.trainer,
+                tuple(pin.starts),
+            )
+        )
     # Sessions in rounds: every group's first module, then every group's second, ...
     queues = {
         code: sorted(specs, key=lambda s: s.module.phase) for code, specs in by_cohort.items()
@@ -67,7 +93,6 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
         for i, code in enumerate(_interleaved(queues))
     }
     site_of: dict[str, str] = {}
-    result: list[Placement] = []
     for round_index in range(max((len(q) for q in queues.values()), default=0)):
         for code, queue in queues.items():
             if round_index >= len(queue):
@@ -80,8 +105,10 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
                 else [site_of.get(code) or s for s in c.sites]
             )
             placed = None
-            if spec.id in pinned:
-                continue  # pins are not hinted: CP-SAT places them
+            if spec.id in pinned:  # placed above; the group's next module comes after it
+                pin = pinned[spec.id]
+                ready[code] = max(ready[code], g.slot(pin.starts[-1]) + lengths[-1] + gap)
+                continue
             for site in dict.fromkeys(sites):
                 rooms = sorted(
                     (

@@ -593,20 +593,29 @@ def solve(
     reasons = explain.prechecks(campaign)
     if reasons:
         return Plan(Status.INFEASIBLE, reasons=tuple(reasons), seconds=time.monotonic() - began)
-    # Phase 0: a constructive plan, kept only if the independent checker passes it (before
-    # the model is even built: on large campaigns building it takes a while).
+    # Phase 0: a ready plan, kept only if the independent checker passes it (before the model
+    # is even built: on large campaigns building it takes a while). Candidates: the plan given
+    # as a hint (re-solving around pinned sessions: the previous plan still holds unless
+    # something changed) and the constructive plan; the cheaper valid one wins.
     best: tuple[Placement, ...] | None = None
     score = bound = solutions = 0
-    if construct and (hint is None or not hint.placements):
-        built = greedy(campaign, _Grid(campaign))
-        if len(built) == len(campaign.sessions()) and not check(campaign, built):
-            best, solutions = built, 1
-            score = weighted_cost(campaign, wish_costs(campaign, built))
-            if on_progress is not None:
-                plan = Plan(Status.FEASIBLE, built, score=score, bound=0, solutions=1)
-                on_progress(Progress(plan, score, 0, time.monotonic() - began))
-        if built:
-            hint = Plan(Status.FEASIBLE, built)
+    total = len(campaign.sessions())
+    candidates = [hint.placements] if hint is not None and hint.placements else []
+    if construct:
+        candidates.append(greedy(campaign, _Grid(campaign)))
+    for candidate in candidates:
+        if len(candidate) != total or check(campaign, candidate):
+            continue
+        cost = weighted_cost(campaign, wish_costs(campaign, candidate))
+        if best is None or cost < score:
+            best, score, solutions = candidate, cost, 1
+    if best is not None:
+        hint = Plan(Status.FEASIBLE, best)
+        if on_progress is not None:
+            plan = Plan(Status.FEASIBLE, best, score=score, bound=0, solutions=1)
+            on_progress(Progress(plan, score, 0, time.monotonic() - began))
+    elif hint is None and candidates and candidates[-1]:
+        hint = Plan(Status.FEASIBLE, candidates[-1])  # a partial plan still guides CP-SAT
     if len(campaign.sessions()) > MAX_CP_SAT_SESSIONS:
         elapsed = time.monotonic() - began
         if best is None:

@@ -252,6 +252,14 @@ def test_every_plan_the_solver_returns_passes_the_checker(
         assert check(campaign, plan.placements) == []
         assert plan.bound is not None and plan.score is not None
         assert plan.bound <= plan.score
+        # Pin one session and solve again from that plan: still valid, the pin kept.
+        kept = plan.placements[-1]
+        pinned = dataclasses.replace(
+            campaign, pins=(Pin(kept.session, kept.starts, kept.room, kept.trainer),)
+        )
+        again = solve(pinned, seconds=2, workers=2, construct=construct, hint=plan)
+        assert again.found
+        assert check(pinned, again.placements) == []
     elif plan.status == Status.INFEASIBLE:
         assert plan.reasons
 
