@@ -79,6 +79,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.orientation_class",
     "parcours.demo.candidates",
     "parcours.demo.careers",
+    "parcours.demo.timetabling",
 )
 
 

@@ -368,3 +368,15 @@ def test_calls_for_applications_and_the_preparatory_programme(demo_output: str) 
     assert Application.objects.filter(call=programme, previous__call=call).count() == 2
     total = funnel.counts(funnel.rows([call.pk]))
     assert total["applied"] == 40 and total["selected"] == 3
+
+
+def test_the_ai_referent_campaign_has_a_plan_shown_before_commit(demo_output: str) -> None:
+    from parcours.timetabling import adapter
+    from parcours.timetabling import campaign as pure
+    from parcours.timetabling.models import Campaign, CampaignStatus
+
+    campaign = Campaign.objects.get(organisation__slug=data.TECHNOFUTUR)
+    assert campaign.status == CampaignStatus.PLANNED
+    assert len(campaign.plan) == 48  # 12 groups x (1 introduction + 2 options + closing)
+    assert pure.check(adapter.describe(campaign), adapter.plan_of(campaign)) == []
+    assert "Planification : campagne" in demo_output
