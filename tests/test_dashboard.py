@@ -373,6 +373,7 @@ def test_every_app_registers_its_panels_in_order() -> None:
     keys = [p.key for p in dashboard.registered()]
     assert keys == [
         "enrolment.coordinator_actions",
+        "careers.caseload",
         "scheduling.logistics_today",
         "enrolment.trainer_week",
         "enrolment.next_session",

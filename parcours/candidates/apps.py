@@ -10,3 +10,8 @@ class CandidatesConfig(AppConfig):
     name = "parcours.candidates"
     label = "candidates"
     verbose_name = _("Candidatures")
+
+    def ready(self) -> None:
+        from parcours.candidates import figures
+
+        figures.register()

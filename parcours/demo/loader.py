@@ -77,6 +77,9 @@ class LoadReport:
 DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.orientation",
     "parcours.demo.orientation_class",
+    "parcours.demo.candidates",
+    "parcours.demo.careers",
+    "parcours.demo.timetabling",
     "parcours.demo.history",
 )
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inscriptions/<int:pk>/annuler/", views.cancel, name="cancel"),
     path("gestion/", views.manage_list, name="manage_list"),
     path("gestion/nouvelle/", views.manage_create, name="manage_create"),
+    path("gestion/nouvelle/rythme/", views.manage_create_pattern, name="manage_create_pattern"),
     path("gestion/<int:pk>/", views.manage_detail, name="manage_detail"),
     path("gestion/<int:pk>/modifier/", views.manage_edit, name="manage_edit"),
     path("gestion/<int:pk>/dupliquer/", views.manage_duplicate, name="manage_duplicate"),

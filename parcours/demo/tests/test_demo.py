@@ -354,6 +354,38 @@ def test_the_truck_class_visit_is_finished_with_results(demo_output: str) -> Non
     assert "Mode classe : une visite du Techni Truck terminée, 22 élèves" in demo_output
 
 
+def test_calls_for_applications_and_the_preparatory_programme(demo_output: str) -> None:
+    from parcours.candidates import funnel
+    from parcours.candidates.models import Application, Call
+
+    assert "Candidatures : l'appel" in demo_output
+    call = Call.objects.get(slug="analyste-soc-2027")
+    programme = Call.objects.get(slug="nid-ruche-2027")
+    assert call.referral_call == programme and programme.followup_call == call
+    assert programme.places == 60
+    assert {s.site.city for s in programme.sessions.select_related("site")} == {"Hornu", "Mons"}
+    per_stage = [
+        Application.objects.filter(call=call, stage=stage).count()
+        for stage in call.stages.order_by("order")
+    ]
+    assert sum(per_stage) == 40 and all(per_stage)
+    assert Application.objects.filter(call=programme, previous__call=call).count() == 2
+    total = funnel.counts(funnel.rows([call.pk]))
+    assert total["applied"] == 40 and total["selected"] == 3
+
+
+def test_the_ai_referent_campaign_has_a_plan_shown_before_commit(demo_output: str) -> None:
+    from parcours.timetabling import adapter
+    from parcours.timetabling import campaign as pure
+    from parcours.timetabling.models import Campaign, CampaignStatus
+
+    campaign = Campaign.objects.get(organisation__slug=data.TECHNOFUTUR)
+    assert campaign.status == CampaignStatus.PLANNED
+    assert len(campaign.plan) == 48  # 12 groups x (1 introduction + 2 options + closing)
+    assert pure.check(adapter.describe(campaign), adapter.plan_of(campaign)) == []
+    assert "Planification : campagne" in demo_output
+
+
 def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> None:
     from parcours.lib.dates import platform_zone
     from parcours.reporting.figures import build_report

@@ -3,6 +3,7 @@
 One module per subject, every public action re-exported here (callers write
 ``from parcours.enrolment import actions`` then ``actions.enrol(...)``):
 
+- ``pattern``: a long session from a weekly pattern (preview, then create);
 - ``sessions``: create, update, publish/cancel, duplicate a session; its room and QR secrets;
 - ``enrolments``: enrol, enrol by e-mail, cancel, approve, reject, the learner's audience;
 - ``waitlist``: seats and promotions from the waitlist;
@@ -46,6 +47,11 @@ from parcours.enrolment.actions.enrolments import (
     update_learner_profile,
 )
 from parcours.enrolment.actions.imports import ImportReport, import_enrolments
+from parcours.enrolment.actions.pattern import (
+    PatternPreview,
+    create_session_from_pattern,
+    preview_pattern,
+)
 from parcours.enrolment.actions.sessions import (
     ROOM_SOURCE,
     SessionData,
@@ -62,6 +68,7 @@ __all__ = [
     "ROOM_SOURCE",
     "CheckInResult",
     "ImportReport",
+    "PatternPreview",
     "RollCallResult",
     "SessionData",
     "approve",
@@ -70,11 +77,13 @@ __all__ = [
     "complete_due",
     "create_invited_learner",
     "create_session",
+    "create_session_from_pattern",
     "duplicate_session",
     "enrol",
     "enrol_person",
     "find_or_create_learner",
     "import_enrolments",
+    "preview_pattern",
     "record_roll_call",
     "reject",
     "room_bookings",
