@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
     path("mes-donnees/", include("parcours.privacy.urls")),
+    path("rapports/", include("parcours.reporting.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
     # logout pages are accounts:login and accounts:logout (the same views, French paths).

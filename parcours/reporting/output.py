@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from parcours.lib.figures import Figure, Table
 from parcours.reporting import charts
+from parcours.reporting.figures import Report
+from parcours.reporting.periods import Period
 
 
 @dataclass(frozen=True)
@@ -110,31 +112,38 @@ def slug(text: str, length: int = 60) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:length] or "rapport"
 
 
-def from_report(
-    report: Any, *, title: str, period_label: str, previous_label: str = ""
-) -> Document:
-    """The engine's report laid out. ``report`` has ``first``, ``last`` and ``sections``; each
-    section a ``title``, ``figures`` (``Figure``), ``tables`` and, for the previous period,
-    ``previous`` (a mapping of figure keys to values)."""
+def period_label(period: Period) -> str:
+    """ "Année civile 2026", "Année scolaire 2025-2026" or "Du 1er mars au 30 juin 2026"."""
+    if period.kind == "year":
+        return _("Année civile %(year)s") % {"year": period.label}
+    if period.kind == "school_year":
+        return _("Année scolaire %(years)s") % {"years": period.label}
+    return period.label
+
+
+def from_report(report: Report, *, title: str) -> Document:
+    """The engine's report laid out for people (pages, PDF, workbook, CSV)."""
     sections: list[Section] = []
+    notes: list[tuple[str, str]] = []
     for section in report.sections:
-        previous = getattr(section, "previous", None) or {}
         sections.append(
             Section(
-                key=str(getattr(section, "key", "")),
+                key=section.key,
                 title=str(section.title),
                 figures=tuple(
-                    KeyFigure(figure=figure, previous=previous.get(figure.key))
-                    for figure in section.figures
+                    KeyFigure(figure=item.figure, previous=item.previous_value)
+                    for item in section.figures
                 ),
                 tables=tuple(section.tables),
             )
         )
+        notes += [(str(label), str(text)) for label, text in section.definitions]
     return Document(
         title=title,
-        period_label=period_label,
-        previous_label=previous_label,
-        first=report.first,
-        last=report.last,
+        period_label=period_label(report.period),
+        previous_label=period_label(report.period.previous()),
+        first=report.period.first,
+        last=report.period.last,
         sections=tuple(sections),
+        notes=tuple(notes),
     )

@@ -1,0 +1,208 @@
+"""The reporting pages: an organisation's dashboard (period picker, filters, key figures beside
+last year's, charts with their tables), the yearly activity report (ask, wait, download) and a
+network's summed figures.
+
+Thin: the figures come from ``figures.build_report``, the layout from ``output``, every write
+from ``jobs``. Permission is checked before anything is looked up: a person who may not read
+the current organisation's figures gets 403, another organisation's report job is not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from parcours.accounts.models import Organisation, Role
+from parcours.accounts.permissions import Actor
+from parcours.lib import clock, dates
+from parcours.lib.http import AuthedRequest, is_htmx
+from parcours.reporting import charts, jobs, output, permissions, yearly
+from parcours.reporting.figures import build_report
+from parcours.reporting.forms import FiltersForm, PeriodForm
+from parcours.reporting.models import ReportJob
+from parcours.reporting.periods import Filters, Period
+
+# The list a figure counts, and who may open it (the roles of the page that shows the list).
+LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "training.sessions_held": ("enrolment:manage_list", (Role.COORDINATOR,)),
+    "training.sessions_cancelled": ("enrolment:manage_list", (Role.COORDINATOR,)),
+    "logistics.room_occupancy": ("scheduling:occupancy", (Role.LOGISTICS, Role.COORDINATOR)),
+    "logistics.room_hours": ("scheduling:occupancy", (Role.LOGISTICS, Role.COORDINATOR)),
+    "logistics.loans": ("scheduling:loans", (Role.LOGISTICS,)),
+    "logistics.loans_overdue": ("scheduling:loans", (Role.LOGISTICS,)),
+    "outreach.visits": ("scheduling:outreach_queue", (Role.LOGISTICS,)),
+}
+
+DOWNLOADS = {
+    "pdf": ("pdf", "application/pdf"),
+    "xlsx": ("workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "zip": ("csv_zip", "application/zip"),
+}
+
+
+def _reporting_org(request: AuthedRequest) -> Organisation:
+    org = request.organisation
+    if org is None or not permissions.may_view_reports(request.actor, org):
+        raise PermissionDenied(
+            _("Les rapports sont réservés à la direction, la coordination et la logistique.")
+        )
+    return org
+
+
+def figure_link(actor: Actor, organisation: Organisation | None, key: str, link: str) -> str:
+    """The list a figure counts, when the viewer may open it (else no link)."""
+    if organisation is None:
+        return ""
+    if link:
+        return link
+    target = LISTS.get(key)
+    if target is None:
+        return ""
+    name, roles = target
+    if not (actor.is_platform_admin or actor.has_role(organisation, *roles)):
+        return ""
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # pragma: no cover - a list page renamed
+        return ""
+
+
+def layout(
+    document: output.Document, actor: Actor, organisation: Organisation | None
+) -> list[dict[str, Any]]:
+    """Each section with its figures (and their links) and its tables (and their charts)."""
+    sections = []
+    for section in document.sections:
+        sections.append(
+            {
+                "section": section,
+                "figures": [
+                    {
+                        "item": kf,
+                        "link": figure_link(actor, organisation, kf.figure.key, kf.figure.link),
+                    }
+                    for kf in section.figures
+                ],
+                "tables": [
+                    {"table": table, "chart": charts.render(table, f"chart-{section.key}-{i}")}
+                    for i, table in enumerate(section.tables)
+                ],
+            }
+        )
+    return sections
+
+
+def _period_query(period: Period) -> str:
+    query = QueryDict(mutable=True)
+    query["kind"] = period.kind
+    if period.kind == "range":
+        query["first"], query["last"] = period.first.isoformat(), period.last.isoformat()
+    else:
+        query["year"] = str(period.first.year)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    org = _reporting_org(request)
+    today = dates.local_date(clock.now(request))
+    data = request.GET if request.GET else None
+    period_form = PeriodForm(data, today=today)
+    filters_form = FiltersForm(data, organisation=org)
+    valid = data is None or (period_form.is_valid() and filters_form.is_valid())
+    context: dict[str, Any] = {
+        "organisation": org,
+        "period_form": period_form,
+        "filters_form": filters_form,
+        "jobs": list(jobs.jobs_of(org).select_related("requested_by")[:5]),
+    }
+    if not valid:
+        return render(request, "reporting/dashboard.html", context, status=400)
+    if data is None:
+        period, filters = Period.calendar_year(today.year), Filters()
+    else:
+        period, filters = period_form.cleaned_data["period"], filters_form.filters()
+    document = output.from_report(build_report([org.pk], period, filters), title=org.name)
+    context.update(
+        {
+            "document": document,
+            "period": period,
+            "filtered": not filters.is_empty,
+            "sections": layout(document, request.actor, org),
+        }
+    )
+    return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def request_report(request: AuthedRequest) -> HttpResponse:
+    org = _reporting_org(request)
+    form = PeriodForm(request.POST, today=dates.local_date(clock.now(request)))
+    if not form.is_valid():
+        messages.error(
+            request,
+            " ".join(str(e) for e in form.errors.get("__all__", []))
+            or _("Choisissez une période valide."),
+        )
+        return redirect("reporting:dashboard")
+    try:
+        job = jobs.request_report(
+            actor=request.actor, organisation=org, period=form.cleaned_data["period"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:dashboard")
+    return redirect("reporting:job", pk=job.pk)
+
+
+def _job(request: AuthedRequest, pk: int) -> ReportJob:
+    org = _reporting_org(request)
+    return get_object_or_404(
+        jobs.jobs_of(org).select_related("organisation", "requested_by"), pk=pk
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def job(request: AuthedRequest, pk: int) -> HttpResponse:
+    report_job = _job(request, pk)
+    context = {"job": report_job, "organisation": report_job.organisation}
+    if is_htmx(request):
+        return render(request, "reporting/_job_status.html", context)
+    return render(request, "reporting/job.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def download(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in DOWNLOADS:
+        raise Http404
+    report_job = _job(request, pk)
+    field, content_type = DOWNLOADS[kind]
+    if report_job.status != ReportJob.Status.DONE:
+        raise Http404
+    data = ReportJob.objects.filter(pk=report_job.pk).values_list(field, flat=True).first()
+    if not data:
+        raise Http404
+    document = output.Document(
+        title=report_job.organisation.name,
+        period_label="",
+        first=report_job.first,
+        last=report_job.last,
+    )
+    response = HttpResponse(bytes(data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{yearly.filename(document, kind)}"'
+    return response
