@@ -15,8 +15,8 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import bounds
 from parcours.enrolment import slots as slot_lines
 from parcours.enrolment.actions import SessionData
-from parcours.enrolment.models import Session
-from parcours.scheduling.models import Resource
+from parcours.enrolment.models import LearnerProfile, Session
+from parcours.scheduling.models import OutreachPupilCount, Resource
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -260,5 +260,31 @@ class AudienceForm(forms.Form):
     audience = forms.ChoiceField(
         label=_("Je suis"),
         choices=[("", "—")] + [c for c in Module.Audience.choices if c[0] != "everyone"],
+        required=False,
+    )
+
+
+class LearnerProfileForm(forms.Form):
+    """The learner's own profile: every field optional (the reports count "non communiqué")."""
+
+    audience = forms.ChoiceField(
+        label=_("Je suis"),
+        choices=[("", "—")] + [c for c in Module.Audience.choices if c[0] != "everyone"],
+        required=False,
+    )
+    gender = forms.ChoiceField(
+        label=_("Genre"), choices=[("", "—"), *LearnerProfile.Gender.choices], required=False
+    )
+    birth_year = forms.IntegerField(
+        label=_("Année de naissance"), required=False, min_value=1900, max_value=2100
+    )
+    age_band = forms.ChoiceField(
+        label=_("Ou votre tranche d'âge"),
+        choices=[("", "—"), *LearnerProfile.AgeBand.choices],
+        required=False,
+    )
+    school_year = forms.ChoiceField(
+        label=_("Année scolaire (si vous êtes élève)"),
+        choices=[("", "—"), *OutreachPupilCount.Grade.choices],
         required=False,
     )

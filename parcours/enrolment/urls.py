@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/inscription/", views.enrol_self, name="enrol"),
     path("module/<int:module_id>/a-venir/", views.module_upcoming, name="module_upcoming"),
     path("mes-sessions/", views.my_sessions, name="my_sessions"),
+    path("mon-profil/", views.my_profile, name="my_profile"),
     path("inscriptions/<int:pk>/annuler/", views.cancel, name="cancel"),
     path("gestion/", views.manage_list, name="manage_list"),
     path("gestion/nouvelle/", views.manage_create, name="manage_create"),

@@ -28,6 +28,7 @@ from parcours.enrolment.forms import (
     DuplicateForm,
     EnrolPersonForm,
     ImportForm,
+    LearnerProfileForm,
     SessionForm,
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
@@ -225,6 +226,28 @@ def my_sessions(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "enrolment/my_sessions.html", {"space": space, "postcode": request.user.postcode}
     )
+
+
+@login_required
+def my_profile(request: AuthedRequest) -> HttpResponse:
+    """The learner's optional profile (audience, gender, birth year or age band, school year)."""
+    profile = LearnerProfile.objects.filter(user=request.user).first()
+    initial = {f: getattr(profile, f) for f in actions.PROFILE_FIELDS} if profile else {}
+    form = LearnerProfileForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.update_learner_profile(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("Votre profil est enregistré."))
+                return redirect("enrolment:my_profile")
+        status = 422
+    return render(request, "enrolment/my_profile.html", {"form": form}, status=status)
 
 
 # --- Coordinator -------------------------------------------------------------------------

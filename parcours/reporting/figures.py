@@ -103,6 +103,22 @@ class Report:
                     return item
         return None
 
+    def value(self, key: str) -> Number | None:
+        """The figure's value this period (KeyError when no figure has that key)."""
+        item = self.figure(key)
+        if item is None:
+            raise KeyError(key)
+        return item.value
+
+    def previous_value(self, key: str) -> Number | None:
+        item = self.figure(key)
+        if item is None:
+            raise KeyError(key)
+        return item.previous_value
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables() if t.key == key), None)
+
     def tables(self) -> list[Table]:
         return [table for section in self.sections for table in section.tables]
 
@@ -137,12 +153,18 @@ _OWN = (
 )
 
 
-def build_report(organisation_ids: Sequence[int], period: Period, filters: Filters) -> Report:
-    """Every figure of the organisations for the period, beside last year's (see module doc)."""
+def build_report(
+    organisation_ids: Sequence[int], period: Period, filters: Filters, *, public_only: bool = False
+) -> Report:
+    """Every figure of the organisations for the period, beside last year's (see module doc).
+
+    ``public_only``: only the sections the open data may show (skips the others' queries)."""
     ids = tuple(sorted(set(organisation_ids)))
     before = period.previous()
     sections: list[Section] = []
     for key, title, compute, public in _OWN:
+        if public_only and not public:
+            continue
         sections.append(
             _section(
                 key,
@@ -153,6 +175,8 @@ def build_report(organisation_ids: Sequence[int], period: Period, filters: Filte
             )
         )
     for source in registry.registered():
+        if public_only and not source.public:
+            continue
         sections.append(
             _section(
                 source.key,

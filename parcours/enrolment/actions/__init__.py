@@ -34,6 +34,7 @@ from parcours.enrolment.actions.attendance import (
 )
 from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
+    PROFILE_FIELDS,
     approve,
     cancel,
     create_invited_learner,
@@ -42,6 +43,7 @@ from parcours.enrolment.actions.enrolments import (
     find_or_create_learner,
     reject,
     set_learner_audience,
+    update_learner_profile,
 )
 from parcours.enrolment.actions.imports import ImportReport, import_enrolments
 from parcours.enrolment.actions.sessions import (
@@ -56,6 +58,7 @@ from parcours.enrolment.actions.sessions import (
 )
 
 __all__ = [
+    "PROFILE_FIELDS",
     "ROOM_SOURCE",
     "CheckInResult",
     "ImportReport",
@@ -78,5 +81,6 @@ __all__ = [
     "rotate_checkin_secret",
     "set_learner_audience",
     "set_session_status",
+    "update_learner_profile",
     "update_session",
 ]
