@@ -1,4 +1,5 @@
-"""Home-page panel: a link to the reports, for those who may read them (no query)."""
+"""Home-page panels: a link to the organisation's reports for those who may read them (no
+query), and the networks a person reads (one query)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ def reports(request: AuthedRequest) -> dict[str, Any] | None:
     return {}
 
 
+def networks(request: AuthedRequest) -> dict[str, Any] | None:
+    """The networks the person reads (a funder holds no role in the organisations)."""
+    readable = list(permissions.networks_for(request.user)[:10])
+    return {"networks": readable} if readable else None
+
+
 def register() -> None:
     dashboard.register(
         dashboard.Panel(
@@ -27,5 +34,14 @@ def register() -> None:
             applies=may_read,
             build=reports,
             template="reporting/dashboard/reports.html",
+        )
+    )
+    dashboard.register(
+        dashboard.Panel(
+            key="reporting.networks",
+            order=810,
+            applies=dashboard.everyone,
+            build=networks,
+            template="reporting/dashboard/networks.html",
         )
     )

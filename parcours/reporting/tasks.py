@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from parcours.reporting import jobs
+from parcours.reporting import actions
 
 
 @task()
 def produce_report(job_id: int) -> bool:
-    return jobs.produce_report(job_id)
+    return actions.produce_report(job_id)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("rapport-annuel/", views.request_report, name="request_report"),
     path("rapport-annuel/<id:pk>/", views.job, name="job"),
     path("rapport-annuel/<id:pk>/<str:kind>/", views.download, name="download"),
+    path("reseaux/", views.networks, name="networks"),
+    path("reseaux/<id:pk>/", views.network, name="network"),
 ]

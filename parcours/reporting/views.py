@@ -25,10 +25,11 @@ from parcours.accounts.models import Organisation, Role
 from parcours.accounts.permissions import Actor
 from parcours.lib import clock, dates
 from parcours.lib.http import AuthedRequest, is_htmx
-from parcours.reporting import charts, jobs, output, permissions, yearly
+from parcours.reporting import actions, charts, jobs, output, permissions, yearly
 from parcours.reporting.figures import build_report
 from parcours.reporting.forms import FiltersForm, PeriodForm
 from parcours.reporting.models import ReportJob
+from parcours.reporting.network import build_network_report
 from parcours.reporting.periods import Filters, Period
 
 # The list a figure counts, and who may open it (the roles of the page that shows the list).
@@ -157,7 +158,7 @@ def request_report(request: AuthedRequest) -> HttpResponse:
         )
         return redirect("reporting:dashboard")
     try:
-        job = jobs.request_report(
+        job = actions.request_report(
             actor=request.actor, organisation=org, period=form.cleaned_data["period"]
         )
     except ValidationError as exc:
@@ -206,3 +207,43 @@ def download(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     response = HttpResponse(bytes(data), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{yearly.filename(document, kind)}"'
     return response
+
+
+# --- Network view ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def networks(request: AuthedRequest) -> HttpResponse:
+    readable = list(permissions.networks_for(request.user))
+    return render(request, "reporting/networks.html", {"networks": readable})
+
+
+@login_required
+@require_GET
+def network(request: AuthedRequest, pk: int) -> HttpResponse:
+    # Only among the networks the person reads: another network is simply not found.
+    chosen = get_object_or_404(permissions.networks_for(request.user), pk=pk)
+    today = dates.local_date(clock.now(request))
+    data = request.GET if request.GET else None
+    period_form = PeriodForm(data, today=today)
+    organisations = list(chosen.organisations.filter(is_active=True).order_by("name"))
+    context: dict[str, Any] = {
+        "network": chosen,
+        "organisations": organisations,
+        "period_form": period_form,
+    }
+    if data is not None and not period_form.is_valid():
+        return render(request, "reporting/network.html", context, status=400)
+    period = period_form.cleaned_data["period"] if data else Period.calendar_year(today.year)
+    report = build_network_report(chosen, period, Filters())
+    document = output.from_report(report, title=chosen.name)
+    context.update(
+        {
+            "document": document,
+            "period": period,
+            # No links: a network reader may not see the members' lists.
+            "sections": layout(document, request.actor, None),
+        }
+    )
+    return render(request, "reporting/network.html", context)
