@@ -21,7 +21,7 @@ KINDS = (
 
 
 class PeriodForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Période"), choices=KINDS, initial="year")
+    kind = forms.ChoiceField(label=_("Période"), choices=KINDS, initial="year", required=False)
     year = forms.IntegerField(
         label=_("Année"),
         min_value=MIN_YEAR,

@@ -220,3 +220,13 @@ def test_the_home_page_links_to_the_reports_for_their_readers_only(
 ) -> None:
     assert 'href="/rapports/"' in as_user(coordinator).get("/compte/").content.decode()
     assert 'href="/rapports/"' not in as_user(learner).get("/compte/").content.decode()
+
+
+def test_a_query_without_a_period_shows_the_current_calendar_year(
+    as_user: AsUser, coordinator: User
+) -> None:
+    from django.utils import timezone
+
+    response = as_user(coordinator).get("/rapports/", {"audience": "teachers"})
+    assert response.status_code == 200
+    assert f"Année civile {timezone.localdate().year}" in response.content.decode()
