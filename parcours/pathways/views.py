@@ -3,6 +3,8 @@ and the learner's own progress. Thin: reads via evaluation/querysets, writes via
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +47,16 @@ def _actor(request: AuthedRequest) -> Actor | None:
     return request.actor if request.user.is_authenticated else None
 
 
+def _linkable(request: AuthedRequest, modules: Iterable[Module]) -> set[int]:
+    """The modules whose catalogue page this viewer may open: a pathway may still require a
+    module that was archived since (or a draft of another organisation); it is then named
+    without a link instead of a link to a 404."""
+    ids = {module.pk for module in modules}
+    return set(
+        Module.objects.visible_to(_actor(request)).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 @refuses_out_of_bounds
 def public_list(request: AuthedRequest) -> HttpResponse:
     pathways = (
@@ -80,6 +92,7 @@ def detail(request: AuthedRequest, org_slug: str, code: str) -> HttpResponse:
             "requirements": _requirements(pathway, modules),
             "progress": progress,
             "where": where,
+            "linkable": _linkable(request, modules),
         },
     )
 
@@ -109,6 +122,9 @@ def my_progress(request: AuthedRequest) -> HttpResponse:
         {
             "progresses": list(zip(progresses, offers.where_to_get(progresses), strict=True)),
             "completions": completions,
+            "linkable": _linkable(
+                request, (state.module for p in progresses for state in p.modules)
+            ),
         },
     )
 
@@ -322,5 +338,6 @@ def learner_progress(request: AuthedRequest, pk: int, learner_id: int) -> HttpRe
             "learner": learner,
             "progress": progress,
             "where": offers.where_to_get([progress])[0],
+            "linkable": _linkable(request, (state.module for state in progress.modules)),
         },
     )

@@ -24,6 +24,27 @@ def test_public_pathway_page_lists_the_rule_in_words(client, ai_pathway: Pathway
     assert "parmi" in body
 
 
+def test_an_archived_module_is_named_without_a_link_to_a_missing_page(
+    client, as_user, ai_pathway: Pathway, ai_modules, coordinator: User, learner: User
+) -> None:
+    from parcours.catalogue import actions as catalogue_actions
+
+    closing = ai_modules["CLOT"]
+    catalogue_actions.archive_module(actor=Actor.of(coordinator), module=closing)
+    closing_url = reverse("catalogue:detail", args=["technofutur-tic", closing.code])
+    option_url = reverse("catalogue:detail", args=["technofutur-tic", ai_modules["O1"].code])
+    page = reverse("pathways:detail", args=["technofutur-tic", "REF-IA"])
+    assert client.get(closing_url).status_code == 404  # the page the link pointed to
+    body = client.get(page).content.decode()
+    assert closing.code in body and "module retiré du catalogue" in body
+    assert closing_url not in body
+    assert option_url in body  # the published modules keep their link
+    # The learner's progress lists it the same way; the coordinator still reaches its page.
+    complete(learner, ai_modules, "M1A")
+    assert closing_url not in as_user(learner).get(page).content.decode()
+    assert closing_url in as_user(coordinator).get(page).content.decode()
+
+
 def test_draft_pathway_is_not_public(client, ai_pathway: Pathway, coordinator: User) -> None:
     from parcours.pathways import actions
 
