@@ -34,7 +34,8 @@ TEXT = "#1a1a1a"
 GRID = "#767676"  # 4.5:1 on white
 
 WIDTH = 640
-MAX_CATEGORIES = 40  # a longer table is shown as a table only
+MAX_CATEGORIES = 40
+MAX_VALUE = 1e15  # a longer table is shown as a table only
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,12 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float | Decimal):
-        result = float(value)
-        return result if math.isfinite(result) else None
+        try:
+            result = float(value)
+        except OverflowError:
+            return None
+        # Beyond any real figure (and beyond what a drawing can scale): not drawn.
+        return result if math.isfinite(result) and abs(result) <= MAX_VALUE else None
     return None
 
 
@@ -89,7 +94,7 @@ def _nice_max(value: float) -> float:
     """The top of the axis: 1, 2, 2.5 or 5 times a power of ten, at least ``value``."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if step * power >= value:
             return float(step * power)
@@ -98,6 +103,11 @@ def _nice_max(value: float) -> float:
 
 def _truncate(text: str, length: int = 28) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _tidy(summary: str) -> str:
+    """One full stop after an abbreviated month ("en janv." + ".")."""
+    return summary.replace("..", ".")
 
 
 def _svg(uid: str, title: str, summary: str, height: int, body: list[str]) -> SafeString:
@@ -205,7 +215,7 @@ def bar_chart(table: Table, uid: str) -> RenderedChart | None:
     categories, series = series_of(table)
     if not categories or not series or len(categories) > MAX_CATEGORIES:
         return None
-    summary = _bar_summary(categories, series)
+    summary = _tidy(_bar_summary(categories, series))
     label_width, left, right = 190, 200, 70
     bar, gap = 14, 10
     group = bar * len(series) + gap
@@ -249,7 +259,7 @@ def line_chart(table: Table, uid: str) -> RenderedChart | None:
     categories, series = series_of(table)
     if len(categories) < 2 or not series or len(categories) > MAX_CATEGORIES:
         return None
-    summary = _line_summary(categories, series)
+    summary = _tidy(_line_summary(categories, series))
     left, right, top, bottom = 60, 20, 34, 46
     height = 300
     plot_h = height - top - bottom
@@ -299,7 +309,7 @@ def share_chart(table: Table, uid: str) -> RenderedChart | None:
     if not categories or not series or len(categories) > MAX_CATEGORIES:
         return None
     name, values = series[0]
-    summary = _share_summary(categories, values, name)
+    summary = _tidy(_share_summary(categories, values, name))
     total = sum(max(v, 0.0) for v in values)
     left, bar_top, bar_h = 10, 10, 36
     legend_top = bar_top + bar_h + 24

@@ -91,3 +91,9 @@ def test_any_table_draws_well_formed_svg_or_nothing(
                     assert math.isfinite(float(element.get(name, "")))
             for point in element.get("points", "").split():
                 assert all(math.isfinite(float(v)) for v in point.split(","))
+
+
+def test_an_abbreviated_month_ends_a_sentence_with_one_full_stop() -> None:
+    rendered = charts.render(table("line", (("déc.", 5), ("janv.", 1))), "c")
+    assert rendered is not None
+    assert "minimum 1 en janv. " not in rendered.summary and ".." not in rendered.summary
