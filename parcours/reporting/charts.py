@@ -92,7 +92,7 @@ def series_of(table: Table) -> tuple[list[str], list[tuple[str, list[float]]]]:
 
 def _nice_max(value: float) -> float:
     """The top of the axis: 1, 2, 2.5 or 5 times a power of ten, at least ``value``."""
-    if value <= 0:
+    if value <= 1:  # the smallest axis goes to 1 (no figure is a tiny fraction)
         return 1.0
     power = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
