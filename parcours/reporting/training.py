@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,10 +136,6 @@ def _hours(value: dt.timedelta | None) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
-def _duration() -> ExpressionWrapper:
-    return ExpressionWrapper(F("slot__end") - F("slot__start"), output_field=DurationField())
-
-
 def _percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
@@ -171,12 +167,67 @@ def _pathways_completed(ids: Sequence[int], period: Period, filters: Filters) ->
     return total
 
 
+@dataclass(frozen=True)
+class SlotFacts:
+    """One slot of the period with its roll-call counts (seat-holding enrolments only)."""
+
+    start: dt.datetime
+    length: dt.timedelta
+    site: int | None
+    module: int
+    marks: int
+    present: int
+
+
+def _slot_facts(ids: Sequence[int], period: Period, filters: Filters) -> list[SlotFacts]:
+    """The slots of the period that have marks: two integer queries, durations in Python.
+
+    Durations and local months are computed here from aware datetimes rather than in SQL: on
+    SQLite date arithmetic runs as a Python function per row (slow at millions of marks), and
+    per slot it is a few thousand subtractions."""
+    counts = {
+        row["slot_id"]: row
+        for row in Attendance.objects.filter(
+            slot__in=_slots(ids, period, filters), enrolment__status__in=sorted(SEAT_HOLDING)
+        )
+        .values("slot_id")
+        .annotate(marks=Count("pk"), present=Count("pk", filter=Q(present=True)))
+        .order_by()
+    }
+    if not counts:
+        return []
+    slots = (
+        _slots(ids, period, filters)
+        .filter(pk__in=list(counts))
+        .values_list(
+            "pk",
+            "start",
+            "end",
+            "session__site_id",
+            "session__module_id",
+        )
+        .order_by()
+    )
+    return [
+        SlotFacts(
+            start=start,
+            length=end - start,
+            site=site,
+            module=module,
+            marks=counts[pk]["marks"],
+            present=counts[pk]["present"],
+        )
+        for pk, start, end, site, module in slots
+    ]
+
+
 def training(ids: Sequence[int], period: Period, filters: Filters) -> Contribution:
     start, end = period.bounds()
     now = timezone.now()
     marks = present_marks(ids, period, filters)
     people = marks.values("enrolment__learner_id").distinct().count()
-    hours = _hours(marks.aggregate(total=Sum(_duration()))["total"])
+    slots = _slot_facts(ids, period, filters)
+    hours = _hours(sum((s.present * s.length for s in slots), dt.timedelta()))
 
     sessions = _sessions(ids, filters)
     slots_in = SessionSlot.objects.filter(start__gte=start, start__lt=end)
@@ -195,9 +246,10 @@ def training(ids: Sequence[int], period: Period, filters: Filters) -> Contributi
     capacity = held.aggregate(total=Sum("capacity"))["total"] or 0
     seats = Enrolment.objects.filter(session__in=held_ids, status__in=sorted(SEAT_HOLDING)).count()
 
-    all_marks = Attendance.objects.filter(
-        slot__in=_slots(ids, period, filters), enrolment__status__in=sorted(SEAT_HOLDING)
-    ).aggregate(total=Count("pk"), present=Count("pk", filter=Q(present=True)))
+    all_marks = {
+        "present": sum(s.present for s in slots),
+        "total": sum(s.marks for s in slots),
+    }
 
     unmet = (
         Enrolment.objects.filter(
@@ -272,11 +324,11 @@ def training(ids: Sequence[int], period: Period, filters: Filters) -> Contributi
         ),
     )
     tables = (
-        _by_month(marks, held, period),
+        _by_month(marks, slots, period),
         _by_audience(marks),
         _pupils_by_school_year(marks),
-        _by_site(marks),
-        _top_modules(marks),
+        _by_site(marks, slots),
+        _top_modules(marks, slots),
     )
     return Contribution(figures=figures, tables=tables)
 
@@ -294,27 +346,26 @@ def _month_label(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def _by_month(marks: QuerySet[Attendance], held: QuerySet[Session], period: Period) -> Table:
+def _by_month(marks: QuerySet[Attendance], slots: list[SlotFacts], period: Period) -> Table:
     zone = dates.platform_zone()
-    per_month = (
-        marks.annotate(month=TruncMonth("slot__start", tzinfo=zone))
-        .values("month")
-        .annotate(
-            people=Count("enrolment__learner_id", distinct=True),
-            hours=Sum(_duration()),
+    months = period.months()
+    # Distinct people per month: one query, one filtered distinct count per month.
+    bounds = {}
+    for y, m in months:
+        first = dt.datetime(y, m, 1, tzinfo=zone)
+        after = dt.datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=zone)
+        bounds[f"m{y}_{m}"] = Count(
+            "enrolment__learner_id",
+            distinct=True,
+            filter=Q(slot__start__gte=first, slot__start__lt=after),
         )
-    )
-    found: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in per_month:
-        month = row["month"]
-        found[(month.year, month.month)] = row
+    people = marks.aggregate(**bounds)
+    hours: dict[tuple[int, int], dt.timedelta] = defaultdict(dt.timedelta)
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        hours[(local.year, local.month)] += slot.present * slot.length
     rows = tuple(
-        (
-            _month_label(y, m),
-            found.get((y, m), {}).get("people", 0),
-            _hours(found.get((y, m), {}).get("hours")),
-        )
-        for y, m in period.months()
+        (_month_label(y, m), people[f"m{y}_{m}"], _hours(hours.get((y, m)))) for y, m in months
     )
     return Table(
         key="training.by_month",
@@ -368,18 +419,21 @@ def _pupils_by_school_year(marks: QuerySet[Attendance]) -> Table:
     )
 
 
-def _by_site(marks: QuerySet[Attendance]) -> Table:
+def _by_site(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
+    hours: dict[int | None, dt.timedelta] = defaultdict(dt.timedelta)
+    for slot in slots:
+        hours[slot.site] += slot.present * slot.length
     rows = (
-        marks.values(site=F("slot__session__site__name"))
-        .annotate(people=Count("enrolment__learner_id", distinct=True), hours=Sum(_duration()))
-        .order_by("site")
+        marks.values(site=F("slot__session__site_id"), name=F("slot__session__site__name"))
+        .annotate(people=Count("enrolment__learner_id", distinct=True))
+        .order_by("name", "site")
     )
     return Table(
         key="training.by_site",
         title=_("Personnes formées par site"),
         columns=(_("Site"), _("Personnes formées"), _("Heures-apprenants")),
         rows=tuple(
-            (row["site"] or str(_("À distance")), row["people"], _hours(row["hours"]))
+            (row["name"] or str(_("À distance")), row["people"], _hours(hours[row["site"]]))
             for row in rows
         ),
         people_columns=(1,),
@@ -387,19 +441,24 @@ def _by_site(marks: QuerySet[Attendance]) -> Table:
     )
 
 
-def _top_modules(marks: QuerySet[Attendance]) -> Table:
+def _top_modules(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
+    hours: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
+    for slot in slots:
+        hours[slot.module] += slot.present * slot.length
     rows = (
         marks.values(
-            code=F("slot__session__module__code"), title=F("slot__session__module__title_fr")
+            module=F("slot__session__module_id"),
+            code=F("slot__session__module__code"),
+            title=F("slot__session__module__title_fr"),
         )
-        .annotate(people=Count("enrolment__learner_id", distinct=True), hours=Sum(_duration()))
+        .annotate(people=Count("enrolment__learner_id", distinct=True))
         .order_by("-people", "code")[:TOP_MODULES]
     )
     return Table(
         key="training.top_modules",
         title=_("Modules les plus suivis"),
         columns=(_("Code"), _("Module"), _("Personnes formées"), _("Heures-apprenants")),
-        rows=tuple((r["code"], r["title"], r["people"], _hours(r["hours"])) for r in rows),
+        rows=tuple((r["code"], r["title"], r["people"], _hours(hours[r["module"]])) for r in rows),
         people_columns=(2,),
         chart="bar",
     )
