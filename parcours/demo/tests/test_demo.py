@@ -7,6 +7,7 @@ end so that other test modules still start from an empty database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from io import StringIO
 
@@ -143,8 +144,11 @@ def test_web_developer_pathway_counts_hours(demo_output: str) -> None:
 def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> None:
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
-    # The others come from the past session's roll calls (two learners completed it).
-    others = Completion.objects.exclude(source=Completion.Source.DEMO)
+    # The others come from the past session's roll calls (two learners completed it); the
+    # history's learners (demo/history.py) complete their own past sessions.
+    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
+        learner__email__endswith="@historique.demo"
+    )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
 
@@ -310,3 +314,24 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert data.DEMO_PASSWORD in text
     assert "Technocité" in text
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
+
+
+def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> None:
+    from parcours.lib.dates import platform_zone
+    from parcours.reporting.figures import build_report
+    from parcours.reporting.periods import Filters, Period
+
+    assert "Historique" in demo_output
+    today = timezone.now().astimezone(platform_zone()).date()
+    year = Period.between(today - dt.timedelta(days=364), today)
+    for org in Organisation.objects.all():
+        report = build_report([org.pk], year, Filters())
+        assert report.value("training.people") > 10, org  # type: ignore[operator]
+        assert report.value("training.sessions_held") > 8, org  # type: ignore[operator]
+    province = Organisation.objects.get(slug=data.PROVINCE)
+    report = build_report([province.pk], year, Filters())
+    assert report.value("outreach.pupils") > 500  # type: ignore[operator]
+    assert report.value("outreach.pupils_since_start") > 40_000  # type: ignore[operator]
+    assert report.value("logistics.loans") > 10  # type: ignore[operator]
+    assert report.value("logistics.catering") > 0  # type: ignore[operator]
+    assert report.previous_value("training.people")  # some history a year earlier too
