@@ -91,11 +91,12 @@ def series_of(table: Table) -> tuple[list[str], list[tuple[str, list[float]]]]:
 
 
 def _nice_max(value: float) -> float:
-    """The top of the axis: 1, 2, 2.5 or 5 times a power of ten, at least ``value``."""
+    """The top of the axis: 1, 2, 4, 6, 8 or 10 times a power of ten, at least ``value``, so
+    that its four intervals fall on round numbers (an axis of 40 reads 10, 20, 30, 40)."""
     if value <= 1:  # the smallest axis goes to 1 (no figure is a tiny fraction)
         return 1.0
     power = 10.0 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 6, 8, 10):
         if step * power >= value:
             return float(step * power)
     return float(10 * power)  # pragma: no cover - the loop always returns
@@ -260,7 +261,7 @@ def line_chart(table: Table, uid: str) -> RenderedChart | None:
     if len(categories) < 2 or not series or len(categories) > MAX_CATEGORIES:
         return None
     summary = _tidy(_line_summary(categories, series))
-    left, right, top, bottom = 60, 20, 34, 46
+    left, right, top, bottom = 60, 36, 34, 46
     height = 300
     plot_h = height - top - bottom
     top_value = _nice_max(max(max(values) for _name, values in series))
@@ -275,7 +276,9 @@ def line_chart(table: Table, uid: str) -> RenderedChart | None:
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
             f"{escape(fnumber(value))}</text>"
         )
-    every = max(1, math.ceil(len(categories) / 12))
+    # Leave a label out when they would overlap (about 7 units a character at this size).
+    widest = max(len(_truncate(category, 10)) for category in categories) * 7 + 6
+    every = max(1, math.ceil(widest / step))
     for index, category in enumerate(categories):
         if index % every:
             continue

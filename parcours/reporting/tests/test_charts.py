@@ -97,3 +97,17 @@ def test_an_abbreviated_month_ends_a_sentence_with_one_full_stop() -> None:
     rendered = charts.render(table("line", (("déc.", 5), ("janv.", 1))), "c")
     assert rendered is not None
     assert "minimum 1 en janv. " not in rendered.summary and ".." not in rendered.summary
+
+
+def test_axes_stop_at_round_numbers() -> None:
+    assert [charts._nice_max(v) for v in (0, 3, 21, 2673, 16214)] == [1, 4, 40, 4000, 20000]
+
+
+def test_month_labels_that_would_overlap_are_thinned() -> None:
+    months = tuple((f"2025-{m:02d}", m) for m in range(1, 13))
+    rendered = charts.render(table("line", months), "c")
+    assert rendered is not None
+    labels = [
+        t.text for t in parse(rendered.svg).iter(f"{SVG}text") if (t.text or "").startswith("2025-")
+    ]
+    assert labels == ["2025-01", "2025-03", "2025-05", "2025-07", "2025-09", "2025-11"]
