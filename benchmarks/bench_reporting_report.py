@@ -316,6 +316,11 @@ def _count(app: str, model: str) -> int:
     return int(apps.get_model(app, model).objects.count())
 
 
+def _version(value: Any) -> str:
+    """PostgreSQL's 150018 as 15.18; SQLite's text as is."""
+    return f"{value // 10000}.{value % 10000}" if isinstance(value, int) else str(value)
+
+
 def write_markdown() -> None:
     lines = [
         "# The yearly activity report at scale (issue #11)",
@@ -339,14 +344,17 @@ def write_markdown() -> None:
         files = ", ".join(f"{k} {v // 1024} KiB" for k, v in (report.get("bytes") or {}).items())
         ok = "yes" if data["time_ok"] and data["memory_ok"] else "**no**"
         lines.append(
-            f"| {db} {data['database_version']} | {data['rows']['learners']:,} | "
+            f"| {db} {_version(data['database_version'])} | {data['rows']['learners']:,} | "
             f"{data['rows']['sessions']:,} | {data['rows']['attendance_marks']:,} | "
             f"{report.get('seconds')} | {steps} | {report.get('peak_mb')} | {files} | {ok} |"
         )
     lines += [
         "",
-        "Measured on a shared 2-core machine while other work ran: the times are noisy "
-        "(upper bounds rather than typical figures).",
+        "Each step is timed from its start to the next one's; the last (CSV) also stores the "
+        'three files in the job and sends the e-mail. "Calcul des chiffres" is '
+        "`figures.build_report` (the year and the year before). Measured on a shared 2-core "
+        "machine while other work ran: the times are noisy (upper bounds rather than typical "
+        "figures).",
         "",
     ]
     (RESULTS_DIR / f"{NAME}.md").write_text("\n".join(lines))
