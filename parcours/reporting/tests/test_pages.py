@@ -230,3 +230,21 @@ def test_a_query_without_a_period_shows_the_current_calendar_year(
     response = as_user(coordinator).get("/rapports/", {"audience": "teachers"})
     assert response.status_code == 200
     assert f"Année civile {timezone.localdate().year}" in response.content.decode()
+
+
+def test_in_english_the_pages_and_the_report_speak_english(
+    as_user: AsUser,
+    org: Organisation,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = as_user(coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get("/rapports/", {"kind": "year", "year": str(YEAR)}).content.decode()
+    assert "Calendar year 2025" in page and "Key figures" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/rapports/rapport-annuel/", {"kind": "year", "year": str(YEAR)})
+    job = ReportJob.objects.get()
+    assert job.language == "en"
+    book = load_workbook(io.BytesIO(client.get(f"/rapports/rapport-annuel/{job.pk}/xlsx/").content))
+    assert book.sheetnames[:2] == ["Read me", "Key figures"]
