@@ -233,7 +233,9 @@ def my_profile(request: AuthedRequest) -> HttpResponse:
     """The learner's optional profile (audience, gender, birth year or age band, school year)."""
     profile = LearnerProfile.objects.filter(user=request.user).first()
     initial = {f: getattr(profile, f) for f in actions.PROFILE_FIELDS} if profile else {}
-    form = LearnerProfileForm(request.POST or None, initial=initial)
+    # Not ``request.POST or None``: a post with every field blank is valid (and empty).
+    posted = request.POST if request.method == "POST" else None
+    form = LearnerProfileForm(posted, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

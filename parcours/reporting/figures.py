@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -143,13 +144,17 @@ def _section(
     )
 
 
-# (key, title, compute, public). Each compute is (organisation ids, period, filters) ->
-# Contribution and only reads.
-_OWN = (
-    ("training", _("Formation"), training.training, True),
-    ("people", _("Genre et âge"), training.people, True),
-    ("logistics", _("Logistique"), logistics.logistics, False),
-    ("outreach", _("Animations en école"), logistics.outreach, True),
+# (keys, titles, compute, public). Each compute is (organisation ids, period, filters) ->
+# one Contribution per key (training and people share their scans) and only reads.
+_OWN: tuple[tuple[tuple[str, ...], tuple[Label, ...], Any, bool], ...] = (
+    (
+        ("training", "people"),
+        (_("Formation"), _("Genre et âge")),
+        training.training_and_people,
+        True,
+    ),
+    (("logistics",), (_("Logistique"),), lambda *a: (logistics.logistics(*a),), False),
+    (("outreach",), (_("Animations en école"),), lambda *a: (logistics.outreach(*a),), True),
 )
 
 
@@ -162,18 +167,12 @@ def build_report(
     ids = tuple(sorted(set(organisation_ids)))
     before = period.previous()
     sections: list[Section] = []
-    for key, title, compute, public in _OWN:
+    for keys, titles, compute, public in _OWN:
         if public_only and not public:
             continue
-        sections.append(
-            _section(
-                key,
-                title,
-                compute(ids, period, filters),
-                compute(ids, before, filters),
-                public=public,
-            )
-        )
+        now, then = compute(ids, period, filters), compute(ids, before, filters)
+        for key, title, this, that in zip(keys, titles, now, then, strict=True):
+            sections.append(_section(key, title, this, that, public=public))
     for source in registry.registered():
         if public_only and not source.public:
             continue

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +180,7 @@ def logistics(ids: Sequence[int], period: Period, filters: Filters) -> Contribut
         else None
     )
 
+    loans_link = reverse("scheduling:loans")
     figures = (
         Figure(
             "logistics.room_occupancy",
@@ -200,8 +202,22 @@ def logistics(ids: Sequence[int], period: Period, filters: Filters) -> Contribut
             "count",
             D["catering"],
         ),
-        Figure("logistics.loans", _("Prêts de matériel"), len(loan_rows), "count", D["loans"]),
-        Figure("logistics.loans_overdue", _("Prêts en retard"), overdue, "count", D["overdue"]),
+        Figure(
+            "logistics.loans",
+            _("Prêts de matériel"),
+            len(loan_rows),
+            "count",
+            D["loans"],
+            link=loans_link,
+        ),
+        Figure(
+            "logistics.loans_overdue",
+            _("Prêts en retard"),
+            overdue,
+            "count",
+            D["overdue"],
+            link=loans_link,
+        ),
         Figure("logistics.loan_days", _("Durée moyenne d'un prêt"), average, "days", D["length"]),
     )
     tables = (

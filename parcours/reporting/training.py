@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -221,11 +222,72 @@ def _slot_facts(ids: Sequence[int], period: Period, filters: Filters) -> list[Sl
     ]
 
 
-def training(ids: Sequence[int], period: Period, filters: Filters) -> Contribution:
+@dataclass(frozen=True)
+class ProfileGroup:
+    """People trained who share the same declared profile (blank: no profile or no answer)."""
+
+    audience: str
+    school_year: str
+    gender: str
+    birth_year: int | None
+    age_band: str
+    people: int
+
+
+def profile_groups(marks: QuerySet[Attendance]) -> list[ProfileGroup]:
+    """One scan of the marks: distinct people trained per declared profile.
+
+    A person has one profile (or none), so they fall in exactly one group and the groups' sums
+    are exact distinct counts: the total of people trained, by audience, school year, gender
+    and age all come from this one query."""
+    rows = (
+        marks.values(
+            audience=F("enrolment__learner__learner_profile__audience"),
+            school_year=F("enrolment__learner__learner_profile__school_year"),
+            gender=F("enrolment__learner__learner_profile__gender"),
+            birth_year=F("enrolment__learner__learner_profile__birth_year"),
+            age_band=F("enrolment__learner__learner_profile__age_band"),
+        )
+        .annotate(n=Count("enrolment__learner_id", distinct=True))
+        .order_by()
+    )
+    return [
+        ProfileGroup(
+            audience=row["audience"] or "",
+            school_year=row["school_year"] or "",
+            gender=row["gender"] or "",
+            birth_year=row["birth_year"],
+            age_band=row["age_band"] or "",
+            people=row["n"],
+        )
+        for row in rows
+    ]
+
+
+def training_and_people(
+    ids: Sequence[int], period: Period, filters: Filters
+) -> tuple[Contribution, Contribution]:
+    """The training section and the gender / age section, sharing their scans of the marks."""
+    marks = present_marks(ids, period, filters)
+    groups = profile_groups(marks)
+    return training(ids, period, filters, groups=groups), people(
+        ids, period, filters, groups=groups
+    )
+
+
+def training(
+    ids: Sequence[int],
+    period: Period,
+    filters: Filters,
+    *,
+    groups: list[ProfileGroup] | None = None,
+) -> Contribution:
     start, end = period.bounds()
     now = timezone.now()
     marks = present_marks(ids, period, filters)
-    people = marks.values("enrolment__learner_id").distinct().count()
+    if groups is None:
+        groups = profile_groups(marks)
+    people = sum(g.people for g in groups)
     slots = _slot_facts(ids, period, filters)
     hours = _hours(sum((s.present * s.length for s in slots), dt.timedelta()))
 
@@ -277,7 +339,14 @@ def training(ids: Sequence[int], period: Period, filters: Filters) -> Contributi
     figures = (
         Figure("training.people", _("Personnes formées"), people, "people", D["people"], True),
         Figure("training.hours", _("Heures-apprenants"), hours, "hours", D["hours"]),
-        Figure("training.sessions_held", _("Sessions tenues"), held_count, "count", D["held"]),
+        Figure(
+            "training.sessions_held",
+            _("Sessions tenues"),
+            held_count,
+            "count",
+            D["held"],
+            link=reverse("enrolment:manage_list"),
+        ),
         Figure(
             "training.sessions_cancelled",
             _("Sessions annulées"),
@@ -325,8 +394,8 @@ def training(ids: Sequence[int], period: Period, filters: Filters) -> Contributi
     )
     tables = (
         _by_month(marks, slots, period),
-        _by_audience(marks),
-        _pupils_by_school_year(marks),
+        _by_audience(groups),
+        _pupils_by_school_year(groups),
         _by_site(marks, slots),
         _top_modules(marks, slots),
     )
@@ -378,15 +447,10 @@ def _by_month(marks: QuerySet[Attendance], slots: list[SlotFacts], period: Perio
     )
 
 
-def _by_audience(marks: QuerySet[Attendance]) -> Table:
-    # Blank and "no profile" both land on "": merge (the query may give two rows).
+def _by_audience(groups: list[ProfileGroup]) -> Table:
     merged: Counter[str] = Counter()
-    for row in (
-        marks.values(audience=F("enrolment__learner__learner_profile__audience"))
-        .annotate(n=Count("enrolment__learner_id", distinct=True))
-        .order_by()
-    ):
-        merged[row["audience"] or ""] += row["n"]
+    for group in groups:
+        merged[group.audience] += group.people
     rows = _choice_rows(Module.Audience.choices, merged)
     return Table(
         key="training.by_audience",
@@ -399,15 +463,11 @@ def _by_audience(marks: QuerySet[Attendance]) -> Table:
     )
 
 
-def _pupils_by_school_year(marks: QuerySet[Attendance]) -> Table:
+def _pupils_by_school_year(groups: list[ProfileGroup]) -> Table:
     counts: Counter[str] = Counter()
-    for row in (
-        marks.filter(enrolment__learner__learner_profile__audience=Module.Audience.PUPILS)
-        .values(grade=F("enrolment__learner__learner_profile__school_year"))
-        .annotate(n=Count("enrolment__learner_id", distinct=True))
-        .order_by()
-    ):
-        counts[row["grade"] or ""] += row["n"]
+    for group in groups:
+        if group.audience == Module.Audience.PUPILS:
+            counts[group.school_year] += group.people
     rows = _choice_rows(OutreachPupilCount.Grade.choices, counts)
     return Table(
         key="training.pupils_by_school_year",
@@ -483,24 +543,21 @@ def age_band(profile_year: int | None, declared: str, on: dt.date) -> str:
     return declared or ""
 
 
-def people(ids: Sequence[int], period: Period, filters: Filters) -> Contribution:
-    marks = present_marks(ids, period, filters)
-    learner_ids = marks.values("enrolment__learner_id").distinct()
-    profiles = {
-        user_id: (gender, year, band)
-        for user_id, gender, year, band in LearnerProfile.objects.filter(
-            user_id__in=learner_ids
-        ).values_list("user_id", "gender", "birth_year", "age_band")
-    }
-    total = marks.values("enrolment__learner_id").distinct().count()
+def people(
+    ids: Sequence[int],
+    period: Period,
+    filters: Filters,
+    *,
+    groups: list[ProfileGroup] | None = None,
+) -> Contribution:
+    if groups is None:
+        groups = profile_groups(present_marks(ids, period, filters))
+    total = sum(g.people for g in groups)
     genders: Counter[str] = Counter()
     ages: Counter[str] = Counter()
-    for gender, year, band in profiles.values():
-        genders[gender or ""] += 1
-        ages[age_band(year, band, period.last)] += 1
-    # People without a profile row have said nothing.
-    genders[""] += total - len(profiles)
-    ages[""] += total - len(profiles)
+    for group in groups:
+        genders[group.gender] += group.people
+        ages[age_band(group.birth_year, group.age_band, period.last)] += group.people
     women = genders.get(LearnerProfile.Gender.FEMALE, 0)
     declared = total - genders[""] - genders.get(LearnerProfile.Gender.UNDISCLOSED, 0)
     figures = (
