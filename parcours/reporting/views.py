@@ -10,13 +10,14 @@ the current organisation's figures gets 403, another organisation's report job i
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -32,15 +33,22 @@ from parcours.reporting.models import ReportJob
 from parcours.reporting.network import build_network_report
 from parcours.reporting.periods import Filters, Period
 
-# The list a figure counts, and who may open it (the roles of the page that shows the list).
-LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "training.sessions_held": ("enrolment:manage_list", (Role.COORDINATOR,)),
-    "training.sessions_cancelled": ("enrolment:manage_list", (Role.COORDINATOR,)),
-    "logistics.room_occupancy": ("scheduling:occupancy", (Role.LOGISTICS, Role.COORDINATOR)),
-    "logistics.room_hours": ("scheduling:occupancy", (Role.LOGISTICS, Role.COORDINATOR)),
-    "logistics.loans": ("scheduling:loans", (Role.LOGISTICS,)),
-    "logistics.loans_overdue": ("scheduling:loans", (Role.LOGISTICS,)),
-    "outreach.visits": ("scheduling:outreach_queue", (Role.LOGISTICS,)),
+# Who may open each list a figure can link to (the roles of that list's page).
+LIST_ROLES: dict[str, tuple[str, ...]] = {
+    "enrolment:manage_list": (Role.COORDINATOR,),
+    "scheduling:occupancy": (Role.LOGISTICS, Role.COORDINATOR),
+    "scheduling:loans": (Role.LOGISTICS,),
+    "scheduling:outreach_queue": (Role.LOGISTICS,),
+}
+# The list a figure counts, when the figures engine names none.
+LISTS: dict[str, str] = {
+    "training.sessions_held": "enrolment:manage_list",
+    "training.sessions_cancelled": "enrolment:manage_list",
+    "logistics.room_occupancy": "scheduling:occupancy",
+    "logistics.room_hours": "scheduling:occupancy",
+    "logistics.loans": "scheduling:loans",
+    "logistics.loans_overdue": "scheduling:loans",
+    "outreach.visits": "scheduling:outreach_queue",
 }
 
 DOWNLOADS = {
@@ -60,17 +68,24 @@ def _reporting_org(request: AuthedRequest) -> Organisation:
 
 
 def figure_link(actor: Actor, organisation: Organisation | None, key: str, link: str) -> str:
-    """The list a figure counts, when the viewer may open it (else no link)."""
+    """The list a figure counts, when the viewer may open it (else no link): the engine's
+    link or ours, shown only to the roles of that list's page."""
     if organisation is None:
         return ""
     if link:
-        return link
-    target = LISTS.get(key)
-    if target is None:
-        return ""
-    name, roles = target
+        try:
+            name = resolve(urlsplit(link).path).view_name
+        except Resolver404:
+            return ""
+    else:
+        name = LISTS.get(key, "")
+    roles = LIST_ROLES.get(name)
+    if roles is None:
+        return ""  # a list we do not know who may open: no link rather than a 403
     if not (actor.is_platform_admin or actor.has_role(organisation, *roles)):
         return ""
+    if link:
+        return link
     try:
         return reverse(name)
     except NoReverseMatch:  # pragma: no cover - a list page renamed

@@ -248,3 +248,21 @@ def test_in_english_the_pages_and_the_report_speak_english(
     assert job.language == "en"
     book = load_workbook(io.BytesIO(client.get(f"/rapports/rapport-annuel/{job.pk}/xlsx/").content))
     assert book.sheetnames[:2] == ["Read me", "Key figures"]
+
+
+def test_a_figure_links_to_its_list_only_for_those_who_may_open_it(
+    as_user: AsUser, org: Organisation, coordinator: User
+) -> None:
+    agent = make_person(org, Role.AGENT, "agent@technofutur.test", "Agnès", "Agent")
+    logistics = make_person(org, Role.LOGISTICS, "log@technofutur.test", "Léa", "Logistique")
+    query = {"kind": "year", "year": str(YEAR)}
+
+    def linked(user: User, key: str) -> bool:
+        html = as_user(user).get("/rapports/", query).content.decode()
+        return "<a href=" in html.split(f'data-figure="{key}"')[1].split("</li>")[0]
+
+    assert linked(coordinator, "training.sessions_held")
+    assert not linked(coordinator, "logistics.loans")  # the loans page is logistics'
+    assert linked(logistics, "logistics.loans")
+    assert not linked(logistics, "training.sessions_held")
+    assert not linked(agent, "training.sessions_held") and not linked(agent, "logistics.loans")
