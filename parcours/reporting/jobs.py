@@ -17,7 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -55,38 +55,48 @@ def request_report(*, actor: Actor, organisation: Organisation, period: Period) 
         Period(period.first, period.last, period.kind)  # re-check the bounds
     except PeriodError as exc:
         raise ValidationError(str(exc)) from exc
-    with transaction.atomic():
-        pending = (
-            jobs_of(organisation)
-            .filter(
+    pending = _pending(organisation, period)
+    if pending is not None:
+        return pending
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                organisation=organisation,
+                requested_by=actor.user,
                 first=period.first,
                 last=period.last,
-                status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING),
+                kind=period.kind,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                step=_("En attente d'un processus de fond."),
             )
-            .first()
-        )
-        if pending is not None:
-            return pending
-        job = ReportJob.objects.create(
-            organisation=organisation,
-            requested_by=actor.user,
+            audit.record(
+                "reporting.report_requested",
+                actor=actor.user,
+                organisation=organisation,
+                obj=job,
+                changes={"first": period.first.isoformat(), "last": period.last.isoformat()},
+            )
+            from parcours.reporting import tasks
+
+            transaction.on_commit(partial(tasks.produce_report.enqueue, job.pk))
+    except IntegrityError:  # someone asked for the same period at the same moment
+        pending = _pending(organisation, period)
+        if pending is None:
+            raise
+        return pending
+    return job
+
+
+def _pending(organisation: Organisation, period: Period) -> ReportJob | None:
+    return (
+        jobs_of(organisation)
+        .filter(
             first=period.first,
             last=period.last,
-            kind=period.kind,
-            language=translation.get_language() or settings.LANGUAGE_CODE,
-            step=_("En attente d'un processus de fond."),
+            status__in=(ReportJob.Status.QUEUED, ReportJob.Status.RUNNING),
         )
-        audit.record(
-            "reporting.report_requested",
-            actor=actor.user,
-            organisation=organisation,
-            obj=job,
-            changes={"first": period.first.isoformat(), "last": period.last.isoformat()},
-        )
-        from parcours.reporting import tasks
-
-        transaction.on_commit(partial(tasks.produce_report.enqueue, job.pk))
-    return job
+        .first()
+    )
 
 
 def _progress(job_id: int, progress: int, step: str) -> None:

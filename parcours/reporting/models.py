@@ -146,6 +146,15 @@ class ReportJob(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="report_job_org_recent")
         ]
+        constraints = [
+            # One report in the making per organisation and period: two clicks (or two people)
+            # at once make one job, whatever the timing.
+            models.UniqueConstraint(
+                fields=["organisation", "first", "last"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="report_job_one_pending_per_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.first}..{self.last} ({self.status})"
