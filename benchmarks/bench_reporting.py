@@ -192,7 +192,7 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
                         organisation=org, site=site, name=f"Salle {r}", code=f"R{s}-{r}"
                     ).pk,
                 )
-                for r in range(4)
+                for r in range(10)
             ]
             parkings.append(
                 (
@@ -415,16 +415,20 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
     reservation_rows = []
     catering_rows = []
     requester = users[0]
+    taken: set[tuple[int, dt.date, int]] = set()
+    rooms_of = {o: [r for r in rooms if r[0] == o] for o in orgs}
+    parkings_of = {o: [p for p in parkings if p[0] == o] for o in orgs}
     for b in range(n_rooms):
         o = pick_org()
-        pool = (
-            [r for r in rooms if r[0] == orgs[o]]
-            if rng.random() < 0.85
-            else [p for p in parkings if p[0] == orgs[o]]
-        )
-        _org, site, resource = rng.choice(pool)
-        day = dt.date(rng.choice(YEARS), 1, 1) + dt.timedelta(days=rng.randrange(365))
-        start = dt.datetime.combine(day, dt.time(rng.choice([8, 10, 13, 15])), zone)
+        pool = rooms_of[orgs[o]] if rng.random() < 0.85 else parkings_of[orgs[o]]
+        while True:  # a free two-hour slot: no two bookings of a resource overlap
+            _org, site, resource = rng.choice(pool)
+            day = dt.date(rng.choice(YEARS), 1, 1) + dt.timedelta(days=rng.randrange(365))
+            hour = rng.choice((8, 10, 12, 14, 16))
+            if (resource, day, hour) not in taken:
+                taken.add((resource, day, hour))
+                break
+        start = dt.datetime.combine(day, dt.time(hour), zone)
         end = start + dt.timedelta(hours=2)
         booking_rows.append(
             (

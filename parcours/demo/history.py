@@ -207,7 +207,7 @@ def _meetings(loader: Any, org_slug: str, rng: random.Random) -> int:
             count += 1
         except scheduling_actions.BookingConflict:
             pass  # the room was taken that morning (a session): skip this one
-        day = _weekday(day + dt.timedelta(days=rng.choice((3, 4, 6, 7))))
+        day = _weekday(day + dt.timedelta(days=rng.choice((6, 8, 10, 14))))
     return count
 
 

@@ -157,3 +157,40 @@ def test_open_data_suppresses_small_people_counts(
     assert "logistics" not in {s.key for s in report.sections}
     body = opendata.csv_bytes(report).decode("utf-8-sig")
     assert "< 5" in body and body.startswith("période;")
+
+
+def test_a_registered_source_becomes_a_section_with_last_year_beside(org) -> None:
+    from parcours.lib import figures as registry
+
+    asked: list[tuple[tuple[int, ...], dt.date, dt.date]] = []
+
+    def provide(ids, first, last):
+        asked.append((tuple(ids), first, last))
+        return registry.Contribution(
+            figures=(
+                registry.Figure(
+                    "funnel.selected", "Candidats retenus", first.year, "people", counts_people=True
+                ),
+            )
+        )
+
+    registry.register(
+        registry.Source(key="funnel", title="Candidatures", provide=provide, public=True)
+    )
+    try:
+        report = build_report([org.pk], Period.calendar_year(Y), Filters())
+        assert report.section("funnel") is not None
+        assert report.value("funnel.selected") == Y
+        assert report.previous_value("funnel.selected") == Y - 1
+        assert asked == [
+            ((org.pk,), dt.date(Y, 1, 1), dt.date(Y, 12, 31)),
+            ((org.pk,), dt.date(Y - 1, 1, 1), dt.date(Y - 1, 12, 31)),
+        ]
+        rows = list(
+            opendata.rows(
+                build_report([org.pk], Period.calendar_year(Y), Filters(), public_only=True)
+            )
+        )
+        assert any(r[2] == "funnel.selected" for r in rows)
+    finally:
+        registry.unregister("funnel")
