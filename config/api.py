@@ -291,6 +291,7 @@ def register_routers() -> None:
     api.add_router("/", "parcours.enrolment.api.router")
     api.add_router("/", "parcours.scheduling.api.router")
     api.add_router("/", "parcours.reporting.api.router")
+    api.add_router("/", "parcours.orientation.api.router")
 
 
 register_routers()

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import CATALOGUE_EDITORS
-from parcours.catalogue import actions, suggestions
+from parcours.catalogue import actions, module_filters, suggestions
 from parcours.catalogue import cache as catalogue_cache
 from parcours.catalogue.bounds import page_number, refuses_out_of_bounds
 from parcours.catalogue.forms import (
@@ -226,9 +226,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
     )
     query = form.query
     modules = Module.objects.published().filtered(**form.filters()).order_by("title_fr", "pk")
+    modules, extra_filters, extra_ignored = _extra_filters(request, modules)
+    # The cached ranked ids do not know the filters of other apps.
+    ids_generation = None if extra_filters else generation
     # The public catalogue spans every organisation: their synonyms all apply.
     synonyms = suggestions.synonyms_for(None, generation=generation) if query else {}
-    page = _page(request, modules, query, generation, synonyms)
+    page = _page(request, modules, query, ids_generation, synonyms)
     help_ = _search_help(modules, query, page, generation, synonyms)
     page.object_list = _cards(list(page.object_list))
     context = {
@@ -236,10 +239,43 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "is_filtered": bool(request.GET),
-        "ignored": form.ignored(),
+        "ignored": form.ignored() + extra_ignored,
+        "extra_filters": extra_filters,
         **help_,
     }
     return _render_list(request, "catalogue/public_list.html", "catalogue/_results.html", context)
+
+
+@dataclass
+class ExtraFilter:
+    param: str
+    value: str
+    label: str
+    remove_url: str
+
+
+def _extra_filters(
+    request: HttpRequest, modules: ModuleQuerySet
+) -> tuple[ModuleQuerySet, list[ExtraFilter], list[str]]:
+    """The filters other apps contribute (module_filters): applied, or named as ignored."""
+    applied: list[ExtraFilter] = []
+    ignored: list[str] = []
+    for module_filter in module_filters.registered():
+        value = request.GET.get(module_filter.param, "").strip()[:100]
+        if not value:
+            continue
+        resolved = module_filter.resolve(value)
+        if resolved is None:
+            ignored.append(_("Filtre inconnu : %(value)s") % {"value": value})
+            continue
+        label, ids = resolved
+        modules = modules.filter(pk__in=ids)
+        rest = request.GET.copy()
+        rest.pop(module_filter.param, None)
+        rest.pop("page", None)
+        remove_url = reverse("catalogue:public_list") + (f"?{rest.urlencode()}" if rest else "")
+        applied.append(ExtraFilter(module_filter.param, value, label, remove_url))
+    return modules, applied, ignored
 
 
 def detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:

@@ -10,3 +10,30 @@ class OrientationConfig(AppConfig):
     name = "parcours.orientation"
     label = "orientation"
     verbose_name = _("Orientation")
+
+    def ready(self) -> None:
+        from parcours.catalogue import module_filters
+        from parcours.lib import sections
+        from parcours.orientation import views
+
+        sections.register(
+            sections.Section(
+                key="orientation.module_occupations",
+                slot="catalogue.module",
+                order=10,
+                build=views.module_occupations,
+                template="orientation/sections/module_occupations.html",
+            )
+        )
+        sections.register(
+            sections.Section(
+                key="orientation.outreach",
+                slot="scheduling.outreach",
+                order=10,
+                build=views.outreach_orientation,
+                template="orientation/sections/outreach.html",
+            )
+        )
+        module_filters.register(
+            module_filters.ModuleFilter(param="metier", resolve=views.catalogue_occupation_filter)
+        )

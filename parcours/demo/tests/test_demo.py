@@ -282,6 +282,26 @@ def test_catalogue_search_finds_demo_modules(demo_output: str) -> None:
     assert "IA-ETHIQUE" in found
 
 
+def test_the_province_explorer_has_eight_worlds_and_thirty_two_experts(demo_output: str) -> None:
+    from parcours.orientation.models import JobSheet, Occupation, World
+
+    province = Organisation.objects.get(slug=data.PROVINCE)
+    worlds = World.objects.filter(organisation=province, is_published=True)
+    assert worlds.count() == 8
+    assert {"Atominatis", "Eletroworld", "Mécanosphère", "Géoterra"} <= set(
+        worlds.values_list("name_fr", flat=True)
+    )
+    sheets = JobSheet.objects.filter(organisation=province, is_published=True)
+    assert sheets.count() == 32
+    assert not sheets.filter(occupation=None).exists()
+    assert Occupation.objects.count() == 3007
+    electrician = sheets.get(slug="electricien")
+    assert electrician.occupation.code == "7411.1"  # type: ignore[union-attr]
+    assert electrician.outreach_activities.filter(slug="electricite").exists()
+    assert Session.objects.public().upcoming().filter(module__in=electrician.modules.all()).exists()
+    assert worlds.get(slug="eolia").outreach_activities.count() == 2
+
+
 def test_running_load_demo_twice_is_harmless(demo_output: str) -> None:
     before = _counts()
     out = StringIO()
