@@ -418,28 +418,28 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
     taken: set[tuple[int, dt.date, int]] = set()
     rooms_of = {o: [r for r in rooms if r[0] == o] for o in orgs}
     parkings_of = {o: [p for p in parkings if p[0] == o] for o in orgs}
-    for b in range(n_rooms):
+    for k in range(n_rooms):
         o = pick_org()
-        pool = rooms_of[orgs[o]] if rng.random() < 0.85 else parkings_of[orgs[o]]
+        resource_pool = rooms_of[orgs[o]] if rng.random() < 0.85 else parkings_of[orgs[o]]
         while True:  # a free two-hour slot: no two bookings of a resource overlap
-            _org, site, resource = rng.choice(pool)
+            _org, site_pk, resource = rng.choice(resource_pool)
             day = dt.date(rng.choice(YEARS), 1, 1) + dt.timedelta(days=rng.randrange(365))
             hour = rng.choice((8, 10, 12, 14, 16))
             if (resource, day, hour) not in taken:
                 taken.add((resource, day, hour))
                 break
-        start = dt.datetime.combine(day, dt.time(hour), zone)
-        end = start + dt.timedelta(hours=2)
+        begin = dt.datetime.combine(day, dt.time(hour), zone)
+        finish = begin + dt.timedelta(hours=2)
         booking_rows.append(
             (
                 orgs[o],
-                site,
+                site_pk,
                 "Réunion",
                 "meeting",
                 "approved",
                 requester,
-                ins.when(start),
-                ins.when(end),
+                ins.when(begin),
+                ins.when(finish),
                 0,
                 0,
                 "",
@@ -455,26 +455,26 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
         )
         reservation_rows.append(
             (
-                first_booking + b,
+                first_booking + k,
                 resource,
-                ins.when(start),
-                ins.when(end),
+                ins.when(begin),
+                ins.when(finish),
                 ins.flag(False),
                 ins.flag(False),
             )
         )
         if rng.random() < 0.2:
-            catering_rows.append((first_booking + b, items[o], rng.randint(5, 30), ""))
+            catering_rows.append((first_booking + k, items[o], rng.randint(5, 30), ""))
     loan_rows = []
     equipment_first = ins.max_id("scheduling_resource") + 1
     equipment_rows = []
     for i in range(n_loans):
         o = pick_org()
-        site = rng.choice(sites[o])
+        site_pk = rng.choice(sites[o])
         equipment_rows.append(
             (
                 orgs[o],
-                site,
+                site_pk,
                 "equipment",
                 f"PC {i}",
                 f"E{i}",
@@ -491,18 +491,18 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
             )
         )
         day = dt.date(rng.choice(YEARS), 1, 1) + dt.timedelta(days=rng.randrange(365))
-        start = dt.datetime.combine(day, dt.time(10), zone)
-        due = start + dt.timedelta(days=rng.randint(3, 30))
-        returned = None if rng.random() < 0.05 else start + dt.timedelta(days=rng.randint(1, 40))
+        begin = dt.datetime.combine(day, dt.time(10), zone)
+        due = begin + dt.timedelta(days=rng.randint(3, 30))
+        returned = None if rng.random() < 0.05 else begin + dt.timedelta(days=rng.randint(1, 40))
         booking_rows.append(
             (
                 orgs[o],
-                site,
+                site_pk,
                 "Prêt",
                 "loan",
                 "approved",
                 requester,
-                ins.when(start),
+                ins.when(begin),
                 ins.when(due),
                 0,
                 0,
@@ -523,7 +523,7 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
                 equipment_first + i,
                 first_booking + n_rooms + i,
                 requester,
-                ins.when(start),
+                ins.when(begin),
                 ins.when(due),
                 ins.when(returned) if returned else None,
                 "",
@@ -560,8 +560,8 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
         "scheduling_reservation",
         ["booking_id", "resource_id", "blocked_start", "blocked_end", "active", "long_span"],
         (
-            (b, r, s0, e0, ins.flag(True), ins.flag(False))
-            for b, r, s0, e0, _a, _l in reservation_rows
+            (bk, r, s0, e0, ins.flag(True), ins.flag(False))
+            for bk, r, s0, e0, _a, _l in reservation_rows
         ),
     )
     ins.rows("scheduling_cateringline", ["booking_id", "item_id", "count", "note"], catering_rows)
@@ -761,7 +761,20 @@ def write_markdown() -> None:
             f"(< {a['target_s'] * 1000:.0f}) | {w['max_ms']} (< {w['target_s'] * 1000:.0f}) | "
             f"{'yes' if o['ok'] and a['ok'] and w['ok'] else 'NO'} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "Notes. The figures are computed from the raw rows at each request (no fact table, no "
+        'cache): "after a write" costs what a warm request costs, and exactness is checked by '
+        "the property test on that same path. The issue's full scale (1,000,000 learners, "
+        "5,000,000 marks) was not generated on this shared machine in the time available; the "
+        "runs above are at the fraction shown, and the time grows about linearly with the "
+        "largest organisation's marks of the year, so the targets (p95 < 500 ms, < 3 s after a "
+        "write, network < 5 s) are **missed** at this scale already. Meeting them needs "
+        "pre-aggregation (e.g. per organisation, month and learner facts maintained by the "
+        "enrolment actions, checked against the raw path by the property test); see "
+        "docs/reporting.md.",
+        "",
+    ]
     (RESULTS_DIR / "reporting.md").write_text("\n".join(lines))
 
 

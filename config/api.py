@@ -290,8 +290,8 @@ def register_routers() -> None:
     api.add_router("/", "parcours.credentials.api.router")
     api.add_router("/", "parcours.enrolment.api.router")
     api.add_router("/", "parcours.scheduling.api.router")
-    api.add_router("/", "parcours.reporting.api.router")
     api.add_router("/", "parcours.orientation.api.router")
+    api.add_router("/", "parcours.reporting.api.router")
 
 
 register_routers()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("compte/", include("parcours.accounts.urls")),
     path("mes-donnees/", include("parcours.privacy.urls")),
     path("rapports/", include("parcours.reporting.urls")),
+    path("orientation/", include("parcours.orientation.class_urls")),  # before the explorer
     path("orientation/", include("parcours.orientation.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and

@@ -294,16 +294,20 @@ def _outreach(loader: Any, rng: random.Random) -> tuple[int, int]:
             school, city = rng.choice(SCHOOLS)
             days = 2 if "TRUCK" in unit.code else 1
             counts = {g: rng.randint(16, 26) for g in rng.sample(GRADES, rng.choice((1, 2, 3)))}
-            scheduling_actions.request_outreach(
-                actor=logistics,
-                activity=rng.choice(activities),
-                first_day=day,
-                last_day=day + dt.timedelta(days=days - 1),
-                school_name=school,
-                school_city=city,
-                pupil_counts=counts,
-                travel_days_before=1,
-            )
+            try:
+                scheduling_actions.request_outreach(
+                    actor=logistics,
+                    activity=rng.choice(activities),
+                    first_day=day,
+                    last_day=day + dt.timedelta(days=days - 1),
+                    school_name=school,
+                    school_city=city,
+                    pupil_counts=counts,
+                    travel_days_before=1,
+                )
+            except scheduling_actions.BookingConflict:  # another part of the demo uses the unit
+                day = _weekday(day + dt.timedelta(days=2))
+                continue
             visits += 1
             pupils += sum(counts.values())
             day = _weekday(day + dt.timedelta(days=rng.choice(gap)))

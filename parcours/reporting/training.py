@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from parcours.accounts.models import User
 from parcours.catalogue.models import Module
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation
@@ -240,15 +241,20 @@ def profile_groups(marks: QuerySet[Attendance]) -> list[ProfileGroup]:
     A person has one profile (or none), so they fall in exactly one group and the groups' sums
     are exact distinct counts: the total of people trained, by audience, school year, gender
     and age all come from this one query."""
+    # The people (a semi-join on the marks), then their profiles grouped: each person is one
+    # row of the outer query, so a plain COUNT is the distinct count (no COUNT(DISTINCT), which
+    # PostgreSQL sorts).
+    trained = marks.values("enrolment__learner_id")
     rows = (
-        marks.values(
-            audience=F("enrolment__learner__learner_profile__audience"),
-            school_year=F("enrolment__learner__learner_profile__school_year"),
-            gender=F("enrolment__learner__learner_profile__gender"),
-            birth_year=F("enrolment__learner__learner_profile__birth_year"),
-            age_band=F("enrolment__learner__learner_profile__age_band"),
+        User.objects.filter(pk__in=trained)
+        .values(
+            audience=F("learner_profile__audience"),
+            school_year=F("learner_profile__school_year"),
+            gender=F("learner_profile__gender"),
+            birth_year=F("learner_profile__birth_year"),
+            age_band=F("learner_profile__age_band"),
         )
-        .annotate(n=Count("enrolment__learner_id", distinct=True))
+        .annotate(n=Count("pk"))
         .order_by()
     )
     return [
@@ -418,17 +424,15 @@ def _month_label(year: int, month: int) -> str:
 def _by_month(marks: QuerySet[Attendance], slots: list[SlotFacts], period: Period) -> Table:
     zone = dates.platform_zone()
     months = period.months()
-    # Distinct people per month: one query, one filtered distinct count per month.
-    bounds = {}
+    # Distinct people per month: the people of the month's marks (a semi-join), counted.
+    people = {}
     for y, m in months:
         first = dt.datetime(y, m, 1, tzinfo=zone)
         after = dt.datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=zone)
-        bounds[f"m{y}_{m}"] = Count(
-            "enrolment__learner_id",
-            distinct=True,
-            filter=Q(slot__start__gte=first, slot__start__lt=after),
-        )
-    people = marks.aggregate(**bounds)
+        month = marks.filter(slot__start__gte=first, slot__start__lt=after)
+        people[f"m{y}_{m}"] = User.objects.filter(
+            pk__in=month.values("enrolment__learner_id")
+        ).count()
     hours: dict[tuple[int, int], dt.timedelta] = defaultdict(dt.timedelta)
     for slot in slots:
         local = slot.start.astimezone(zone)
@@ -479,13 +483,20 @@ def _pupils_by_school_year(groups: list[ProfileGroup]) -> Table:
     )
 
 
+def _trained_enrolments(marks: QuerySet[Attendance]) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(pk__in=marks.values("enrolment_id"))
+
+
 def _by_site(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
     hours: dict[int | None, dt.timedelta] = defaultdict(dt.timedelta)
     for slot in slots:
         hours[slot.site] += slot.present * slot.length
+    # Over the enrolments with a present mark (half the rows of the marks): a mark's slot is
+    # one of its enrolment's session's slots.
     rows = (
-        marks.values(site=F("slot__session__site_id"), name=F("slot__session__site__name"))
-        .annotate(people=Count("enrolment__learner_id", distinct=True))
+        _trained_enrolments(marks)
+        .values(site=F("session__site_id"), name=F("session__site__name"))
+        .annotate(people=Count("learner_id", distinct=True))
         .order_by("name", "site")
     )
     return Table(
@@ -506,12 +517,13 @@ def _top_modules(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
     for slot in slots:
         hours[slot.module] += slot.present * slot.length
     rows = (
-        marks.values(
-            module=F("slot__session__module_id"),
-            code=F("slot__session__module__code"),
-            title=F("slot__session__module__title_fr"),
+        _trained_enrolments(marks)
+        .values(
+            module=F("session__module_id"),
+            code=F("session__module__code"),
+            title=F("session__module__title_fr"),
         )
-        .annotate(people=Count("enrolment__learner_id", distinct=True))
+        .annotate(people=Count("learner_id", distinct=True))
         .order_by("-people", "code")[:TOP_MODULES]
     )
     return Table(

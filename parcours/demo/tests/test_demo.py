@@ -336,6 +336,24 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
 
 
+def test_the_truck_class_visit_is_finished_with_results(demo_output: str) -> None:
+    from parcours.orientation.class_models import ClassVisit, GameItem, QuizStatement
+    from parcours.orientation.class_queries import live_summary
+    from parcours.orientation.models import World
+
+    worlds = World.objects.filter(organisation__slug=data.PROVINCE)
+    for world in worlds:
+        assert GameItem.objects.filter(world=world).count() >= 2, world.slug
+        assert QuizStatement.objects.filter(world=world).count() == 2, world.slug
+    visit = ClassVisit.objects.get(organisation__slug=data.PROVINCE)
+    assert visit.status == ClassVisit.Status.CLOSED and visit.grade == "P6"
+    assert visit.outreach is not None and visit.outreach.activity.unit.code == "TECHNI-TRUCK"
+    summary = live_summary(visit)
+    assert summary.participants == visit.participant_count == 22
+    assert sum(summary.world_likes.values()) >= 22 and summary.occupations_opened
+    assert "Mode classe : une visite du Techni Truck terminée, 22 élèves" in demo_output
+
+
 def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> None:
     from parcours.lib.dates import platform_zone
     from parcours.reporting.figures import build_report

@@ -263,11 +263,15 @@ def recount(org: Organisation, period: Period) -> dict[str, Any]:
 
     profiles = {p.user_id: p for p in LearnerProfile.objects.all()}
     trained: set[int] = set()
+    per_site: dict[str, set[int]] = {}
+    per_module: dict[str, set[int]] = {}
     seconds = 0.0
     by_month: Counter[tuple[int, int]] = Counter()
     month_people: dict[tuple[int, int], set[int]] = {}
     marks_total = marks_present = 0
-    for a in Attendance.objects.select_related("slot__session", "enrolment"):
+    for a in Attendance.objects.select_related(
+        "slot__session__site", "slot__session__module", "enrolment"
+    ):
         s = a.slot.session
         if s.organisation_id != org.pk or s.status == SessionStatus.CANCELLED:
             continue
@@ -277,6 +281,8 @@ def recount(org: Organisation, period: Period) -> dict[str, Any]:
         if a.present:
             marks_present += 1
             trained.add(a.enrolment.learner_id)
+            per_site.setdefault(s.site.name if s.site else "", set()).add(a.enrolment.learner_id)
+            per_module.setdefault(s.module.code, set()).add(a.enrolment.learner_id)
             seconds += (a.slot.end - a.slot.start).total_seconds()
             local = a.slot.start.astimezone(TZ)
             month_people.setdefault((local.year, local.month), set()).add(a.enrolment.learner_id)
@@ -346,6 +352,8 @@ def recount(org: Organisation, period: Period) -> dict[str, Any]:
         "_gender": genders,
         "_age": ages,
         "_audience": audiences,
+        "_site": {name: len(people) for name, people in per_site.items()},
+        "_module": {code: len(people) for code, people in per_module.items()},
     }
 
 
@@ -391,6 +399,11 @@ def test_every_figure_equals_a_naive_recount(data: dict[str, Any], org, other_or
         assert [row[1] for row in audience.rows] == [
             audiences[v] for v in Module.Audience.values
         ] + [audiences[""]]
+        by_site = report.table("training.by_site")
+        top = report.table("training.top_modules")
+        assert by_site is not None and top is not None
+        assert {row[0]: row[1] for row in by_site.rows} == recount(org, period)["_site"]
+        assert {row[0]: row[2] for row in top.rows} == recount(org, period)["_module"]
         transaction.set_rollback(True)
 
 
