@@ -824,5 +824,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+def _register_extras() -> None:
+    # The yearly report (PDF + Excel + CSV) of the largest organisation: bench_reporting_report.
+    from benchmarks.bench_reporting_report import yearly_report
+
+    EXTRA_MEASURES.append(yearly_report)
+
+
+_register_extras()
+
+
 if __name__ == "__main__":
     sys.exit(main())

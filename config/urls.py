@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
     path("mes-donnees/", include("parcours.privacy.urls")),
+    path("rapports/", include("parcours.reporting.urls")),
     path("orientation/", include("parcours.orientation.class_urls")),  # before the explorer
     path("orientation/", include("parcours.orientation.urls")),
     path("candidatures/", include("parcours.candidates.urls")),

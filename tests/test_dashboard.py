@@ -382,6 +382,8 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "documents.my_attestations",
         "accounts.administration",
         "accounts.security",
+        "reporting.reports",
+        "reporting.networks",
         "privacy.my_data",
         "privacy.learners_data",
     ]

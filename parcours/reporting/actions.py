@@ -118,3 +118,7 @@ def save_network(
             },
         )
     return network
+
+
+# The yearly activity report's writes (a ReportJob asked for, then produced by its task).
+from parcours.reporting.jobs import produce_report, request_report  # noqa: E402, F401

@@ -92,3 +92,73 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportJob(models.Model):
+    """One production of the yearly activity report (PDF, Excel workbook, CSV ZIP), made by a
+    background task: the page that asked for it shows its progress, then the download links.
+
+    The files are kept in the database (a few hundred kilobytes: figures, not raw rows) so that
+    they are served only through the download view, after the permission check.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="report_jobs",
+        verbose_name=_("organisation"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    first = models.DateField(_("premier jour"))
+    last = models.DateField(_("dernier jour"))
+    kind = models.CharField(_("type de période"), max_length=20, default="year")
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    step = models.CharField(_("étape en cours"), max_length=200, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    pdf = models.BinaryField(null=True, editable=False)
+    workbook = models.BinaryField(null=True, editable=False)
+    csv_zip = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport d'activité produit")
+        verbose_name_plural = _("rapports d'activité produits")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="report_job_org_recent")
+        ]
+        constraints = [
+            # One report in the making per organisation and period: two clicks (or two people)
+            # at once make one job, whatever the timing.
+            models.UniqueConstraint(
+                fields=["organisation", "first", "last"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="report_job_one_pending_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.first}..{self.last} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
