@@ -59,7 +59,7 @@ from parcours.credentials.models import IssuedCredential
 from parcours.credentials.states import CredentialStatus
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
-from parcours.enrolment.models import Enrolment
+from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
@@ -263,6 +263,11 @@ def erase_person(
             email=person.email, first_name="", last_name=""
         )
         Enrolment.objects.filter(learner=person).exclude(reason="").update(reason="")
+        # What they declared about themselves for the statistics goes too: their training
+        # still counts, under "non communiqué". The audience stays (it is what they followed).
+        LearnerProfile.objects.filter(user=person).update(
+            gender="", birth_year=None, age_band="", school_year=""
+        )
         Attestation.objects.filter(learner=person).update(learner_name=pseudonym)
         own_bookings = Booking.objects.filter(requester=person)
         own_bookings.update(title=REDACTED, notes="", cancel_reason="")

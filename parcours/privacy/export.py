@@ -63,6 +63,11 @@ def profile(person: User) -> dict[str, Any]:
         "last_login": _when(person.last_login),
         "is_active": person.is_active,
         "audience": learner_profile.audience if learner_profile else "",
+        # Self-declared for the statistics (blank: not said).
+        "gender": learner_profile.gender if learner_profile else "",
+        "birth_year": learner_profile.birth_year if learner_profile else None,
+        "age_band": learner_profile.age_band if learner_profile else "",
+        "school_year": learner_profile.school_year if learner_profile else "",
     }
 
 
