@@ -12,6 +12,7 @@ class CandidatesConfig(AppConfig):
     verbose_name = _("Candidatures")
 
     def ready(self) -> None:
-        from parcours.candidates import figures
+        from parcours.candidates import dashboard, figures
 
         figures.register()
+        dashboard.register()

@@ -45,6 +45,9 @@ class OrientationConfig(AppConfig):
 
         figures.register(SOURCE)
         class_admin.register()
+        from parcours.orientation import dashboard
+
+        dashboard.register()
         sections.register(
             sections.Section(
                 key="orientation.outreach_class_visits",
