@@ -272,3 +272,21 @@ def test_a_coordinator_writes_and_removes_game_questions_and_quiz_statements(
     staff.post(reverse("orientation_play:quiz_statement_delete", args=[statement.pk]))
     assert not GameItem.objects.filter(pk=item.pk).exists()
     assert not QuizStatement.objects.filter(pk=statement.pk).exists()
+
+
+def test_the_explorer_leads_to_the_quiz_and_to_each_world_s_game(client, org, world) -> None:
+    """A pupil finds the games and the quiz from the worlds they explore, not by address."""
+    from parcours.orientation.class_models import GameItem, QuizStatement
+
+    worlds_url = reverse("orientation:worlds", args=[org.slug])
+    world_url = reverse("orientation:world", args=[org.slug, world.slug])
+    quiz_url = reverse("orientation_play:quiz", args=[org.slug])
+    game_url = reverse("orientation_play:game", args=[org.slug, world.slug])
+    assert quiz_url not in client.get(worlds_url).content.decode()
+    assert game_url not in client.get(world_url).content.decode()
+    QuizStatement.objects.create(world=world, text_fr="J'aime démonter des objets")
+    GameItem.objects.create(
+        world=world, prompt_fr="Quel outil ?", answer_fr="Un multimètre", wrong_1_fr="Un marteau"
+    )
+    assert quiz_url in client.get(worlds_url).content.decode()
+    assert game_url in client.get(world_url).content.decode()
