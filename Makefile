@@ -113,7 +113,7 @@ test-postgres: install
 
 # Every benchmark, on SQLite and PostgreSQL; a missed target is reported, the others still run.
 # One of them: `make bench BENCHES=enrolment` (catalogue = the catalogue and pathways pair).
-BENCHES ?= catalogue enrolment credentials scheduling scheduling_ui documents orientation_search
+BENCHES ?= catalogue enrolment credentials scheduling scheduling_ui documents orientation_search orientation_class candidates careers
 bench: install
 	@status=0; for b in $(BENCHES); do \
 	  if [ "$$b" = catalogue ]; then set -- -m benchmarks; \

@@ -291,6 +291,10 @@ def register_routers() -> None:
     api.add_router("/", "parcours.enrolment.api.router")
     api.add_router("/", "parcours.scheduling.api.router")
     api.add_router("/", "parcours.orientation.api.router")
+    api.add_router("/", "parcours.candidates.api.router")
+    api.add_router("/", "parcours.careers.api.router")
+    api.add_router("/", "parcours.timetabling.api.router")
+    api.add_router("/", "parcours.reporting.api.router")
 
 
 register_routers()

@@ -178,6 +178,12 @@ PARCOURS_RATE_LIMITS = {
     # (key: the link's hash) and asking for a new one (key: the e-mail address).
     "accept_invitation": "20/m/ip,10/h/key",
     "request_invitation_link": "5/m/ip,3/h/key",
+    # Pupils joining a class visit by its code: a class behind one school address joins at
+    # once; guessing codes (21^6) stays hopeless at this pace.
+    "orientation_join": "60/m/ip,300/h/ip",
+    # Applications to a call without an account: a person may correct and resend a form, a
+    # robot may not fill the selection board (nor the mailbox with acknowledgements).
+    "candidates_apply": "10/m/ip,60/h/ip",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).

@@ -29,7 +29,12 @@ urlpatterns = [
     path("", include("parcours.documents.urls")),  # /attestations/…, /agenda/…
     path("compte/", include("parcours.accounts.urls")),
     path("mes-donnees/", include("parcours.privacy.urls")),
+    path("rapports/", include("parcours.reporting.urls")),
+    path("orientation/", include("parcours.orientation.class_urls")),  # before the explorer
     path("orientation/", include("parcours.orientation.urls")),
+    path("candidatures/", include("parcours.candidates.urls")),
+    path("suivi/", include("parcours.careers.urls")),
+    path("planification/", include("parcours.timetabling.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
     # logout pages are accounts:login and accounts:logout (the same views, French paths).

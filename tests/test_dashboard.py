@@ -302,7 +302,8 @@ def test_coordinator_panel_query_count_is_bounded(
     few = count_queries(client)
     for d in range(4, 10):
         make_session(days=(d,), requires_approval=True)
-    assert count_queries(client) == few <= 12
+    # One or two queries per panel (coordinator actions, open calls, class mode…), not per row.
+    assert count_queries(client) == few <= 14
 
 
 # --- Logistics -------------------------------------------------------------------------------
@@ -373,14 +374,19 @@ def test_every_app_registers_its_panels_in_order() -> None:
     keys = [p.key for p in dashboard.registered()]
     assert keys == [
         "enrolment.coordinator_actions",
+        "careers.caseload",
         "scheduling.logistics_today",
+        "candidates.open_calls",
         "enrolment.trainer_week",
         "enrolment.next_session",
         "pathways.my_pathways",
         "credentials.my_badges",
         "documents.my_attestations",
+        "orientation.class_mode",
         "accounts.administration",
         "accounts.security",
+        "reporting.reports",
+        "reporting.networks",
         "privacy.my_data",
         "privacy.learners_data",
     ]
@@ -398,3 +404,28 @@ def test_an_agent_finds_the_occupancy_and_the_plannings(as_user, org: Organisati
     html = page(as_user(agent))
     assert "Occupation des locaux" in html and "Plannings des sites" in html
     assert "Demander une salle" not in html  # an agent requests nothing
+
+
+def test_a_coordinator_finds_the_open_calls_and_class_mode(
+    as_user, coordinator: User, org: Organisation
+) -> None:
+    """Calls for applications and class mode are reached from the home page, not by address."""
+    from parcours.candidates.models import Call
+    from parcours.orientation.models import World
+
+    html = page(as_user(coordinator))
+    assert "Aucun appel à candidatures ouvert" in html
+    assert "orientation" not in panels(html)  # no world: nothing to run a class visit with
+    now = timezone.now()
+    call = Call.objects.create(
+        organisation=org,
+        slug="soc",
+        title="Analyste SOC",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=20),
+        places=12,
+    )
+    World.objects.create(organisation=org, slug="geoterra", name_fr="Géoterra")
+    html = page(as_user(coordinator))
+    assert reverse("candidates:board", args=[call.pk]) in html and "0 candidature" in html
+    assert reverse("orientation_play:facilitator_list") in html

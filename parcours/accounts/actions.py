@@ -30,7 +30,9 @@ from parcours.lib.transactions import write_transaction
 def create_organisation(
     *, name: str, slug: str | None = None, kind: str = Organisation.Kind.OTHER, actor: User | None
 ) -> Organisation:
-    org = Organisation.objects.create(name=name, slug=slug or slugify(name)[:60], kind=kind)
+    org = Organisation(name=name, slug=slug or slugify(name)[:60], kind=kind)
+    org.full_clean()  # a slug taken or shadowed by a page of the site: a field error
+    org.save()
     audit.record("organisation.create", actor=actor, organisation=org, obj=org)
     return org
 

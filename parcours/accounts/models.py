@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +143,20 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from parcours.accounts.slugs import is_reserved
+
+        if self.slug and is_reserved(self.slug):
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "« %(slug)s » est le nom d'une page du site : choisissez un autre "
+                        "identifiant."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
 
 
 class Site(models.Model):

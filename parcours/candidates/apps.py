@@ -10,3 +10,9 @@ class CandidatesConfig(AppConfig):
     name = "parcours.candidates"
     label = "candidates"
     verbose_name = _("Candidatures")
+
+    def ready(self) -> None:
+        from parcours.candidates import dashboard, figures
+
+        figures.register()
+        dashboard.register()

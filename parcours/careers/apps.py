@@ -10,3 +10,14 @@ class CareersConfig(AppConfig):
     name = "parcours.careers"
     label = "careers"
     verbose_name = _("Suivi de carrière")
+
+    def ready(self) -> None:
+        from parcours.candidates.funnel import register_employment
+        from parcours.careers import dashboard
+        from parcours.careers.figures import SOURCE, employed_applications
+        from parcours.lib import figures
+
+        figures.register(SOURCE)
+        # The candidates' funnel: "employed at six months" comes from the career files.
+        register_employment("careers", employed_applications)
+        dashboard.register()

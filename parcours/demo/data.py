@@ -326,6 +326,7 @@ STAFF: tuple[PersonSpec, ...] = (
     PersonSpec(TECHNOCITE, "trainer", "formateur@technocite.demo", "Yasmina", "Haddad"),
     PersonSpec(TECHNOCITE, "logistics", "logistique@technocite.demo", "Jean-Marc", "Delhaye"),
     PersonSpec(TECHNOCITE, "school_contact", "ecole@technocite.demo", "Sophie", "Carlier"),
+    PersonSpec(TECHNOCITE, "career_manager", "carriere@technocite.demo", "Nadia", "Vandenberghe"),
     PersonSpec(PROVINCE, "coordinator", "coordination@provincedeliege.demo", "Anne", "Thonon"),
     PersonSpec(PROVINCE, "trainer", "formateur@provincedeliege.demo", "Benoît", "Kaiser"),
     PersonSpec(PROVINCE, "logistics", "logistique@provincedeliege.demo", "Luc", "Hansen"),
@@ -1122,18 +1123,6 @@ TECHNOCITE_MODULES: tuple[ModuleSpec, ...] = (
         "5.2:3",
     ),
     _m(
-        "PREP-RUCHE",
-        "La RUCHE et le NID : préparation aux formations qualifiantes",
-        "Preparatory programme for qualifying trainings",
-        480,
-        HYBRID,
-        JOBSEEKERS,
-        "Quatre mois pour 60 candidats, à Hornu (la RUCHE) et à Mons (le NID) : remise à "
-        "niveau technologique et compétences douces avant d'intégrer une formation "
-        "qualifiante.",
-        "5.4:3",
-    ),
-    _m(
         "ENS-CYBER",
         "La cybersécurité expliquée en classe",
         "Teaching cybersecurity in class",
@@ -1661,7 +1650,6 @@ COMPLETIONS: tuple[CompletionSpec, ...] = (
     *_done(
         "rayan.el-amrani@exemple.demo",
         TECHNOCITE,
-        ("PREP-RUCHE", 240),
         ("SYS-101", 110),
         ("NET-CCNA", 20),
     ),

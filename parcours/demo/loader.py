@@ -74,7 +74,14 @@ class LoadReport:
 # Each module has ``load(loader: _Loader) -> list[str]``: it adds its data through the apps'
 # actions (reading what the core loop made from ``loader.orgs``, ``loader.users``,
 # ``loader.modules``, ``loader.sites``…) and returns the lines it adds to the summary.
-DEMO_PARTS: tuple[str, ...] = ("parcours.demo.orientation",)
+DEMO_PARTS: tuple[str, ...] = (
+    "parcours.demo.orientation",
+    "parcours.demo.orientation_class",
+    "parcours.demo.candidates",
+    "parcours.demo.careers",
+    "parcours.demo.timetabling",
+    "parcours.demo.history",
+)
 
 
 def is_loaded() -> bool:

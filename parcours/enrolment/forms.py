@@ -15,8 +15,8 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import bounds
 from parcours.enrolment import slots as slot_lines
 from parcours.enrolment.actions import SessionData
-from parcours.enrolment.models import Session
-from parcours.scheduling.models import Resource
+from parcours.enrolment.models import LearnerProfile, Session
+from parcours.scheduling.models import OutreachPupilCount, Resource
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -262,3 +262,140 @@ class AudienceForm(forms.Form):
         choices=[("", "—")] + [c for c in Module.Audience.choices if c[0] != "everyone"],
         required=False,
     )
+
+
+class LearnerProfileForm(forms.Form):
+    """The learner's own profile: every field optional (the reports count "non communiqué")."""
+
+    audience = forms.ChoiceField(
+        label=_("Je suis"),
+        choices=[("", "—")] + [c for c in Module.Audience.choices if c[0] != "everyone"],
+        required=False,
+    )
+    gender = forms.ChoiceField(
+        label=_("Genre"), choices=[("", "—"), *LearnerProfile.Gender.choices], required=False
+    )
+    birth_year = forms.IntegerField(
+        label=_("Année de naissance"), required=False, min_value=1900, max_value=2100
+    )
+    age_band = forms.ChoiceField(
+        label=_("Ou votre tranche d'âge"),
+        choices=[("", "—"), *LearnerProfile.AgeBand.choices],
+        required=False,
+    )
+    school_year = forms.ChoiceField(
+        label=_("Année scolaire (si vous êtes élève)"),
+        choices=[("", "—"), *OutreachPupilCount.Grade.choices],
+        required=False,
+    )
+
+
+WEEKDAY_CHOICES = [
+    (0, _("Lundi")),
+    (1, _("Mardi")),
+    (2, _("Mercredi")),
+    (3, _("Jeudi")),
+    (4, _("Vendredi")),
+    (5, _("Samedi")),
+    (6, _("Dimanche")),
+]
+MAX_KEEP = 400
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class PatternSessionForm(SessionForm):
+    """A long session from a weekly pattern: the session's fields without the slot lines, the
+    pattern (dates, weekdays, a morning and an optional afternoon), and after the preview the
+    dates ticked to keep."""
+
+    first = forms.DateField(
+        label=_("Premier jour"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last = forms.DateField(
+        label=_("Dernier jour"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Jours de la semaine"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    morning_start = forms.TimeField(label=_("Début (matin)"), widget=TimeInput())
+    morning_end = forms.TimeField(label=_("Fin (matin)"), widget=TimeInput())
+    afternoon_start = forms.TimeField(
+        label=_("Début (après-midi)"), widget=TimeInput(), required=False
+    )
+    afternoon_end = forms.TimeField(label=_("Fin (après-midi)"), widget=TimeInput(), required=False)
+    skip_school_holidays = forms.BooleanField(
+        label=_("Sauter aussi les congés scolaires du site"), required=False
+    )
+    keep = forms.CharField(
+        label=_("Dates retenues"), required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, organisation=organisation, **kwargs)
+        del self.fields["slots"]
+        for name in ("first", "last"):
+            self.fields[name].validators.append(validate_year)
+
+    def clean_keep(self) -> list[dt.date] | None:
+        values = self.data.getlist("keep") if hasattr(self.data, "getlist") else []
+        if not self.data.get("previewed"):
+            return None
+        if len(values) > MAX_KEEP:
+            raise forms.ValidationError(_("Trop de dates."))
+        out: list[dt.date] = []
+        for value in values:
+            try:
+                out.append(dt.date.fromisoformat(value[:10]))
+            except ValueError:
+                raise forms.ValidationError(_("Date invalide.")) from None
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        a, b = data.get("afternoon_start"), data.get("afternoon_end")
+        if bool(a) != bool(b):
+            self.add_error(
+                "afternoon_end",
+                _("Indiquez le début et la fin de l'après-midi, ou aucun des deux."),
+            )
+        return data
+
+    def pattern(self) -> Any:
+        from parcours.enrolment.pattern import WeeklyPattern
+
+        c = self.cleaned_data
+        ranges = [(c["morning_start"], c["morning_end"])]
+        if c.get("afternoon_start") and c.get("afternoon_end"):
+            ranges.append((c["afternoon_start"], c["afternoon_end"]))
+        return WeeklyPattern(
+            first=c["first"],
+            last=c["last"],
+            weekdays=frozenset(c["weekdays"]),
+            ranges=tuple(ranges),
+        )
+
+    def signature(self) -> str:
+        """What the preview was made of: ticked dates only count for the same pattern."""
+        c = self.cleaned_data
+        parts = [
+            c["first"].isoformat(),
+            c["last"].isoformat(),
+            ",".join(str(d) for d in sorted(c["weekdays"])),
+            *(f"{a:%H%M}-{b:%H%M}" for a, b in self.pattern().ranges),
+            str(c["site"].pk if c.get("site") else ""),
+            "s" if c.get("skip_school_holidays") else "",
+        ]
+        return "|".join(parts)
+
+    def to_data(self) -> SessionData:
+        self.cleaned_data["slots"] = []
+        return super().to_data()

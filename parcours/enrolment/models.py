@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from parcours.enrolment import checkin
 from parcours.enrolment.querysets import EnrolmentQuerySet, SessionQuerySet
 from parcours.enrolment.states import ACTIVE, EnrolmentStatus, SessionStatus
 from parcours.lib import dates
-from parcours.scheduling.models import Resource
+from parcours.scheduling.models import OutreachPupilCount, Resource
 
 DEFAULT_MIN_ATTENDANCE_PERCENT = 80
 
@@ -290,8 +291,44 @@ class LearnerProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
     )
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Femme")
+        MALE = "male", _("Homme")
+        OTHER = "other", _("Autre")
+        UNDISCLOSED = "undisclosed", _("Je préfère ne pas répondre")
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", _("Moins de 18 ans")
+        FROM_18 = "18_25", _("18 à 25 ans")
+        FROM_26 = "26_35", _("26 à 35 ans")
+        FROM_36 = "36_45", _("36 à 45 ans")
+        FROM_46 = "46_55", _("46 à 55 ans")
+        FROM_56 = "56_plus", _("56 ans et plus")
+
     audience = models.CharField(
         _("je suis"), max_length=20, choices=Module.Audience.choices, blank=True
+    )
+    # Self-declared, optional, for the reports only (never required; blank = not said).
+    gender = models.CharField(_("genre"), max_length=12, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("année de naissance"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    age_band = models.CharField(
+        _("tranche d'âge"),
+        max_length=10,
+        choices=AgeBand.choices,
+        blank=True,
+        help_text=_("Si vous préférez ne pas donner votre année de naissance."),
+    )
+    school_year = models.CharField(
+        _("année scolaire (élèves)"),
+        max_length=3,
+        choices=OutreachPupilCount.Grade.choices,
+        blank=True,
     )
 
     class Meta:

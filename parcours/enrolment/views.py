@@ -23,11 +23,14 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.models import Organisation, Role
 from parcours.catalogue.models import Module
 from parcours.enrolment import actions, bounds, checkin, importing, learner, permissions
+from parcours.enrolment.actions import pattern as pattern_actions
 from parcours.enrolment.forms import (
     AudienceForm,
     DuplicateForm,
     EnrolPersonForm,
     ImportForm,
+    LearnerProfileForm,
+    PatternSessionForm,
     SessionForm,
 )
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
@@ -227,6 +230,30 @@ def my_sessions(request: AuthedRequest) -> HttpResponse:
     )
 
 
+@login_required
+def my_profile(request: AuthedRequest) -> HttpResponse:
+    """The learner's optional profile (audience, gender, birth year or age band, school year)."""
+    profile = LearnerProfile.objects.filter(user=request.user).first()
+    initial = {f: getattr(profile, f) for f in actions.PROFILE_FIELDS} if profile else {}
+    # Not ``request.POST or None``: a post with every field blank is valid (and empty).
+    posted = request.POST if request.method == "POST" else None
+    form = LearnerProfileForm(posted, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.update_learner_profile(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("Votre profil est enregistré."))
+                return redirect("enrolment:my_profile")
+        status = 422
+    return render(request, "enrolment/my_profile.html", {"form": form}, status=status)
+
+
 # --- Coordinator -------------------------------------------------------------------------
 
 
@@ -284,6 +311,86 @@ def manage_create(request: AuthedRequest) -> HttpResponse:
         request,
         "enrolment/manage_form.html",
         {"form": form, "session": None},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def manage_create_pattern(request: AuthedRequest) -> HttpResponse:
+    """A long session from a weekly pattern: "Aperçu" lists its dates (holidays and the site's
+    closures left out, the room's conflicts shown), the coordinator ticks or unticks dates,
+    then "Créer" writes the session, its slots and its room bookings in one step."""
+    org = _manager_org(request)
+    form = PatternSessionForm(
+        request.POST or None,
+        organisation=org,
+        initial={"morning_start": "09:00", "morning_end": "12:30"}
+        | {"afternoon_start": "13:30", "afternoon_end": "16:30", "weekdays": [0, 1, 2, 3]},
+    )
+    preview = None
+    keep: list[Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.to_data()
+        signature = form.signature()
+        keep = form.cleaned_data.get("keep")
+        if request.POST.get("previewed") != signature:
+            keep = None  # a new or changed pattern: preview it first
+        try:
+            if "create" in request.POST and keep is not None:
+                session = actions.create_session_from_pattern(
+                    actor=request.actor,
+                    organisation=org,
+                    data=data,
+                    pattern=form.pattern(),
+                    skip_school_holidays=form.cleaned_data["skip_school_holidays"],
+                    keep=keep,
+                )
+                messages.success(
+                    request,
+                    _("Session créée (brouillon) : %(n)d créneaux.") % {"n": session.slots.count()},
+                )
+                return redirect("enrolment:manage_detail", pk=session.pk)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        try:
+            # The preview (again, after a refused creation: the dates and conflicts stay shown).
+            preview = actions.preview_pattern(
+                actor=request.actor,
+                organisation=org,
+                pattern=form.pattern(),
+                site_id=data.site_id,
+                room_id=data.room_id,
+                skip_school_holidays=form.cleaned_data["skip_school_holidays"],
+                keep=keep,
+            )
+        except ValidationError as exc:
+            if not form.errors:
+                _attach_errors(form, exc)
+    rows = []
+    if preview is not None:
+        kept = set(keep) if keep is not None else {d.day for d in preview.kept}
+        taken = preview.conflict_days
+        rows = [
+            {
+                "day": d.day,
+                "slots": d.slots,
+                "reason": pattern_actions.reason_label(d.reason),
+                "label": d.label,
+                "kept": d.day in kept,
+                "taken": d.day in taken,
+            }
+            for d in preview.days
+        ]
+    return render(
+        request,
+        "enrolment/manage_pattern.html",
+        {
+            "form": form,
+            "preview": preview,
+            "rows": rows,
+            "signature": form.signature() if preview is not None else "",
+            "kept_count": sum(1 for r in rows if r["kept"]),
+        },
         status=422 if form.errors else 200,
     )
 

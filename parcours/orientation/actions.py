@@ -205,6 +205,10 @@ def _validate(obj: World | JobSheet | StudyRoute, exclude: list[str]) -> None:
         raise ValidationError(error.message_dict) from error
 
 
+# /orientation/<org>/<world>/ shares its place with the literal pages of the games and quiz.
+RESERVED_WORLD_SLUGS = frozenset({"quiz", "jeu", "metier"})
+
+
 def _unique_slug(model: type[World] | type[JobSheet], obj: World | JobSheet, source: str) -> None:
     if not obj.slug:
         obj.slug = slugify(source)[: model._meta.get_field("slug").max_length] or "x"
@@ -213,6 +217,10 @@ def _unique_slug(model: type[World] | type[JobSheet], obj: World | JobSheet, sou
         taken = taken.exclude(pk=obj.pk)
     if taken.exists():
         raise ValidationError({"slug": [_("Cet identifiant est déjà utilisé.")]})
+    if model is World and obj.slug in RESERVED_WORLD_SLUGS:
+        raise ValidationError(
+            {"slug": [_("Cet identifiant est le nom d'une page de l'explorateur.")]}
+        )
 
 
 def _save_unique(obj: World | JobSheet) -> None:

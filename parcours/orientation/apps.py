@@ -37,3 +37,23 @@ class OrientationConfig(AppConfig):
         module_filters.register(
             module_filters.ModuleFilter(param="metier", resolve=views.catalogue_occupation_filter)
         )
+
+        # Games, quiz and class mode.
+        from parcours.lib import figures
+        from parcours.orientation import class_admin, class_queries
+        from parcours.orientation.class_figures import SOURCE
+
+        figures.register(SOURCE)
+        class_admin.register()
+        from parcours.orientation import dashboard
+
+        dashboard.register()
+        sections.register(
+            sections.Section(
+                key="orientation.outreach_class_visits",
+                slot="scheduling.outreach",
+                order=20,
+                build=class_queries.outreach_class_visits,
+                template="orientation/classe/_outreach_section.html",
+            )
+        )

@@ -296,3 +296,14 @@ class StudyRoute(models.Model):
     @property
     def title(self) -> str:
         return pick(self, "title")
+
+
+# Games, quiz and class mode (their own module, same app): see class_models.py.
+from parcours.orientation.class_models import (  # noqa: E402, F401
+    ClassAnswer,
+    ClassVisit,
+    GameItem,
+    Pupil,
+    QuizResult,
+    QuizStatement,
+)

@@ -27,6 +27,7 @@ from parcours.catalogue.models import Module
 from parcours.enrolment.models import Session
 from parcours.lib.http import AuthedRequest, is_htmx
 from parcours.orientation import actions
+from parcours.orientation.class_models import GameItem, QuizStatement
 from parcours.orientation.forms import JobSheetForm, StudyRouteForm, WorldForm
 from parcours.orientation.models import ESCO_ATTRIBUTION, JobSheet, Occupation, StudyRoute, World
 from parcours.orientation.search import search_occupations
@@ -65,7 +66,13 @@ def worlds(request: HttpRequest, org_slug: str) -> HttpResponse:
     may_curate = actor is not None and (
         actor.is_platform_admin or actor.has_role(organisation, *actions.CURATORS)
     )
-    context = {"organisation": organisation, "worlds": found, "may_curate": may_curate}
+    context = {
+        "organisation": organisation,
+        "worlds": found,
+        "may_curate": may_curate,
+        # The quiz across worlds, offered once there is something to answer.
+        "has_quiz": QuizStatement.objects.filter(world__in=found).exists(),
+    }
     return render(request, "orientation/worlds.html", context)
 
 
@@ -92,6 +99,7 @@ def world(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
             "sheets": sheets,
             "others": others,
             "organisation": current.organisation,
+            "has_game": GameItem.objects.filter(world=current).exists(),
         },
     )
 

@@ -10,6 +10,7 @@
   titles), their enrolments' reasons, outreach requests' contact fields when they are the
   contact, pending invitations to their address, the learner name printed on their attestations,
   and every audit entry that quotes their address or full name (rewritten, not deleted);
+  their career follow-up log and surveys (the situations at each milestone stay, anonymous);
   their addresses, second factors and signed-in sessions as django-allauth keeps them are
   deleted (rate-limit counters live only in the cache and expire);
 - what reports count stays: memberships, enrolments, attendance, completions, loans, bookings'
@@ -51,12 +52,14 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
+from parcours.candidates import actions as candidate_actions
+from parcours.careers import personal_data as career_data
 from parcours.credentials import actions as credential_actions
 from parcours.credentials.models import IssuedCredential
 from parcours.credentials.states import CredentialStatus
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
-from parcours.enrolment.models import Enrolment
+from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
@@ -260,6 +263,11 @@ def erase_person(
             email=person.email, first_name="", last_name=""
         )
         Enrolment.objects.filter(learner=person).exclude(reason="").update(reason="")
+        # What they declared about themselves for the statistics goes too: their training
+        # still counts, under "non communiqué". The audience stays (it is what they followed).
+        LearnerProfile.objects.filter(user=person).update(
+            gender="", birth_year=None, age_band="", school_year=""
+        )
         Attestation.objects.filter(learner=person).update(learner_name=pseudonym)
         own_bookings = Booking.objects.filter(requester=person)
         own_bookings.update(title=REDACTED, notes="", cancel_reason="")
@@ -280,7 +288,9 @@ def erase_person(
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
+        career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         rewritten = _rewrite_audit(person, needles, pseudonym)
+        candidate_actions.erase_person(person)  # applications: personal data and files
 
         audit.record(
             "privacy.erase",

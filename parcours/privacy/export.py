@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
+from parcours.careers import personal_data as career_data
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
@@ -62,6 +63,11 @@ def profile(person: User) -> dict[str, Any]:
         "last_login": _when(person.last_login),
         "is_active": person.is_active,
         "audience": learner_profile.audience if learner_profile else "",
+        # Self-declared for the statistics (blank: not said).
+        "gender": learner_profile.gender if learner_profile else "",
+        "birth_year": learner_profile.birth_year if learner_profile else None,
+        "age_band": learner_profile.age_band if learner_profile else "",
+        "school_year": learner_profile.school_year if learner_profile else "",
     }
 
 
@@ -200,6 +206,52 @@ def loans(person: User) -> list[dict[str, Any]]:
     ]
 
 
+def applications(person: User) -> list[dict[str, Any]]:
+    """Calls for applications the person answered (candidates): answers and file names."""
+    from parcours.candidates.models import Application
+
+    rows = (
+        Application.objects.filter(person=person, purged_at=None)
+        .select_related("call__organisation", "stage")
+        .prefetch_related("answers__question", "files")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        {
+            "organisation": a.call.organisation.name,
+            "call": a.call.title,
+            "submitted_at": _when(a.submitted_at),
+            "email": a.email,
+            "first_name": a.first_name,
+            "last_name": a.last_name,
+            "phone": a.phone,
+            "stage": a.stage.label,
+            "decision": a.decision,
+            "consent_at": _when(a.consent_at),
+            "answers": {ans.question.label: ans.value for ans in a.answers.all()},
+            "files": [f"candidatures/{f.pk}-{f.original_name}" for f in a.files.all()],
+        }
+        for a in rows
+    ]
+
+
+def application_files(person: User) -> Iterator[tuple[str, bytes]]:
+    """The files the person joined to their applications (CV…), from the private storage."""
+    from parcours.candidates import uploads
+    from parcours.candidates.models import ApplicationFile
+
+    rows = ApplicationFile.objects.filter(
+        application__person=person, application__purged_at=None
+    ).order_by("pk")
+    for item in rows.iterator():
+        try:
+            with uploads.open_file(item.stored_name) as handle:
+                content = handle.read()
+        except FileNotFoundError:  # removed from the storage by hand: nothing to give
+            continue
+        yield f"candidatures/{item.pk}-{item.original_name}", content
+
+
 def _audit_row(entry: AuditEntry) -> dict[str, Any]:
     return {
         "at": _when(entry.at),
@@ -288,6 +340,8 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "pathways": pathway_progress(person),
         "bookings": bookings(person),
         "loans": loans(person),
+        "career_follow_up": career_data.export(person),
+        "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
         "credentials": [
@@ -318,6 +372,9 @@ def stream_zip(person: User) -> Iterator[bytes]:
             yield sink.drain()
         for name, attestation in zip_filenames(attestations(person)):
             archive.writestr(f"attestations/{name}", render_pdf(attestation))
+            yield sink.drain()
+        for path, content in application_files(person):
+            archive.writestr(path, content)
             yield sink.drain()
     yield sink.drain()
 

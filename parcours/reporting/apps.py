@@ -10,3 +10,8 @@ class ReportingConfig(AppConfig):
     name = "parcours.reporting"
     label = "reporting"
     verbose_name = _("Rapports et impact")
+
+    def ready(self) -> None:
+        from parcours.reporting import dashboard
+
+        dashboard.register()

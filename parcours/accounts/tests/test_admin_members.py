@@ -253,3 +253,14 @@ def test_two_concurrent_removals_leave_one_administrator(run_concurrently) -> No
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_removals_leave_one_administrator_on_postgresql(run_concurrently) -> None:
     _check_one_admin_left(_two_admins_removed_at_once(run_concurrently))
+
+
+@pytest.mark.parametrize("slug", ["gestion", "classe", "animateur", "Gestion"])
+def test_an_organisation_cannot_take_the_address_of_a_page(db: None, slug: str) -> None:
+    """/catalogue/gestion/ and /orientation/classe/ are pages: an organisation of that name
+    would never reach its own /catalogue/<org>/ or /orientation/<org>/."""
+
+    with pytest.raises(ValidationError) as error:
+        actions.create_organisation(name="Une école", slug=slug, actor=None)
+    assert "slug" in error.value.message_dict
+    assert not Organisation.objects.filter(slug__iexact=slug).exists()

@@ -7,6 +7,7 @@ end so that other test modules still start from an empty database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from io import StringIO
 
@@ -143,8 +144,11 @@ def test_web_developer_pathway_counts_hours(demo_output: str) -> None:
 def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> None:
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
-    # The others come from the past session's roll calls (two learners completed it).
-    others = Completion.objects.exclude(source=Completion.Source.DEMO)
+    # The others come from the past session's roll calls (two learners completed it); the
+    # history's learners (demo/history.py) complete their own past sessions.
+    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
+        learner__email__endswith="@historique.demo"
+    )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
 
@@ -330,3 +334,74 @@ def test_demo_logins_prints_the_table(demo_output: str) -> None:
     assert data.DEMO_PASSWORD in text
     assert "Technocité" in text
     assert len(text.splitlines()) == len(data.PEOPLE) + 2
+
+
+def test_the_truck_class_visit_is_finished_with_results(demo_output: str) -> None:
+    from parcours.orientation.class_models import ClassVisit, GameItem, QuizStatement
+    from parcours.orientation.class_queries import live_summary
+    from parcours.orientation.models import World
+
+    worlds = World.objects.filter(organisation__slug=data.PROVINCE)
+    for world in worlds:
+        assert GameItem.objects.filter(world=world).count() >= 2, world.slug
+        assert QuizStatement.objects.filter(world=world).count() == 2, world.slug
+    visit = ClassVisit.objects.get(organisation__slug=data.PROVINCE)
+    assert visit.status == ClassVisit.Status.CLOSED and visit.grade == "P6"
+    assert visit.outreach is not None and visit.outreach.activity.unit.code == "TECHNI-TRUCK"
+    summary = live_summary(visit)
+    assert summary.participants == visit.participant_count == 22
+    assert sum(summary.world_likes.values()) >= 22 and summary.occupations_opened
+    assert "Mode classe : une visite du Techni Truck terminée, 22 élèves" in demo_output
+
+
+def test_calls_for_applications_and_the_preparatory_programme(demo_output: str) -> None:
+    from parcours.candidates import funnel
+    from parcours.candidates.models import Application, Call
+
+    assert "Candidatures : l'appel" in demo_output
+    call = Call.objects.get(slug="analyste-soc-2027")
+    programme = Call.objects.get(slug="nid-ruche-2027")
+    assert call.referral_call == programme and programme.followup_call == call
+    assert programme.places == 60
+    assert {s.site.city for s in programme.sessions.select_related("site")} == {"Hornu", "Mons"}
+    per_stage = [
+        Application.objects.filter(call=call, stage=stage).count()
+        for stage in call.stages.order_by("order")
+    ]
+    assert sum(per_stage) == 40 and all(per_stage)
+    assert Application.objects.filter(call=programme, previous__call=call).count() == 2
+    total = funnel.counts(funnel.rows([call.pk]))
+    assert total["applied"] == 40 and total["selected"] == 3
+
+
+def test_the_ai_referent_campaign_has_a_plan_shown_before_commit(demo_output: str) -> None:
+    from parcours.timetabling import adapter
+    from parcours.timetabling import campaign as pure
+    from parcours.timetabling.models import Campaign, CampaignStatus
+
+    campaign = Campaign.objects.get(organisation__slug=data.TECHNOFUTUR)
+    assert campaign.status == CampaignStatus.PLANNED
+    assert len(campaign.plan) == 48  # 12 groups x (1 introduction + 2 options + closing)
+    assert pure.check(adapter.describe(campaign), adapter.plan_of(campaign)) == []
+    assert "Planification : campagne" in demo_output
+
+
+def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> None:
+    from parcours.lib.dates import platform_zone
+    from parcours.reporting.figures import build_report
+    from parcours.reporting.periods import Filters, Period
+
+    assert "Historique" in demo_output
+    today = timezone.now().astimezone(platform_zone()).date()
+    year = Period.between(today - dt.timedelta(days=364), today)
+    for org in Organisation.objects.all():
+        report = build_report([org.pk], year, Filters())
+        assert report.value("training.people") > 10, org  # type: ignore[operator]
+        assert report.value("training.sessions_held") > 8, org  # type: ignore[operator]
+    province = Organisation.objects.get(slug=data.PROVINCE)
+    report = build_report([province.pk], year, Filters())
+    assert report.value("outreach.pupils") > 500  # type: ignore[operator]
+    assert report.value("outreach.pupils_since_start") > 40_000  # type: ignore[operator]
+    assert report.value("logistics.loans") > 10  # type: ignore[operator]
+    assert report.value("logistics.catering") > 0  # type: ignore[operator]
+    assert report.previous_value("training.people")  # some history a year earlier too

@@ -3,6 +3,7 @@
 One module per subject, every public action re-exported here (callers write
 ``from parcours.enrolment import actions`` then ``actions.enrol(...)``):
 
+- ``pattern``: a long session from a weekly pattern (preview, then create);
 - ``sessions``: create, update, publish/cancel, duplicate a session; its room and QR secrets;
 - ``enrolments``: enrol, enrol by e-mail, cancel, approve, reject, the learner's audience;
 - ``waitlist``: seats and promotions from the waitlist;
@@ -34,6 +35,7 @@ from parcours.enrolment.actions.attendance import (
 )
 from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
+    PROFILE_FIELDS,
     approve,
     cancel,
     create_invited_learner,
@@ -42,8 +44,14 @@ from parcours.enrolment.actions.enrolments import (
     find_or_create_learner,
     reject,
     set_learner_audience,
+    update_learner_profile,
 )
 from parcours.enrolment.actions.imports import ImportReport, import_enrolments
+from parcours.enrolment.actions.pattern import (
+    PatternPreview,
+    create_session_from_pattern,
+    preview_pattern,
+)
 from parcours.enrolment.actions.sessions import (
     ROOM_SOURCE,
     SessionData,
@@ -56,9 +64,11 @@ from parcours.enrolment.actions.sessions import (
 )
 
 __all__ = [
+    "PROFILE_FIELDS",
     "ROOM_SOURCE",
     "CheckInResult",
     "ImportReport",
+    "PatternPreview",
     "RollCallResult",
     "SessionData",
     "approve",
@@ -67,16 +77,19 @@ __all__ = [
     "complete_due",
     "create_invited_learner",
     "create_session",
+    "create_session_from_pattern",
     "duplicate_session",
     "enrol",
     "enrol_person",
     "find_or_create_learner",
     "import_enrolments",
+    "preview_pattern",
     "record_roll_call",
     "reject",
     "room_bookings",
     "rotate_checkin_secret",
     "set_learner_audience",
     "set_session_status",
+    "update_learner_profile",
     "update_session",
 ]

@@ -48,6 +48,7 @@ from parcours.enrolment.states import (
 )
 from parcours.lib.transactions import write_transaction
 from parcours.pathways.actions import lock_learners
+from parcours.scheduling.models import OutreachPupilCount
 
 
 def _active_sessions(learner_id: int) -> dict[int, str]:
@@ -441,4 +442,55 @@ def set_learner_audience(*, user: User, audience: str) -> LearnerProfile:
         profile.audience = audience
         profile.save(update_fields=["audience"])
         audit.record("learner_profile.audience", actor=user, obj=profile, changes={"to": audience})
+    return profile
+
+
+PROFILE_FIELDS = ("audience", "gender", "birth_year", "age_band", "school_year")
+
+
+def update_learner_profile(
+    *,
+    user: User,
+    audience: str = "",
+    gender: str = "",
+    birth_year: int | None = None,
+    age_band: str = "",
+    school_year: str = "",
+    today: dt.date | None = None,
+) -> LearnerProfile:
+    """The learner's own profile: their audience and the optional self-declared fields the
+    reports count (gender, birth year or age band, school year for pupils). All may be blank."""
+    this_year = (today or timezone.localdate()).year
+    errors: dict[str, list[str]] = {}
+    if audience not in ("", *Module.Audience.values):
+        errors["audience"] = [_("Public inconnu.")]
+    if gender not in ("", *LearnerProfile.Gender.values):
+        errors["gender"] = [_("Choix inconnu.")]
+    if age_band not in ("", *LearnerProfile.AgeBand.values):
+        errors["age_band"] = [_("Choix inconnu.")]
+    if school_year not in ("", *OutreachPupilCount.Grade.values):
+        errors["school_year"] = [_("Choix inconnu.")]
+    if birth_year is not None and not this_year - 110 <= birth_year <= this_year - 3:
+        errors["birth_year"] = [
+            _("Indiquez une année de naissance entre %(a)s et %(b)s.")
+            % {"a": this_year - 110, "b": this_year - 3}
+        ]
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    values = {
+        "audience": audience,
+        "gender": gender,
+        "birth_year": birth_year,
+        "age_band": "" if birth_year is not None else age_band,
+        "school_year": school_year if audience == Module.Audience.PUPILS else "",
+    }
+    with write_transaction():
+        profile, _created = LearnerProfile.objects.select_for_update().get_or_create(user=user)
+        for name, value in values.items():
+            setattr(profile, name, value)
+        profile.save(update_fields=list(PROFILE_FIELDS))
+        # What changed is self-declared and sensitive: the audit says which fields, not values.
+        audit.record(
+            "learner_profile.update", actor=user, obj=profile, changes={"fields": list(values)}
+        )
     return profile

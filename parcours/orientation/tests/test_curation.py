@@ -43,6 +43,15 @@ def test_slug_colour_and_required_name_are_checked(
     assert World.objects.count() == 1
 
 
+def test_a_world_cannot_take_the_address_of_the_quiz(
+    client: Client, org: Organisation, coordinator: User
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        actions.save_world(actor=Actor.of(coordinator), organisation=org, data={"name_fr": "Quiz"})
+    assert "slug" in error.value.message_dict
+    assert not World.objects.exists()
+
+
 def test_an_image_is_checked_by_content_and_resized(org: Organisation, coordinator: User) -> None:
     fake = SimpleUploadedFile("photo.png", b"<script>alert(1)</script>", content_type="image/png")
     with pytest.raises(ValidationError, match="image lisible"):

@@ -275,3 +275,20 @@ class TestAdministrators:
         url = reverse("privacy:erase_learner", args=[other_learner.pk])
         assert client.get(url).status_code == 403
         assert client.get(reverse("privacy:find_learner")).status_code == 403
+
+
+def test_what_they_declared_for_the_statistics_is_exported_then_erased(learner) -> None:
+    from parcours.enrolment.models import LearnerProfile
+    from parcours.privacy import export
+
+    enrolment_actions.update_learner_profile(
+        user=learner, audience="teachers", gender="female", birth_year=1984, school_year=""
+    )
+    exported = export.profile(learner)
+    assert (exported["gender"], exported["birth_year"]) == ("female", 1984)
+
+    _erase_self(learner)
+
+    profile = LearnerProfile.objects.get(user=learner)
+    assert (profile.gender, profile.birth_year, profile.age_band) == ("", None, "")
+    assert profile.audience == "teachers"  # what they followed still counts by audience

@@ -1,0 +1,17 @@
+"""Template filters of the reporting pages and the yearly report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from parcours.reporting import charts
+
+register = template.Library()
+
+
+@register.filter
+def fnumber(value: Any) -> str:
+    """A number as people read it in the active language (``16 214``, ``12,5``); text as is."""
+    return charts.fnumber(value)

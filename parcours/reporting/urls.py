@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path, register_converter
+from django.urls.converters import get_converters
+
+from parcours.reporting import views
+from parcours.scheduling.bounds import IdConverter
+
+if "id" not in get_converters():  # scheduling registers the same bounded converter
+    register_converter(IdConverter, "id")
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("rapport-annuel/", views.request_report, name="request_report"),
+    path("rapport-annuel/<id:pk>/", views.job, name="job"),
+    path("rapport-annuel/<id:pk>/<str:kind>/", views.download, name="download"),
+    path("reseaux/", views.networks, name="networks"),
+    path("reseaux/<id:pk>/", views.network, name="network"),
+]
