@@ -13,11 +13,12 @@ class CareersConfig(AppConfig):
 
     def ready(self) -> None:
         from parcours.candidates.funnel import register_employment
-        from parcours.careers import dashboard
+        from parcours.careers import dashboard, sections
         from parcours.careers.figures import SOURCE, employed_applications
         from parcours.lib import figures
 
         figures.register(SOURCE)
+        sections.register()
         # The candidates' funnel: "employed at six months" comes from the career files.
         register_employment("careers", employed_applications)
         dashboard.register()

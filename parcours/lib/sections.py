@@ -17,7 +17,9 @@ and the page's template renders them: ``{% load page_sections %}{% page_sections
 module %}``. A section is read-only and reads a bounded number of rows.
 
 Slots in use: ``catalogue.module`` (a module's page, the object is the Module),
-``scheduling.outreach`` (an outreach request's page, the object is the OutreachActivity).
+``scheduling.outreach`` (an outreach request's page, the object is the OutreachActivity),
+``enrolment.session_staff`` (a session's staff page, the Session), ``candidates.application``
+(a candidate's file, the Application).
 """
 
 from __future__ import annotations

@@ -11,3 +11,16 @@ register = template.Library()
 def step(counts: dict[str, Any], key: str) -> Any:
     """``counts|step:"selected"``: one step of a funnel's counts."""
     return counts.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def manages_call(context: dict[str, Any], call: Any) -> bool:
+    """Whether the viewer may change the call itself (its stages): coordinators, not the
+    career managers who only read it. Links to pages they would be refused are not shown."""
+    from parcours.candidates import actions
+
+    request = context.get("request")
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return False
+    return bool(actor.is_platform_admin or actor.has_role(call.organisation_id, *actions.MANAGERS))

@@ -300,3 +300,19 @@ def test_odd_addresses_are_4xx_never_500(
         reverse("candidates:decide", args=[call.pk]), {"ids": ["1", "x"], "decision": "nope"}
     )
     assert response.status_code in (200, 302)
+
+
+def test_a_career_manager_reads_the_board_without_a_link_to_the_stages(
+    as_user, call: Call, coordinator: User
+) -> None:
+    """Career managers read calls but may not change their stages: no link to a refused page."""
+    from conftest import make_person
+    from parcours.accounts.models import Role
+
+    manager = make_person(call.organisation, Role.CAREER_MANAGER, "cm@ex.test", "Nadia", "V")
+    stages = reverse("candidates:stages", args=[call.pk])
+    board = reverse("candidates:board", args=[call.pk])
+    response = as_user(manager).get(board)
+    assert response.status_code == 200 and stages not in response.content.decode()
+    assert as_user(manager).get(stages).status_code == 403
+    assert stages in as_user(coordinator).get(board).content.decode()

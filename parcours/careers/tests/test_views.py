@@ -248,3 +248,14 @@ def test_the_caseload_and_the_api_do_not_grow_with_the_number_of_files(
     one = counts()
     follow(6, 1)
     assert counts() == one
+
+
+def test_a_session_s_staff_page_leads_to_assigning_its_learners(
+    as_user, session, coordinator, career_manager, trainer
+) -> None:
+    """The assign pages are reached from the session they start from, not by address."""
+    page = reverse("enrolment:manage_detail", args=[session.pk])
+    assign = reverse("careers:assign_session", args=[session.pk])
+    assert assign in as_user(coordinator).get(page).content.decode()
+    response = as_user(trainer).get(page)
+    assert response.status_code != 200 or assign not in response.content.decode()
