@@ -121,6 +121,11 @@ def format_date(value: dt.date | dt.datetime | None, style: str = "long") -> str
     return _fmt(local_date(value), style)
 
 
+def format_month(year: int, month: int) -> str:
+    """A month of a year, abbreviated in the active language: ``jan. 2026``, ``Jan. 2026``."""
+    return dateformat.format(dt.date(year, month, 1), "N Y")
+
+
 def format_time(value: dt.datetime | dt.time | None) -> str:
     """A time of day on the 24-hour clock: ``13:00``."""
     if value is None:

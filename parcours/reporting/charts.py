@@ -25,6 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from parcours.lib.dates import format_month
 from parcours.lib.figures import Cell, Table
 
 # Dark enough on white (contrast >= 4.5:1) and distinct for the common colour blindnesses.
@@ -78,10 +79,23 @@ def _label(value: Cell | Promise) -> str:
     return "" if value is None else _NOT_XML.sub("", str(value))
 
 
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def category(value: Cell | Promise) -> str:
+    """A table's first cell as people read it: the figures give months as ``2026-01`` (so that
+    CSV files and open data sort), pages, charts and the PDF say ``jan. 2026``."""
+    label = _label(value)
+    found = _ISO_MONTH.fullmatch(label)
+    if found and 1 <= int(found.group(2)) <= 12:
+        return format_month(int(found.group(1)), int(found.group(2)))
+    return label
+
+
 def series_of(table: Table) -> tuple[list[str], list[tuple[str, list[float]]]]:
     """The categories (first column) and the numeric series (the other columns that hold at
     least one number) of a table."""
-    categories = [_label(row[0]) if row else "" for row in table.rows]
+    categories = [category(row[0]) if row else "" for row in table.rows]
     series: list[tuple[str, list[float]]] = []
     for index, column in enumerate(table.columns[1:], start=1):
         cells = [number(row[index]) if index < len(row) else None for row in table.rows]

@@ -108,6 +108,16 @@ def test_month_labels_that_would_overlap_are_thinned() -> None:
     rendered = charts.render(table("line", months), "c")
     assert rendered is not None
     labels = [
-        t.text for t in parse(rendered.svg).iter(f"{SVG}text") if (t.text or "").startswith("2025-")
+        t.text for t in parse(rendered.svg).iter(f"{SVG}text") if (t.text or "").endswith(" 2025")
     ]
-    assert labels == ["2025-01", "2025-03", "2025-05", "2025-07", "2025-09", "2025-11"]
+    assert labels == ["jan. 2025", "mars 2025", "mai 2025", "juil. 2025", "sept. 2025", "nov. 2025"]
+
+
+def test_months_are_named_in_the_reader_s_language_not_in_iso() -> None:
+    from django.utils import translation
+
+    assert charts.category("2026-02") == "fév. 2026"
+    assert charts.category("2026-13") == "2026-13"  # not a month: shown as typed
+    assert charts.category("Liège") == "Liège" and charts.category(None) == ""
+    with translation.override("en"):
+        assert charts.category("2026-02") == "Feb. 2026"
