@@ -75,6 +75,9 @@
 
   function flush() {
     if (flushing) { return; }
+    // The browser knows it is offline: keep the queue, the "online" event sends it. (A request
+    // tried anyway could leave through the offline worker's network path and arrive later.)
+    if (navigator.onLine === false) { showStatus(); return; }
     var queue = readJSON(QUEUE_KEY, []);
     if (!queue.length) { showStatus(); return; }
     var first = queue[0];
