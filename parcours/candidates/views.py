@@ -135,9 +135,15 @@ def _own_call(request: AuthedRequest, pk: int) -> Call:
 
 
 def _manager(request: AuthedRequest, call: Call) -> bool:
-    return request.actor.is_platform_admin or request.actor.has_role(
-        call.organisation_id, *actions.MANAGERS
-    )
+    return actions.manages(request.actor, call.organisation_id)
+
+
+def _managed_call(request: AuthedRequest, pk: int) -> Call:
+    """One of the organisation's calls, for those who may change it (not only read it)."""
+    call = _own_call(request, pk)
+    if not _manager(request, call):
+        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    return call
 
 
 @login_required
@@ -156,7 +162,7 @@ def call_create(request: AuthedRequest) -> HttpResponse:
     """A coordinator opens a call: dates, places, audiences, sessions, stages, questions,
     interview grid."""
     org = _organisation(request)
-    if not (request.actor.is_platform_admin or request.actor.has_role(org, *actions.MANAGERS)):
+    if not actions.manages(request.actor, org.pk):
         raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
     form = CallForm(org, request.POST or None)
     status = 200
@@ -194,9 +200,7 @@ def call_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def stages(request: AuthedRequest, pk: int) -> HttpResponse:
     """Edit the call's stages (names and order, one per line)."""
-    call = _own_call(request, pk)
-    if not _manager(request, call):
-        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    call = _managed_call(request, pk)
     current = "\n".join(s.label for s in call.stages.order_by("order", "id"))
     form = StagesForm(request.POST or None, initial={"stages": current})
     status = 200
@@ -387,9 +391,7 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
 def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Step 1 (GET, from the list): the decision e-mail's template, editable. Step 2 (POST):
     decide and queue the e-mails."""
-    call = _own_call(request, pk)
-    if not _manager(request, call):
-        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    call = _managed_call(request, pk)
     status = 200
     if request.method == "POST" and "confirm" in request.POST:
         form = DecisionForm(request.POST)
@@ -505,9 +507,7 @@ def _candidate_context(
 def _own_application(
     request: AuthedRequest, pk: int, application_id: int
 ) -> tuple[Call, Application]:
-    call = _own_call(request, pk)
-    if not _manager(request, call):
-        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    call = _managed_call(request, pk)
     application = get_object_or_404(Application, pk=application_id, call=call, purged_at=None)
     return call, application
 
@@ -586,9 +586,7 @@ def refer(request: AuthedRequest, pk: int, application_id: int) -> HttpResponse:
 @login_required
 def reapply(request: AuthedRequest, pk: int) -> HttpResponse:
     """At the end of a preparatory programme: invite its people to apply again."""
-    call = _own_call(request, pk)
-    if not _manager(request, call):
-        raise PermissionDenied(_("Réservé aux coordinateurs de l'organisation."))
+    call = _managed_call(request, pk)
     status = 200
     if request.method == "POST" and "confirm" in request.POST:
         form = MessageForm(request.POST)

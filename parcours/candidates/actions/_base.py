@@ -73,6 +73,12 @@ def require_reader(actor: Actor, call: Call) -> None:
     require_role(actor, call.organisation_id, READERS)
 
 
+def manages(actor: Actor, organisation_id: int) -> bool:
+    """Whether the actor may change the organisation's calls (stages, decisions…), not only
+    read them as career managers do."""
+    return actor.is_platform_admin or actor.has_role(organisation_id, *MANAGERS)
+
+
 def _bulk_audit(
     action: str,
     actor: Actor,

@@ -19,8 +19,5 @@ def manages_call(context: dict[str, Any], call: Any) -> bool:
     career managers who only read it. Links to pages they would be refused are not shown."""
     from parcours.candidates import actions
 
-    request = context.get("request")
-    actor = getattr(request, "actor", None)
-    if actor is None:
-        return False
-    return bool(actor.is_platform_admin or actor.has_role(call.organisation_id, *actions.MANAGERS))
+    actor = getattr(context.get("request"), "actor", None)
+    return actor is not None and actions.manages(actor, call.organisation_id)
