@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,6 @@ from parcours.careers.models import CareerFile, FollowUp, Milestone, Outcome
 from parcours.enrolment.models import Session
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.http import AuthedRequest
-from parcours.lib.ids import MAX_ID
 from parcours.scheduling.models import Loan
 
 PAGE_SIZE = 50
@@ -129,8 +128,6 @@ def file_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _posted_file(request: AuthedRequest, pk: int) -> CareerFile:
     org = _career_org(request)
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
     return get_object_or_404(
         CareerFile.objects.select_related("person", "organisation", "session__module"),
         pk=pk,
@@ -160,8 +157,6 @@ def followup_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_done(request: AuthedRequest, pk: int) -> HttpResponse:
     org = _career_org(request)
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
     followup = get_object_or_404(
         FollowUp.objects.select_related("file"), pk=pk, file__organisation=org
     )
@@ -247,8 +242,6 @@ def assign_session(request: AuthedRequest, pk: int) -> HttpResponse:
     """Put learners of a session into a career manager's caseload."""
     org = _org(request)
     permissions.require_assigner(request.actor, org)
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
     session = get_object_or_404(Session.objects.select_related("module"), pk=pk, organisation=org)
     learners = [
         e.learner
@@ -292,8 +285,6 @@ def assign_application(request: AuthedRequest, pk: int) -> HttpResponse:
     """Put an applicant into a career manager's caseload (from the application on)."""
     org = _org(request)
     permissions.require_assigner(request.actor, org)
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
     application = get_object_or_404(
         Application.objects.select_related("call", "person"), pk=pk, call__organisation=org
     )

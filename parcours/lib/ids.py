@@ -15,3 +15,19 @@ def parse_id(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+class IdConverter:
+    """``<id:pk>`` in URLs (registered once, in ``parcours.lib.apps``): a positive 64-bit id;
+    anything else is simply not found (404) instead of an overflow in the database (500)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)

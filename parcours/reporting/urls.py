@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path, register_converter
-from django.urls.converters import get_converters
+from django.urls import path
 
 from parcours.reporting import views
-from parcours.scheduling.bounds import IdConverter
-
-if "id" not in get_converters():  # scheduling registers the same bounded converter
-    register_converter(IdConverter, "id")
 
 app_name = "reporting"
 

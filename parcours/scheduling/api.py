@@ -19,10 +19,10 @@ from pydantic import Field
 from parcours.accounts.api import token_auth
 from parcours.accounts.models import STAFF_ROLES, Organisation, Role, Site, User
 from parcours.accounts.permissions import Actor
+from parcours.lib.ids import MAX_ID
 from parcours.lib.problem import problem_response
 from parcours.scheduling import actions, planning
 from parcours.scheduling.actions import BookingConflict
-from parcours.scheduling.bounds import MAX_ID
 from parcours.scheduling.models import (
     Booking,
     BookingSeries,

@@ -14,8 +14,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.lib.ids import MAX_ID
-
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 MAX_BUFFER_MINUTES = 240  # set-up or clean-up around a booking
@@ -53,19 +51,3 @@ def check_count(value: int | None, field: str, minimum: int = 0) -> None:
         raise ValidationError(
             {field: [_("Indiquez un nombre entre %(min)d et 10 000.") % {"min": minimum}]}
         )
-
-
-class IdConverter:
-    """``<id:pk>`` in URLs: a positive 64-bit integer; anything longer is simply not found
-    (404), instead of an overflow in the database (500)."""
-
-    regex = "[0-9]{1,19}"
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 1 <= number <= MAX_ID:
-            raise ValueError(value)
-        return number
-
-    def to_url(self, value: int) -> str:
-        return str(value)

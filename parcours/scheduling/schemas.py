@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from parcours.scheduling.bounds import MAX_BUFFER_MINUTES, MAX_COUNT, MAX_DATE, MAX_ID, MIN_DATE
+from parcours.lib.ids import MAX_ID
+from parcours.scheduling.bounds import MAX_BUFFER_MINUTES, MAX_COUNT, MAX_DATE, MIN_DATE
 
 
 def _in_range(value: dt.date) -> dt.date:

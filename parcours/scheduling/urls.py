@@ -7,12 +7,9 @@ front door working: they redirect (308, so a POST stays a POST) to the same page
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect
-from django.urls import path, re_path, register_converter
+from django.urls import path, re_path
 
 from parcours.scheduling import views
-from parcours.scheduling.bounds import IdConverter
-
-register_converter(IdConverter, "id")
 
 app_name = "scheduling"
 

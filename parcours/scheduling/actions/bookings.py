@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
+from parcours.lib.ids import MAX_ID
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import planning, tasks
 from parcours.scheduling.actions.base import (
@@ -25,7 +26,7 @@ from parcours.scheduling.actions.base import (
     _write_reservations,
 )
 from parcours.scheduling.actions.catering import _resolve_catering, _write_catering
-from parcours.scheduling.bounds import MAX_ID, check_buffer, check_count, check_date
+from parcours.scheduling.bounds import check_buffer, check_count, check_date
 from parcours.scheduling.models import (
     Booking,
     BookingSeries,

@@ -14,10 +14,11 @@ from parcours.accounts import audit
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
 from parcours.lib.dates import format_datetime
+from parcours.lib.ids import MAX_ID
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling import core, planning
 from parcours.scheduling.actions.base import CateringRequest, _get_open
-from parcours.scheduling.bounds import MAX_COUNT, MAX_ID
+from parcours.scheduling.bounds import MAX_COUNT
 from parcours.scheduling.models import (
     Booking,
     CateringItem,

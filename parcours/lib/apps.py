@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.urls import register_converter
+
+
+class LibConfig(AppConfig):
+    """Shared helpers (no models); registers the ``<id:…>`` URL converter every app uses."""
+
+    name = "parcours.lib"
+    label = "lib"
+
+    def ready(self) -> None:
+        from parcours.lib.ids import IdConverter
+
+        register_converter(IdConverter, "id")
