@@ -50,11 +50,16 @@ INSTALLED_APPS = [
     "parcours.documents",
     "parcours.credentials",
     "parcours.candidates",
+    "parcours.events",
+    "parcours.webinars",
+    "parcours.assessments",
+    "parcours.integrations",
     "parcours.careers",
     "parcours.privacy",
     "parcours.reporting",
     "parcours.orientation",
     "parcours.timetabling",
+    "parcours.portfolio",
     "parcours.demo",
     # Sign-up, login, e-mail confirmation, password reset, MFA, sessions (django-allauth). After
     # the project's apps so that parcours/accounts/templates/account/ overrides allauth's pages.

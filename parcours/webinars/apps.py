@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebinarsConfig(AppConfig):
+    """Online sessions: live links, participant-report imports turned into attendance, the replay library and viewing hours."""
+
+    name = "parcours.webinars"
+    label = "webinars"
+    verbose_name = _("Webinaires")
