@@ -35,6 +35,7 @@ urlpatterns = [
     path("candidatures/", include("parcours.candidates.urls")),
     path("suivi/", include("parcours.careers.urls")),
     path("planification/", include("parcours.timetabling.urls")),
+    path("integrations/", include("parcours.integrations.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
     # logout pages are accounts:login and accounts:logout (the same views, French paths).

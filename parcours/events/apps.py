@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
-    """Events (fairs, game weeks, jobs days): programmes of parallel workshops, multi-workshop registration, tickets and check-in."""
+    """Events (fairs, game weeks, jobs days): programmes of parallel workshops, multi-workshop
+    registration, tickets and check-in.
+    """
 
     name = "parcours.events"
     label = "events"

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
-    """Learning ecosystem: Parcours as an LTI 1.3 Advantage tool, completions read from Moodle, xAPI statements sent to a learning record store."""
+    """Learning ecosystem: Parcours as an LTI 1.3 Advantage tool, completions read from Moodle,
+    xAPI statements sent to a learning record store.
+    """
 
     name = "parcours.integrations"
     label = "integrations"

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortfolioConfig(AppConfig):
-    """The learner's portfolio: badges, attestations, projects and competences, shared by revocable link and exported."""
+    """The learner's portfolio: badges, attestations, projects and competences, shared by revocable
+    link and exported.
+    """
 
     name = "parcours.portfolio"
     label = "portfolio"

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebinarsConfig(AppConfig):
-    """Online sessions: live links, participant-report imports turned into attendance, the replay library and viewing hours."""
+    """Online sessions: live links, participant-report imports turned into attendance, the replay
+    library and viewing hours.
+    """
 
     name = "parcours.webinars"
     label = "webinars"

@@ -1,0 +1,1 @@
+"""The integrations' models, one module per part (``lti``, ``moodle``, ``xapi``)."""

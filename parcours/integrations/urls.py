@@ -1,0 +1,14 @@
+"""Integrations pages, mounted at ``/integrations/``. Each part includes its own URLconf."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from parcours.integrations import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    # One line per part: path("lti/", include(...)), path("moodle/", ...), path("xapi/", ...)
+]
