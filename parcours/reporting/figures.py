@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.lib import figures as registry
 from parcours.lib.figures import Contribution, Figure, Label, Table
-from parcours.reporting import logistics, training
+from parcours.reporting import facts, logistics, training
 from parcours.reporting.periods import Filters, Period
 
 Number = int | float | Decimal
@@ -150,7 +150,7 @@ _OWN: tuple[tuple[tuple[str, ...], tuple[Label, ...], Any, bool], ...] = (
     (
         ("training", "people"),
         (_("Formation"), _("Genre et âge")),
-        training.training_and_people,
+        training.training_and_people,  # called with raw=…
         True,
     ),
     (("logistics",), (_("Logistique"),), lambda *a: (logistics.logistics(*a),), False),
@@ -159,18 +159,29 @@ _OWN: tuple[tuple[tuple[str, ...], tuple[Label, ...], Any, bool], ...] = (
 
 
 def build_report(
-    organisation_ids: Sequence[int], period: Period, filters: Filters, *, public_only: bool = False
+    organisation_ids: Sequence[int],
+    period: Period,
+    filters: Filters,
+    *,
+    public_only: bool = False,
+    raw: bool = False,
 ) -> Report:
     """Every figure of the organisations for the period, beside last year's (see module doc).
 
-    ``public_only``: only the sections the open data may show (skips the others' queries)."""
+    ``public_only``: only the sections the open data may show (skips the others' queries).
+    ``raw``: recount the training measures from the raw rows instead of the pre-aggregated
+    facts (the reference path the tests compare with; slow at scale)."""
     ids = tuple(sorted(set(organisation_ids)))
     before = period.previous()
+    if not raw:
+        facts.refresh(ids)
     sections: list[Section] = []
     for keys, titles, compute, public in _OWN:
         if public_only and not public:
             continue
-        now, then = compute(ids, period, filters), compute(ids, before, filters)
+        options = {"raw": raw} if compute is training.training_and_people else {}
+        now = compute(ids, period, filters, **options)
+        then = compute(ids, before, filters, **options)
         for key, title, this, that in zip(keys, titles, now, then, strict=True):
             sections.append(_section(key, title, this, that, public=public))
     for source in registry.registered():

@@ -162,3 +162,85 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# --- Pre-aggregated facts (parcours/reporting/facts.py) ---------------------------------------
+# Plain integer columns, no foreign keys: a fact outlives nothing (it is rebuilt from the raw
+# rows whenever its session is marked dirty, and removed when the session is gone), and a
+# deleted session must not block on its facts.
+
+
+class LearnerDayFact(models.Model):
+    """One learner's roll-call marks in one session on one local (Brussels) day: seat-holding
+    enrolments in sessions not cancelled only, with the learner's declared profile."""
+
+    organisation_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    learner_id = models.BigIntegerField()
+    day = models.DateField()
+    month = models.PositiveIntegerField()  # year * 100 + month of ``day``
+    site_id = models.BigIntegerField(null=True)
+    module_id = models.BigIntegerField()
+    marks = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()
+    present_seconds = models.BigIntegerField()
+    audience = models.CharField(max_length=20, blank=True)
+    school_year = models.CharField(max_length=20, blank=True)
+    gender = models.CharField(max_length=12, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    age_band = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation_id", "day"], name="rep_learnerfact_org_day"),
+            models.Index(fields=["session_id"], name="rep_learnerfact_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.learner_id}/{self.day}"
+
+
+class SessionDayFact(models.Model):
+    """One session on one local day where it has slots: what the session figures need."""
+
+    organisation_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    day = models.DateField()
+    site_id = models.BigIntegerField(null=True)
+    module_id = models.BigIntegerField()
+    cancelled = models.BooleanField()
+    capacity = models.PositiveIntegerField()
+    seats = models.PositiveIntegerField()  # seat-holding enrolments of the session
+    first_start = models.DateTimeField()  # the day's first slot
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation_id", "day"], name="rep_sessionfact_org_day"),
+            models.Index(fields=["session_id"], name="rep_sessionfact_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.day}"
+
+
+class DirtySession(models.Model):
+    """A session whose facts are stale: written by database triggers in the transaction that
+    changes its raw rows (migration 0005), removed by the rebuild that saw that ``version``."""
+
+    session_id = models.BigIntegerField(primary_key=True)
+    organisation_id = models.BigIntegerField(null=True)
+    version = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.session_id)
+
+
+class FactLock(models.Model):
+    """One row: rebuilders update it first, so two readers never rebuild the same facts; its
+    ``token`` changes with every rebuild (the generation cached measures are keyed by)."""
+
+    turns = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.turns)

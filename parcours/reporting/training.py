@@ -2,25 +2,29 @@
 gender / age breakdowns. Reads enrolment, pathways, credentials and documents; writes nothing.
 
 Definitions are in docs/reporting.md; the short form sits in each figure's ``definition``.
-Every count is one SQL aggregate over the raw rows of the organisations (no cache, no fact
-table), so a figure is right the moment a write commits.
+The roll-call and session measures (people, hours, rates, sessions, the breakdowns) are read
+from the pre-aggregated facts (``facts.py``, refreshed by ``build_report`` before reading) or,
+with ``raw=True``, recomputed from the raw rows (the reference the tests compare them with);
+the other counts are one SQL aggregate over the raw rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parcours.accounts.models import User
+from parcours.accounts.models import Site, User
 from parcours.catalogue.models import Module
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation
@@ -30,11 +34,14 @@ from parcours.lib import dates
 from parcours.lib.figures import Cell, Contribution, Figure, Table
 from parcours.pathways import rules
 from parcours.pathways.models import Completion, Pathway
+from parcours.reporting import facts
+from parcours.reporting.models import LearnerDayFact, SessionDayFact
 from parcours.reporting.periods import Filters, Period
 from parcours.scheduling.models import OutreachPupilCount
 
 NOT_SAID = _("Non communiqué")
 TOP_MODULES = 10
+MEASURES_TTL = 24 * 3600  # s: a cached measure is dropped after a day at most
 
 D = {
     "people": _(
@@ -270,33 +277,31 @@ def profile_groups(marks: QuerySet[Attendance]) -> list[ProfileGroup]:
     ]
 
 
-def training_and_people(
-    ids: Sequence[int], period: Period, filters: Filters
-) -> tuple[Contribution, Contribution]:
-    """The training section and the gender / age section, sharing their scans of the marks."""
-    marks = present_marks(ids, period, filters)
-    groups = profile_groups(marks)
-    return training(ids, period, filters, groups=groups), people(
-        ids, period, filters, groups=groups
-    )
+@dataclass(frozen=True)
+class Measures:
+    """What the training figures read from the roll calls and sessions of the period: from the
+    pre-aggregated facts (``facts.py``, the default) or from the raw rows (``raw=True``)."""
+
+    groups: list[ProfileGroup]
+    marks: int  # roll-call marks (present or absent) of seat-holding enrolments
+    present: int
+    seconds: int  # present seconds
+    held: int
+    cancelled: int
+    capacity: int
+    seats: int
+    by_month: dict[tuple[int, int], tuple[int, int]]  # (year, month) -> (people, seconds)
+    by_site: list[tuple[int | None, int, int]]  # (site id or None: online, people, seconds)
+    by_module: list[tuple[int, int, int]]  # (module id, people, seconds)
+    next_start: dt.datetime | None = None  # a session's first slot still to come, if any
 
 
-def training(
-    ids: Sequence[int],
-    period: Period,
-    filters: Filters,
-    *,
-    groups: list[ProfileGroup] | None = None,
-) -> Contribution:
+def _raw_measures(ids: Sequence[int], period: Period, filters: Filters) -> Measures:
     start, end = period.bounds()
     now = timezone.now()
     marks = present_marks(ids, period, filters)
-    if groups is None:
-        groups = profile_groups(marks)
-    people = sum(g.people for g in groups)
+    groups = profile_groups(marks)
     slots = _slot_facts(ids, period, filters)
-    hours = _hours(sum((s.present * s.length for s in slots), dt.timedelta()))
-
     sessions = _sessions(ids, filters)
     slots_in = SessionSlot.objects.filter(start__gte=start, start__lt=end)
     held_ids = (
@@ -305,20 +310,196 @@ def training(
         .values("pk")
     )
     held = Session.objects.filter(pk__in=held_ids)
-    held_count = held.count()
     cancelled = (
         sessions.filter(status=SessionStatus.CANCELLED)
         .filter(pk__in=slots_in.values("session_id"))
         .count()
     )
-    capacity = held.aggregate(total=Sum("capacity"))["total"] or 0
-    seats = Enrolment.objects.filter(session__in=held_ids, status__in=sorted(SEAT_HOLDING)).count()
+    zone = dates.platform_zone()
+    by_month: dict[tuple[int, int], tuple[int, int]] = {}
+    month_seconds: dict[tuple[int, int], float] = defaultdict(float)
+    site_seconds: dict[int | None, float] = defaultdict(float)
+    module_seconds: dict[int, float] = defaultdict(float)
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        seconds = slot.present * slot.length.total_seconds()
+        month_seconds[(local.year, local.month)] += seconds
+        site_seconds[slot.site] += seconds
+        module_seconds[slot.module] += seconds
+    for y, m in period.months():
+        first = dt.datetime(y, m, 1, tzinfo=zone)
+        after = dt.datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=zone)
+        month = marks.filter(slot__start__gte=first, slot__start__lt=after)
+        people = User.objects.filter(pk__in=month.values("enrolment__learner_id")).count()
+        by_month[(y, m)] = (people, int(month_seconds.get((y, m), 0)))
+    # Over the enrolments with a present mark: a mark's slot is one of its session's slots.
+    trained = _trained_enrolments(marks)
+    by_site = [
+        (row["site"], row["people"], int(site_seconds[row["site"]]))
+        for row in trained.values(site=F("session__site_id"))
+        .annotate(people=Count("learner_id", distinct=True))
+        .order_by()
+    ]
+    by_module = [
+        (r["module"], r["people"], int(module_seconds[r["module"]]))
+        for r in trained.values(module=F("session__module_id"))
+        .annotate(people=Count("learner_id", distinct=True))
+        .order_by()
+    ]
+    return Measures(
+        groups=groups,
+        marks=sum(s.marks for s in slots),
+        present=sum(s.present for s in slots),
+        seconds=int(sum(s.present * s.length.total_seconds() for s in slots)),
+        held=held.count(),
+        cancelled=cancelled,
+        capacity=held.aggregate(total=Sum("capacity"))["total"] or 0,
+        seats=Enrolment.objects.filter(
+            session__in=held_ids, status__in=sorted(SEAT_HOLDING)
+        ).count(),
+        by_month=by_month,
+        by_site=by_site,
+        by_module=by_module,
+    )
 
-    all_marks = {
-        "present": sum(s.present for s in slots),
-        "total": sum(s.marks for s in slots),
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _module_ids(ids: Sequence[int], filters: Filters) -> list[int] | None:
+    """The modules the filters keep (``None``: no module filter)."""
+    if filters.module or filters.pathway or filters.audience or filters.format:
+        return sorted(_modules(ids, filters).values_list("pk", flat=True))
+    return None
+
+
+def _fact_measures(
+    ids: Sequence[int], period: Period, filters: Filters, now: dt.datetime
+) -> Measures:
+    scope = Q(organisation_id__in=list(ids), day__gte=period.first, day__lte=period.last)
+    if filters.site:
+        scope &= Q(site_id=filters.site)
+    modules = _module_ids(ids, filters)
+    if modules is not None:
+        scope &= Q(module_id__in=modules)
+    learners = LearnerDayFact.objects.filter(scope)
+    trained = learners.filter(present__gt=0)
+    groups = [
+        ProfileGroup(
+            audience=row["audience"],
+            school_year=row["school_year"],
+            gender=row["gender"],
+            birth_year=row["birth_year"],
+            age_band=row["age_band"],
+            people=row["n"],
+        )
+        for row in trained.values("audience", "school_year", "gender", "birth_year", "age_band")
+        .annotate(n=Count("learner_id", distinct=True))
+        .order_by()
+    ]
+    totals = learners.aggregate(
+        marks=Sum("marks"), present=Sum("present"), seconds=Sum("present_seconds")
+    )
+    months = {
+        row["month"]: (row["people"], row["seconds"] or 0)
+        for row in trained.values("month")
+        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
+        .order_by()
     }
+    by_month = {(y, m): months.get(y * 100 + m, (0, 0)) for y, m in period.months()}
+    by_site = [
+        (row["site_id"], row["people"], row["seconds"])
+        for row in trained.values("site_id")
+        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
+        .order_by()
+    ]
+    by_module = [
+        (row["module_id"], row["people"], row["seconds"])
+        for row in trained.values("module_id")
+        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
+        .order_by()
+    ]
+    held = cancelled = capacity = seats = 0
+    next_start: dt.datetime | None = None
+    for row in (
+        SessionDayFact.objects.filter(scope)
+        .values("session_id", "cancelled")
+        .annotate(first=Min("first_start"), capacity=Max("capacity"), seats=Max("seats"))
+        .order_by()
+    ):
+        if row["cancelled"]:
+            cancelled += 1
+        elif row["first"] < now:
+            held += 1
+            capacity += row["capacity"]
+            seats += row["seats"]
+        elif next_start is None or row["first"] < next_start:
+            next_start = row["first"]
+    return Measures(
+        groups=groups,
+        marks=totals["marks"] or 0,
+        present=totals["present"] or 0,
+        seconds=totals["seconds"] or 0,
+        held=held,
+        cancelled=cancelled,
+        capacity=capacity,
+        seats=seats,
+        by_month=by_month,
+        by_site=by_site,
+        by_module=by_module,
+        next_start=next_start,
+    )
 
+
+def measures(
+    ids: Sequence[int], period: Period, filters: Filters, *, raw: bool = False
+) -> Measures:
+    """The period's roll-call and session measures; the facts must be fresh (``build_report``
+    calls ``facts.refresh`` first) unless ``raw``.
+
+    From the facts, the result is kept in the cache under the facts' generation (bumped by
+    every rebuild, so any write that reached the facts makes a new key) until the next slot of
+    a session not cancelled starts (when "sessions held" changes without a write)."""
+    if raw:
+        return _raw_measures(ids, period, filters)
+    key = "reporting:measures:" + _digest(
+        str(part)
+        for part in (
+            facts.generation(),
+            ",".join(map(str, sorted(ids))),
+            period.first,
+            period.last,
+            filters.site,
+            _module_ids(ids, filters),
+        )
+    )
+    found = cache.get(key)
+    if isinstance(found, Measures):
+        return found
+    now = timezone.now()
+    found = _fact_measures(ids, period, filters, now)
+    expires = found.next_start
+    seconds = MEASURES_TTL if expires is None else int((expires - now).total_seconds())
+    if seconds > 0:
+        cache.set(key, found, min(seconds, MEASURES_TTL))
+    return found
+
+
+def training_and_people(
+    ids: Sequence[int], period: Period, filters: Filters, *, raw: bool = False
+) -> tuple[Contribution, Contribution]:
+    """The training section and the gender / age section, sharing their measures."""
+    found = measures(ids, period, filters, raw=raw)
+    return training(ids, period, filters, found), people(ids, period, filters, found.groups)
+
+
+def training(ids: Sequence[int], period: Period, filters: Filters, found: Measures) -> Contribution:
+    start, end = period.bounds()
+    groups = found.groups
+    people = sum(g.people for g in groups)
+    hours = _hours(dt.timedelta(seconds=found.seconds))
+    sessions = _sessions(ids, filters)
     unmet = (
         Enrolment.objects.filter(
             session__in=sessions.exclude(status=SessionStatus.CANCELLED).filter(
@@ -348,7 +529,7 @@ def training(
         Figure(
             "training.sessions_held",
             _("Sessions tenues"),
-            held_count,
+            found.held,
             "count",
             D["held"],
             link=reverse("enrolment:manage_list"),
@@ -356,21 +537,21 @@ def training(
         Figure(
             "training.sessions_cancelled",
             _("Sessions annulées"),
-            cancelled,
+            found.cancelled,
             "count",
             D["cancelled"],
         ),
         Figure(
             "training.fill_rate",
             _("Taux de remplissage"),
-            _percent(seats, capacity),
+            _percent(found.seats, found.capacity),
             "percent",
             D["fill"],
         ),
         Figure(
             "training.attendance_rate",
             _("Taux de présence"),
-            _percent(all_marks["present"], all_marks["total"]),
+            _percent(found.present, found.marks),
             "percent",
             D["attendance"],
         ),
@@ -399,11 +580,11 @@ def training(
         ),
     )
     tables = (
-        _by_month(marks, slots, period),
+        _by_month(found, period),
         _by_audience(groups),
         _pupils_by_school_year(groups),
-        _by_site(marks, slots),
-        _top_modules(marks, slots),
+        _by_site(found),
+        _top_modules(found),
     )
     return Contribution(figures=figures, tables=tables)
 
@@ -421,24 +602,14 @@ def _month_label(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def _by_month(marks: QuerySet[Attendance], slots: list[SlotFacts], period: Period) -> Table:
-    zone = dates.platform_zone()
-    months = period.months()
-    # Distinct people per month: the people of the month's marks (a semi-join), counted.
-    people = {}
-    for y, m in months:
-        first = dt.datetime(y, m, 1, tzinfo=zone)
-        after = dt.datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=zone)
-        month = marks.filter(slot__start__gte=first, slot__start__lt=after)
-        people[f"m{y}_{m}"] = User.objects.filter(
-            pk__in=month.values("enrolment__learner_id")
-        ).count()
-    hours: dict[tuple[int, int], dt.timedelta] = defaultdict(dt.timedelta)
-    for slot in slots:
-        local = slot.start.astimezone(zone)
-        hours[(local.year, local.month)] += slot.present * slot.length
+def _by_month(found: Measures, period: Period) -> Table:
     rows = tuple(
-        (_month_label(y, m), people[f"m{y}_{m}"], _hours(hours.get((y, m)))) for y, m in months
+        (
+            _month_label(y, m),
+            found.by_month.get((y, m), (0, 0))[0],
+            _hours(dt.timedelta(seconds=found.by_month.get((y, m), (0, 0))[1])),
+        )
+        for y, m in period.months()
     )
     return Table(
         key="training.by_month",
@@ -487,50 +658,46 @@ def _trained_enrolments(marks: QuerySet[Attendance]) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(pk__in=marks.values("enrolment_id"))
 
 
-def _by_site(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
-    hours: dict[int | None, dt.timedelta] = defaultdict(dt.timedelta)
-    for slot in slots:
-        hours[slot.site] += slot.present * slot.length
-    # Over the enrolments with a present mark (half the rows of the marks): a mark's slot is
-    # one of its enrolment's session's slots.
-    rows = (
-        _trained_enrolments(marks)
-        .values(site=F("session__site_id"), name=F("session__site__name"))
-        .annotate(people=Count("learner_id", distinct=True))
-        .order_by("name", "site")
+def _by_site(found: Measures) -> Table:
+    remote = str(_("À distance"))
+    names = dict(
+        Site.objects.filter(pk__in=[s for s, _n, _sec in found.by_site if s]).values_list(
+            "pk", "name"
+        )
+    )
+    rows = sorted(
+        (
+            (names.get(site, "") if site else remote, n, _hours(dt.timedelta(seconds=sec)))
+            for site, n, sec in found.by_site
+        ),
+        key=lambda row: (row[0] != remote, row[0]),
     )
     return Table(
         key="training.by_site",
         title=_("Personnes formées par site"),
         columns=(_("Site"), _("Personnes formées"), _("Heures-apprenants")),
-        rows=tuple(
-            (row["name"] or str(_("À distance")), row["people"], _hours(hours[row["site"]]))
-            for row in rows
-        ),
+        rows=tuple(rows),
         people_columns=(1,),
         chart="bar",
     )
 
 
-def _top_modules(marks: QuerySet[Attendance], slots: list[SlotFacts]) -> Table:
-    hours: dict[int, dt.timedelta] = defaultdict(dt.timedelta)
-    for slot in slots:
-        hours[slot.module] += slot.present * slot.length
-    rows = (
-        _trained_enrolments(marks)
-        .values(
-            module=F("session__module_id"),
-            code=F("session__module__code"),
-            title=F("session__module__title_fr"),
-        )
-        .annotate(people=Count("learner_id", distinct=True))
-        .order_by("-people", "code")[:TOP_MODULES]
-    )
+def _top_modules(found: Measures) -> Table:
+    modules = {
+        pk: (code, title)
+        for pk, code, title in Module.objects.filter(
+            pk__in=[m for m, _n, _sec in found.by_module]
+        ).values_list("pk", "code", "title_fr")
+    }
+    named = [(*modules.get(m, ("", "")), n, sec) for m, n, sec in found.by_module]
+    top = sorted(named, key=lambda row: (-row[2], row[0]))[:TOP_MODULES]
     return Table(
         key="training.top_modules",
         title=_("Modules les plus suivis"),
         columns=(_("Code"), _("Module"), _("Personnes formées"), _("Heures-apprenants")),
-        rows=tuple((r["code"], r["title"], r["people"], _hours(hours[r["module"]])) for r in rows),
+        rows=tuple(
+            (code, title, n, _hours(dt.timedelta(seconds=sec))) for code, title, n, sec in top
+        ),
         people_columns=(2,),
         chart="bar",
     )
@@ -556,14 +723,8 @@ def age_band(profile_year: int | None, declared: str, on: dt.date) -> str:
 
 
 def people(
-    ids: Sequence[int],
-    period: Period,
-    filters: Filters,
-    *,
-    groups: list[ProfileGroup] | None = None,
+    ids: Sequence[int], period: Period, filters: Filters, groups: list[ProfileGroup]
 ) -> Contribution:
-    if groups is None:
-        groups = profile_groups(present_marks(ids, period, filters))
     total = sum(g.people for g in groups)
     genders: Counter[str] = Counter()
     ages: Counter[str] = Counter()
