@@ -59,6 +59,7 @@ def _evaluate(
     called = len(ended) == total and {slot_id for slot_id, _e in marks} >= {s.pk for s in slots}
     completed: list[Enrolment] = []
     hours_of: dict[int, Decimal] = {}
+    day_of: dict[int, dt.date] = {}
     moves: dict[str, list[int]] = {}
     for enrolment in enrolments:
         if enrolment.status == S.COMPLETED:
@@ -67,6 +68,7 @@ def _evaluate(
         if meets_rule(len(attended), total, percent):
             completed.append(enrolment)
             hours_of[enrolment.pk] = _hours(attended)
+            day_of[enrolment.pk] = _completed_on(attended, total, percent)
         elif called:
             target = S.ATTENDED if attended else S.NO_SHOW
             if enrolment.status != target:
@@ -74,14 +76,25 @@ def _evaluate(
     for new_status, ids in moves.items():
         Enrolment.objects.filter(pk__in=ids).update(status=new_status, updated_at=now)
     if completed:
-        _complete_many(session, completed, hours_of, actor, now)
+        _complete_many(session, completed, hours_of, day_of, actor, now)
     return completed
+
+
+def _completed_on(attended: Sequence[SessionSlot], total: int, percent: int) -> dt.date:
+    """The local day of the attended slot with which the rule was met (not the day the roll
+    call was typed: a roll call entered a week late still dates the completion on the day)."""
+    ordered = sorted(attended, key=lambda s: s.start)
+    for count, slot in enumerate(ordered, start=1):
+        if meets_rule(count, total, percent):
+            return timezone.localdate(slot.start)
+    return timezone.localdate(ordered[-1].start)  # pragma: no cover - the rule was met
 
 
 def _complete_many(
     session: Session,
     enrolments: list[Enrolment],
     hours_of: dict[int, Decimal],
+    day_of: dict[int, dt.date],
     actor: User | None,
     now: dt.datetime,
 ) -> None:
@@ -94,14 +107,14 @@ def _complete_many(
     Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
         status=S.COMPLETED, updated_at=now
     )
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     record_completions(
         [
             CompletionEntry(
                 learner_id=e.learner_id,
                 module=session.module,
                 hours=hours_of.get(e.pk, Decimal(0)),
-                completed_on=today,
+                completed_on=day_of.get(e.pk, today),
             )
             for e in enrolments
         ],

@@ -334,3 +334,36 @@ def test_a_roll_call_during_a_slot_schedules_the_completion_at_its_end(
     (task,) = DBTaskResult.objects.filter(task_path__endswith="complete_session_attendance")
     assert task.run_after == slot.end + dt.timedelta(seconds=5)
     assert task.args_kwargs["args"] == [session.pk]
+
+
+class TestCompletionDate:
+    def test_a_roll_call_typed_a_week_later_dates_the_completion_on_the_training_day(
+        self, cohort, trainer, module
+    ) -> None:
+        CompletionRule.objects.create(module=module, min_attendance_percent=75)
+        session, people, enrolments = cohort
+        slots = list(session.slots.order_by("start"))  # two days, two slots each
+        typed = slots[-1].end + dt.timedelta(days=7)
+        for slot in slots:
+            # The first person misses the last slot: 3/4 = 75 % is met at the third slot.
+            absent = [enrolments[0].pk] if slot == slots[-1] else []
+            actions.record_roll_call(actor=Actor.of(trainer), slot=slot, absent=absent, now=typed)
+        first = Completion.objects.get(learner=people[0])
+        second = Completion.objects.get(learner=people[1])
+        # Met with the third slot (the second day's first) / the fourth one: both on day two,
+        # not on the day the roll calls were typed.
+        assert first.completed_on == slots[2].start.astimezone(BRUSSELS).date()
+        assert second.completed_on == slots[3].start.astimezone(BRUSSELS).date()
+        assert first.completed_on != typed.astimezone(BRUSSELS).date()
+
+    def test_the_rule_met_on_the_first_day_dates_it_on_that_day(
+        self, cohort, trainer, module
+    ) -> None:
+        CompletionRule.objects.create(module=module, min_attendance_percent=50)
+        session, people, _enrolments = cohort
+        slots = list(session.slots.order_by("start"))
+        typed = slots[-1].end + dt.timedelta(days=3)
+        for slot in slots[:2]:  # only the first day's roll calls, typed late
+            actions.record_roll_call(actor=Actor.of(trainer), slot=slot, absent=[], now=typed)
+        completion = Completion.objects.get(learner=people[0])
+        assert completion.completed_on == slots[1].start.astimezone(BRUSSELS).date()
