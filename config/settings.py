@@ -189,6 +189,8 @@ PARCOURS_RATE_LIMITS = {
     # Applications to a call without an account: a person may correct and resend a form, a
     # robot may not fill the selection board (nor the mailbox with acknowledgements).
     "candidates_apply": "10/m/ip,60/h/ip",
+    # The public open-data figures of an organisation (GET, answered from the cache).
+    "reports_open_data": "30/m/ip,300/h/ip",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).

@@ -20,9 +20,11 @@ from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from parcours.accounts import throttle
 from parcours.accounts.api import token_auth
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
+from parcours.lib import exports
 from parcours.lib.ids import MAX_ID
 from parcours.reporting import opendata
 from parcours.reporting.figures import Report, build_report
@@ -237,18 +239,18 @@ def network_report(
 def open_data(request: HttpRequest, query: Query[OpenDataQuery], slug: str = SLUG) -> Any:
     """Les chiffres publics agrégés, sans filtre ; tout effectif de 1 à 4 personnes est
     remplacé par « < 5 ». ``format=csv`` : le fichier CSV (UTF-8, « ; »)."""
+    if limited := throttle.consume_or_429(request, "reports_open_data", limit_get=True):
+        return limited
     organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
     if organisation is None:
         raise HttpError(404, _("Organisation introuvable."))
     period = _period(query)
-    report = build_report([organisation.pk], period, Filters(), public_only=True)
+    rows = opendata.cached_rows(organisation.pk, period)
     if query.format == "csv":
-        response = HttpResponse(opendata.csv_bytes(report), content_type="text/csv; charset=utf-8")
+        body = exports.csv_bytes(opendata.header(), rows)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         name = f"parcours-{organisation.slug}-{period.first}-{period.last}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     keys = ("period", "section", "indicator", "category", "measure", "value", "previous")
-    return [
-        {key: _number(cell) for key, cell in zip(keys, row, strict=True)}
-        for row in opendata.rows(report)
-    ]
+    return [{key: _number(cell) for key, cell in zip(keys, row, strict=True)} for row in rows]

@@ -4,6 +4,12 @@ Only the sections marked public (training, gender and age, outreach, and the reg
 that say ``public=True``) are exported. Every cell counting people (``Figure.counts_people``,
 ``Table.people_columns``) whose value is 1 to 4 is replaced by ``SUPPRESSED`` ("< 5"), so that
 minors and small groups cannot be identified; 0 stays 0 (nobody to identify).
+
+Secondary suppression: a breakdown's cells often add up to a published total (people by
+audience, gender or age add up to the people trained), so one hidden cell could be recovered
+as the total minus the others. In every people column of a table where exactly one cell is
+hidden, the smallest other cell of 5 or more is hidden too, shown as ``SECONDARY`` ("x"): the
+total then only tells the sum of two cells, one of them at least 5.
 """
 
 from __future__ import annotations
@@ -12,20 +18,46 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parcours.lib import exports
-from parcours.lib.figures import Cell
-from parcours.reporting.figures import Report
+from parcours.lib.figures import Cell, Table
+from parcours.reporting import facts
+from parcours.reporting.figures import Report, build_report
+from parcours.reporting.periods import Filters, Period
 
 SUPPRESSED = "< 5"
+SECONDARY = "x"  # hidden so that a total minus the other cells cannot reveal a "< 5"
 THRESHOLD = 5
+
+
+def _small(value: Any) -> bool:
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return number and 0 < value < THRESHOLD
+
+
+def secondary_cells(table: Table) -> set[tuple[int, int]]:
+    """(row, column) of the cells to hide besides the small ones (see the module doc)."""
+    hidden: set[tuple[int, int]] = set()
+    for column in table.people_columns:
+        cells = [
+            (row_index, row[column])
+            for row_index, row in enumerate(table.rows)
+            if column < len(row) and isinstance(row[column], int | float | Decimal)
+        ]
+        if sum(1 for _i, value in cells if _small(value)) != 1:
+            continue
+        others = [(value, i) for i, value in cells if value >= THRESHOLD]
+        if others:
+            hidden.add((min(others)[1], column))
+    return hidden
 
 
 def suppress(value: Any) -> Any:
     """``SUPPRESSED`` for a people count of 1 to 4, else the value."""
-    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    return SUPPRESSED if number and 0 < value < THRESHOLD else value
+    return SUPPRESSED if _small(value) else value
 
 
 def header() -> list[str]:
@@ -59,7 +91,8 @@ def rows(report: Report) -> Iterator[list[Cell]]:
                 suppress(before) if people else before,
             ]
         for table in section.tables:
-            for row in table.rows:
+            secondary = secondary_cells(table)
+            for row_index, row in enumerate(table.rows):
                 category = " / ".join(
                     str(cell)
                     for index, cell in enumerate(row)
@@ -69,13 +102,17 @@ def rows(report: Report) -> Iterator[list[Cell]]:
                     if index == 0 or not isinstance(cell, int | float | Decimal | None):
                         continue
                     people = index in table.people_columns
+                    if (row_index, index) in secondary:
+                        shown: Any = SECONDARY
+                    else:
+                        shown = suppress(cell) if people else cell
                     yield [
                         period,
                         str(section.title),
                         table.key,
                         category,
                         str(table.columns[index]),
-                        suppress(cell) if people else cell,
+                        shown,
                         None,
                     ]
 
@@ -83,3 +120,26 @@ def rows(report: Report) -> Iterator[list[Cell]]:
 def csv_bytes(report: Report) -> bytes:
     """The open-data CSV (UTF-8 with BOM, ``;``, formula-safe cells through lib.exports)."""
     return exports.csv_bytes(header(), rows(report))
+
+
+CACHE_SECONDS = 600  # the public figures are answered from the cache for ten minutes
+
+
+def cached_rows(organisation_id: int, period: Period) -> list[list[Cell]]:
+    """The open-data rows of an organisation's period from the cache, for ``CACHE_SECONDS``.
+
+    Key: organisation, period, language and the facts' generation (a roll call shows at
+    once). The public endpoint does not rebuild a report at each request; it is also
+    throttled per client address."""
+    facts.refresh([organisation_id])
+    key = (
+        f"reporting:opendata:{organisation_id}:{period.kind}:{period.first}:{period.last}:"
+        f"{translation.get_language()}:{facts.generation()}"
+    )
+    found = cache.get(key)
+    if isinstance(found, list):
+        return found
+    report = build_report([organisation_id], period, Filters(), public_only=True)
+    lines = [list(row) for row in rows(report)]
+    cache.set(key, lines, CACHE_SECONDS)
+    return lines

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from conftest import make_person
 from parcours.accounts import actions as account_actions
@@ -113,3 +114,11 @@ def roll_call(trainer: User, coordinator: User) -> Callable[..., None]:
             )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Reports keep measures and open data in the cache: each test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
