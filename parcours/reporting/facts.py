@@ -31,7 +31,13 @@ from django.db.models import Count, F, Q
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile, Session, SessionSlot
 from parcours.enrolment.states import SEAT_HOLDING, SessionStatus
 from parcours.lib import dates
-from parcours.reporting.models import DirtySession, FactLock, LearnerDayFact, SessionDayFact
+from parcours.reporting.models import (
+    DirtySession,
+    FactLock,
+    LearnerDayFact,
+    RawChange,
+    SessionDayFact,
+)
 
 CHUNK = 2_000  # sessions rebuilt per transaction
 
@@ -73,6 +79,25 @@ def generation() -> str:
     """A token that changes whenever facts were rebuilt (random, so a rolled-back rebuild's
     token is never reused)."""
     return FactLock.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def raw_generation() -> str:
+    """A token that changes whenever a row the room occupancy reads changed (``RawChange``
+    rows, written by triggers): the marks seen are removed (if still at the version seen) and
+    the token renewed, under the lock row."""
+    if RawChange.objects.exists():
+        with transaction.atomic():
+            token = uuid.uuid4().hex
+            if not FactLock.objects.filter(pk=1).update(raw_token=token):
+                FactLock.objects.update_or_create(pk=1, defaults={"raw_token": token})
+            seen = list(RawChange.objects.values_list("pk", "version"))
+            by_version: dict[int, list[int]] = defaultdict(list)
+            for pk, version in seen:
+                by_version[version].append(pk)
+            for version, pks in by_version.items():
+                for lo in range(0, len(pks), 10_000):
+                    RawChange.objects.filter(pk__in=pks[lo : lo + 10_000], version=version).delete()
+    return FactLock.objects.filter(pk=1).values_list("raw_token", flat=True).first() or ""
 
 
 def _local_day(instant: dt.datetime) -> dt.date:

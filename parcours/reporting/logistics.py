@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcours.lib import dates
 from parcours.lib.figures import Contribution, Figure, Table
+from parcours.reporting import facts
 from parcours.reporting.models import OutreachBaseline
 from parcours.reporting.periods import Filters, Period
 from parcours.scheduling.models import (
@@ -29,6 +32,8 @@ from parcours.scheduling.models import (
 )
 from parcours.scheduling.planning import SiteCalendar
 from parcours.scheduling.states import BookingStatus
+
+OCCUPANCY_TTL = 24 * 3600  # s
 
 D = {
     "occupancy": _(
@@ -103,7 +108,25 @@ def _overlap_seconds(windows: list[Interval], starts: list[dt.datetime], span: I
 
 
 def occupancy_rows(ids: Sequence[int], period: Period, filters: Filters) -> list[tuple]:
-    """(site, room, booked hours, opening hours, rate) per active room of the organisations."""
+    """(site, room, booked hours, opening hours, rate) per active room of the organisations.
+
+    Kept in the cache under ``facts.raw_generation()``: a token the database triggers renew
+    whenever a booking, reservation, room, opening hours, closure or site row changes."""
+    key = (
+        "reporting:occupancy:"
+        + hashlib.sha256(
+            f"{facts.raw_generation()}|{sorted(ids)}|{period.first}|{period.last}|{filters.site}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if isinstance(found, list):
+        return found
+    rows = _occupancy_rows(ids, period, filters)
+    cache.set(key, rows, OCCUPANCY_TTL)
+    return rows
+
+
+def _occupancy_rows(ids: Sequence[int], period: Period, filters: Filters) -> list[tuple]:
     start, end = period.bounds()
     rooms = Resource.objects.filter(
         organisation_id__in=ids, kind=Resource.Kind.ROOM, is_active=True

@@ -241,6 +241,25 @@ class FactLock(models.Model):
 
     turns = models.BigIntegerField(default=0)
     token = models.CharField(max_length=32, blank=True)
+    raw_token = models.CharField(max_length=32, blank=True)  # changes with RawChange rows
 
     def __str__(self) -> str:
         return str(self.turns)
+
+
+class RawChange(models.Model):
+    """A row of a table the room occupancy is computed from (bookings, reservations, rooms,
+    opening hours, closures, sites) changed: written by database triggers (migration 0005),
+    removed by the reader that sees it (and changes ``FactLock.raw_token``)."""
+
+    source = models.CharField(max_length=40)
+    row_id = models.BigIntegerField()
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "row_id"], name="reporting_rawchange_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.row_id}"

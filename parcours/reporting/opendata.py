@@ -42,10 +42,12 @@ def secondary_cells(table: Table) -> set[tuple[int, int]]:
     """(row, column) of the cells to hide besides the small ones (see the module doc)."""
     hidden: set[tuple[int, int]] = set()
     for column in table.people_columns:
-        cells = [
-            (row_index, row[column])
+        cells: list[tuple[int, Decimal]] = [
+            (row_index, Decimal(str(row[column])))
             for row_index, row in enumerate(table.rows)
-            if column < len(row) and isinstance(row[column], int | float | Decimal)
+            if column < len(row)
+            and isinstance(row[column], int | float | Decimal)
+            and not isinstance(row[column], bool)
         ]
         if sum(1 for _i, value in cells if _small(value)) != 1:
             continue

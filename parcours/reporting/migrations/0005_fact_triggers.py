@@ -50,6 +50,22 @@ SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
+# Tables the room occupancy reads: any change of a row is noted (no organisation needed: the
+# cached occupancy is keyed by a token that changes whenever a change was noted).
+RAW_TABLES = (
+    "scheduling_booking",
+    "scheduling_reservation",
+    "scheduling_resource",
+    "scheduling_openinghours",
+    "scheduling_closureperiod",
+    "accounts_site",
+)
+RAW_UPSERT = (
+    "INSERT INTO reporting_rawchange (source, row_id, version) "
+    "SELECT {distinct}'{table}', r.id, 1 FROM {rows} WHERE true "
+    "ON CONFLICT (source, row_id) DO UPDATE SET version = reporting_rawchange.version + 1"
+)
+
 
 def _name(table: str, event: str) -> str:
     return f"reporting_dirty_{table.split('_', 1)[1]}_{event.lower()}"
@@ -70,9 +86,26 @@ def _sqlite(table: str, event: str) -> tuple[list[str], list[str]]:
     return [create], [f"DROP TRIGGER IF EXISTS {name}"]
 
 
+def _raw_sqlite(table: str, event: str) -> tuple[list[str], list[str]]:
+    name = _name(table, event).replace("reporting_dirty_", "reporting_raw_")
+    statements = []
+    for row in {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}[event]:
+        rows = f"(SELECT {row}.id AS id) r"
+        statements.append(RAW_UPSERT.format(distinct="", table=table, rows=rows) + ";")
+    create = (
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
+        + " ".join(statements)
+        + " END"
+    )
+    return [create], [f"DROP TRIGGER IF EXISTS {name}"]
+
+
 def _postgres(table: str, event: str) -> tuple[list[str], list[str]]:
-    _columns, query = SOURCES[table]
     name = _name(table, event)
+    if table in RAW_TABLES:
+        name = name.replace("reporting_dirty_", "reporting_raw_")
+    else:
+        _columns, query = SOURCES[table]
     if event == "UPDATE":
         rows = "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows) r"
         referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
@@ -80,7 +113,10 @@ def _postgres(table: str, event: str) -> tuple[list[str], list[str]]:
         rows, referencing = "new_rows r", "REFERENCING NEW TABLE AS new_rows"
     else:
         rows, referencing = "old_rows r", "REFERENCING OLD TABLE AS old_rows"
-    body = UPSERT.format(distinct="DISTINCT ", query=query.format(rows=rows))
+    if table in RAW_TABLES:
+        body = RAW_UPSERT.format(distinct="DISTINCT ", table=table, rows=rows)
+    else:
+        body = UPSERT.format(distinct="DISTINCT ", query=query.format(rows=rows))
     create = [
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
         "RETURN NULL; END $$",
@@ -92,10 +128,17 @@ def _postgres(table: str, event: str) -> tuple[list[str], list[str]]:
 
 
 def _statements(vendor: str, index: int) -> list[str]:
-    make = {"sqlite": _sqlite, "postgresql": _postgres}.get(vendor)
-    if make is None:
+    if vendor not in ("sqlite", "postgresql"):
         raise RuntimeError(f"reporting facts: no triggers for the {vendor} database")
-    return [sql for table in SOURCES for event in EVENTS for sql in make(table, event)[index]]
+    out = []
+    for table in (*SOURCES, *RAW_TABLES):
+        for event in EVENTS:
+            if vendor == "postgresql":
+                made = _postgres(table, event)
+            else:
+                made = (_raw_sqlite if table in RAW_TABLES else _sqlite)(table, event)
+            out += made[index]
+    return out
 
 
 def create(apps: Any, schema_editor: Any) -> None:
@@ -106,7 +149,9 @@ def create(apps: Any, schema_editor: Any) -> None:
         "INSERT INTO reporting_dirtysession (session_id, organisation_id, version) "
         "SELECT id, organisation_id, 1 FROM enrolment_session"
     )
-    schema_editor.execute("INSERT INTO reporting_factlock (id, turns, token) VALUES (1, 0, '')")
+    schema_editor.execute(
+        "INSERT INTO reporting_factlock (id, turns, token, raw_token) VALUES (1, 0, '', '')"
+    )
 
 
 def drop(apps: Any, schema_editor: Any) -> None:

@@ -88,3 +88,33 @@ def test_loans_overdue_and_average_length(org, site, logistics, learner) -> None
     assert report.value("logistics.loans_overdue") == 1
     assert report.value("logistics.loan_days") == Decimal("8.0")  # (4 + 12) / 2
     assert report.previous_value("logistics.loans") == 0
+
+
+def test_the_cached_occupancy_follows_bookings_cancellations_and_opening_hours(
+    org, site, logistics
+) -> None:
+    actor = Actor.of(logistics)
+    actions.set_opening_hours(
+        actor=actor, site=site, hours={d: (dt.time(8), dt.time(18)) for d in range(7)}
+    )
+    room = actions.create_resource(actor=actor, site=site, name="Salle A", code="A", capacity=12)
+
+    def hours() -> object:
+        return build_report([org.pk], WEEK, Filters()).value("logistics.room_hours")
+
+    assert hours() == Decimal("0.00")
+    booking = actions.book(
+        actor=actor,
+        resources=[room],
+        start=local(2025, 3, 24, 9),
+        end=local(2025, 3, 24, 11),
+        title="Réunion",
+    )
+    assert hours() == Decimal("2.00")  # not the cached 0
+    assert hours() == Decimal("2.00")  # from the cache now
+    actions.set_opening_hours(
+        actor=actor, site=site, hours={d: (dt.time(10), dt.time(18)) for d in range(7)}
+    )
+    assert hours() == Decimal("1.00")  # 9:00-10:00 is now outside opening hours
+    actions.cancel_booking(actor=actor, booking=booking)
+    assert hours() == Decimal("0.00")
