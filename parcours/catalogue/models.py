@@ -166,6 +166,8 @@ class Module(models.Model):
         JOBSEEKERS = "jobseekers", _("Demandeurs d'emploi")
         EMPLOYEES = "employees", _("Travailleurs")
         PUPILS = "pupils", _("Élèves (8–18 ans)")  # noqa: RUF001 - French typography
+        YOUTH_WORKERS = "youth_workers", _("Animateurs jeunesse")
+        STUDENTS = "students", _("Étudiants")
         EVERYONE = "everyone", _("Tout public")
 
     class Language(models.TextChoices):
