@@ -49,6 +49,7 @@ from parcours.credentials.models import (
     SigningKey,
     StatusList,
     StatusSlot,
+    Verification,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
 from parcours.credentials.signing import PendingTexts, signer
@@ -929,3 +930,18 @@ def setup_pathway_badge(
     )
     issued = issue_to_all_eligible(achievement, processes=processes) if issue_now else 0
     return achievement, issued
+
+
+def record_verification(
+    credential: IssuedCredential | None, *, channel: str, now: datetime | None = None
+) -> None:
+    """Count one verification of one of our badges (the public page or the API), for the
+    reports' "badges verified". Nothing for a document that is not one of ours."""
+    if credential is None or channel not in Verification.Channel.values:
+        return
+    Verification.objects.create(
+        credential_id=credential.pk,
+        organisation_id=credential.organisation_id,
+        channel=channel,
+        verified_at=now or timezone.now(),
+    )

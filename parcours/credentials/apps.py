@@ -10,6 +10,7 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Badges (Open Badges)")
 
     def ready(self) -> None:
-        from parcours.credentials import checks, dashboard, receivers  # noqa: F401 - connect
+        from parcours.credentials import checks, dashboard, figures, receivers  # noqa: F401
 
         dashboard.register()
+        figures.register()

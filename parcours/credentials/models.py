@@ -395,3 +395,27 @@ class IssuedCredential(models.Model):
     @property
     def credential_id(self) -> str:
         return f"urn:uuid:{self.uuid}"
+
+
+class Verification(models.Model):
+    """One verification of a stored badge, by the public verification page or the API: an
+    event row (no personal data about who verified), counted by the reports."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("Page de vérification")
+        API = "api", _("API")
+
+    credential = models.ForeignKey(
+        IssuedCredential, on_delete=models.CASCADE, related_name="verifications"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vérification de badge")
+        verbose_name_plural = _("vérifications de badges")
+        indexes = [models.Index(fields=["organisation", "verified_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id} @ {self.verified_at:%Y-%m-%d}"

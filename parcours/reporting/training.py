@@ -80,10 +80,6 @@ D = {
     ),
     "badges": _("Badges et certificats numériques émis dans la période (révoqués compris)."),
     "revoked": _("Badges révoqués dans la période, quelle que soit leur date d'émission."),
-    "verified": _(
-        "Vérifications d'un badge par la page publique ou l'API : pas encore enregistrées "
-        "par Parcours, donc non disponibles."
-    ),
     "attestations": _("Attestations de participation émises dans la période."),
     "gender": _(
         "Personnes formées selon le genre qu'elles ont déclaré sur leur profil (facultatif) ; "
@@ -569,7 +565,6 @@ def training(ids: Sequence[int], period: Period, filters: Filters, found: Measur
             D["pathways"],
         ),
         Figure("training.badges_issued", _("Badges émis"), issued, "count", D["badges"]),
-        Figure("training.badges_verified", _("Badges vérifiés"), None, "count", D["verified"]),
         Figure("training.badges_revoked", _("Badges révoqués"), revoked, "count", D["revoked"]),
         Figure(
             "training.attestations",

@@ -316,3 +316,28 @@ def test_module_badge_api_list_for_learner(
 
 def test_learner_without_badges(as_user, learner):
     assert "pas encore de badge" in as_user(learner).get("/badges/").content.decode()
+
+
+def test_verifications_are_counted_for_the_reports(earned):
+    from django.utils import timezone
+
+    from parcours.credentials.figures import verifications
+    from parcours.credentials.models import Verification
+
+    client = Client()
+    client.post("/badges/verifier/", {"credential": earned.document})  # pasted: 1
+    client.post(  # the e-mail check on the same page: not counted again
+        "/badges/verifier/", {"credential": earned.document, "email": "chloe@exemple.test"}
+    )
+    client.get(f"/badges/verifier/{earned.uuid}/")  # the stored badge's page: 2
+    client.post("/api/v1/credentials/verify", earned.document, content_type="application/json")
+    edited = earned.document.replace("Référent IA", "Référent IA expert", 1)
+    client.post("/badges/verifier/", {"credential": "not a badge"})  # not ours: nothing
+    client.post("/api/v1/credentials/verify", edited, content_type="application/json")
+    rows = list(Verification.objects.values_list("channel", flat=True).order_by("pk"))
+    assert rows[:3] == ["page", "page", "api"]
+    day = timezone.localdate(Verification.objects.order_by("pk")[0].verified_at)
+    figures = {f.key: f.value for f in verifications([earned.organisation_id], day, day).figures}
+    assert figures["credentials.verified_badges"] == 1
+    assert figures["credentials.verifications"] == len(rows)
+    assert verifications([earned.organisation_id + 1000], day, day).figures[0].value == 0

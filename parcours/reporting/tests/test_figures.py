@@ -26,7 +26,7 @@ def test_an_empty_organisation_has_zero_figures_and_every_section(org) -> None:
     assert report.value("training.people") == 0
     assert report.previous_value("training.people") == 0
     assert report.value("training.fill_rate") is None  # no session: not "0 %"
-    assert report.value("training.badges_verified") is None  # not recorded: not available
+    assert report.value("credentials.verifications") == 0  # recorded by credentials (a source)
 
 
 def test_trained_people_hours_rates_and_last_year_beside(
