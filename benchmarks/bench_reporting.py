@@ -670,21 +670,34 @@ def _write(ctx: BenchContext, i: int) -> None:
         )
 
 
+def _rebuild_all() -> float:
+    from parcours.reporting import facts
+
+    started = time.perf_counter()
+    facts.refresh(None)
+    return time.perf_counter() - started
+
+
 def measure(ctx: BenchContext, repetitions: int) -> dict[str, Any]:
-    step("largest organisation, year 2025: cold, then warm")
+    step("largest organisation, year 2025: first read (rebuilds its facts), then warm")
     cold = _report([ctx.largest])
     warm = [_report([ctx.largest]) for _ in range(repetitions)]
-    step("right after a write")
+    step("right after a write (a roll call in one 2025 session, then the year)")
     after = []
     for i in range(repetitions):
         _write(ctx, i)
         after.append(_report([ctx.largest]))
+    step("the other organisations' facts (what a first network read rebuilds)")
+    rebuild_others = _rebuild_all()
     step("network of every organisation")
+    network_first = _report(ctx.organisation_ids)
     network = [_report(ctx.organisation_ids) for _ in range(max(2, repetitions // 3))]
     warm_summary = summary_ms(warm)
     after_summary = summary_ms(after)
     network_summary = summary_ms(network)
     return {
+        "rebuild_others_s": round(rebuild_others, 1),
+        "network_first_ms": round(network_first * 1000, 1),
         "org_year": {
             "cold_ms": round(cold * 1000, 1),
             **warm_summary,
@@ -725,9 +738,11 @@ def run_worker(db: str, database_url: str, fraction: float, repetitions: int) ->
         "fraction": fraction,
         "counts": ctx.counts,
         "generation_s": round(generated, 1),
+        "load_average_before": os.getloadavg(),
         **measure(ctx, repetitions),
+        "load_average_after": os.getloadavg(),
     }
-    for extra in EXTRA_MEASURES:
+    for extra in EXTRA_MEASURES if not os.environ.get("PARCOURS_BENCH_SKIP_EXTRAS") else ():
         result[extra.__name__] = extra(ctx)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"reporting-{db}.json").write_text(json.dumps(result, indent=2, default=str))
@@ -742,9 +757,10 @@ def write_markdown() -> None:
         "`python -m benchmarks.bench_reporting` (see the module docstring for the data and what "
         "is measured). Measured on a shared 2-core machine while other work ran: noisy.",
         "",
-        "| database | scale | generation (s) | org year cold (ms) | org year warm p50 / p95 (ms) "
-        "| after a write max (ms) | network of 30 (ms) | ok |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| database | scale | generation (s) | org year first read, facts rebuilt (ms) "
+        "| org year warm p50 / p95 (ms) | after a write p50 / max (ms) | network of 30 warm "
+        "max (ms) | network first read (ms) | ok |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for db in ("sqlite", "postgres"):
         path = RESULTS_DIR / f"reporting-{db}.json"
@@ -757,22 +773,28 @@ def write_markdown() -> None:
             f"| {db} | {r['fraction']:g} ({c['learners']:,} learners, "
             f"{c['attendance_marks']:,} marks, {c['sessions']:,} sessions, "
             f"{c['bookings']:,} bookings) | {r['generation_s']} | {o['cold_ms']} | "
-            f"{o['p50_ms']} / {o['p95_ms']} (< {o['target_p95_ms']:.0f}) | {a['max_ms']} "
-            f"(< {a['target_s'] * 1000:.0f}) | {w['max_ms']} (< {w['target_s'] * 1000:.0f}) | "
+            f"{o['p50_ms']} / {o['p95_ms']} (< {o['target_p95_ms']:.0f}) | {a['p50_ms']} / "
+            f"{a['max_ms']} (< {a['target_s'] * 1000:.0f}) | {w['max_ms']} "
+            f"(< {w['target_s'] * 1000:.0f}) | {r.get('network_first_ms', '')} "
+            f"(other orgs' facts: {r.get('rebuild_others_s', '')} s) | "
             f"{'yes' if o['ok'] and a['ok'] and w['ok'] else 'NO'} |"
         )
     lines += [
         "",
-        "Notes. The figures are computed from the raw rows at each request (no fact table, no "
-        'cache): "after a write" costs what a warm request costs, and exactness is checked by '
-        "the property test on that same path. The issue's full scale (1,000,000 learners, "
-        "5,000,000 marks) was not generated on this shared machine in the time available; the "
-        "runs above are at the fraction shown, and the time grows about linearly with the "
-        "largest organisation's marks of the year, so the targets (p95 < 500 ms, < 3 s after a "
-        "write, network < 5 s) are **missed** at this scale already. Meeting them needs "
-        "pre-aggregation (e.g. per organisation, month and learner facts maintained by the "
-        "enrolment actions, checked against the raw path by the property test); see "
-        "docs/reporting.md.",
+        "Notes. The training figures read the pre-aggregated facts (per session, learner "
+        "and local day; parcours/reporting/facts.py), marked dirty by database triggers in "
+        "the writing transaction and rebuilt on the next read; the computed measures and the "
+        "room occupancy are cached under tokens those rebuilds and triggers renew. The first "
+        "read of an organisation after the bulk load rebuilds all its sessions' facts (the "
+        "column 'first read'); a write makes its session dirty, and the next read rebuilds "
+        "that session and recomputes the year from the facts ('after a write'). Warm reads "
+        "answer from the cache plus the figures still read raw (unmet demand, completions, "
+        "pathways, badges, attestations, parking, catering, loans, outreach, sources). "
+        "Exactness is checked by the property test on the fact path and against the raw path. "
+        "See the scale column: the full scale was not generated on this shared machine in the "
+        "time available; the machine (2 cores) was shared with several other helpers' test "
+        "runs during the measurement (load average in the JSON file's notes), so the numbers "
+        "are noisy and pessimistic.",
         "",
     ]
     (RESULTS_DIR / "reporting.md").write_text("\n".join(lines))
