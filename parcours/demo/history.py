@@ -180,9 +180,20 @@ def _meetings(loader: Any, org_slug: str, rng: random.Random) -> int:
     count = 0
     day = _weekday(loader.today - dt.timedelta(days=30 * MONTHS - 3))
     last = loader.today - dt.timedelta(days=3)
+    # Meetings, workshops and rentals: two or three a week per organisation, from two hours to
+    # a full day, so the rooms' occupancy reads like a busy training centre's (30-45 %).
+    shapes = (
+        (dt.time(8), 2),
+        (dt.time(10), 2),
+        (dt.time(14), 2),
+        (dt.time(8, 30), 3.5),
+        (dt.time(13), 3.5),
+        (dt.time(8, 30), 8),
+    )
     while day < last and rooms:
         room = rng.choice(rooms)
-        start = dt.datetime.combine(day, dt.time(rng.choice((8, 10, 14))), zone)
+        begins, hours = rng.choice(shapes)
+        start = dt.datetime.combine(day, begins, zone)
         same_site_parking = [p for p in parking if p.site_id == room.site_id]
         resources = [room, *same_site_parking[:1]] if rng.random() < 0.3 else [room]
         catering = []
@@ -197,7 +208,7 @@ def _meetings(loader: Any, org_slug: str, rng: random.Random) -> int:
                 actor=logistics,
                 resources=resources,
                 start=start,
-                end=start + dt.timedelta(hours=2),
+                end=start + dt.timedelta(hours=hours),
                 title=rng.choice(
                     (_("Réunion d'équipe"), _("Comité de pilotage"), _("Accueil de partenaires"))
                 ),
@@ -207,7 +218,27 @@ def _meetings(loader: Any, org_slug: str, rng: random.Random) -> int:
             count += 1
         except scheduling_actions.BookingConflict:
             pass  # the room was taken that morning (a session): skip this one
-        day = _weekday(day + dt.timedelta(days=rng.choice((6, 8, 10, 14))))
+        day = _weekday(day + dt.timedelta(days=rng.choice((1, 1, 2, 3))))
+    # Week-long rentals to partners (a training of theirs, Monday 8:30 to Friday 17:00): most
+    # weeks two rooms are let, which is what fills a training centre's rooms.
+    monday = loader.today - dt.timedelta(days=30 * MONTHS - 7)
+    monday -= dt.timedelta(days=monday.weekday())
+    while monday + dt.timedelta(days=5) < last and rooms:
+        for room in rng.sample(rooms, min(len(rooms), rng.choice((1, 2, 2, 3)))):
+            start = dt.datetime.combine(monday, dt.time(8, 30), zone)
+            try:
+                scheduling_actions.book(
+                    actor=logistics,
+                    resources=[room],
+                    start=start,
+                    end=dt.datetime.combine(monday + dt.timedelta(days=4), dt.time(17), zone),
+                    title=_("Location à un partenaire (formation d'une semaine)"),
+                    participants=min(12, room.capacity or 12),
+                )
+                count += 1
+            except scheduling_actions.BookingConflict:
+                pass  # a session or a meeting holds the room that week
+        monday += dt.timedelta(days=7)
     return count
 
 

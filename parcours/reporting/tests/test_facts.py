@@ -136,3 +136,65 @@ def test_rebuild_all_repairs_the_facts(org) -> None:
     LearnerDayFact.objects.all().delete()  # damaged by hand
     assert facts.rebuild_all() == 1
     assert build_report([org.pk], YEAR, Filters()).value("training.people") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_and_a_writer_during_a_rebuild(org, monkeypatch) -> None:
+    """PostgreSQL, real threads: a roll call committed while a reader rebuilds waits on the
+    dirty row, bumps its version and stays dirty; a second reader waits on the lock row and
+    does not rebuild again what the first one rebuilt."""
+    import threading
+
+    from django.db import connection
+
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    real = facts.rebuild
+    inside, written = threading.Event(), threading.Event()
+    calls: list[list[int]] = []
+
+    def slow_rebuild(ids: Any) -> None:
+        real(ids)
+        calls.append(list(ids))
+        if len(calls) == 1:
+            inside.set()
+            written.wait(timeout=1)  # the writer blocks on the dirty row: it cannot finish
+
+    monkeypatch.setattr(facts, "rebuild", slow_rebuild)
+
+    def reader() -> None:
+        try:
+            facts.refresh([org.pk])
+        finally:
+            connection.close()
+
+    def writer() -> None:
+        try:
+            inside.wait(timeout=10)
+            _learner(session, slot, 2)  # commits once the first reader has committed
+            written.set()
+        finally:
+            connection.close()
+
+    def second_reader() -> None:
+        try:
+            inside.wait(timeout=10)
+            facts.refresh([org.pk])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=f) for f in (reader, writer, second_reader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    monkeypatch.setattr(facts, "rebuild", real)
+    # Whatever the order after the first rebuild, the second learner is never lost: either a
+    # reader rebuilt after the write committed, or the session is still dirty.
+    report = build_report([org.pk], YEAR, Filters())
+    assert report.value("training.people") == 2
+    assert not DirtySession.objects.exists()
+    # The second reader waited for the first and found its work done: at most one more
+    # rebuild happened, the one the write made necessary (none if it committed too late).
+    assert len(calls) in (1, 2)
