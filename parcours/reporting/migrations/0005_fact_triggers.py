@@ -14,7 +14,7 @@ from django.db import migrations
 
 UPSERT = (
     "INSERT INTO reporting_dirtysession (session_id, organisation_id, version) "
-    "SELECT {distinct}q.sid, q.oid, 1 FROM ({query}) q WHERE q.sid IS NOT NULL "
+    "SELECT {distinct}q.sid, q.oid, 1 FROM ({query}) q WHERE q.sid IS NOT NULL ORDER BY 1 "
     "ON CONFLICT (session_id) DO UPDATE SET version = reporting_dirtysession.version + 1"
 )
 
@@ -49,6 +49,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 EVENTS = ("INSERT", "UPDATE", "DELETE")
+# Rows are upserted in key order (ORDER BY): two statements marking overlapping sessions lock
+# their dirty rows in the same order, so they cannot deadlock on them.
 
 # Tables the room occupancy reads: any change of a row is noted (no organisation needed: the
 # cached occupancy is keyed by a token that changes whenever a change was noted).
@@ -62,7 +64,7 @@ RAW_TABLES = (
 )
 RAW_UPSERT = (
     "INSERT INTO reporting_rawchange (source, row_id, version) "
-    "SELECT {distinct}'{table}', r.id, 1 FROM {rows} WHERE true "
+    "SELECT {distinct}'{table}', r.id, 1 FROM {rows} WHERE true ORDER BY 2 "
     "ON CONFLICT (source, row_id) DO UPDATE SET version = reporting_rawchange.version + 1"
 )
 
