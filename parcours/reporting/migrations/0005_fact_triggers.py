@@ -1,9 +1,14 @@
 """Database triggers that mark a session's facts dirty in the transaction that changes the raw
 rows they are computed from (attendance marks, enrolments, slots, sessions, learner profiles),
-on SQLite and PostgreSQL; then every existing session is marked dirty (first read rebuilds).
+and note changes of the rows the room occupancy reads, on SQLite and PostgreSQL; then every
+existing session is marked dirty (the first read rebuilds).
 
 Reporting's facts (parcours/reporting/facts.py) are rebuilt from these rows on read: a write
 path cannot forget to invalidate them, since the database itself does it.
+
+Row-level triggers with direct, indexed look-ups (``WHERE e.id = NEW.enrolment_id``): each
+costs a few index probes whatever the size of the tables. Rows are upserted in key order
+(``ORDER BY``), so two statements marking overlapping sessions lock them in the same order.
 """
 
 from __future__ import annotations
@@ -12,48 +17,39 @@ from typing import Any
 
 from django.db import migrations
 
-UPSERT = (
+DIRTY = (
     "INSERT INTO reporting_dirtysession (session_id, organisation_id, version) "
-    "SELECT {distinct}q.sid, q.oid, 1 FROM ({query}) q WHERE q.sid IS NOT NULL ORDER BY 1 "
-    "ON CONFLICT (session_id) DO UPDATE SET version = reporting_dirtysession.version + 1"
+    "{select} ON CONFLICT (session_id) DO UPDATE SET version = reporting_dirtysession.version + 1"
+)
+RAW = (
+    "INSERT INTO reporting_rawchange (source, row_id, version) "
+    "SELECT '{table}', {row}.id, 1 WHERE {row}.id IS NOT NULL "
+    "ON CONFLICT (source, row_id) DO UPDATE SET version = reporting_rawchange.version + 1"
 )
 
-# table -> (columns of a changed row the query needs, the query over the changed rows ``r``
-# giving the session ``sid`` and its organisation ``oid``).
-SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
+# table -> the SELECT giving (session, organisation, 1) for a changed row ``{row}`` (NEW/OLD).
+SOURCES: dict[str, str] = {
     "enrolment_attendance": (
-        ("enrolment_id",),
-        "SELECT e.session_id AS sid, s.organisation_id AS oid FROM {rows} "
-        "JOIN enrolment_enrolment e ON e.id = r.enrolment_id "
-        "JOIN enrolment_session s ON s.id = e.session_id",
+        "SELECT e.session_id, s.organisation_id, 1 FROM enrolment_enrolment e "
+        "JOIN enrolment_session s ON s.id = e.session_id WHERE e.id = {row}.enrolment_id"
     ),
     "enrolment_enrolment": (
-        ("session_id",),
-        "SELECT r.session_id AS sid, s.organisation_id AS oid FROM {rows} "
-        "LEFT JOIN enrolment_session s ON s.id = r.session_id",
+        "SELECT {row}.session_id, (SELECT s.organisation_id FROM enrolment_session s "
+        "WHERE s.id = {row}.session_id), 1 WHERE {row}.session_id IS NOT NULL"
     ),
     "enrolment_sessionslot": (
-        ("session_id",),
-        "SELECT r.session_id AS sid, s.organisation_id AS oid FROM {rows} "
-        "LEFT JOIN enrolment_session s ON s.id = r.session_id",
+        "SELECT {row}.session_id, (SELECT s.organisation_id FROM enrolment_session s "
+        "WHERE s.id = {row}.session_id), 1 WHERE {row}.session_id IS NOT NULL"
     ),
-    "enrolment_session": (
-        ("id", "organisation_id"),
-        "SELECT r.id AS sid, r.organisation_id AS oid FROM {rows}",
-    ),
+    "enrolment_session": ("SELECT {row}.id, {row}.organisation_id, 1 WHERE {row}.id IS NOT NULL"),
     "enrolment_learnerprofile": (
-        ("user_id",),
-        "SELECT e.session_id AS sid, s.organisation_id AS oid FROM {rows} "
-        "JOIN enrolment_enrolment e ON e.learner_id = r.user_id "
-        "JOIN enrolment_session s ON s.id = e.session_id",
+        "SELECT e.session_id, s.organisation_id, 1 FROM enrolment_enrolment e "
+        "JOIN enrolment_session s ON s.id = e.session_id WHERE e.learner_id = {row}.user_id "
+        "GROUP BY e.session_id, s.organisation_id ORDER BY 1"
     ),
 }
-EVENTS = ("INSERT", "UPDATE", "DELETE")
-# Rows are upserted in key order (ORDER BY): two statements marking overlapping sessions lock
-# their dirty rows in the same order, so they cannot deadlock on them.
-
-# Tables the room occupancy reads: any change of a row is noted (no organisation needed: the
-# cached occupancy is keyed by a token that changes whenever a change was noted).
+# Tables the room occupancy reads: any change of a row is noted (the cached occupancy is keyed
+# by a token renewed whenever a change was noted).
 RAW_TABLES = (
     "scheduling_booking",
     "scheduling_reservation",
@@ -62,85 +58,50 @@ RAW_TABLES = (
     "scheduling_closureperiod",
     "accounts_site",
 )
-RAW_UPSERT = (
-    "INSERT INTO reporting_rawchange (source, row_id, version) "
-    "SELECT {distinct}'{table}', r.id, 1 FROM {rows} WHERE true ORDER BY 2 "
-    "ON CONFLICT (source, row_id) DO UPDATE SET version = reporting_rawchange.version + 1"
-)
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+ROWS = {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}
 
 
 def _name(table: str, event: str) -> str:
-    return f"reporting_dirty_{table.split('_', 1)[1]}_{event.lower()}"
+    kind = "raw" if table in RAW_TABLES else "dirty"
+    return f"reporting_{kind}_{table.split('_', 1)[1]}_{event.lower()}"
+
+
+def _body(table: str, event: str) -> list[str]:
+    if table in RAW_TABLES:
+        return [RAW.format(table=table, row=row) for row in ROWS[event]]
+    return [DIRTY.format(select=SOURCES[table].format(row=row)) for row in ROWS[event]]
 
 
 def _sqlite(table: str, event: str) -> tuple[list[str], list[str]]:
-    columns, query = SOURCES[table]
-    statements = []
-    for row in {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}[event]:
-        rows = "(SELECT {}) r".format(", ".join(f"{row}.{c} AS {c}" for c in columns))
-        statements.append(UPSERT.format(distinct="", query=query.format(rows=rows)) + ";")
     name = _name(table, event)
-    create = (
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
-        + " ".join(statements)
-        + " END"
-    )
-    return [create], [f"DROP TRIGGER IF EXISTS {name}"]
-
-
-def _raw_sqlite(table: str, event: str) -> tuple[list[str], list[str]]:
-    name = _name(table, event).replace("reporting_dirty_", "reporting_raw_")
-    statements = []
-    for row in {"INSERT": ("NEW",), "DELETE": ("OLD",), "UPDATE": ("OLD", "NEW")}[event]:
-        rows = f"(SELECT {row}.id AS id) r"
-        statements.append(RAW_UPSERT.format(distinct="", table=table, rows=rows) + ";")
-    create = (
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
-        + " ".join(statements)
-        + " END"
-    )
+    statements = " ".join(f"{sql};" for sql in _body(table, event))
+    create = f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {statements} END"
     return [create], [f"DROP TRIGGER IF EXISTS {name}"]
 
 
 def _postgres(table: str, event: str) -> tuple[list[str], list[str]]:
     name = _name(table, event)
-    if table in RAW_TABLES:
-        name = name.replace("reporting_dirty_", "reporting_raw_")
-    else:
-        _columns, query = SOURCES[table]
-    if event == "UPDATE":
-        rows = "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows) r"
-        referencing = "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-    elif event == "INSERT":
-        rows, referencing = "new_rows r", "REFERENCING NEW TABLE AS new_rows"
-    else:
-        rows, referencing = "old_rows r", "REFERENCING OLD TABLE AS old_rows"
-    if table in RAW_TABLES:
-        body = RAW_UPSERT.format(distinct="DISTINCT ", table=table, rows=rows)
-    else:
-        body = UPSERT.format(distinct="DISTINCT ", query=query.format(rows=rows))
+    statements = " ".join(f"{sql};" for sql in _body(table, event))
     create = [
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {statements} "
         "RETURN NULL; END $$",
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
     ]
     drop = [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
     return create, drop
 
 
 def _statements(vendor: str, index: int) -> list[str]:
-    if vendor not in ("sqlite", "postgresql"):
+    make = {"sqlite": _sqlite, "postgresql": _postgres}.get(vendor)
+    if make is None:
         raise RuntimeError(f"reporting facts: no triggers for the {vendor} database")
-    out = []
-    for table in (*SOURCES, *RAW_TABLES):
-        for event in EVENTS:
-            if vendor == "postgresql":
-                made = _postgres(table, event)
-            else:
-                made = (_raw_sqlite if table in RAW_TABLES else _sqlite)(table, event)
-            out += made[index]
-    return out
+    return [
+        sql
+        for table in (*SOURCES, *RAW_TABLES)
+        for event in EVENTS
+        for sql in make(table, event)[index]
+    ]
 
 
 def create(apps: Any, schema_editor: Any) -> None:
