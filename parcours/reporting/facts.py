@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile, Session, SessionSlot
-from parcours.enrolment.states import SEAT_HOLDING, SessionStatus
+from parcours.enrolment.states import SEAT_HOLDING, EnrolmentStatus, SessionStatus
 from parcours.lib import dates
 from parcours.reporting.models import (
     DirtySession,
@@ -37,6 +37,7 @@ from parcours.reporting.models import (
     LearnerDayFact,
     RawChange,
     SessionDayFact,
+    WaitlistFact,
 )
 
 CHUNK = 2_000  # sessions rebuilt per transaction
@@ -110,14 +111,42 @@ def rebuild(session_ids: Iterable[int]) -> None:
     ids = sorted(set(session_ids))
     LearnerDayFact.objects.filter(session_id__in=ids).delete()
     SessionDayFact.objects.filter(session_id__in=ids).delete()
+    WaitlistFact.objects.filter(session_id__in=ids).delete()
     sessions = {
         row[0]: row
         for row in Session.objects.filter(pk__in=ids).values_list(
-            "pk", "organisation_id", "site_id", "module_id", "status", "capacity"
+            "pk", "organisation_id", "site_id", "module_id", "status", "capacity", "starts_at"
         )
     }
     if not sessions:
         return
+    # Waiting lists of the sessions not cancelled, dated on the session's start.
+    waiting = (
+        Enrolment.objects.filter(
+            session_id__in=[
+                sid
+                for sid, row in sessions.items()
+                if row[4] != SessionStatus.CANCELLED and row[6] is not None
+            ],
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .values_list("session_id", "learner_id")
+        .distinct()
+    )
+    WaitlistFact.objects.bulk_create(
+        (
+            WaitlistFact(
+                organisation_id=sessions[sid][1],
+                session_id=sid,
+                learner_id=learner,
+                day=_local_day(sessions[sid][6]),
+                site_id=sessions[sid][2],
+                module_id=sessions[sid][3],
+            )
+            for sid, learner in waiting
+        ),
+        batch_size=2_000,
+    )
     # Slots: their local day and length.
     slot_day: dict[int, tuple[int, dt.date, int]] = {}
     first_start: dict[tuple[int, dt.date], dt.datetime] = {}
@@ -216,7 +245,9 @@ def rebuild_all() -> int:
         )
         stale = set(LearnerDayFact.objects.values_list("session_id", flat=True).distinct())
         stale |= set(SessionDayFact.objects.values_list("session_id", flat=True).distinct())
+        stale |= set(WaitlistFact.objects.values_list("session_id", flat=True).distinct())
         gone = stale - set(Session.objects.values_list("pk", flat=True))
         LearnerDayFact.objects.filter(session_id__in=gone).delete()
         SessionDayFact.objects.filter(session_id__in=gone).delete()
+        WaitlistFact.objects.filter(session_id__in=gone).delete()
     return refresh(None)

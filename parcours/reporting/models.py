@@ -223,6 +223,27 @@ class SessionDayFact(models.Model):
         return f"{self.session_id}/{self.day}"
 
 
+class WaitlistFact(models.Model):
+    """A learner still on the waiting list of a session not cancelled, dated on the local day
+    of the session's start (the "unmet demand" figure)."""
+
+    organisation_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    learner_id = models.BigIntegerField()
+    day = models.DateField()
+    site_id = models.BigIntegerField(null=True)
+    module_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation_id", "day"], name="rep_waitfact_org_day"),
+            models.Index(fields=["session_id"], name="rep_waitfact_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.learner_id}"
+
+
 class DirtySession(models.Model):
     """A session whose facts are stale: written by database triggers in the transaction that
     changes its raw rows (migration 0005), removed by the rebuild that saw that ``version``."""

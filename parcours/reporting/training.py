@@ -35,7 +35,7 @@ from parcours.lib.figures import Cell, Contribution, Figure, Table
 from parcours.pathways import rules
 from parcours.pathways.models import Completion, Pathway
 from parcours.reporting import facts
-from parcours.reporting.models import LearnerDayFact, SessionDayFact
+from parcours.reporting.models import LearnerDayFact, SessionDayFact, WaitlistFact
 from parcours.reporting.periods import Filters, Period
 from parcours.scheduling.models import OutreachPupilCount
 
@@ -290,6 +290,7 @@ class Measures:
     by_site: list[tuple[int | None, int, int]]  # (site id or None: online, people, seconds)
     by_module: list[tuple[int, int, int]]  # (module id, people, seconds)
     next_start: dt.datetime | None = None  # a session's first slot still to come, if any
+    unmet: int = 0  # distinct people still waiting for a session starting in the period
 
 
 def _raw_measures(ids: Sequence[int], period: Period, filters: Filters) -> Measures:
@@ -342,7 +343,19 @@ def _raw_measures(ids: Sequence[int], period: Period, filters: Filters) -> Measu
         .annotate(people=Count("learner_id", distinct=True))
         .order_by()
     ]
+    unmet = (
+        Enrolment.objects.filter(
+            session__in=sessions.exclude(status=SessionStatus.CANCELLED).filter(
+                starts_at__gte=start, starts_at__lt=end
+            ),
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .values("learner_id")
+        .distinct()
+        .count()
+    )
     return Measures(
+        unmet=unmet,
         groups=groups,
         marks=sum(s.marks for s in slots),
         present=sum(s.present for s in slots),
@@ -432,7 +445,11 @@ def _fact_measures(
             seats += row["seats"]
         elif next_start is None or row["first"] < next_start:
             next_start = row["first"]
+    unmet = (
+        WaitlistFact.objects.filter(scope).aggregate(n=Count("learner_id", distinct=True))["n"] or 0
+    )
     return Measures(
+        unmet=unmet,
         groups=groups,
         marks=totals["marks"] or 0,
         present=totals["present"] or 0,
@@ -496,17 +513,7 @@ def training(ids: Sequence[int], period: Period, filters: Filters, found: Measur
     people = sum(g.people for g in groups)
     hours = _hours(dt.timedelta(seconds=found.seconds))
     sessions = _sessions(ids, filters)
-    unmet = (
-        Enrolment.objects.filter(
-            session__in=sessions.exclude(status=SessionStatus.CANCELLED).filter(
-                starts_at__gte=start, starts_at__lt=end
-            ),
-            status=EnrolmentStatus.WAITLISTED,
-        )
-        .values("learner_id")
-        .distinct()
-        .count()
-    )
+    unmet = found.unmet
     completions = Completion.objects.filter(
         module__in=_modules(ids, filters),
         completed_on__gte=period.first,
