@@ -788,7 +788,7 @@ def write_markdown() -> None:
         "read of an organisation after the bulk load rebuilds all its sessions' facts (the "
         "column 'first read'); a write makes its session dirty, and the next read rebuilds "
         "that session and recomputes the year from the facts ('after a write'). Warm reads "
-        "answer from the cache plus the figures still read raw (unmet demand, completions, "
+        "answer from the cache plus the figures still read raw (completions, "
         "pathways, badges, attestations, parking, catering, loans, outreach, sources). "
         "Exactness is checked by the property test on the fact path and against the raw path. "
         "See the scale column: the full scale was not generated on this shared machine in the "
