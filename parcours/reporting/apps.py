@@ -12,6 +12,10 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Rapports et impact")
 
     def ready(self) -> None:
-        from parcours.reporting import dashboard
+        from django.db.models.signals import post_migrate
+
+        from parcours.reporting import dashboard, triggers
 
         dashboard.register()
+        # SQLite drops a table's triggers when a migration rebuilds it: put them back.
+        post_migrate.connect(triggers.ensure, sender=self, dispatch_uid="reporting_triggers")

@@ -198,3 +198,25 @@ def test_concurrent_readers_and_a_writer_during_a_rebuild(org, monkeypatch) -> N
     # The second reader waited for the first and found its work done: at most one more
     # rebuild happened, the one the write made necessary (none if it committed too late).
     assert len(calls) in (1, 2)
+
+
+def test_triggers_dropped_by_a_table_rebuild_are_put_back(org) -> None:
+    """SQLite rebuilds a table to alter it, dropping its triggers: after migrate, ensure()
+    recreates them and marks every session dirty (writes may have gone unnoticed)."""
+    from django.db import connection
+
+    from parcours.reporting import triggers
+
+    assert triggers.missing() == []
+    session, slot = _session(org)
+    facts.refresh(None)
+    name = "reporting_dirty_attendance_insert"
+    drop = triggers.expected()[name][1]
+    with connection.cursor() as cursor:
+        for sql in drop:
+            cursor.execute(sql)
+    assert triggers.missing() == [name]
+    _learner(session, slot, 1)  # unnoticed: no trigger
+    assert triggers.ensure() == [name]
+    assert triggers.missing() == []
+    assert build_report([org.pk], YEAR, Filters()).value("training.people") == 1
