@@ -5,9 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 
-from parcours.accounts.models import Organisation
+from parcours.accounts.models import Organisation, User
 from parcours.accounts.permissions import Actor
-from parcours.accounts.models import User
 from parcours.integrations.lti import actions
 from parcours.integrations.lti.tests.platform import Platform
 from parcours.integrations.models import LtiRegistration

@@ -141,9 +141,7 @@ class Platform:
             consumer.set_custom_parameters(custom)
         if services:
             consumer.enable_nrps(self.base + "/memberships")
-            consumer.enable_ags(
-                self.base + "/lineitems", allow_programmatic_grade_interaction=True
-            )
+            consumer.enable_ags(self.base + "/lineitems", allow_programmatic_grade_interaction=True)
         if deep_linking:
             consumer.enable_deep_linking(self.launch_url, self.base + "/deep-link-return")
         launch_data = Lti1p3LaunchData(

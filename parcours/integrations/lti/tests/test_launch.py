@@ -41,7 +41,9 @@ def module(org: Organisation) -> Module:
 
 
 def _roles(user: User, org: Organisation) -> set[str]:
-    return set(Membership.objects.filter(user=user, organisation=org).values_list("role", flat=True))
+    return set(
+        Membership.objects.filter(user=user, organisation=org).values_list("role", flat=True)
+    )
 
 
 def test_a_learner_is_created_signed_in_and_sent_to_the_module(
@@ -166,8 +168,8 @@ def test_an_expired_id_token_is_refused(
 
     class TwoHoursLater(dt.datetime):
         @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> TwoHoursLater:  # type: ignore[override]
-            return super().now(tz) + dt.timedelta(hours=2)  # type: ignore[return-value]
+        def now(cls, tz: dt.tzinfo | None = None) -> TwoHoursLater:
+            return super().now(tz) + dt.timedelta(hours=2)
 
     monkeypatch.setattr(jwt.api_jwt, "datetime", TwoHoursLater)  # Parcours' clock only
     response = client.post(helpers.LAUNCH, message)
