@@ -127,6 +127,16 @@ def _synthetic_email(registration: LtiRegistration, sub: str) -> str:
     return f"lti-{digest[:24]}@lti.invalid"
 
 
+def _names(claims: dict[str, Any]) -> tuple[str, str]:
+    """(first, last) name: ``given_name``/``family_name``, else ``name`` split at its first
+    space."""
+    first = str(claims.get("given_name") or "").strip()
+    last = str(claims.get("family_name") or "").strip()
+    if not first and not last:
+        first, _space, last = str(claims.get("name") or "").strip().partition(" ")
+    return first[:150], last.strip()[:150]
+
+
 def match_person(registration: LtiRegistration, claims: dict[str, Any]) -> User:
     """The Parcours person of an LMS user (call inside a transaction).
 
@@ -169,11 +179,12 @@ def match_person(registration: LtiRegistration, claims: dict[str, Any]) -> User:
                 )
             user = existing
     if user is None:
+        first, last = _names(claims)
         user = account_actions.create_user(
             email=email or _synthetic_email(registration, sub),
             password=None,
-            first_name=str(claims.get("given_name") or "")[:150],
-            last_name=str(claims.get("family_name") or claims.get("name") or "")[:150],
+            first_name=first,
+            last_name=last,
         )
     LtiPersonLink.objects.create(registration=registration, sub=sub, user=user)
     return user
