@@ -6,10 +6,10 @@ the person in and shows the module of the link."""
 from __future__ import annotations
 
 import re
-from html import escape
-from urllib.parse import parse_qsl
 from collections.abc import Iterator
 from decimal import Decimal
+from html import escape
+from urllib.parse import parse_qsl
 
 import pytest
 from django.core.cache import cache
