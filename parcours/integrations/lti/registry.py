@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from parcours.accounts.models import Organisation, Role
 from parcours.integrations import panels
@@ -16,9 +16,7 @@ from parcours.lib import sections
 
 def _summary(organisation: Organisation) -> str:
     count = LtiRegistration.objects.filter(organisation=organisation, is_active=True).count()
-    return ngettext(
-        "%(count)d plateforme LTI active", "%(count)d plateformes LTI actives", count
-    ) % {"count": count}
+    return gettext("Plateformes LTI actives : %(count)d") % {"count": count}
 
 
 def _session_courses(request: HttpRequest, session: Any) -> dict[str, Any] | None:
