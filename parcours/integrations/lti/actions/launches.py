@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import partial
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from parcours.accounts import actions as account_actions
 from parcours.accounts.models import STAFF_ROLES, Membership, Organisation, User
@@ -208,6 +210,9 @@ def _context(registration: LtiRegistration, claims: dict[str, Any]) -> LtiContex
     return context
 
 
+NONCE_KEPT = dt.timedelta(days=2)
+
+
 def _enqueue_line_item(line_item_id: int) -> None:
     from parcours.integrations.lti.tasks import create_line_item
 
@@ -242,6 +247,9 @@ def complete_launch(
         raise LaunchRefused("not_staff", "deep linking requested by a learner")
     target = None if deep_linking else targets.parse(claims.get(CLAIM + "custom"))
     with write_transaction():
+        # pylti1p3 keeps the nonces it issued one day (after that, "Invalid Nonce"): used ones
+        # older than two days can go (one indexed delete per launch keeps the table small).
+        LtiNonce.objects.filter(used_at__lt=timezone.now() - NONCE_KEPT).delete()
         try:
             with transaction.atomic():
                 LtiNonce.objects.create(nonce=nonce)

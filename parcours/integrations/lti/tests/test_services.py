@@ -18,6 +18,7 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.slots import full_days
+from parcours.integrations.lti import actions as lti_actions
 from parcours.integrations.lti import keys
 from parcours.integrations.lti.tests import helpers
 from parcours.integrations.lti.tests.platform import INSTRUCTOR, Platform
@@ -174,3 +175,22 @@ def test_a_completion_goes_to_the_gradebook_and_a_refusal_is_shown(
     assert LtiServiceFailure.objects.get().status_code == 422
     journal = as_user(admin).get("/integrations/lti/journal/").content.decode()
     assert "Refusé par la plateforme" in journal
+
+
+def test_a_platform_that_is_down_gets_the_score_later(
+    live_platform: Platform, org: Organisation, module: Module
+) -> None:
+    admin = make_person(org, Role.ADMINISTRATOR, "admin@technofutur.test", "Ada", "Admin")
+    helpers.register(live_platform, org, admin)
+    custom = {"parcours_type": "module", "parcours_id": str(module.pk)}
+    helpers.launch(Client(), live_platform, sub="moodle-9", email="c@ecole.test", custom=custom)
+    live_platform.score_status = 503
+    learner = User.objects.get(email="c@ecole.test")
+    record_completion(learner=learner, module=module)
+    score = LtiScore.objects.get(user=learner)
+    assert (score.state, score.attempts) == ("pending", 1)  # to be tried again (back-off)
+    assert "503" in score.last_error
+    live_platform.score_status = 200
+    assert lti_actions.send_score(score.pk) == "sent"
+    assert lti_actions.send_score(score.pk) == "sent"  # idempotent: not sent twice
+    assert [s["userId"] for s in live_platform.scores] == ["moodle-9"]
