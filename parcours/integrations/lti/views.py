@@ -139,19 +139,25 @@ def launch(request: HttpRequest) -> HttpResponseBase:
     from pylti1p3.exception import LtiException
 
     toolconf = DatabaseToolConf()
-    message = DjangoMessageLaunch(request, toolconf, launch_data_storage=_storage())
-    message.set_public_key_caching(_storage(), cache_lifetime=3600)
+    message = None
     try:
+        # Over HTTPS the constructor already needs pylti1p3's session cookie: inside the try.
+        message = DjangoMessageLaunch(request, toolconf, launch_data_storage=_storage())
+        message.set_public_key_caching(_storage(), cache_lifetime=3600)
         claims = dict(message.get_launch_data())
-    except LtiException as exc:
-        body = getattr(message, "_jwt", {}).get("body", {}) or {}
+    except Exception as exc:  # LtiException, or anything a malformed token makes the library raise
+        if not isinstance(exc, LtiException):
+            logger.exception("LTI launch: unexpected error while validating")
+        body = (getattr(message, "_jwt", None) or {}).get("body", {}) or {}
+        aud = body.get("aud", "") if isinstance(body, dict) else ""
+        aud = aud[0] if isinstance(aud, list) and aud else aud
         return _refused(
             request,
-            actions.cause_of(str(exc)),
+            actions.cause_of(str(exc)) if isinstance(exc, LtiException) else "invalid_message",
             str(exc),
             registration=toolconf.registration,
-            issuer=str(body.get("iss", ""))[:300],
-            client_id=str(body.get("aud", ""))[:200] if isinstance(body.get("aud"), str) else "",
+            issuer=str(body.get("iss", "") if isinstance(body, dict) else "")[:300],
+            client_id=str(aud)[:200],
         )
     registration = toolconf.registration
     if registration is None:  # cannot happen: pylti1p3 found it to validate the launch

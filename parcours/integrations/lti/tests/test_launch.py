@@ -256,3 +256,13 @@ def test_a_target_of_another_organisation_is_refused(
     )
     assert response.status_code == 400
     assert LtiLaunchLog.objects.get().cause == "bad_target"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"state": "state-x", "id_token": "a.b.c"}, {"state": "s", "id_token": "%%%"}],
+)
+def test_garbage_launch_posts_get_a_400_page(client: Client, db: None, data: dict) -> None:
+    response = client.post(helpers.LAUNCH, data)
+    assert response.status_code == 400
+    assert LtiLaunchLog.objects.get().outcome == "refused"
