@@ -180,15 +180,28 @@ def match_person(registration: LtiRegistration, claims: dict[str, Any]) -> User:
                     f"({'protected' if verified else 'address not verified'})",
                 )
             user = existing
-    if user is None:
-        first, last = _names(claims)
-        user = account_actions.create_user(
-            email=email or _synthetic_email(registration, sub),
-            password=None,
-            first_name=first,
-            last_name=last,
+    try:
+        with transaction.atomic():
+            if user is None:
+                first, last = _names(claims)
+                user = account_actions.create_user(
+                    email=email or _synthetic_email(registration, sub),
+                    password=None,
+                    first_name=first,
+                    last_name=last,
+                )
+            LtiPersonLink.objects.create(registration=registration, sub=sub, user=user)
+    except IntegrityError as exc:
+        # Two first launches of the same person at once (two tabs): the other one made the
+        # person and the link first; use them.
+        link = (
+            LtiPersonLink.objects.select_related("user")
+            .filter(registration=registration, sub=sub)
+            .first()
         )
-    LtiPersonLink.objects.create(registration=registration, sub=sub, user=user)
+        if link is None:
+            raise LaunchRefused("account_conflict", f"concurrent account creation: {exc}") from exc
+        return link.user
     return user
 
 

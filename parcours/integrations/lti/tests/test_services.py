@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.test import Client
@@ -22,7 +23,13 @@ from parcours.integrations.lti import actions as lti_actions
 from parcours.integrations.lti import keys
 from parcours.integrations.lti.tests import helpers
 from parcours.integrations.lti.tests.platform import INSTRUCTOR, Platform
-from parcours.integrations.models import LtiContext, LtiScore, LtiServiceFailure
+from parcours.integrations.models import (
+    LtiContext,
+    LtiLaunchLog,
+    LtiPersonLink,
+    LtiScore,
+    LtiServiceFailure,
+)
 from parcours.pathways.actions import record_completion
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,3 +201,36 @@ def test_a_platform_that_is_down_gets_the_score_later(
     assert lti_actions.send_score(score.pk) == "sent"
     assert lti_actions.send_score(score.pk) == "sent"  # idempotent: not sent twice
     assert [s["userId"] for s in live_platform.scores] == ["moodle-9"]
+
+
+def test_concurrent_posts_of_one_launch_and_first_launches_of_one_person(
+    live_platform: Platform, org: Organisation, run_concurrently
+) -> None:
+    """Threads released together: the same id_token posted 6 times is accepted once; two
+    first launches of the same LMS user (two tabs) make one person and one link."""
+    admin = make_person(org, Role.ADMINISTRATOR, "admin@technofutur.test", "Ada", "Admin")
+    helpers.register(live_platform, org, admin)
+    browser = Client()
+    auth = helpers.login_step(browser, live_platform.prepare(sub="twin", email="t@ecole.test"))
+    message = live_platform.answer_auth(auth)
+
+    def post_again() -> int:
+        client = Client()
+        client.cookies = browser.cookies
+        return client.post(helpers.LAUNCH, message).status_code
+
+    run = run_concurrently(post_again, 6)
+    run.raise_first()
+    assert sorted(run.results) == [302, 400, 400, 400, 400, 400]
+    assert LtiLaunchLog.objects.filter(cause="replayed").count() == 5
+
+    tabs = []
+    for _ in range(2):
+        tab = Client()
+        params = live_platform.prepare(sub="newcomer", email="new@ecole.test")
+        tabs.append((tab, live_platform.answer_auth(helpers.login_step(tab, params))))
+    run = run_concurrently.each([partial(tab.post, helpers.LAUNCH, msg) for tab, msg in tabs])
+    run.raise_first()
+    assert [r.status_code for r in run.results] == [302, 302]
+    assert User.objects.filter(email="new@ecole.test").count() == 1
+    assert LtiPersonLink.objects.filter(sub="newcomer").count() == 1
