@@ -143,3 +143,12 @@ def test_the_tool_key_is_sealed_and_published_as_a_key_set(
     assert jwks["keys"][0]["alg"] == "RS256"
     assert "d" not in jwks["keys"][0]  # public half only
     assert client.get("/integrations/lti/cles/nobody.json").status_code == 404
+
+
+def test_the_integrations_page_shows_the_lti_card(
+    as_user, admin: User, org: Organisation, platform: Platform
+) -> None:
+    helpers.register(platform, org, admin)
+    page = as_user(admin).get("/integrations/").content.decode()
+    assert "LTI 1.3 : Parcours dans Moodle" in page
+    assert "Plateformes LTI actives : 1" in page
