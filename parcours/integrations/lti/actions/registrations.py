@@ -282,7 +282,10 @@ def register_dynamically(
     platform = config.get("https://purl.imsglobal.org/spec/lti-platform-configuration") or {}
     data = _clean(
         RegistrationData(
-            name=str(platform.get("product_family_code") or urlsplit(issuer).netloc)[:120],
+            name=(
+                f"{str(platform.get('product_family_code') or 'LTI').title()} — "
+                f"{urlsplit(issuer).netloc}"
+            )[:120],
             issuer=issuer,
             client_id=str(body["client_id"]),
             auth_login_url=str(config.get("authorization_endpoint", "")),
