@@ -204,6 +204,7 @@ class Enrolment(models.Model):
         IMPORT = "import", _("Import de fichier")
         SCHOOL = "school", _("École")
         API = "api", _("API")
+        LMS = "lms", _("Cours en ligne (LTI)")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="enrolments")
     learner = models.ForeignKey(
