@@ -196,6 +196,7 @@ def read_report(
 ) -> ReadReport:
     """The participants table of a report (see the module's docstring)."""
     tables: list[Table] = []
+    current: Table | None = None
     loose = 0
     for count, (line, raw) in enumerate(rows):
         if count >= max_rows:
@@ -204,9 +205,13 @@ def read_report(
         if not any(cells):
             continue
         if _looks_like_header(cells, mapping):
-            tables.append(Table(line, cells, _columns(cells, mapping)))
-        elif tables:
-            tables[-1].rows.append((line, cells))
+            current = Table(line, cells, _columns(cells, mapping))
+            tables.append(current)
+        elif sum(1 for c in cells if c) == 1 and "@" not in "".join(cells):
+            current = None  # a block's title (« 3. In-Meeting Activities »): the table ends
+            loose += 1
+        elif current is not None:
+            current.rows.append((line, cells))
         else:
             loose += 1
     if not tables:
@@ -219,11 +224,15 @@ def read_report(
             ),
         )
 
-    def score(table: Table) -> tuple[int, int, int]:
+    def score(item: tuple[int, Table]) -> tuple[int, int, int, int]:
+        index, table = item
         timed = "join" in table.columns and "leave" in table.columns
-        return (int(timed), int("duration" in table.columns or timed), len(table.rows))
+        email = table.columns["email"]
+        people = sum(1 for _line, cells in table.rows if "@" in "".join(cells[email : email + 1]))
+        # Ties (one join each): the later block, the activities come after the participants.
+        return (int(timed), int("duration" in table.columns or timed), people, index)
 
-    best = max(tables, key=score)
+    _index, best = max(enumerate(tables), key=score)
     if not ({"join", "duration"} & set(best.columns)):
         return ReadReport(
             header=best.header,
