@@ -62,6 +62,7 @@ from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
+from parcours.webinars import personal_data as webinar_data
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
@@ -289,6 +290,7 @@ def erase_person(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
+        webinar_data.erase(person)  # connection times; minutes stay, anonymous; viewings detached
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 
