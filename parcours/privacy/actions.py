@@ -62,8 +62,8 @@ from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
-from parcours.webinars import personal_data as webinar_data
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
+from parcours.webinars import personal_data as webinar_data
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
 REDACTED = "—"

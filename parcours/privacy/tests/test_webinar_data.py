@@ -1,4 +1,5 @@
 """Webinar attendance and replay viewings in a person's export and erasure."""
+# ruff: noqa: F811 - the webinar fixtures imported below are parameters here
 
 from __future__ import annotations
 
