@@ -413,10 +413,11 @@ def confirm_report(
             .get(pk=webinar.session_id)
         )
         webinar.session = session
-        result = preview(upload, mapping=mapping, now=now)
-        if result.already_imported is not None:
+        known = webinar.reports.filter(sha256=upload.sha256).first()
+        if known is not None:  # the same file again: nothing to read, nothing changes
             ReportUpload.objects.filter(pk=upload.pk).delete()
-            return ImportResult(written=False, report=result.already_imported, already=True)
+            return ImportResult(written=False, report=known, already=True)
+        result = preview(upload, mapping=mapping, now=now)
         if result.error:
             raise _refuse(result.error)
         if result.not_ended:

@@ -184,6 +184,8 @@ def _columns(header: Sequence[str], mapping: Mapping[str, str] | None) -> dict[s
 
 
 def _looks_like_header(cells: Sequence[str], mapping: Mapping[str, str] | None) -> bool:
+    if any("@" in c for c in cells) or any(c[:1].isdigit() for c in cells):
+        return False  # an e-mail or a time: a participant's row (the fast path)
     columns = _columns(cells, mapping)
     return "email" in columns and len(columns) >= 2
 
@@ -306,11 +308,20 @@ class TimeReader:
         self.near = near
         self.formats = list(_FORMATS)
         self.decided = False
+        self.seen: dict[str, dt.datetime | None] = {}  # a report repeats its times a lot
 
     def _aware(self, value: dt.datetime) -> dt.datetime:
         return value.replace(tzinfo=self.zone) if value.tzinfo is None else value
 
     def read(self, text: str) -> dt.datetime | None:
+        if text in self.seen:
+            return self.seen[text]
+        value = self._read(text)
+        if len(self.seen) < 100_000:
+            self.seen[text] = value
+        return value
+
+    def _read(self, text: str) -> dt.datetime | None:
         text = _SPACES.sub(" ", text.replace(",", " ")).strip()
         if not text or len(text) > 40:
             return None
