@@ -659,3 +659,122 @@ def record_beat(
         )
         view.refresh_from_db()
     return view
+
+
+# --- Viewing statistics from the video platform --------------------------------------------
+
+MAX_VIEWS_BYTES = 5 * 1024 * 1024
+
+
+def _replay_keys(organisation: Organisation) -> dict[str, int]:
+    from parcours.webinars.report import fold
+
+    out: dict[str, int] = {}
+    for pk, title, url in Replay.objects.filter(organisation=organisation).values_list(
+        "pk", "title", "video_url"
+    ):
+        out.setdefault(fold(title), pk)
+        out.setdefault(url, pk)
+    return out
+
+
+def preview_viewing(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    filename: str,
+    content: bytes,
+    provider: str,
+    mapping: Mapping[str, str] | None = None,
+) -> Any:
+    """What a video platform's statistics file would record (reads only): seconds per replay
+    and day, and the rows ignored with their reason."""
+    from parcours.webinars import viewing
+
+    require_role(actor, organisation, MANAGERS)
+    if provider not in Provider.values:
+        raise ValidationError({"provider": [_("Plateforme inconnue.")]})
+    if not content:
+        raise ValidationError({"file": [_("Le fichier est vide.")]})
+    if len(content) > MAX_VIEWS_BYTES:
+        raise ValidationError({"file": [_("Fichier trop volumineux (5 Mo au plus).")]})
+    chosen = (
+        mapping
+        if mapping is not None
+        else saved_mapping(organisation.pk, provider, ColumnMapping.Kind.VIEWS)
+    )
+    try:
+        table = read_table(
+            filename,
+            content,
+            max_columns=core.MAX_COLUMNS,
+            max_unzipped=MAX_UNZIPPED,
+            max_rows=MAX_REPORT_ROWS,
+        )
+        with closing(table):
+            return viewing.read_views(
+                table,
+                replays=_replay_keys(organisation),
+                today=timezone.localdate(),
+                mapping=chosen,
+                max_rows=MAX_REPORT_ROWS,
+            )
+    except TableError as exc:
+        return viewing.Read(error=exc.message)
+
+
+def import_viewing(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    totals: Sequence[tuple[int, dt.date, int]],
+    provider: str,
+    mapping: Mapping[str, str],
+) -> int:
+    """Record the platform's seconds watched per (replay, day): one imported row per replay
+    and day, **replaced** by a later import for the same day (importing a file again, or an
+    export covering the same days, changes nothing or corrects; it never adds twice). Returns
+    the rows written."""
+    require_role(actor, organisation, MANAGERS)
+    ids = {replay_id for replay_id, _day, _seconds in totals}
+    mine = set(
+        Replay.objects.filter(organisation=organisation, pk__in=ids).values_list("pk", flat=True)
+    )
+    if ids - mine:
+        raise PermissionDenied(_("Cette rediffusion appartient à une autre organisation."))
+    written = 0
+    with write_transaction():
+        for replay_id, day, seconds in totals:
+            _view, _created = ReplayView.objects.update_or_create(
+                replay_id=replay_id,
+                key=f"i:{day.isoformat()}",
+                defaults={
+                    "source": ReplayView.Source.IMPORT,
+                    "seconds": max(0, seconds),
+                    "viewed_on": day,
+                },
+            )
+            written += 1
+        ColumnMapping.objects.update_or_create(
+            organisation=organisation,
+            provider=provider,
+            kind=ColumnMapping.Kind.VIEWS,
+            defaults={"mapping": clean_viewing_mapping(mapping)},
+        )
+        audit.record(
+            "replay.viewing_import",
+            actor=actor.user,
+            organisation=organisation,
+            changes={"rows": written, "provider": provider},
+        )
+    return written
+
+
+def clean_viewing_mapping(mapping: Mapping[str, Any]) -> dict[str, str]:
+    from parcours.webinars.viewing import KEYS
+
+    return {
+        key: str(value)[: core.MAX_CELL]
+        for key, value in mapping.items()
+        if key in KEYS and isinstance(value, str) and value
+    }

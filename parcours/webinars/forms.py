@@ -168,3 +168,16 @@ class ReplayForm(forms.Form):
             "transcript": replay.transcript,
             "published": replay.published,
         }
+
+
+class ViewingUploadForm(forms.Form):
+    provider = forms.ChoiceField(
+        label=_("Plateforme"), choices=Provider.choices, initial=Provider.YOUTUBE
+    )
+    file = forms.FileField(
+        label=_("Statistiques de visionnage (CSV ou Excel)"),
+        help_text=_(
+            "Une ligne par vidéo (et par jour) : titre ou adresse de la vidéo, date, durée de "
+            "visionnage en heures, minutes ou secondes. 5 Mo au plus."
+        ),
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<id:pk>/presences/", views.attendance, name="attendance"),
     path("rediffusions/gestion/", views.replay_manage, name="replay_manage"),
     path("rediffusions/gestion/nouvelle/", views.replay_edit, name="replay_new"),
+    path("rediffusions/gestion/statistiques/", views.viewing_import, name="viewing_import"),
     path("rediffusions/gestion/<id:pk>/", views.replay_edit, name="replay_edit"),
     path("rediffusions/<slug:org_slug>/", views.library, name="library"),
     path("rediffusions/<slug:org_slug>/<id:pk>/", views.replay_detail, name="replay"),

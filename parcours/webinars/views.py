@@ -7,6 +7,7 @@ tenant's objects), writes go through ``webinars.actions``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +35,7 @@ from parcours.webinars.forms import (
     PolicyForm,
     ReplayForm,
     UploadForm,
+    ViewingUploadForm,
     WebinarForm,
     key_labels,
 )
@@ -447,4 +449,65 @@ def replay_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     return render(
         request, "webinars/replay_form.html", {"form": form, "replay": replay}, status=status
+    )
+
+
+VIEWING_KEY = "webinars_viewing_import"
+
+
+@login_required
+def viewing_import(request: AuthedRequest) -> HttpResponse:
+    """The video platform's statistics: upload → preview (kept in the person's session) →
+    confirm (one transaction; a day already imported for a replay is replaced, not added)."""
+    org = _manager_org(request)
+    form = ViewingUploadForm(request.POST or None, request.FILES or None)
+    found = None
+    if request.method == "POST" and "confirmer" in request.POST:
+        kept = request.session.pop(VIEWING_KEY, None)
+        if not kept or kept.get("org") != org.pk:
+            messages.error(request, _("Aperçu expiré : envoyez le fichier à nouveau."))
+            return redirect("webinars:viewing_import")
+        written = actions.import_viewing(
+            actor=request.actor,
+            organisation=org,
+            totals=[(r, dt.date.fromisoformat(d), s) for r, d, s in kept["totals"]],
+            provider=kept["provider"],
+            mapping=kept["mapping"],
+        )
+        messages.success(
+            request, _("Statistiques importées : %(n)d lignes (vidéo et jour).") % {"n": written}
+        )
+        return redirect("webinars:replay_manage")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            found = actions.preview_viewing(
+                actor=request.actor,
+                organisation=org,
+                filename=upload.name or "",
+                content=upload.read(actions.MAX_VIEWS_BYTES + 1),
+                provider=form.cleaned_data["provider"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if not found.error:
+                request.session[VIEWING_KEY] = {
+                    "org": org.pk,
+                    "provider": form.cleaned_data["provider"],
+                    "mapping": found.mapping(),
+                    "totals": [[r, d.isoformat(), s] for (r, d), s in found.totals().items()],
+                }
+    titles = dict(Replay.objects.filter(organisation=org).values_list("pk", "title"))
+    totals = (
+        [(titles.get(r, ""), d, round(s / 3600, 2)) for (r, d), s in sorted(found.totals().items())]
+        if found is not None and not found.error
+        else []
+    )
+    status = 422 if request.method == "POST" and (found is None or found.error) else 200
+    return render(
+        request,
+        "webinars/viewing_import.html",
+        {"form": form, "found": found, "totals": totals[:SHOWN_PEOPLE]},
+        status=status,
     )
