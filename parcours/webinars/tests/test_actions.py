@@ -272,3 +272,37 @@ def test_figures_count_webinars_people_and_hours(
     assert str(counts["live_hours"]) == "2.4"  # (115 + 30) / 60
     assert str(counts["replay_hours"]) == "0.0"  # 60 s
     assert webinar_counts([session.organisation_id + 1000], day, day)["held"] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_imports_of_one_report_record_it_once(
+    org: Organisation,
+    webinar: Webinar,
+    people: list[User],
+    report_of: Callable[..., bytes],
+    run_concurrently: Any,
+) -> None:
+    from functools import partial
+
+    from conftest import make_person
+    from parcours.accounts.models import Role
+
+    session = webinar.session
+    content = report_of(_first_report(session))
+    coordinators = [
+        make_person(org, Role.COORDINATOR, f"coord{i}@technofutur.test", "Co", f"Ord{i}")
+        for i in range(4)
+    ]
+    uploads = [(Actor.of(c), _upload(webinar, c, content)) for c in coordinators]
+    run = run_concurrently.each(
+        [
+            partial(actions.confirm_report, actor=actor, upload=upload, now=_after(session))
+            for actor, upload in uploads
+        ]
+    )
+    run.raise_first()
+    assert sum(1 for result in run.successes if result.written) == 1
+    assert ParticipantReport.objects.count() == 1
+    assert Completion.objects.count() == 1
+    assert Attendance.objects.filter(slot__session=session).count() == 3
