@@ -1,6 +1,7 @@
 """Sections webinars adds to enrolment's pages (``lib.sections``): on a session's staff page,
 its webinar details and the report import; on the session's public page, the join box (the
-live link itself only for registered people, from N minutes before the start)."""
+live link itself only for registered people, from N minutes before the start); on a module's
+catalogue page, its published replays."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.utils import timezone
 from parcours.enrolment import permissions as enrolment_permissions
 from parcours.lib import sections
 from parcours.webinars import actions
-from parcours.webinars.models import Webinar
+from parcours.webinars.models import Replay, Webinar
+
+MAX_MODULE_REPLAYS = 5
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -50,6 +53,15 @@ def session_join(request: HttpRequest, session: Any) -> dict[str, Any] | None:
     }
 
 
+def module_replays(request: HttpRequest, module: Any) -> dict[str, Any] | None:
+    replays = list(
+        Replay.objects.filter(module=module, published=True)
+        .select_related("organisation")
+        .order_by("-created_at", "pk")[:MAX_MODULE_REPLAYS]
+    )
+    return {"replays": replays, "module": module} if replays else None
+
+
 def register() -> None:
     sections.register(
         sections.Section(
@@ -67,5 +79,14 @@ def register() -> None:
             order=5,
             build=session_join,
             template="webinars/sections/session_join.html",
+        )
+    )
+    sections.register(
+        sections.Section(
+            key="webinars.module_replays",
+            slot="catalogue.module",
+            order=30,
+            build=module_replays,
+            template="webinars/sections/module_replays.html",
         )
     )

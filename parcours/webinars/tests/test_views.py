@@ -194,3 +194,21 @@ def test_replay_form_refuses_a_caption_file_that_is_not_webvtt(
     assert response.status_code == 422
     assert "WebVTT" in unescape(response.content.decode())
     assert not Replay.objects.exists()
+
+
+def test_a_module_page_lists_its_replays(client: Client, org: Organisation, replay: Replay) -> None:
+    from parcours.catalogue.models import Module
+
+    module = Module.objects.create(
+        organisation=org,
+        code="PEDA",
+        title_fr="Pédagogie",
+        duration_hours=3,
+        status=Module.Status.PUBLISHED,
+    )
+    replay.module = module
+    replay.save(update_fields=["module"])
+    html = unescape(
+        client.get(reverse("catalogue:detail", args=[org.slug, "PEDA"])).content.decode()
+    )
+    assert "Classe inversée" in html and "Toutes les rediffusions de Technofutur TIC" in html
