@@ -348,6 +348,17 @@ def _earlier(webinar: Webinar) -> dict[int, list[core.Interval]]:
     return out
 
 
+def header_of(upload: ReportUpload, mapping: Mapping[str, str] | None = None) -> list[str]:
+    """The header of the report's participants table (the mapping form's choices): reads the
+    file, matches nobody."""
+    try:
+        rows = _rows_of(upload)
+    except TableError:
+        return []
+    chosen = clean_mapping(mapping if mapping is not None else upload.mapping)
+    return core.read_report(rows, mapping=chosen).header
+
+
 def preview(
     upload: ReportUpload,
     *,

@@ -241,7 +241,7 @@ def report_preview(request: AuthedRequest, pk: int, upload_id: int) -> HttpRespo
     mapping: dict[str, str] | None = None
     mapping_form: MappingForm | None = None
     if request.method == "POST":
-        header = actions.preview(upload).read.header
+        header = actions.header_of(upload)
         mapping_form = MappingForm(request.POST, header=header)
         if mapping_form.is_valid():
             mapping = mapping_form.mapping()
