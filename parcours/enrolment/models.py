@@ -264,6 +264,7 @@ class Attendance(models.Model):
     class Method(models.TextChoices):
         TRAINER = "trainer", _("Appel du formateur")
         QR = "qr", _("QR code")
+        REPORT = "report", _("Rapport de participation en ligne")
 
     slot = models.ForeignKey(SessionSlot, on_delete=models.CASCADE, related_name="attendances")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")

@@ -64,6 +64,7 @@ from parcours.enrolment.states import ACTIVE
 from parcours.integrations.lti import personal_data as lti_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
+from parcours.webinars import personal_data as webinar_data
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
 REDACTED = "—"
@@ -291,6 +292,7 @@ def erase_person(
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         lti_data.erase(person)  # links to LMS accounts, scores; launches stay, anonymous
+        webinar_data.erase(person)  # connection times; minutes stay, anonymous; viewings detached
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

@@ -33,6 +33,7 @@ from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
 from parcours.scheduling.models import Booking, Loan
+from parcours.webinars import personal_data as webinar_data
 
 FORMAT_VERSION = 1
 #: Audit entries about a person's enrolments are looked up in chunks of ids.
@@ -343,6 +344,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
         "lms": lti_data.export(person),
+        "webinars": webinar_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),

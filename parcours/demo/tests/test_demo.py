@@ -145,9 +145,12 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
-    # history's learners (demo/history.py) complete their own past sessions.
-    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
-        learner__email__endswith="@historique.demo"
+    # history's learners (demo/history.py) complete their own past sessions, and the eduLAB TV
+    # webinar's (demo/webinars.py) theirs.
+    others = (
+        Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(learner__email__endswith="@historique.demo")
+        .exclude(learner__email__endswith="@edulab-tv.demo")
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
@@ -405,3 +408,22 @@ def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> 
     assert report.value("logistics.loans") > 10  # type: ignore[operator]
     assert report.value("logistics.catering") > 0  # type: ignore[operator]
     assert report.previous_value("training.people")  # some history a year earlier too
+
+
+def test_edulab_tv_webinar_with_its_imported_report(demo_output: str) -> None:
+    from parcours.webinars.models import ParticipantMinutes, ParticipantReport, Replay, Webinar
+
+    webinar = Webinar.objects.get(session__module__code="EDULAB-WEB1")
+    assert webinar.session.enrolments.count() == 1_200
+    assert ParticipantReport.objects.filter(webinar=webinar).count() == 1
+    attended = ParticipantMinutes.objects.filter(webinar=webinar)
+    assert 1_000 <= attended.count() < 1_200
+    present = attended.filter(present=True).count()
+    assert 0 < present < attended.count()
+    completed = webinar.session.enrolments.filter(status="completed").count()
+    assert completed == present
+    assert (
+        Replay.objects.filter(organisation=webinar.organisation).exclude(captions_vtt="").count()
+        == 3
+    )
+    assert "eduLAB TV" in demo_output

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0003_learner_profile_self_declared'),
+        ('enrolment', '0004_attendance_method_report'),
     ]
 
     operations = [
