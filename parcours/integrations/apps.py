@@ -12,3 +12,9 @@ class IntegrationsConfig(AppConfig):
     name = "parcours.integrations"
     label = "integrations"
     verbose_name = _("Intégrations")
+
+    def ready(self) -> None:
+        from parcours.integrations.xapi import panel, receivers
+
+        receivers.connect()
+        panel.register()
