@@ -84,6 +84,7 @@ class RalphServer:
     port: int = 0
     username: str = USERNAME
     password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    max_hits: int = 1000  # the largest ?limit= the LRS honours
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -111,7 +112,7 @@ class RalphServer:
                 "RALPH_RUNSERVER_BACKEND": "fs",
                 "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.data_directory),
                 "RALPH_BACKENDS__DATA__FS__DEFAULT_DIRECTORY_PATH": str(self.data_directory),
-                "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": "1000",
+                "RALPH_RUNSERVER_MAX_SEARCH_HITS_COUNT": str(self.max_hits),
             }
         )
         return env
@@ -180,9 +181,9 @@ class RalphServer:
 
     @classmethod
     @contextlib.contextmanager
-    def temporary(cls, timeout: float = 60.0) -> Iterator[RalphServer]:
+    def temporary(cls, timeout: float = 60.0, max_hits: int = 1000) -> Iterator[RalphServer]:
         directory = Path(tempfile.mkdtemp(prefix="parcours-ralph-"))
-        server = cls(directory)
+        server = cls(directory, max_hits=max_hits)
         try:
             server.start(timeout)
             yield server

@@ -13,7 +13,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parcours.accounts.models import Organisation
@@ -133,13 +132,7 @@ def retry(request: AuthedRequest) -> HttpResponse:
         ids = [int(raw)]
     count = actions.retry_failed(actor=request.actor, organisation=organisation, ids=ids)
     messages.success(
-        request,
-        ngettext(
-            "%(count)d trace remise dans la file d'envoi.",
-            "%(count)d traces remises dans la file d'envoi.",
-            count,
-        )
-        % {"count": count},
+        request, _("Traces remises dans la file d'envoi : %(count)d.") % {"count": count}
     )
     return _home()
 
