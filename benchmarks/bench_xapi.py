@@ -42,7 +42,7 @@ from benchmarks.progress import step
 
 STATEMENTS = 100_000
 LEARNERS = 2_000
-BATCH = 5_000
+BATCH = 10_000
 TARGET_PER_S = 1_000.0
 ENV_FLAG = "PARCOURS_BENCH_XAPI_PG"
 

@@ -405,3 +405,15 @@ def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> 
     assert report.value("logistics.loans") > 10  # type: ignore[operator]
     assert report.value("logistics.catering") > 0  # type: ignore[operator]
     assert report.previous_value("training.people")  # some history a year earlier too
+
+
+def test_the_province_lrs_is_configured_off_with_pending_statements(demo_output: str) -> None:
+    from parcours.integrations.models import LrsConfig, XapiStatement
+
+    config = LrsConfig.objects.get(organisation__slug=data.PROVINCE)
+    assert not config.enabled
+    pending = XapiStatement.objects.filter(organisation=config.organisation)
+    assert pending.exists()
+    assert set(pending.values_list("status", flat=True)) == {XapiStatement.Status.PENDING}
+    assert set(pending.values_list("attempts", flat=True)) == {0}  # never sent
+    assert "xAPI : LRS de la Province configuré" in demo_output

@@ -283,3 +283,24 @@ class TestConfiguration:
         check = actions.test_connection(actor=Actor.of(admin), organisation=org)
         assert not check.ok
         assert "401" in check.message
+
+
+class TestLaunch:
+    def test_an_lti_launch_is_sent_once_per_launch(
+        self, lrs_on, ralph: Lrs, learner: User, org: Organisation
+    ) -> None:
+        target = f"{site_url()}/catalogue/{org.slug}/M1A/"
+        for _ in range(2):  # the same launch recorded twice
+            outbox.record_launch(
+                organisation=org,
+                person=learner,
+                target_url=target,
+                title="Introduction à l'IA",
+                launch_id="nonce-123",
+                lms="https://moodle.technosphere.test",
+            )
+        (row,) = statements("launched")
+        stored = ralph.by_id(str(row.statement_id))
+        assert stored is not None
+        assert stored["verb"]["id"] == ADL + "launched"
+        assert stored["object"]["id"] == target
