@@ -1,4 +1,5 @@
-"""A person's xAPI data in their export, and gone with their erasure."""
+"""A person's xAPI data (integrations.personal_data) in their export, and gone with their
+erasure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from conftest import make_person
 from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor
 from parcours.enrolment import actions as enrolment_actions
+
+# Sessions and learners as the enrolment tests build them.
+from parcours.enrolment.tests.conftest import make_session, module, site  # noqa: F401
 from parcours.integrations.models import XapiPseudonym, XapiStatement
 from parcours.integrations.xapi import actions
 from parcours.privacy import actions as privacy_actions
@@ -17,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_export_gives_the_pseudonym_and_erasure_removes_the_statements(
-    org: Organisation, learner: User, make_session
+    org: Organisation,
+    learner: User,
+    make_session,  # noqa: F811 - the fixture imported above
 ) -> None:
     admin = make_person(org, Role.ADMINISTRATOR, "ada@technofutur.test", "Ada", "Admin")
     actions.save_config(
