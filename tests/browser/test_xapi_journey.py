@@ -95,3 +95,34 @@ def test_administrator_connects_the_lrs_and_a_registration_reaches_it(
     stored = ralph.by_id(str(row.statement_id))
     assert stored is not None
     assert stored["verb"]["id"] == "http://adlnet.gov/expapi/verbs/registered"
+
+
+def test_the_failures_page_fits_a_phone_and_retries(
+    phone_page: Page, live_url: str, org: Organisation
+) -> None:
+    import uuid
+
+    from parcours.integrations.models import LrsConfig
+
+    admin = make_person(org, Role.ADMINISTRATOR, "ada@technofutur.test", "Ada", "Admin")
+    LrsConfig.objects.create(organisation=org, endpoint="https://lrs.example.test/xAPI/", key="k")
+    XapiStatement.objects.create(
+        organisation=org,
+        statement_id=uuid.uuid4(),
+        kind=XapiStatement.Kind.ATTENDED,
+        payload="{}",
+        status=XapiStatement.Status.FAILED,
+        attempts=1,
+        last_status=400,
+        last_error="HTTP 400 : 'actor' is required — une cause longue " + "x" * 120,
+    )
+    login(phone_page, live_url, admin.email, PASSWORD)
+    phone_page.goto(f"{live_url}/integrations/xapi/")
+    failed = phone_page.get_by_test_id("failed")
+    expect(failed).to_contain_text("'actor' is required")
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone_page.get_by_role("button", name="Relancer toutes les traces en échec").click()
+    expect(phone_page.get_by_role("status")).to_contain_text(
+        "Traces remises dans la file d'envoi : 1."
+    )
+    expect(phone_page.get_by_test_id("count-pending")).to_have_text("1")
