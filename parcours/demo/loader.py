@@ -82,6 +82,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.timetabling",
     "parcours.demo.integrations_lti",
     "parcours.demo.webinars",
+    "parcours.demo.integrations_xapi",
     "parcours.demo.history",
 )
 

@@ -61,6 +61,7 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
+from parcours.integrations import personal_data as integration_data
 from parcours.integrations.lti import personal_data as lti_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
@@ -293,6 +294,7 @@ def erase_person(
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         lti_data.erase(person)  # links to LMS accounts, scores; launches stay, anonymous
         webinar_data.erase(person)  # connection times; minutes stay, anonymous; viewings detached
+        integration_data.erase(person)  # xAPI pseudonyms and unsent statements
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

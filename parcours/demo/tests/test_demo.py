@@ -427,3 +427,15 @@ def test_edulab_tv_webinar_with_its_imported_report(demo_output: str) -> None:
         == 3
     )
     assert "eduLAB TV" in demo_output
+
+
+def test_the_province_lrs_is_configured_off_with_pending_statements(demo_output: str) -> None:
+    from parcours.integrations.models import LrsConfig, XapiStatement
+
+    config = LrsConfig.objects.get(organisation__slug=data.PROVINCE)
+    assert not config.enabled
+    pending = XapiStatement.objects.filter(organisation=config.organisation)
+    assert pending.exists()
+    assert set(pending.values_list("status", flat=True)) == {XapiStatement.Status.PENDING}
+    assert set(pending.values_list("attempts", flat=True)) == {0}  # never sent
+    assert "xAPI : LRS de la Province configuré" in demo_output

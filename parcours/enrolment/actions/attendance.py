@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from parcours.accounts import audit
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor
-from parcours.enrolment import checkin
+from parcours.enrolment import checkin, signals
 from parcours.enrolment.actions._base import (
     ATTENDANCE_RELATED,
     CHECKIN_EARLY,
     Marks,
     _lock_session,
+    _on_commit,
     _refuse,
     _require_attendance_taker,
 )
@@ -128,6 +129,15 @@ def record_roll_call(
         )
         completed = _evaluate(session, slots, roll, marks, actor.user, now)
         _schedule_completion(session, [slot], now)
+        present_ids = [e.pk for e in roll if e.pk not in absent_ids]
+        if present_ids:
+            _on_commit(
+                signals.attendance_recorded,
+                Attendance,
+                session_id=session.pk,
+                slot_id=slot.pk,
+                present=present_ids,
+            )
     return RollCallResult(
         slot=slot, present=len(roll) - len(absent_ids), absent=len(absent_ids), completed=completed
     )
@@ -192,4 +202,11 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
         }
         _evaluate(session, slots, [enrolment], marks, user, now)
         _schedule_completion(session, [slot], now)
+        _on_commit(
+            signals.attendance_recorded,
+            Attendance,
+            session_id=session.pk,
+            slot_id=slot.pk,
+            present=[enrolment.pk],
+        )
     return CheckInResult(attendance=attendance, session=session, slot=slot)
