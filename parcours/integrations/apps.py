@@ -12,3 +12,8 @@ class IntegrationsConfig(AppConfig):
     name = "parcours.integrations"
     label = "integrations"
     verbose_name = _("Intégrations")
+
+    def ready(self) -> None:
+        from parcours.integrations.moodle import wiring as moodle_wiring
+
+        moodle_wiring.register()

@@ -55,6 +55,14 @@ STALE_AFTER = dt.timedelta(hours=2)  # a "running" sync older than this was inte
 MAX_TOKEN = 200
 MAX_COURSE_ID = 2**63 - 1
 
+# The functions to allow in the Moodle web service (docs/integrations-moodle.md).
+NEEDED_FUNCTIONS = (
+    "core_webservice_get_site_info",
+    "core_course_get_courses_by_field",
+    "core_enrol_get_enrolled_users",
+    "core_completion_get_course_completion_status",
+)
+
 SITE_ADMINS = (Role.ADMINISTRATOR,)
 LINKERS = (Role.COORDINATOR,)  # administrators hold every role's rights
 
@@ -127,11 +135,25 @@ def create_site(
     actor: Actor, organisation: Organisation, *, name: str, base_url: str, token: str
 ) -> MoodleSite:
     require_role(actor, organisation, SITE_ADMINS)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for key, check in (
+        ("name", lambda: _check_name(organisation, name)),
+        ("base_url", lambda: clean_base_url(base_url)),
+        ("token", lambda: _clean_token(token)),
+    ):
+        try:
+            values[key] = check()
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors.setdefault(field_name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     site = MoodleSite(
         organisation=organisation,
-        name=_check_name(organisation, name),
-        base_url=clean_base_url(base_url),
-        token_sealed=sealed.seal(_clean_token(token), purpose=TOKEN_PURPOSE),
+        name=values["name"],
+        base_url=values["base_url"],
+        token_sealed=sealed.seal(values["token"], purpose=TOKEN_PURPOSE),
     )
     site.save()
     audit.record(
