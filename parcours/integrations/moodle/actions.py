@@ -579,19 +579,25 @@ def _sync_course(
             return
 
 
-def sync_all(*, organisations: Iterable[Organisation] | None = None) -> list[MoodleSyncRun]:
-    """The planned sync: every organisation with an active site that has linked courses."""
-    if organisations is None:
-        ids = (
-            MoodleCourseLink.objects.filter(site__is_active=True)
-            .values_list("site__organisation_id", flat=True)
-            .distinct()
-        )
-        organisations = Organisation.objects.filter(pk__in=ids).order_by("pk")
+def organisations_to_sync() -> list[Organisation]:
+    """Every organisation with an active site that has linked courses."""
+    ids = (
+        MoodleCourseLink.objects.filter(site__is_active=True)
+        .values_list("site__organisation_id", flat=True)
+        .distinct()
+    )
+    return list(Organisation.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def sync_all(
+    *, organisations: Iterable[Organisation] | None = None, site: MoodleSite | None = None
+) -> list[MoodleSyncRun]:
+    """The planned sync (``actor`` None) of these organisations (default: every one with
+    something to sync); one that is already syncing is skipped."""
     runs = []
-    for organisation in organisations:
+    for organisation in organisations if organisations is not None else organisations_to_sync():
         try:
-            runs.append(sync(organisation))
+            runs.append(sync(organisation, site=site))
         except SyncAlreadyRunning:
             logger.info("moodle: sync of %s already running, skipped", organisation.pk)
     return runs

@@ -323,3 +323,25 @@ def test_linking_checks_the_course_on_the_site(
         actions.link_module(Actor.of(outsider), module, site, course_id=COURSE)
     link = actions.link_module(Actor.of(coordinator), module, site, course_id=COURSE)
     assert link.course_name == "Le numérique en classe"
+
+
+def test_the_planned_sync_command(
+    moodle: FakeMoodle, link: MoodleCourseLink, org: Organisation, learner: User
+) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    verified(learner)
+    moodle.enrolled[COURSE] = [user(11, "Chloé", "Renard", learner.email)]
+    moodle.statuses[(COURSE, 11)] = completion(True, LATE_EVENING)
+    out = StringIO()
+    call_command("sync_moodle", "--org", org.slug, stdout=out)
+    assert "1 achèvement(s) enregistré(s)" in out.getvalue()
+    run = MoodleSyncRun.objects.get()
+    assert run.started_by is None
+    with pytest.raises(CommandError):
+        call_command("sync_moodle", "--site", "99999999999999999999")
+    out = StringIO()
+    call_command("sync_moodle", "--site", str(link.site_id), stdout=out)
+    assert "0 achèvement(s) enregistré(s)" in out.getvalue()
