@@ -145,9 +145,12 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
-    # history's learners (demo/history.py) complete their own past sessions.
-    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
-        learner__email__endswith="@historique.demo"
+    # history's learners (demo/history.py) complete their own past sessions; the Moodle sync
+    # (demo/integrations_moodle.py) records its own.
+    others = (
+        Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(learner__email__endswith="@historique.demo")
+        .exclude(source=Completion.Source.MOODLE)
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
@@ -405,3 +408,17 @@ def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> 
     assert report.value("logistics.loans") > 10  # type: ignore[operator]
     assert report.value("logistics.catering") > 0  # type: ignore[operator]
     assert report.previous_value("training.people")  # some history a year earlier too
+
+
+def test_moodle_technosphere_has_a_linked_module_and_a_past_sync(demo_output: str) -> None:
+    from parcours.integrations.models import MoodleCourseLink, MoodleSyncRun, MoodleUnmatchedUser
+
+    link = MoodleCourseLink.objects.select_related("site", "module").get()
+    assert (link.site.name, link.module.code) == ("Moodle-Technosphère", "TS-KIT")
+    failed, done = MoodleSyncRun.objects.order_by("started_at")
+    assert failed.courses.get().error_code == "timeout"
+    course = done.courses.get()
+    assert (course.recorded, course.already, course.pending, course.unmatched) == (2, 1, 1, 1)
+    assert done.started_at < timezone.now() - dt.timedelta(days=1)
+    assert MoodleUnmatchedUser.objects.get().email == "j.lemoine@ecoles-liege.demo"
+    assert Completion.objects.filter(module=link.module, source="moodle").count() == 2
