@@ -108,6 +108,14 @@ def describe(code: str, detail: str = "", function: str = "") -> str:
     }
 
 
+def describe_logged(code: str, stored: str) -> str:
+    """The message of an error kept in the sync log as ``code`` and ``"function: detail"``."""
+    if not code:
+        return ""
+    function, sep, detail = stored.partition(": ")
+    return describe(code, detail if sep else stored, function if sep else "")
+
+
 # --- Parsing -----------------------------------------------------------------------------
 
 

@@ -23,12 +23,11 @@ from parcours.catalogue.models import Module
 from parcours.integrations.models import (
     MoodleCourseLink,
     MoodleSite,
-    MoodleSyncCourse,
     MoodleSyncRun,
     MoodleUnmatchedUser,
 )
 from parcours.integrations.moodle import actions
-from parcours.integrations.moodle.client import Course, MoodleError, describe
+from parcours.integrations.moodle.client import Course, MoodleError, describe_logged
 from parcours.integrations.moodle.forms import LinkForm, SiteForm, UserLinkForm
 from parcours.integrations.permissions import admin_organisation
 from parcours.lib.http import AuthedRequest
@@ -60,13 +59,6 @@ def _attach(form: Any, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _describe_run(course: MoodleSyncCourse) -> str:
-    if not course.error_code:
-        return ""
-    function, _sep, detail = course.error.partition(": ")
-    return describe(course.error_code, detail if _sep else course.error, function if _sep else "")
 
 
 @login_required
@@ -329,7 +321,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         )
     )
-    rows = [(course, _describe_run(course)) for course in courses]
+    rows = [(course, describe_logged(course.error_code, course.error)) for course in courses]
     return render(
         request,
         "integrations/moodle/run.html",
