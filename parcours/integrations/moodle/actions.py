@@ -71,7 +71,11 @@ ClientFactory = Callable[[MoodleSite], MoodleClient]
 
 
 def client_for(site: MoodleSite) -> MoodleClient:
-    token = sealed.unseal(site.token_sealed, purpose=TOKEN_PURPOSE) if site.token_sealed else ""
+    """A client with the site's token; MoodleError("unseal") if the token cannot be opened."""
+    try:
+        token = sealed.unseal(site.token_sealed, purpose=TOKEN_PURPOSE) if site.token_sealed else ""
+    except sealed.UnsealError as exc:
+        raise MoodleError("unseal", "CREDENTIALS_KEY") from exc
     return MoodleClient(site.base_url, token)
 
 
@@ -228,9 +232,8 @@ def check_site(actor: Actor, site: MoodleSite, *, client: MoodleClient | None = 
     """ "Test the connection": ``core_webservice_get_site_info``; the outcome is kept on the site
     (and shown), the error re-raised."""
     require_role(actor, site.organisation_id, SITE_ADMINS)
-    client = client or client_for(site)
     try:
-        info = client.site_info()
+        info = (client or client_for(site)).site_info()
     except MoodleError as exc:
         MoodleSite.objects.filter(pk=site.pk).update(
             last_checked_at=timezone.now(), last_check_ok=False, last_check_message=exc.code

@@ -20,11 +20,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from parcours.lib.dates import platform_zone
 
 logger = logging.getLogger("parcours.integrations.moodle")
 
@@ -32,12 +33,11 @@ ENDPOINT = "/webservice/rest/server.php"
 CONNECT_TIMEOUT = 5.0  # seconds
 READ_TIMEOUT = 30.0  # seconds
 DEFAULT_RETRY_DELAYS = (1.0, 4.0)  # seconds before the 2nd and 3rd attempts
-BRUSSELS = ZoneInfo("Europe/Brussels")
 # Unix times Moodle may give: after 1970, before 2100 (anything else is not a real date).
 _MAX_TIMESTAMP = 4_102_444_800
 
 # Errors after which no other call to the same site can succeed in this run.
-SITE_WIDE = frozenset({"invalidtoken", "notoken", "unreachable", "timeout", "http"})
+SITE_WIDE = frozenset({"invalidtoken", "notoken", "unseal", "unreachable", "timeout", "http"})
 
 
 @dataclass
@@ -100,6 +100,16 @@ def describe(code: str, detail: str = "", function: str = "") -> str:
         return _("Le site Moodle est injoignable (%(detail)s).") % {"detail": detail}
     if code == "http":
         return _("Le site Moodle a répondu par une erreur HTTP (%(detail)s).") % {"detail": detail}
+    if code == "unseal":
+        return _(
+            "Le jeton enregistré ne peut plus être déchiffré (la clé du serveur a changé) : "
+            "enregistrez-le à nouveau."
+        )
+    if code == "internal":
+        return _(
+            "Erreur interne de Parcours pendant la synchronisation (%(detail)s) ; elle est "
+            "consignée dans le journal du serveur."
+        ) % {"detail": detail}
     if code == "malformed":
         return _("La réponse de Moodle est illisible (%(detail)s).") % {"detail": detail}
     return _("Moodle a répondu par une erreur « %(code)s » : %(detail)s") % {
@@ -269,8 +279,8 @@ def parse_courses(data: Any) -> list[Course]:
 
 
 def local_date(when: dt.datetime) -> dt.date:
-    """A Moodle time as the date it was in Brussels."""
-    return when.astimezone(BRUSSELS).date()
+    """A Moodle time as the date it was on the platform's clock (Europe/Brussels)."""
+    return when.astimezone(platform_zone()).date()
 
 
 # --- Calls -------------------------------------------------------------------------------

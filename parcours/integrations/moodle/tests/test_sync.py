@@ -345,3 +345,17 @@ def test_the_planned_sync_command(
     out = StringIO()
     call_command("sync_moodle", "--site", str(link.site_id), stdout=out)
     assert "0 achèvement(s) enregistré(s)" in out.getvalue()
+
+
+def test_a_token_that_cannot_be_unsealed_is_a_clear_error(
+    moodle: FakeMoodle, link: MoodleCourseLink, org: Organisation
+) -> None:
+    from parcours.integrations.moodle.client import describe_logged
+
+    MoodleSite.objects.filter(pk=link.site_id).update(token_sealed="gAAAAA-altered")
+    moodle.calls.clear()
+    run = actions.sync(org)
+    course = run.courses.get()
+    assert course.error_code == "unseal"
+    assert "ne peut plus être déchiffré" in describe_logged(course.error_code, course.error)
+    assert moodle.calls == []
