@@ -611,6 +611,15 @@ def request_sync(actor: Actor, organisation: Organisation, *, site: MoodleSite |
     require_role(actor, organisation, LINKERS)
     from parcours.integrations.moodle import tasks
 
+    if MoodleSyncRun.objects.filter(
+        organisation=organisation,
+        status=MoodleSyncRun.Status.RUNNING,
+        started_at__gte=timezone.now() - STALE_AFTER,
+    ).exists():
+        raise SyncAlreadyRunning(
+            _("Une synchronisation Moodle de l'organisation est déjà en cours.")
+        )
+
     site_id = site.pk if site is not None else None
     user_id = actor.user.pk
     transaction.on_commit(lambda: tasks.sync_moodle.enqueue(organisation.pk, site_id, user_id))

@@ -156,4 +156,6 @@ def sync_now(
             actions.request_sync(actor, org, site=chosen)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
+    except actions.SyncAlreadyRunning as exc:
+        raise HttpError(409, " ".join(exc.messages)) from exc
     return Status(202, {"queued": True})

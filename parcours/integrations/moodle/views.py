@@ -297,11 +297,15 @@ def sync_now(request: AuthedRequest) -> HttpResponse:
     site_id = parse_id(request.POST.get("site"))
     if site_id is not None:
         site = get_object_or_404(MoodleSite, pk=site_id, organisation=organisation)
-    actions.request_sync(request.actor, organisation, site=site)
-    messages.success(
-        request,
-        _("Synchronisation demandée : son résultat apparaît dans le journal ci-dessous."),
-    )
+    try:
+        actions.request_sync(request.actor, organisation, site=site)
+    except actions.SyncAlreadyRunning as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Synchronisation demandée : son résultat apparaît dans le journal ci-dessous."),
+        )
     return redirect(HOME)
 
 

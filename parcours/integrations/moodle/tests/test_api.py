@@ -47,3 +47,14 @@ def test_sync_now_through_the_api(
     assert MoodleSyncRun.objects.get().started_by == coordinator
     missing = client.post("/api/v1/integrations/moodle/sync?site=99999999999", **_auth(coordinator))
     assert missing.status_code == 404
+
+
+def test_sync_now_while_a_sync_runs_is_a_conflict(
+    client, link: MoodleCourseLink, coordinator: User
+) -> None:
+    from django.utils import timezone
+
+    MoodleSyncRun.objects.create(organisation=link.module.organisation, started_at=timezone.now())
+    response = client.post("/api/v1/integrations/moodle/sync", **_auth(coordinator))
+    assert response.status_code == 409
+    assert "déjà en cours" in response.content.decode()

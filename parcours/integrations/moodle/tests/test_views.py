@@ -172,3 +172,23 @@ def test_the_integrations_index_shows_the_moodle_card(
     page = as_user(admin).get("/integrations/").content.decode()
     assert "Achèvements Moodle" in page
     assert "1 site(s) actif(s), 1 module(s) lié(s)" in page
+
+
+def test_the_moodle_page_and_a_log_read_a_bounded_number_of_rows(
+    moodle: FakeMoodle,
+    link: MoodleCourseLink,
+    coordinator: User,
+    org: Organisation,
+    as_user,
+    django_assert_max_num_queries,
+) -> None:
+    from parcours.integrations.moodle import actions
+
+    moodle.enrolled[COURSE] = [user(100 + i, "P", f"{i}", f"p{i}@x.test") for i in range(30)]
+    runs = [actions.sync(org) for _ in range(6)]
+    client = as_user(coordinator)
+    with django_assert_max_num_queries(12):
+        assert client.get(HOME).status_code == 200
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/integrations/moodle/journal/{runs[-1].pk}/")
+    assert page.content.decode().count("Aucune personne avec cette adresse") == 30
