@@ -379,6 +379,9 @@ class MoodleClient:
             {"name": "userfields", "value": "id,fullname,email"},
             {"name": "limitfrom", "value": offset},
             {"name": "limitnumber", "value": limit},
+            # Stable pages: new participants (higher ids) come after the saved cursor.
+            {"name": "sortby", "value": "id"},
+            {"name": "sortdirection", "value": "ASC"},
         ]
         return parse_users(
             self.call("core_enrol_get_enrolled_users", courseid=course_id, options=options)
