@@ -134,18 +134,25 @@ def _check_name(organisation: Organisation, name: str, exclude: int | None = Non
     return name[:120]
 
 
-@transaction.atomic
-def create_site(
-    actor: Actor, organisation: Organisation, *, name: str, base_url: str, token: str
-) -> MoodleSite:
-    require_role(actor, organisation, SITE_ADMINS)
+def _cleaned(
+    organisation: Organisation,
+    *,
+    name: str,
+    base_url: str,
+    token: str,
+    exclude: int | None = None,
+) -> dict[str, str]:
+    """The site's cleaned values (``token`` "" when none was given and none is needed), or one
+    ValidationError with every field's problem."""
     errors: dict[str, list[str]] = {}
-    values: dict[str, str] = {}
-    for key, check in (
-        ("name", lambda: _check_name(organisation, name)),
+    values: dict[str, str] = {"token": ""}
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("name", lambda: _check_name(organisation, name, exclude)),
         ("base_url", lambda: clean_base_url(base_url)),
-        ("token", lambda: _clean_token(token)),
-    ):
+    ]
+    if exclude is None or token.strip():
+        checks.append(("token", lambda: _clean_token(token)))
+    for key, check in checks:
         try:
             values[key] = check()
         except ValidationError as exc:
@@ -153,13 +160,30 @@ def create_site(
                 errors.setdefault(field_name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    return values
+
+
+def _save(site: MoodleSite) -> None:
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError as exc:  # the same name saved meanwhile
+        raise ValidationError({"name": _("Un autre site Moodle porte déjà ce nom.")}) from exc
+
+
+@transaction.atomic
+def create_site(
+    actor: Actor, organisation: Organisation, *, name: str, base_url: str, token: str
+) -> MoodleSite:
+    require_role(actor, organisation, SITE_ADMINS)
+    values = _cleaned(organisation, name=name, base_url=base_url, token=token)
     site = MoodleSite(
         organisation=organisation,
         name=values["name"],
         base_url=values["base_url"],
         token_sealed=sealed.seal(values["token"], purpose=TOKEN_PURPOSE),
     )
-    site.save()
+    _save(site)
     audit.record(
         "moodle.site_create",
         actor=actor.user,
@@ -176,20 +200,19 @@ def update_site(
 ) -> MoodleSite:
     """Change the name or address; a non-empty ``token`` replaces the stored one."""
     require_role(actor, site.organisation_id, SITE_ADMINS)
-    site = MoodleSite.objects.select_for_update().get(pk=site.pk)
-    site.name = _check_name(site.organisation, name, exclude=site.pk)
-    new_url = clean_base_url(base_url)
-    changes: dict[str, object] = {"name": site.name}
-    if new_url != site.base_url:
-        changes["base_url"] = new_url
-    site.base_url = new_url
-    if token.strip():
-        site.token_sealed = sealed.seal(_clean_token(token), purpose=TOKEN_PURPOSE)
+    site = MoodleSite.objects.select_for_update().select_related("organisation").get(pk=site.pk)
+    values = _cleaned(site.organisation, name=name, base_url=base_url, token=token, exclude=site.pk)
+    changes: dict[str, object] = {"name": values["name"]}
+    if values["base_url"] != site.base_url:
+        changes["base_url"] = values["base_url"]
+    site.name, site.base_url = values["name"], values["base_url"]
+    if values["token"]:
+        site.token_sealed = sealed.seal(values["token"], purpose=TOKEN_PURPOSE)
         changes["token"] = "replaced"  # noqa: S105 - an audit word, not the token
     if "token" in changes or "base_url" in changes:
         site.last_check_ok = None
         site.last_check_message = ""
-    site.save()
+    _save(site)
     audit.record(
         "moodle.site_update",
         actor=actor.user,

@@ -192,3 +192,18 @@ def test_the_moodle_page_and_a_log_read_a_bounded_number_of_rows(
     with django_assert_max_num_queries(12):
         page = client.get(f"/integrations/moodle/journal/{runs[-1].pk}/")
     assert page.content.decode().count("Aucune personne avec cette adresse") == 30
+
+
+def test_editing_a_site_reports_every_problem_at_once(
+    site: MoodleSite, admin: User, as_user
+) -> None:
+    response = as_user(admin).post(
+        f"/integrations/moodle/sites/{site.pk}/",
+        {"name": "Autre nom", "base_url": "moodle.test", "token": "pas-un-jeton"},
+    )
+    assert response.status_code == 422
+    text = response.content.decode()
+    for message in ("adresse complète", "lettres et de chiffres"):
+        assert message in text
+    site.refresh_from_db()
+    assert site.name == "Moodle-Technosphère"
