@@ -14,6 +14,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Intégrations")
 
     def ready(self) -> None:
+        from parcours.integrations.lti import receivers, registry
         from parcours.integrations.moodle import wiring as moodle_wiring
+        from parcours.pathways.signals import module_completed
 
+        registry.register()
+        module_completed.connect(
+            receivers.on_module_completed, dispatch_uid="integrations.lti.module_completed"
+        )
         moodle_wiring.register()

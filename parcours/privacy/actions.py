@@ -61,6 +61,7 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
+from parcours.integrations.lti import personal_data as lti_data
 from parcours.integrations.moodle import personal_data as moodle_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
@@ -291,6 +292,7 @@ def erase_person(
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         moodle_data.erase(person, old_email)  # Moodle user links, unmatched rows of the log
+        lti_data.erase(person)  # links to LMS accounts, scores; launches stay, anonymous
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

@@ -28,6 +28,7 @@ from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
+from parcours.integrations.lti import personal_data as lti_data
 from parcours.integrations.moodle import personal_data as moodle_data
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
@@ -343,6 +344,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
         "moodle": moodle_data.export(person),
+        "lms": lti_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
