@@ -117,6 +117,7 @@ test-postgres: install
 BENCHES ?= catalogue enrolment credentials scheduling scheduling_ui documents orientation_search \
 	orientation_class candidates careers reporting scheduler_campaign webinars
 	orientation_class candidates careers reporting scheduler_campaign xapi
+	orientation_class candidates careers reporting scheduler_campaign integrations_moodle
 bench: install
 	@status=0; for b in $(BENCHES); do \
 	  if [ "$$b" = catalogue ]; then set -- -m benchmarks; \

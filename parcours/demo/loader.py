@@ -84,6 +84,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.webinars",
     "parcours.demo.integrations_xapi",
     "parcours.demo.history",
+    "parcours.demo.integrations_moodle",
 )
 
 

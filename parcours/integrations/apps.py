@@ -16,6 +16,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from parcours.integrations.lti import receivers as lti_receivers
         from parcours.integrations.lti import registry as lti_registry
+        from parcours.integrations.moodle import wiring as moodle_wiring
         from parcours.integrations.xapi import panel as xapi_panel
         from parcours.integrations.xapi import receivers as xapi_receivers
         from parcours.pathways.signals import module_completed
@@ -26,3 +27,4 @@ class IntegrationsConfig(AppConfig):
         )
         xapi_receivers.connect()
         xapi_panel.register()
+        moodle_wiring.register()

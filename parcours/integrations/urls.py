@@ -13,4 +13,5 @@ urlpatterns = [
     path("xapi/", include("parcours.integrations.xapi.urls")),
     # One line per part: path("lti/", include(...)), path("moodle/", ...), path("xapi/", ...)
     path("lti/", include("parcours.integrations.lti.urls")),
+    path("moodle/", include("parcours.integrations.moodle.urls")),
 ]

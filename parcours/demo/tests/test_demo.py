@@ -151,6 +151,14 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
         Completion.objects.exclude(source=Completion.Source.DEMO)
         .exclude(learner__email__endswith="@historique.demo")
         .exclude(learner__email__endswith="@edulab-tv.demo")
+
+
+    # history's learners (demo/history.py) complete their own past sessions; the Moodle sync
+    # (demo/integrations_moodle.py) records its own.
+    others = (
+        Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(learner__email__endswith="@historique.demo")
+        .exclude(source=Completion.Source.MOODLE)
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
@@ -439,3 +447,17 @@ def test_the_province_lrs_is_configured_off_with_pending_statements(demo_output:
     assert set(pending.values_list("status", flat=True)) == {XapiStatement.Status.PENDING}
     assert set(pending.values_list("attempts", flat=True)) == {0}  # never sent
     assert "xAPI : LRS de la Province configuré" in demo_output
+
+
+def test_moodle_technosphere_has_a_linked_module_and_a_past_sync(demo_output: str) -> None:
+    from parcours.integrations.models import MoodleCourseLink, MoodleSyncRun, MoodleUnmatchedUser
+
+    link = MoodleCourseLink.objects.select_related("site", "module").get()
+    assert (link.site.name, link.module.code) == ("Moodle-Technosphère", "TS-KIT")
+    failed, done = MoodleSyncRun.objects.order_by("started_at")
+    assert failed.courses.get().error_code == "timeout"
+    course = done.courses.get()
+    assert (course.recorded, course.already, course.pending, course.unmatched) == (2, 1, 1, 1)
+    assert done.started_at < timezone.now() - dt.timedelta(days=1)
+    assert MoodleUnmatchedUser.objects.get().email == "j.lemoine@ecoles-liege.demo"
+    assert Completion.objects.filter(module=link.module, source="moodle").count() == 2
