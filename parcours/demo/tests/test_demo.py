@@ -145,19 +145,13 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
-    # history's learners (demo/history.py) complete their own past sessions, and the eduLAB TV
-    # webinar's (demo/webinars.py) theirs.
+    # history's learners (demo/history.py) complete their own past sessions, the eduLAB TV
+    # webinar's (demo/webinars.py) theirs, and the Moodle sync (demo/integrations_moodle.py)
+    # records its own.
     others = (
         Completion.objects.exclude(source=Completion.Source.DEMO)
         .exclude(learner__email__endswith="@historique.demo")
         .exclude(learner__email__endswith="@edulab-tv.demo")
-
-
-    # history's learners (demo/history.py) complete their own past sessions; the Moodle sync
-    # (demo/integrations_moodle.py) records its own.
-    others = (
-        Completion.objects.exclude(source=Completion.Source.DEMO)
-        .exclude(learner__email__endswith="@historique.demo")
         .exclude(source=Completion.Source.MOODLE)
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
