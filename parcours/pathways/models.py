@@ -84,6 +84,7 @@ class Completion(models.Model):
         MANUAL = "manual", _("Encodage manuel")
         IMPORT = "import", _("Import")
         DEMO = "demo", _("Données de démonstration")
+        MOODLE = "moodle", _("Moodle")
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
