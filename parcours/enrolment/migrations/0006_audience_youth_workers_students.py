@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0003_learner_profile_self_declared'),
+        ('enrolment', '0005_enrolment_source_lms'),
     ]
 
     operations = [
