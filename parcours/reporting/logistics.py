@@ -165,18 +165,25 @@ def _occupancy_rows(ids: Sequence[int], period: Period, filters: Filters) -> lis
     return rows
 
 
-def logistics(ids: Sequence[int], period: Period, filters: Filters) -> Contribution:
+def parking_and_catering(
+    ids: Sequence[int], period: Period, filters: Filters
+) -> tuple[int, Counter[str], Counter[tuple[str, str]]]:
+    """Parking places reserved, per site, and catering quantities per month and item, for the
+    approved bookings starting in the period; cached like the occupancy (the triggers also
+    note catering lines and items)."""
+    key = (
+        "reporting:parking:"
+        + hashlib.sha256(
+            f"{facts.raw_generation()}|{sorted(ids)}|{period.first}|{period.last}|{filters.site}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if isinstance(found, tuple):
+        return found
     start, end = period.bounds()
-    now = timezone.now()
-    rooms = occupancy_rows(ids, period, filters)
-    booked = sum(Decimal(r[2]) for r in rooms)
-    opening = sum(Decimal(r[3]) for r in rooms)
-
     approved = _approved(ids, filters).filter(start__gte=start, start__lt=end)
     parking = Reservation.objects.filter(booking__in=approved, resource__kind=Resource.Kind.PARKING)
-    parking_count = parking.count()
     parking_by_site = Counter(parking.values_list("resource__site__name", flat=True))
-
     zone = dates.platform_zone()
     catering: Counter[tuple[str, str]] = Counter()
     lines = CateringLine.objects.filter(booking__in=approved).values_list(
@@ -185,6 +192,19 @@ def logistics(ids: Sequence[int], period: Period, filters: Filters) -> Contribut
     for served, item, count in lines.iterator(chunk_size=5_000):
         local = served.astimezone(zone)
         catering[(f"{local.year}-{local.month:02d}", item)] += count
+    result = (sum(parking_by_site.values()), parking_by_site, catering)
+    cache.set(key, result, OCCUPANCY_TTL)
+    return result
+
+
+def logistics(ids: Sequence[int], period: Period, filters: Filters) -> Contribution:
+    start, end = period.bounds()
+    now = timezone.now()
+    rooms = occupancy_rows(ids, period, filters)
+    booked = sum(Decimal(r[2]) for r in rooms)
+    opening = sum(Decimal(r[3]) for r in rooms)
+
+    parking_count, parking_by_site, catering = parking_and_catering(ids, period, filters)
     catering_total = sum(catering.values())
 
     loans = Loan.objects.filter(organisation_id__in=ids, start__gte=start, start__lt=end)

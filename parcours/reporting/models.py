@@ -269,9 +269,10 @@ class FactLock(models.Model):
 
 
 class RawChange(models.Model):
-    """A row of a table the room occupancy is computed from (bookings, reservations, rooms,
-    opening hours, closures, sites) changed: written by database triggers (migration 0005),
-    removed by the reader that sees it (and changes ``FactLock.raw_token``)."""
+    """A row of a table the room occupancy, parking and catering are computed from (bookings,
+    reservations, rooms, opening hours, closures, catering lines and items, sites) changed:
+    written by database triggers (migration 0005), removed by the reader that sees it (and
+    changes ``FactLock.raw_token``)."""
 
     source = models.CharField(max_length=40)
     row_id = models.BigIntegerField()

@@ -48,7 +48,7 @@ SOURCES: dict[str, str] = {
         "GROUP BY e.session_id, s.organisation_id ORDER BY 1"
     ),
 }
-# Tables the room occupancy reads: any change of a row is noted (the cached occupancy is keyed
+# Tables the room occupancy, parking and catering figures read: any change of a row is noted (the cached occupancy is keyed
 # by a token renewed whenever a change was noted).
 RAW_TABLES = (
     "scheduling_booking",
@@ -56,6 +56,8 @@ RAW_TABLES = (
     "scheduling_resource",
     "scheduling_openinghours",
     "scheduling_closureperiod",
+    "scheduling_cateringline",
+    "scheduling_cateringitem",
     "accounts_site",
 )
 EVENTS = ("INSERT", "UPDATE", "DELETE")

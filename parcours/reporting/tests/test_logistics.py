@@ -118,3 +118,15 @@ def test_the_cached_occupancy_follows_bookings_cancellations_and_opening_hours(
     assert hours() == Decimal("1.00")  # 9:00-10:00 is now outside opening hours
     actions.cancel_booking(actor=actor, booking=booking)
     assert hours() == Decimal("0.00")
+    # Catering and parking are cached the same way: a new order shows at once.
+    assert build_report([org.pk], WEEK, Filters()).value("logistics.catering") == 0
+    actions.create_catering_item(actor=actor, organisation=org, slug="cafe", label_fr="Café")
+    actions.book(
+        actor=actor,
+        resources=[room],
+        start=local(2025, 3, 25, 10),
+        end=local(2025, 3, 25, 11),
+        title="Café",
+        catering=[actions.CateringRequest(item="cafe", count=9)],
+    )
+    assert build_report([org.pk], WEEK, Filters()).value("logistics.catering") == 9
