@@ -36,6 +36,7 @@ urlpatterns = [
     path("suivi/", include("parcours.careers.urls")),
     path("planification/", include("parcours.timetabling.urls")),
     path("integrations/", include("parcours.integrations.urls")),
+    path("evenements/", include("parcours.events.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
     # logout pages are accounts:login and accounts:logout (the same views, French paths).

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from parcours.enrolment.actions.attendance import (
     CheckInResult,
+    PresenceResult,
     RollCallResult,
     check_in,
+    record_presence,
     record_roll_call,
 )
 from parcours.enrolment.actions.completion import complete_due
@@ -69,6 +71,7 @@ __all__ = [
     "CheckInResult",
     "ImportReport",
     "PatternPreview",
+    "PresenceResult",
     "RollCallResult",
     "SessionData",
     "approve",
@@ -84,6 +87,7 @@ __all__ = [
     "find_or_create_learner",
     "import_enrolments",
     "preview_pattern",
+    "record_presence",
     "record_roll_call",
     "reject",
     "room_bookings",
