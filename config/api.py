@@ -293,6 +293,7 @@ def register_routers() -> None:
     api.add_router("/", "parcours.orientation.api.router")
     api.add_router("/", "parcours.candidates.api.router")
     api.add_router("/", "parcours.careers.api.router")
+    api.add_router("/", "parcours.events.api.router")
     api.add_router("/", "parcours.timetabling.api.router")
     api.add_router("/", "parcours.reporting.api.router")
 

@@ -61,6 +61,7 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
+from parcours.events import personal_data as event_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
@@ -289,6 +290,7 @@ def erase_person(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
+        event_data.erase(person)  # event registrations (tickets); the seats stay, anonymous
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

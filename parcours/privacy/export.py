@@ -28,6 +28,7 @@ from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
+from parcours.events import personal_data as event_data
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
@@ -341,6 +342,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "bookings": bookings(person),
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
+        "event_registrations": event_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),

@@ -404,3 +404,43 @@ def test_concurrent_visitors_never_exceed_capacity(
         held = Enrolment.objects.filter(session=session, status=S.CONFIRMED).count()
         assert session.seats_taken == held == 2
         assert Enrolment.objects.filter(session=session, status=S.WAITLISTED).count() == 6
+
+
+# --- Figures and personal data --------------------------------------------------------------
+
+
+def test_figures_for_reports_and_the_staff_page(
+    org: Organisation, event: Event, workshops: list[Workshop], coordinator: User, day: dt.date
+) -> None:
+    from parcours.events import figures, personal_data, querysets
+
+    people = [visitor(org, n) for n in range(3)]
+    for person in people:
+        actions.register(actor=Actor.of(person), event=event, session_ids=ids(workshops[0]))
+    code = Registration.objects.get(person=people[0]).ticket_code
+    actions.check_in(
+        actor=Actor.of(coordinator),
+        event=event,
+        workshop=workshops[0],
+        code=code,
+        now=local(day, 9, 1),
+    )
+    rows = querysets.workshop_figures(event)
+    cv = rows[0]
+    assert (cv.registered, cv.waitlisted, cv.checked_in, cv.no_shows) == (2, 1, 1, 1)
+    assert str(cv.fill_rate) == "100.0"
+    totals = querysets.event_figures(event, rows)
+    assert (totals.workshops, totals.visitors, totals.registered) == (3, 2, 2)
+    got = {f.key: f.value for f in figures.provide([org.pk], day, day).figures}
+    assert got == {
+        "events.events": 1,
+        "events.workshops": 3,
+        "events.registrations": 2,
+        "events.check_ins": 1,
+    }
+    assert figures.provide([org.pk + 1000], day, day).figures[0].value == 0
+
+    exported = personal_data.export(people[0])
+    assert exported[0]["ticket_code"] == code
+    assert personal_data.erase(people[0]) == 1
+    assert not Registration.objects.filter(person=people[0]).exists()
