@@ -80,6 +80,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.candidates",
     "parcours.demo.careers",
     "parcours.demo.timetabling",
+    "parcours.demo.events",
     "parcours.demo.history",
 )
 

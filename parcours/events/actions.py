@@ -333,6 +333,12 @@ def check_rows(event: Event, rows: Sequence[WorkshopRow]) -> list[CheckedRow]:
             )
         else:
             result.capacity = int(capacity)
+            room = result.track.room if result.track else None
+            if room is not None and room.capacity and result.capacity > room.capacity:
+                result.errors.append(
+                    _("La salle %(r)s accueille au plus %(n)d personnes.")
+                    % {"r": room.name, "n": room.capacity}
+                )
         checked.append(result)
     _check_clashes(event, checked)
     return checked
