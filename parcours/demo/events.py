@@ -102,8 +102,8 @@ FIRST_NAMES = ("Anne", "Benoît", "Céline", "David", "Élise", "François", "Ga
                "Quentin", "Rachel", "Sophie", "Thomas")  # fmt: skip
 LAST_NAMES = ("Lambert", "Dubois", "Jacobs", "Martin", "Peeters", "Renard", "Simon", "Lejeune",
               "Collignon", "Mertens")  # fmt: skip
-VISITORS = 80
-SHOW_RATE = 0.8
+VISITORS = 60
+SHOW_RATE = 0.6
 
 
 def _visitors(count: int, prefix: str, admin: User) -> list[User]:
@@ -212,8 +212,8 @@ def _learning_room(loader: Any, rng: random.Random) -> list[str]:
     week_before = dt.datetime.combine(
         first_day - dt.timedelta(days=7), dt.time(20, 0), tzinfo=dt.UTC
     )
-    registered = _register_all(event, people, 4, week_before, rng)
-    # The door: tickets scanned at the workshops already held (about four in five came).
+    registered = _register_all(event, people, 3, week_before, rng)
+    # The door: tickets scanned at the workshops already held (about three in five came).
     now = timezone.now()
     scanned = 0
     codes = dict(Registration.objects.filter(event=event).values_list("person_id", "ticket_code"))
@@ -293,7 +293,7 @@ def _job_day(loader: Any, rng: random.Random) -> list[str]:
             )
         )
     workshops = actions.create_workshops(actor=coordinator, event=event, rows=rows)
-    people = _visitors(24, "jobitday", admin)
+    people = _visitors(16, "jobitday", admin)
     registered = _register_all(event, people, 2, timezone.now(), rng)
     return [
         _("Job IT Day (Technocité, Mons) : %(w)d ateliers, %(v)d visiteurs déjà inscrits.")

@@ -583,6 +583,20 @@ def _enrol_all(
     actor = Actor.of(person)
     confirmed: list[Workshop] = []
     waitlisted: list[Workshop] = []
+    with enrolment.batched_events():
+        _enrol_each(event, person, actor, workshops, now, confirmed, waitlisted)
+    return confirmed, waitlisted
+
+
+def _enrol_each(
+    event: Event,
+    person: User,
+    actor: Actor,
+    workshops: list[Workshop],
+    now: dt.datetime,
+    confirmed: list[Workshop],
+    waitlisted: list[Workshop],
+) -> None:
     for workshop in workshops:
         try:
             made = enrolment.enrol(
@@ -599,7 +613,6 @@ def _enrol_all(
                 exc.code or "invalid",
             ) from exc
         (confirmed if made.status == EnrolmentStatus.CONFIRMED else waitlisted).append(workshop)
-    return confirmed, waitlisted
 
 
 def _open_for(event: Event, actor: Actor | None) -> None:

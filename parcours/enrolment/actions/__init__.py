@@ -27,6 +27,7 @@ to an HTTP status.
 
 from __future__ import annotations
 
+from parcours.enrolment.actions._base import batched_events
 from parcours.enrolment.actions.attendance import (
     CheckInResult,
     PresenceResult,
@@ -75,6 +76,7 @@ __all__ = [
     "RollCallResult",
     "SessionData",
     "approve",
+    "batched_events",
     "cancel",
     "check_in",
     "complete_due",

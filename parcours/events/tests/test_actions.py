@@ -444,3 +444,20 @@ def test_figures_for_reports_and_the_staff_page(
     assert exported[0]["ticket_code"] == code
     assert personal_data.erase(people[0]) == 1
     assert not Registration.objects.filter(person=people[0]).exists()
+
+
+def test_one_registration_sends_each_workshops_message_after_commit(
+    org: Organisation, event: Event, workshops: list[Workshop], django_capture_on_commit_callbacks
+) -> None:
+    for n in (1, 2):
+        actions.register(
+            actor=Actor.of(visitor(org, n)), event=event, session_ids=ids(workshops[0])
+        )
+    person = visitor(org, 3)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        actions.register(
+            actor=Actor.of(person), event=event, session_ids=ids(workshops[0], workshops[2])
+        )
+    assert len(callbacks) == 1  # one after-commit callback for both workshops' events
+    subjects = [m.subject for m in mail.outbox if person.email in m.to]
+    assert len(subjects) == 2, subjects
