@@ -25,7 +25,7 @@ from parcours.accounts import throttle
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import require_role
 from parcours.enrolment.models import Enrolment
-from parcours.enrolment.states import ACTIVE, SessionStatus
+from parcours.enrolment.states import ACTIVE, SEAT_HOLDING, SessionStatus
 from parcours.events import actions, querysets
 from parcours.events.forms import EventForm, GridForm, TrackForm, UploadForm, VisitorForm
 from parcours.events.models import Event, Registration, Workshop
@@ -403,8 +403,7 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
         try:
             if signed_in:
                 result = actions.register(actor=request.actor, event=event, session_ids=chosen)
-                request.session["events_result"] = _summary(result)
-                return redirect("events:ticket", token=actions.ticket_token(result.registration))
+                return _to_ticket(result.registration)
             if form is not None and form.is_valid():
                 actions.request_registration(
                     event=event,
@@ -454,11 +453,11 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
     )
 
 
-def _summary(result: actions.RegistrationResult) -> dict[str, list[str]]:
-    return {
-        "confirmed": [w.title for w in result.confirmed],
-        "waitlisted": [w.title for w in result.waitlisted],
-    }
+def _to_ticket(registration: Registration) -> HttpResponse:
+    """The ticket, with the summary of what was just registered (``?inscription=1``; no
+    session write: one write transaction less per registration)."""
+    url = reverse("events:ticket", args=[actions.ticket_token(registration)])
+    return redirect(f"{url}?inscription=1")
 
 
 def confirm(request: AuthedRequest, secret: str) -> HttpResponse:
@@ -479,8 +478,7 @@ def confirm(request: AuthedRequest, secret: str) -> HttpResponse:
                 {"registration": registration, "error": " ".join(exc.messages)},
                 status=409,
             )
-        request.session["events_result"] = _summary(result)
-        return redirect("events:ticket", token=actions.ticket_token(result.registration))
+        return _to_ticket(result.registration)
     wanted = list(
         Workshop.objects.filter(event=registration.event, session_id__in=registration.wanted)
         .select_related("session")
@@ -508,7 +506,12 @@ def ticket(request: AuthedRequest, token: str) -> HttpResponse:
         .select_related("session", "session__workshop", "session__workshop__track")
         .order_by("session__starts_at")
     )
-    summary = request.session.pop("events_result", None)
+    summary = None
+    if request.GET.get("inscription") == "1":
+        summary = {
+            "confirmed": [s.session.workshop.title for s in seats if s.status in SEAT_HOLDING],
+            "waitlisted": [s.session.workshop.title for s in seats if s.status == "waitlisted"],
+        }
     return render(
         request,
         "events/ticket.html",

@@ -193,3 +193,14 @@ def test_a_file_with_missing_columns_is_refused(
     )
     assert page.status_code == 422
     assert "Colonnes manquantes" in page.content.decode()
+
+
+def test_coordinators_home_links_to_the_events(
+    as_user, coordinator: User, learner: User, event: Event
+) -> None:
+    html = as_user(coordinator).get(reverse("accounts:dashboard")).content.decode()
+    assert 'data-panel="events-upcoming"' in html
+    assert reverse("events:list") in html
+    assert re.search(r'data-figure="events"><span class="figure">1</span>', html)
+    learner_html = as_user(learner).get(reverse("accounts:dashboard")).content.decode()
+    assert 'data-panel="events-upcoming"' not in learner_html
