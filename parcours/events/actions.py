@@ -578,6 +578,8 @@ def _enrol_all(
 ) -> tuple[list[Workshop], list[Workshop]]:
     """Inside the caller's transaction: enrol ``person`` in every workshop, or raise (and the
     caller's transaction undoes the ones already made)."""
+    if not person.is_active:  # the organisation's sign-up policy may be waived, not this
+        raise _refuse(_("Ce compte est désactivé."), "policy")
     _lock_sessions([w.session_id for w in workshops])
     lock_learners([person.pk])
     actor = Actor.of(person)

@@ -461,3 +461,18 @@ def test_one_registration_sends_each_workshops_message_after_commit(
     assert len(callbacks) == 1  # one after-commit callback for both workshops' events
     subjects = [m.subject for m in mail.outbox if person.email in m.to]
     assert len(subjects) == 2, subjects
+
+
+def test_registrants_are_told_when_a_workshop_is_cancelled(
+    org: Organisation,
+    event: Event,
+    workshops: list[Workshop],
+    coordinator: User,
+    django_capture_on_commit_callbacks,
+) -> None:
+    person = visitor(org, 1)
+    actions.register(actor=Actor.of(person), event=event, session_ids=ids(workshops[0]))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_workshop(actor=Actor.of(coordinator), workshop=workshops[0])
+    assert [m for m in mail.outbox if person.email in m.to]
