@@ -12,3 +12,12 @@ class IntegrationsConfig(AppConfig):
     name = "parcours.integrations"
     label = "integrations"
     verbose_name = _("Intégrations")
+
+    def ready(self) -> None:
+        from parcours.integrations.lti import receivers, registry
+        from parcours.pathways.signals import module_completed
+
+        registry.register()
+        module_completed.connect(
+            receivers.on_module_completed, dispatch_uid="integrations.lti.module_completed"
+        )

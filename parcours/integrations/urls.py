@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from parcours.integrations import views
 
@@ -11,4 +11,5 @@ app_name = "integrations"
 urlpatterns = [
     path("", views.index, name="index"),
     # One line per part: path("lti/", include(...)), path("moodle/", ...), path("xapi/", ...)
+    path("lti/", include("parcours.integrations.lti.urls")),
 ]

@@ -62,6 +62,7 @@ from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.events import personal_data as event_data
+from parcours.integrations.lti import personal_data as lti_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
@@ -291,6 +292,7 @@ def erase_person(
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         event_data.erase(person)  # event registrations (tickets); the seats stay, anonymous
+        lti_data.erase(person)  # links to LMS accounts, scores; launches stay, anonymous
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

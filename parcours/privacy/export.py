@@ -29,6 +29,7 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
 from parcours.events import personal_data as event_data
+from parcours.integrations.lti import personal_data as lti_data
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
@@ -343,6 +344,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
         "event_registrations": event_data.export(person),
+        "lms": lti_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
