@@ -204,3 +204,35 @@ def test_coordinators_home_links_to_the_events(
     assert re.search(r'data-figure="events"><span class="figure">1</span>', html)
     learner_html = as_user(learner).get(reverse("accounts:dashboard")).content.decode()
     assert 'data-panel="events-upcoming"' not in learner_html
+
+
+def test_workshops_from_a_grid(
+    as_user, coordinator: User, event: Event, tracks: list[Track], day: dt.date
+) -> None:
+    client = as_user(coordinator)
+    url = reverse("events:workshops_new", args=[event.pk])
+    base = {
+        "source": "grid",
+        "day": day.isoformat(),
+        "slots": "14:00-15:00\n15:00-16:00",
+        "capacity": "15",
+    }
+    grid = client.post(url, base).content.decode()
+    # The grid of slots x tracks appears, each cell labelled for screen readers.
+    assert '<th scope="col">Salle A</th>' in grid and 'name="c-1-' in grid
+    a, b = tracks
+    filled = {
+        **base,
+        f"c-0-{a.pk}-title": "Robotique",
+        f"c-1-{b.pk}-title": "Impression 3D",
+        f"c-1-{b.pk}-module": "INCONNU",
+    }
+    preview = client.post(url, filled).content.decode()
+    assert "1 atelier sera créé." in preview and "Module inconnu : « INCONNU »" in preview
+    rows = re.search(r'<textarea name="rows"[^>]*>(.*?)</textarea>', preview, re.S)
+    assert rows
+    import html as htmllib
+
+    client.post(url, {"source": "preview", "confirm": "1", "rows": htmllib.unescape(rows.group(1))})
+    workshop = Workshop.objects.get()
+    assert (workshop.title, workshop.track, workshop.session.capacity) == ("Robotique", a, 15)
