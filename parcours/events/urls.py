@@ -15,5 +15,6 @@ urlpatterns = [
     path("gestion/<id:pk>/export.csv", views.export_csv, name="export"),
     path("confirmer/<str:secret>/", views.confirm, name="confirm"),
     path("billet/<str:token>/", views.ticket, name="ticket"),
+    path("billet/<str:token>/billet.pdf", views.ticket_pdf, name="ticket_pdf"),
     path("<slug:org_slug>/<slug:slug>/", views.programme, name="programme"),
 ]

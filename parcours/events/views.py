@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ from parcours.events.models import Event, Registration, Workshop
 from parcours.lib import exports
 from parcours.lib.http import AuthedRequest
 from parcours.lib.ids import parse_id
+from parcours.lib.pdf import render_pdf
 from parcours.lib.tables import TableError, read_table
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -492,13 +494,8 @@ def qr_data_uri(payload: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def ticket(request: AuthedRequest, token: str) -> HttpResponse:
-    """The visitor's ticket (the signed link is the key): their workshops, the QR code (its
-    payload is the ticket code staff can also type)."""
-    registration = actions.registration_from_ticket(token)
-    if registration is None:
-        raise Http404
-    seats = list(
+def _ticket_seats(registration: Registration) -> list[Enrolment]:
+    return list(
         Enrolment.objects.filter(
             learner=registration.person, session__workshop__event=registration.event
         )
@@ -506,6 +503,35 @@ def ticket(request: AuthedRequest, token: str) -> HttpResponse:
         .select_related("session", "session__workshop", "session__workshop__track")
         .order_by("session__starts_at")
     )
+
+
+def ticket_pdf(request: AuthedRequest, token: str) -> HttpResponse:
+    """The ticket as a PDF (lib.pdf: tagged, resources embedded): the same QR code and list."""
+    registration = actions.registration_from_ticket(token)
+    if registration is None:
+        raise Http404
+    html = render_to_string(
+        "events/ticket_pdf.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "seats": _ticket_seats(registration),
+            "qr": qr_data_uri(registration.ticket_code),
+        },
+        request=request,
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="billet-{registration.ticket_code}.pdf"'
+    return response
+
+
+def ticket(request: AuthedRequest, token: str) -> HttpResponse:
+    """The visitor's ticket (the signed link is the key): their workshops, the QR code (its
+    payload is the ticket code staff can also type)."""
+    registration = actions.registration_from_ticket(token)
+    if registration is None:
+        raise Http404
+    seats = _ticket_seats(registration)
     summary = None
     if request.GET.get("inscription") == "1":
         summary = {
@@ -521,5 +547,6 @@ def ticket(request: AuthedRequest, token: str) -> HttpResponse:
             "seats": seats,
             "qr": qr_data_uri(registration.ticket_code),
             "summary": summary,
+            "token": token,
         },
     )

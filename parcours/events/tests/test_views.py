@@ -236,3 +236,17 @@ def test_workshops_from_a_grid(
     client.post(url, {"source": "preview", "confirm": "1", "rows": htmllib.unescape(rows.group(1))})
     workshop = Workshop.objects.get()
     assert (workshop.title, workshop.track, workshop.session.capacity) == ("Robotique", a, 15)
+
+
+def test_ticket_as_a_pdf(
+    client: Client, learner: User, event: Event, workshops: list[Workshop]
+) -> None:
+    registration = actions.register(
+        actor=Actor.of(learner), event=event, session_ids=[workshops[0].session_id]
+    ).registration
+    token = actions.ticket_token(registration)
+    response = client.get(reverse("events:ticket_pdf", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert client.get(reverse("events:ticket_pdf", args=["x" + token])).status_code == 404
