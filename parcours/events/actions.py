@@ -651,6 +651,7 @@ def register(
             registration = Registration.objects.create(
                 event=event, person=person, status=Registration.Status.CONFIRMED, confirmed_at=now
             )
+            _mail_ticket(registration.pk)
         elif registration.status == Registration.Status.PENDING:
             registration.status = Registration.Status.CONFIRMED
             registration.confirmed_at = now
@@ -798,6 +799,32 @@ def _mail_confirmation(registration_id: int, secret: str) -> None:
     transaction.on_commit(send)
 
 
+def _mail_ticket(registration_id: int) -> None:
+    """After commit: the ticket's link, so that a visitor without an account keeps it."""
+
+    def send() -> None:
+        registration = (
+            Registration.objects.select_related("event", "person")
+            .filter(pk=registration_id)
+            .first()
+        )
+        if registration is None:
+            return
+        person = registration.person
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            context = {
+                "event": registration.event,
+                "person": person,
+                "link": ticket_url(registration),
+                "code": registration.ticket_code,
+            }
+            subject = render_to_string("events/email/ticket_subject.txt", context)
+            body = render_to_string("events/email/ticket_body.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [person.email])
+
+    transaction.on_commit(send)
+
+
 def find_pending(secret: str) -> Registration | None:
     secret = (secret or "")[:100]
     if not secret:
@@ -833,6 +860,7 @@ def confirm_registration(*, secret: str, now: dt.datetime | None = None) -> Regi
         registration.confirm_hash = ""
         registration.wanted = []
         registration.save(update_fields=["status", "confirmed_at", "confirm_hash", "wanted"])
+        _mail_ticket(registration.pk)
         audit.record(
             "event.register.confirm",
             actor=person,

@@ -224,8 +224,12 @@ def test_light_registration_waits_for_the_e_mail_link(
     secret = _link_secret()
     assert registration.confirm_hash and secret not in registration.confirm_hash
 
-    result = actions.confirm_registration(secret=secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = actions.confirm_registration(secret=secret)
     assert result.confirmed == [workshops[0], workshops[2]]
+    ticket_mail = next(m for m in mail.outbox if m.subject == "Votre billet : Jobs day")
+    assert result.registration.ticket_code in str(ticket_mail.body)
+    assert "/evenements/billet/" in str(ticket_mail.body)
     assert has_verified_email(person)
     with pytest.raises(ValidationError, match="déjà servi"):
         actions.confirm_registration(secret=secret)
@@ -458,9 +462,11 @@ def test_one_registration_sends_each_workshops_message_after_commit(
         actions.register(
             actor=Actor.of(person), event=event, session_ids=ids(workshops[0], workshops[2])
         )
-    assert len(callbacks) == 1  # one after-commit callback for both workshops' events
+    # One after-commit callback for both workshops' events, one for the ticket's e-mail.
+    assert len(callbacks) == 2
     subjects = [m.subject for m in mail.outbox if person.email in m.to]
-    assert len(subjects) == 2, subjects
+    assert len(subjects) == 3, subjects
+    assert "Votre billet : Jobs day" in subjects
 
 
 def test_registrants_are_told_when_a_workshop_is_cancelled(
