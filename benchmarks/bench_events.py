@@ -290,6 +290,8 @@ def run_worker(db: str, database_url: str) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "RATE_LIMIT_ENABLED": "false",
+        # Nothing may print to the servers' stdout (a pipe nobody reads once they are ready).
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     servers = [
         subprocess.Popen(  # noqa: S603 - ourselves

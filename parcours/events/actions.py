@@ -800,29 +800,15 @@ def _mail_confirmation(registration_id: int, secret: str) -> None:
 
 
 def _mail_ticket(registration_id: int) -> None:
-    """After commit: the ticket's link, so that a visitor without an account keeps it."""
+    """After commit: the ticket's link by e-mail (a task), so that a visitor without an account
+    keeps it."""
 
-    def send() -> None:
-        registration = (
-            Registration.objects.select_related("event", "person")
-            .filter(pk=registration_id)
-            .first()
-        )
-        if registration is None:
-            return
-        person = registration.person
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            context = {
-                "event": registration.event,
-                "person": person,
-                "link": ticket_url(registration),
-                "code": registration.ticket_code,
-            }
-            subject = render_to_string("events/email/ticket_subject.txt", context)
-            body = render_to_string("events/email/ticket_body.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [person.email])
+    def enqueue() -> None:
+        from parcours.events import tasks
 
-    transaction.on_commit(send)
+        tasks.send_ticket.enqueue(registration_id)
+
+    transaction.on_commit(enqueue)
 
 
 def find_pending(secret: str) -> Registration | None:

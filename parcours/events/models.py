@@ -163,6 +163,8 @@ class Registration(models.Model):
     confirm_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the ticket's e-mail went out (``tasks.send_ticket``: at most once).
+    ticket_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("inscription à un événement")

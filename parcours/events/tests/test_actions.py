@@ -482,3 +482,17 @@ def test_registrants_are_told_when_a_workshop_is_cancelled(
     with django_capture_on_commit_callbacks(execute=True):
         actions.cancel_workshop(actor=Actor.of(coordinator), workshop=workshops[0])
     assert [m for m in mail.outbox if person.email in m.to]
+
+
+def test_the_ticket_e_mail_goes_out_once(
+    org: Organisation, event: Event, workshops: list[Workshop]
+) -> None:
+    from parcours.events import tasks
+
+    registration = actions.register(
+        actor=Actor.of(visitor(org, 1)), event=event, session_ids=ids(workshops[0])
+    ).registration
+    mail.outbox.clear()
+    tasks.send_ticket.call(registration.pk)
+    tasks.send_ticket.call(registration.pk)  # a task run twice (a worker that died) sends once
+    assert [m.subject for m in mail.outbox] == ["Votre billet : Jobs day"]
