@@ -21,7 +21,7 @@ from parcours.catalogue.models import Competence, Module, ProficiencyLevel
 GroupedChoices = list[tuple[Any, Any]]
 FILTER_NAMES = ("organisation", "format", "audience", "language", "framework", "competence")
 
-COMMON_FIELDS = ["code", "duration_hours", "format", "audience", "language"]
+COMMON_FIELDS = ["code", "duration_hours", "format", "audience", "language", "completion_mode"]
 FRENCH_FIELDS = ["title_fr", "summary_fr", "objectives_fr", "description_fr", "prerequisites_fr"]
 ENGLISH_FIELDS = ["title_en", "summary_en", "objectives_en", "description_en", "prerequisites_en"]
 
