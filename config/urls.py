@@ -34,6 +34,7 @@ urlpatterns = [
     path("orientation/", include("parcours.orientation.urls")),
     path("candidatures/", include("parcours.candidates.urls")),
     path("suivi/", include("parcours.careers.urls")),
+    path("evaluations/", include("parcours.assessments.urls")),
     path("planification/", include("parcours.timetabling.urls")),
     path("integrations/", include("parcours.integrations.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,

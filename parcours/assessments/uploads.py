@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
@@ -171,3 +172,8 @@ def delete(stored_names: list[str]) -> None:
     for name in stored_names:
         if name and store.exists(name):
             store.delete(name)
+
+
+def open_file(stored_name: str) -> File:
+    """An open binary handle on a stored file (FileNotFoundError when missing)."""
+    return storage().open(stored_name, "rb")

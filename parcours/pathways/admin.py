@@ -50,7 +50,7 @@ class CompletionAddForm(forms.ModelForm):
         fields = ["learner", "module", "completed_on", "hours"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         learner, module = data.get("learner"), data.get("module")
         completed_on = data.get("completed_on")
         if completed_on is not None and completed_on > timezone.localdate():
@@ -79,9 +79,10 @@ class CompletionAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     search_fields = ["learner__email", "module__code"]
     raw_id_fields = ["learner", "module"]
-    readonly_fields: list[str] = []
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = CompletionAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -91,7 +92,7 @@ class CompletionAdmin(admin.ModelAdmin):
             return ["learner", "module", "completed_on", "hours", "source", "created_at"]
         return []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None:
             return ["learner", "module", "completed_on", "hours", "source", "created_at"]
         return ["learner", "module", "completed_on", "hours", "reason"]

@@ -18,7 +18,7 @@ def test_coordinator_records_prior_learning_with_a_reason(
 ):
     seen: list[int] = []
 
-    def listener(sender, **kwargs):  # type: ignore[no-untyped-def]
+    def listener(sender, **kwargs):
         seen.append(kwargs["module_id"])
 
     module_completed.connect(listener)
