@@ -35,6 +35,7 @@ urlpatterns = [
     path("candidatures/", include("parcours.candidates.urls")),
     path("suivi/", include("parcours.careers.urls")),
     path("evaluations/", include("parcours.assessments.urls")),
+    path("portfolio/", include("parcours.portfolio.urls")),
     path("planification/", include("parcours.timetabling.urls")),
     path("integrations/", include("parcours.integrations.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
