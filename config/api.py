@@ -295,6 +295,8 @@ def register_routers() -> None:
     api.add_router("/", "parcours.careers.api.router")
     api.add_router("/", "parcours.timetabling.api.router")
     api.add_router("/", "parcours.reporting.api.router")
+    api.add_router("/", "parcours.assessments.api.router")
+    api.add_router("/", "parcours.portfolio.api.router")
 
 
 register_routers()

@@ -52,6 +52,7 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
+from parcours.assessments import personal_data as assessment_data
 from parcours.candidates import actions as candidate_actions
 from parcours.careers import personal_data as career_data
 from parcours.credentials import actions as credential_actions
@@ -62,6 +63,7 @@ from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
 from parcours.lib.transactions import write_transaction
+from parcours.portfolio import personal_data as portfolio_data
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
@@ -289,6 +291,8 @@ def erase_person(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
+        assessment_data.erase(person)  # projects and their files; completions stay
+        portfolio_data.erase(person)  # public choices and share links
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

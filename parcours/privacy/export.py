@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
+from parcours.assessments import personal_data as assessment_data
 from parcours.careers import personal_data as career_data
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
@@ -31,6 +32,7 @@ from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
+from parcours.portfolio import personal_data as portfolio_data
 from parcours.scheduling.models import Booking, Loan
 
 FORMAT_VERSION = 1
@@ -341,6 +343,8 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "bookings": bookings(person),
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
+        "projects": assessment_data.export(person),
+        "portfolio": portfolio_data.export(person),
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),
