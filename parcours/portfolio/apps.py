@@ -12,3 +12,8 @@ class PortfolioConfig(AppConfig):
     name = "parcours.portfolio"
     label = "portfolio"
     verbose_name = _("Portfolio")
+
+    def ready(self) -> None:
+        from parcours.portfolio import dashboard
+
+        dashboard.register()
