@@ -81,6 +81,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.careers",
     "parcours.demo.timetabling",
     "parcours.demo.history",
+    "parcours.demo.assessments",
 )
 
 

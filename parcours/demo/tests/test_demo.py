@@ -145,9 +145,13 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
-    # history's learners (demo/history.py) complete their own past sessions.
-    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
-        learner__email__endswith="@historique.demo"
+    # history's learners (demo/history.py) complete their own past sessions; the
+    # certificate's units are passed by projects (demo/assessments.py: Sofia's five).
+    assert Completion.objects.filter(source=Completion.Source.ASSESSMENT).count() == 5
+    others = (
+        Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(source=Completion.Source.ASSESSMENT)
+        .exclude(learner__email__endswith="@historique.demo")
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
@@ -405,3 +409,27 @@ def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> 
     assert report.value("logistics.loans") > 10  # type: ignore[operator]
     assert report.value("logistics.catering") > 0  # type: ignore[operator]
     assert report.previous_value("training.people")  # some history a year earlier too
+
+
+def test_certificate_units_passed_by_projects_and_a_public_portfolio(
+    demo_output: str, client
+) -> None:
+    import json
+    import re
+
+    from parcours.assessments.models import Submission, SubmissionStatus
+    from parcours.demo.assessments import SOFIA
+
+    sofia = User.objects.get(email=SOFIA[0])
+    assert _progress(data.CERTIFICATE, SOFIA[0]).satisfied
+    credential = IssuedCredential.objects.get(learner=sofia)
+    evidence = json.loads(credential.document)["evidence"]
+    assert any("/evaluations/preuves/" in item.get("id", "") for item in evidence)
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert statuses == {SubmissionStatus.PASSED, SubmissionStatus.TO_REVISE, "submitted"}
+    url = re.search(r"Portfolio public de Marc Renard : (\S+)", demo_output)
+    assert url is not None
+    from urllib.parse import urlsplit
+
+    page = client.get(urlsplit(url.group(1)).path)
+    assert page.status_code == 200 and "marc.renard" not in page.content.decode()
