@@ -125,7 +125,16 @@ def module_projects(request: AuthedRequest, pk: int) -> HttpResponse:
     """The learner's page for one module: criteria, history (each version, its review) and
     the form to hand in a (new) version."""
     module = _module_for_learner(request, pk)
-    form = SubmissionForm(request.POST or None, request.FILES or None)
+    # A new version keeps the previous one's answer about the badge's evidence (changeable).
+    last = (
+        Submission.objects.filter(learner=request.user, module=module)
+        .order_by("-version")
+        .values_list("evidence_consent", flat=True)
+        .first()
+    )
+    form = SubmissionForm(
+        request.POST or None, request.FILES or None, initial={"evidence_consent": bool(last)}
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
