@@ -109,3 +109,30 @@ def test_pdf_export(as_user, learner, earned):
 
 def test_pages_need_login(client):
     assert client.get(reverse("portfolio:mine")).status_code == 302
+
+
+def test_portfolio_page_queries_do_not_grow_with_badges(
+    as_user, coordinator, org, learner, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(learner)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("portfolio:mine")).status_code == 200
+        return len(ctx.captured_queries)
+
+    def earn(code: str) -> None:
+        module = make_module(org, code, f"Module {code}")
+        make_achievement(coordinator, org, module=module)
+        with django_capture_on_commit_callbacks(execute=True):
+            record_completion(learner=learner, module=module)
+
+    earn("A1")
+    few = queries()
+    for code in ("A2", "A3", "A4"):
+        earn(code)
+    assert IssuedCredential.objects.filter(learner=learner).count() == 4
+    assert queries() == few
