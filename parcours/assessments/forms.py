@@ -89,7 +89,9 @@ class QuickReviewForm(forms.Form):
     """One row of a session's grid: the result and the feedback."""
 
     result = forms.ChoiceField(label=_("Résultat"), choices=RESULT_CHOICES)
-    feedback = forms.CharField(label=_("Votre retour"), required=False, max_length=actions.MAX_FEEDBACK)
+    feedback = forms.CharField(
+        label=_("Votre retour"), required=False, max_length=actions.MAX_FEEDBACK
+    )
 
 
 class CriteriaForm(forms.Form):

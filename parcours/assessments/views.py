@@ -325,9 +325,9 @@ def _grid_session(request: AuthedRequest, pk: int) -> Session:
 
 def _grid_rows(session: Session) -> list[dict[str, Any]]:
     learners = list(
-        User.objects.filter(enrolments__session=session, enrolments__status__in=ACTIVE).order_by(
-            "last_name", "first_name", "pk"
-        )
+        User.objects.filter(
+            pk__in=Enrolment.objects.filter(session=session, status__in=ACTIVE).values("learner_id")
+        ).order_by("last_name", "first_name", "pk")
     )
     latest: dict[int, Submission] = {}
     counts: dict[int, int] = {}
@@ -360,10 +360,11 @@ def grid_review(request: AuthedRequest, pk: int, submission_pk: int) -> HttpResp
     its message, focus on it)."""
     session = _grid_session(request, pk)
     submission = get_object_or_404(
-        Submission.objects.select_related("learner", "module"),
+        Submission.objects.select_related("learner", "module").filter(
+            learner__in=Enrolment.objects.filter(session=session).values("learner_id")
+        ),
         pk=submission_pk,
         module_id=session.module_id,
-        learner__enrolments__session=session,
     )
     form = QuickReviewForm(request.POST)
     status = 200
