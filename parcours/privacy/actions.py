@@ -62,8 +62,8 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
+from parcours.lib import personal_data
 from parcours.lib.transactions import write_transaction
-from parcours.portfolio import personal_data as portfolio_data
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
@@ -292,7 +292,8 @@ def erase_person(
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
         assessment_data.erase(person)  # projects and their files; completions stay
-        portfolio_data.erase(person)  # public choices and share links
+        for part in personal_data.parts():  # apps of privacy's layer (portfolio)
+            part.erase(person)
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

@@ -29,10 +29,10 @@ from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
+from parcours.lib import personal_data
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
-from parcours.portfolio import personal_data as portfolio_data
 from parcours.scheduling.models import Booking, Loan
 
 FORMAT_VERSION = 1
@@ -344,7 +344,7 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
         "projects": assessment_data.export(person),
-        "portfolio": portfolio_data.export(person),
+        **{part.key: part.export(person) for part in personal_data.parts()},
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),

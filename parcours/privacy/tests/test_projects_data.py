@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.urls import reverse
 
 from parcours.accounts.permissions import Actor
@@ -18,8 +20,6 @@ from parcours.assessments.tests.conftest import (  # noqa: F401 - fixtures
     unit,
 )
 from parcours.pathways.models import Completion
-from parcours.portfolio import actions as portfolio
-from parcours.portfolio.models import ShareLink
 from parcours.privacy import actions
 from parcours.privacy.export import collect
 
@@ -32,9 +32,18 @@ def _passed(enrolled, unit, trainer):
     return submission
 
 
-def test_the_export_holds_projects_and_portfolio_links(enrolled, unit, trainer) -> None:
+def _share(client, person) -> str:
+    """A share link made through the portfolio page (privacy does not import portfolio)."""
+    client.force_login(person)
+    client.post(reverse("portfolio:create_link"))
+    url = client.session["portfolio_url"]
+    client.logout()
+    return urlsplit(url).path
+
+
+def test_the_export_holds_projects_and_portfolio_links(client, enrolled, unit, trainer) -> None:
     _passed(enrolled, unit, trainer)
-    portfolio.create_link(person=enrolled)
+    _share(client, enrolled)
     data = collect(enrolled)
     assert data["projects"][0]["text"] == "Mon scénario"
     assert data["projects"][0]["status"] == "passed"
@@ -50,12 +59,13 @@ def test_erasure_deletes_projects_files_and_links(
     django_capture_on_commit_callbacks,
 ) -> None:
     submission = _passed(enrolled, unit, trainer)
-    token = portfolio.create_link(person=enrolled)
+    shared = _share(client, enrolled)
+    assert client.get(shared).status_code == 200
     assert uploads.storage().exists(submission.stored_name)
     with django_capture_on_commit_callbacks(execute=True):
         actions.erase_person(actor=Actor.of(enrolled), person=enrolled, reason=actions.Reason.SELF)
     assert not Submission.objects.exists()
     assert not uploads.storage().exists(submission.stored_name)
-    assert not ShareLink.objects.exists()
-    assert client.get(reverse("portfolio:public", args=[token])).status_code == 404
+    assert collect(enrolled)["portfolio"]["share_links"] == []
+    assert client.get(shared).status_code == 404
     assert Completion.objects.filter(module=unit).count() == 1  # the anonymous count stays
