@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -336,10 +337,18 @@ def _grid_rows(session: Session) -> list[dict[str, Any]]:
     ):
         latest[s.learner_id] = s
         counts[s.learner_id] = counts.get(s.learner_id, 0) + 1
-    return [
-        {"learner": p, "submission": latest.get(p.pk), "versions": counts.get(p.pk, 0)}
-        for p in learners
-    ]
+    return [_grid_row(session, p, latest.get(p.pk), counts.get(p.pk, 0)) for p in learners]
+
+
+def _grid_row(
+    session: Session, learner: User, submission: Submission | None, versions: int
+) -> dict[str, Any]:
+    """One row of the grid, its links built once here (hundreds of rows: no URL tag per row)."""
+    row: dict[str, Any] = {"learner": learner, "submission": submission, "versions": versions}
+    if submission is not None and submission.status == SubmissionStatus.SUBMITTED:
+        row["post_url"] = reverse("assessments:grid_review", args=[session.pk, submission.pk])
+        row["review_url"] = reverse("assessments:review", args=[submission.pk])
+    return row
 
 
 @login_required
@@ -393,7 +402,7 @@ def grid_review(request: AuthedRequest, pk: int, submission_pk: int) -> HttpResp
     versions = Submission.objects.filter(
         module_id=session.module_id, learner_id=submission.learner_id
     ).count()
-    row = {"learner": submission.learner, "submission": submission, "versions": versions}
+    row = _grid_row(session, submission.learner, submission, versions)
     return render(
         request,
         "assessments/_grid_row.html",
