@@ -243,8 +243,8 @@ def load(loader: Any) -> list[str]:
     badge = IssuedCredential.objects.filter(learner=sofia).exists()
     return [
         _(
-            "Évaluations : les cinq unités du certificat (NUMEFA) réussies par projet ; "
-            "groupe %(code)s : 7 versions revues, 1 en attente."
+            "Évaluations : les cinq unités du certificat (NUMEFA) réussies par projet ; 7 versions "
+            "revues et 1 en attente de revue (groupe UE5 %(code)s)."
         )
         % {"code": GROUP_CODE},
         _("%(name)s termine le certificat par ses projets : badge %(state)s.")
