@@ -34,6 +34,8 @@ urlpatterns = [
     path("orientation/", include("parcours.orientation.urls")),
     path("candidatures/", include("parcours.candidates.urls")),
     path("suivi/", include("parcours.careers.urls")),
+    path("evaluations/", include("parcours.assessments.urls")),
+    path("portfolio/", include("parcours.portfolio.urls")),
     path("planification/", include("parcours.timetabling.urls")),
     path("integrations/", include("parcours.integrations.urls")),
     path("webinaires/", include("parcours.webinars.urls")),

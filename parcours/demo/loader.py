@@ -85,6 +85,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.integrations_xapi",
     "parcours.demo.history",
     "parcours.demo.integrations_moodle",
+    "parcours.demo.assessments",
 )
 
 
