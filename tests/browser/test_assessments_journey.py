@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from conftest import PASSWORD
 from parcours.accounts.models import Organisation, User
@@ -50,7 +50,7 @@ def test_project_revised_then_passed_issues_the_badge(
     me.get_by_role("link", name="UE2 — UE2 — Évaluation numérique").click()
     me.get_by_label("Présentation du projet").fill("Mon scénario d'évaluation en 5e année.")
     me.get_by_label("Fichier").set_input_files(
-        files=[{"name": "projet.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        files=[FilePayload(name="projet.pdf", mimeType="application/pdf", buffer=PDF)]
     )
     me.get_by_label("J'accepte que le badge obtenu renvoie vers ce projet").check()
     me.get_by_role("button", name="Remettre le projet").click()
