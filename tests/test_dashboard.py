@@ -390,6 +390,7 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "reporting.networks",
         "privacy.my_data",
         "privacy.learners_data",
+        "portfolio.links",
         "events.upcoming",
     ]
 

@@ -82,7 +82,11 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.timetabling",
     "parcours.demo.events",
     "parcours.demo.integrations_lti",
+    "parcours.demo.webinars",
+    "parcours.demo.integrations_xapi",
     "parcours.demo.history",
+    "parcours.demo.integrations_moodle",
+    "parcours.demo.assessments",
 )
 
 

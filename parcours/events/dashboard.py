@@ -34,7 +34,7 @@ def register() -> None:
     dashboard.register(
         dashboard.Panel(
             key="events.upcoming",
-            order=920,
+            order=930,
             applies=_applies,
             build=upcoming,
             template="events/dashboard/upcoming.html",

@@ -10,6 +10,8 @@ app_name = "integrations"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("xapi/", include("parcours.integrations.xapi.urls")),
     # One line per part: path("lti/", include(...)), path("moodle/", ...), path("xapi/", ...)
     path("lti/", include("parcours.integrations.lti.urls")),
+    path("moodle/", include("parcours.integrations.moodle.urls")),
 ]

@@ -6,6 +6,7 @@ One module per subject, every public action re-exported here (callers write
 - ``pattern``: a long session from a weekly pattern (preview, then create);
 - ``sessions``: create, update, publish/cancel, duplicate a session; its room and QR secrets;
 - ``enrolments``: enrol, enrol by e-mail, cancel, approve, reject, the learner's audience;
+- ``bulk``: many people enrolled by a coordinator at once (a webinar's registrations);
 - ``waitlist``: seats and promotions from the waitlist;
 - ``imports``: enrolment lists from CSV / Excel;
 - ``attendance``: roll call and QR check-in;
@@ -36,6 +37,7 @@ from parcours.enrolment.actions.attendance import (
     record_presence,
     record_roll_call,
 )
+from parcours.enrolment.actions.bulk import BulkEnrolment, enrol_many
 from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
     PROFILE_FIELDS,
@@ -69,6 +71,7 @@ from parcours.enrolment.actions.sessions import (
 __all__ = [
     "PROFILE_FIELDS",
     "ROOM_SOURCE",
+    "BulkEnrolment",
     "CheckInResult",
     "ImportReport",
     "PatternPreview",
@@ -85,6 +88,7 @@ __all__ = [
     "create_session_from_pattern",
     "duplicate_session",
     "enrol",
+    "enrol_many",
     "enrol_person",
     "find_or_create_learner",
     "import_enrolments",

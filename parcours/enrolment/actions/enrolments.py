@@ -128,6 +128,13 @@ def _permission_for(actor: Actor, session: Session, learner: User, source: str) 
     if source == Source.SCHOOL:
         require_role(actor, session.organisation_id, SCHOOL)
         return
+    if source == Source.LMS:
+        # A course's members enrolled from the LMS (LTI names and roles): the session's
+        # coordinators, or a trainer of this session.
+        if actor.is_platform_admin or actor.has_role(session.organisation_id, *MANAGERS):
+            return
+        if session.trainers.filter(pk=actor.user.pk).exists():
+            return
     raise PermissionDenied(_("Vous ne pouvez pas inscrire cette personne."))
 
 

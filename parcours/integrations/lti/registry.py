@@ -22,7 +22,9 @@ def _summary(organisation: Organisation) -> str:
 def _session_courses(request: HttpRequest, session: Any) -> dict[str, Any] | None:
     actor = getattr(request, "actor", None)
     if actor is None or not (
-        actor.is_platform_admin or actor.has_role(session.organisation_id, Role.COORDINATOR)
+        actor.is_platform_admin
+        or actor.has_role(session.organisation_id, Role.COORDINATOR)
+        or any(t.pk == actor.user.pk for t in session.trainers.all())
     ):
         return None
     from parcours.integrations.lti.actions import courses_for_session
@@ -50,6 +52,15 @@ def register() -> None:
         sections.Section(
             key="integrations.lti_course_members",
             slot="enrolment.session_staff",
+            order=50,
+            build=_session_courses,
+            template="integrations/lti/sections/session_courses.html",
+        )
+    )
+    sections.register(
+        sections.Section(
+            key="integrations.lti_course_members_trainer",
+            slot="enrolment.trainer_session",
             order=50,
             build=_session_courses,
             template="integrations/lti/sections/session_courses.html",

@@ -316,7 +316,7 @@ def enrol_members(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = request.organisation
     if organisation is None:
         raise PermissionDenied
-    require_role(request.actor, organisation, (Role.COORDINATOR,))
+    require_role(request.actor, organisation, (Role.COORDINATOR, Role.TRAINER))
     session = get_object_or_404(Session, pk=pk, organisation=organisation)
     raw = str(request.POST.get("context", ""))
     if not raw.isdigit():
@@ -330,7 +330,7 @@ def enrol_members(request: AuthedRequest, pk: int) -> HttpResponse:
         report = actions.enrol_course_members(actor=request.actor, session=session, context=context)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
-        return redirect("enrolment:manage_detail", pk=session.pk)
+        return _back_to_session(request, session)
     messages.success(
         request,
         _(
@@ -345,7 +345,16 @@ def enrol_members(request: AuthedRequest, pk: int) -> HttpResponse:
             "skipped": report.skipped,
         },
     )
-    return redirect("enrolment:manage_detail", pk=session.pk)
+    return _back_to_session(request, session)
+
+
+def _back_to_session(request: AuthedRequest, session: Session) -> HttpResponse:
+    """Coordinators go back to the session's roster, its trainers to their sessions."""
+    if request.actor.is_platform_admin or request.actor.has_role(
+        session.organisation_id, Role.COORDINATOR
+    ):
+        return redirect("enrolment:manage_detail", pk=session.pk)
+    return redirect("enrolment:trainer_sessions")
 
 
 # --- Administration --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from parcours.integrations.models import (
     LtiRegistration,
 )
 from parcours.lib.transactions import write_transaction
+from parcours.lib.urls import absolute_url
 
 # --- Launch ----------------------------------------------------------------------------------
 
@@ -313,6 +314,13 @@ def complete_launch(
                 organisation=organisation,
                 registration=registration,
                 target=target,
+                # For the xAPI part's "launched" statement (plain values, stable per launch).
+                organisation_id=organisation.pk,
+                person_id=user.pk,
+                target_url=absolute_url(url),
+                title=str(target or registration.name),
+                launch_id=f"lti-launch-{log.pk}",
+                lms=registration.name,
             )
         )
         if line_item is not None and not line_item.url:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts import actions as account_actions
 from parcours.accounts import audit
 from parcours.accounts.models import Role
-from parcours.accounts.permissions import Actor, require_role
+from parcours.accounts.permissions import Actor
 from parcours.enrolment.actions import enrol
 from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.states import ACTIVE, EnrolmentStatus
@@ -87,9 +87,14 @@ def _is_learner(member: dict[str, Any]) -> bool:
 
 def enrol_course_members(*, actor: Actor, session: Session, context: LtiContext) -> NrpsReport:
     """Read the course's members (NRPS, every page) and enrol its active learners in the
-    session with the enrolment app's rules (capacity, waitlist, overlaps). Coordinators only:
-    enrolling others is theirs in Parcours (``enrolment`` checks it again)."""
-    require_role(actor, session.organisation_id, (Role.COORDINATOR,))
+    session with the enrolment app's rules (capacity, waitlist, overlaps). The session's
+    coordinators or one of its trainers (``enrolment`` checks it again for each person)."""
+    if not (
+        actor.is_platform_admin
+        or actor.has_role(session.organisation_id, Role.COORDINATOR)
+        or session.trainers.filter(pk=actor.user.pk).exists()
+    ):
+        raise PermissionDenied(_("Réservé aux coordinateurs et aux formateurs de la session."))
     registration = context.registration
     if registration.organisation_id != session.organisation_id or not context.memberships_url:
         raise PermissionDenied(_("Ce cours n'est pas relié à votre organisation."))
@@ -140,7 +145,7 @@ def enrol_course_members(*, actor: Actor, session: Session, context: LtiContext)
             continue
         try:
             enrolment = enrol(
-                actor=actor, session=session, learner=learner, source=Enrolment.Source.COORDINATOR
+                actor=actor, session=session, learner=learner, source=Enrolment.Source.LMS
             )
         except ValidationError as exc:
             report.skipped += 1

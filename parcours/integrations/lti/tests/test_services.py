@@ -138,7 +138,7 @@ def test_a_coordinator_enrols_the_course_members_in_one_action(
     assert "0 inscrits, 0 en liste d&#x27;attente, 3 déjà inscrits" in again.content.decode()
 
 
-def test_a_trainer_may_not_enrol_course_members(
+def test_the_sessions_trainer_enrols_the_course_members_from_their_sessions_page(
     live_platform: Platform,
     org: Organisation,
     coordinator: User,
@@ -149,7 +149,51 @@ def test_a_trainer_may_not_enrol_course_members(
     admin = make_person(org, Role.ADMINISTRATOR, "admin@technofutur.test", "Ada", "Admin")
     helpers.register(live_platform, org, admin)
     session = _session(org, coordinator, module, capacity=5)
-    response = as_user(trainer).post(
+    helpers.launch(
+        Client(),
+        live_platform,
+        sub="prof",
+        email="prof@ecole.test",
+        role=INSTRUCTOR,
+        custom={"parcours_type": "session", "parcours_id": str(session.pk)},
+    )
+    context = LtiContext.objects.get()
+    live_platform.members = [_member(1), _member(2)]
+    client = as_user(trainer)
+    # Not one of this session's trainers: refused, nothing enrolled, no button shown.
+    assert (
+        "Inscrire les membres du cours" not in client.get("/sessions/formateur/").content.decode()
+    )
+    refused = client.post(
+        f"/integrations/lti/sessions/{session.pk}/membres/", {"context": context.pk}
+    )
+    assert refused.status_code == 403
+    assert not Enrolment.objects.filter(session=session).exists()
+    # Once they teach it, their sessions page offers the course and the enrolment works.
+    session.trainers.add(trainer)
+    assert "Inscrire les membres du cours" in client.get("/sessions/formateur/").content.decode()
+    response = client.post(
+        f"/integrations/lti/sessions/{session.pk}/membres/", {"context": context.pk}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/sessions/formateur/"
+    assert "2 inscrits, 0 en liste d&#x27;attente" in response.content.decode()
+    assert set(Enrolment.objects.filter(session=session).values_list("source", flat=True)) == {
+        Enrolment.Source.LMS
+    }
+
+
+def test_a_learner_may_not_enrol_course_members(
+    live_platform: Platform,
+    org: Organisation,
+    coordinator: User,
+    learner: User,
+    module: Module,
+    as_user,
+) -> None:
+    admin = make_person(org, Role.ADMINISTRATOR, "admin@technofutur.test", "Ada", "Admin")
+    helpers.register(live_platform, org, admin)
+    session = _session(org, coordinator, module, capacity=5)
+    response = as_user(learner).post(
         f"/integrations/lti/sessions/{session.pk}/membres/", {"context": "1"}
     )
     assert response.status_code == 403
