@@ -525,6 +525,11 @@ def ticket_pdf(request: AuthedRequest, token: str) -> HttpResponse:
     return response
 
 
+def _title(seat: Any) -> str:
+    """A ticket seat's workshop title (the session's reverse one-to-one to its workshop)."""
+    return str(seat.session.workshop.title)
+
+
 def ticket(request: AuthedRequest, token: str) -> HttpResponse:
     """The visitor's ticket (the signed link is the key): their workshops, the QR code (its
     payload is the ticket code staff can also type)."""
@@ -535,8 +540,8 @@ def ticket(request: AuthedRequest, token: str) -> HttpResponse:
     summary = None
     if request.GET.get("inscription") == "1":
         summary = {
-            "confirmed": [s.session.workshop.title for s in seats if s.status in SEAT_HOLDING],
-            "waitlisted": [s.session.workshop.title for s in seats if s.status == "waitlisted"],
+            "confirmed": [_title(s) for s in seats if s.status in SEAT_HOLDING],
+            "waitlisted": [_title(s) for s in seats if s.status == "waitlisted"],
         }
     return render(
         request,
