@@ -191,6 +191,9 @@ PARCOURS_RATE_LIMITS = {
     "candidates_apply": "10/m/ip,60/h/ip",
     # The public open-data figures of an organisation (GET, answered from the cache).
     "reports_open_data": "30/m/ip,300/h/ip",
+    # Visitors registering for an event's workshops without an account, and their links.
+    "events_register": "20/m/ip,200/h/ip",
+    "events_confirm": "20/m/ip",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).

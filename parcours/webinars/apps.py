@@ -15,8 +15,9 @@ class WebinarsConfig(AppConfig):
 
     def ready(self) -> None:
         from parcours.lib import figures
-        from parcours.webinars import sections
+        from parcours.webinars import dashboard, sections
         from parcours.webinars.figures import SOURCE
 
         figures.register(SOURCE)
         sections.register()
+        dashboard.register()

@@ -146,10 +146,13 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
     # history's learners (demo/history.py) complete their own past sessions, the eduLAB TV
-    # webinar's (demo/webinars.py) theirs, and the Moodle sync (demo/integrations_moodle.py)
-    # records its own.
+    # webinar's (demo/webinars.py) theirs, the Moodle sync (demo/integrations_moodle.py)
+    # records its own, and the certificate's units are passed by projects
+    # (demo/assessments.py: Sofia's five).
+    assert Completion.objects.filter(source=Completion.Source.ASSESSMENT).count() == 5
     others = (
         Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(source=Completion.Source.ASSESSMENT)
         .exclude(learner__email__endswith="@historique.demo")
         .exclude(learner__email__endswith="@edulab-tv.demo")
         .exclude(source=Completion.Source.MOODLE)
@@ -455,3 +458,27 @@ def test_moodle_technosphere_has_a_linked_module_and_a_past_sync(demo_output: st
     assert done.started_at < timezone.now() - dt.timedelta(days=1)
     assert MoodleUnmatchedUser.objects.get().email == "j.lemoine@ecoles-liege.demo"
     assert Completion.objects.filter(module=link.module, source="moodle").count() == 2
+
+
+def test_certificate_units_passed_by_projects_and_a_public_portfolio(
+    demo_output: str, client
+) -> None:
+    import json
+    import re
+
+    from parcours.assessments.models import Submission, SubmissionStatus
+    from parcours.demo.assessments import SOFIA
+
+    sofia = User.objects.get(email=SOFIA[0])
+    assert _progress(data.CERTIFICATE, SOFIA[0]).satisfied
+    credential = IssuedCredential.objects.get(learner=sofia)
+    evidence = json.loads(credential.document)["evidence"]
+    assert any("/evaluations/preuves/" in item.get("id", "") for item in evidence)
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert statuses == {SubmissionStatus.PASSED, SubmissionStatus.TO_REVISE, "submitted"}
+    url = re.search(r"Portfolio public de Marc Renard : (\S+)", demo_output)
+    assert url is not None
+    from urllib.parse import urlsplit
+
+    page = client.get(urlsplit(url.group(1)).path)
+    assert page.status_code == 200 and "marc.renard" not in page.content.decode()

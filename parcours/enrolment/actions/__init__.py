@@ -28,10 +28,13 @@ to an HTTP status.
 
 from __future__ import annotations
 
+from parcours.enrolment.actions._base import batched_events
 from parcours.enrolment.actions.attendance import (
     CheckInResult,
+    PresenceResult,
     RollCallResult,
     check_in,
+    record_presence,
     record_roll_call,
 )
 from parcours.enrolment.actions.bulk import BulkEnrolment, enrol_many
@@ -72,9 +75,11 @@ __all__ = [
     "CheckInResult",
     "ImportReport",
     "PatternPreview",
+    "PresenceResult",
     "RollCallResult",
     "SessionData",
     "approve",
+    "batched_events",
     "cancel",
     "check_in",
     "complete_due",
@@ -88,6 +93,7 @@ __all__ = [
     "find_or_create_learner",
     "import_enrolments",
     "preview_pattern",
+    "record_presence",
     "record_roll_call",
     "reject",
     "room_bookings",

@@ -210,3 +210,73 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
             present=[enrolment.pk],
         )
     return CheckInResult(attendance=attendance, session=session, slot=slot)
+
+
+@dataclass
+class PresenceResult:
+    attendance: Attendance
+    # True when the person was already marked present at this slot (nothing changed).
+    already: bool
+
+
+def record_presence(
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    slot: SessionSlot,
+    early: dt.timedelta = CHECKIN_EARLY,
+    now: dt.datetime | None = None,
+) -> PresenceResult:
+    """Staff mark one person present at one slot (a ticket scanned at the door, a name found
+    in a list). Idempotent: a second call changes nothing and says when the first was recorded.
+    Coordinators and the session's trainers; from ``early`` before the slot starts until it
+    ends; the person must hold a seat. Completion follows as for a roll call."""
+    now = now or timezone.now()
+    with write_transaction():
+        session = _lock_session(slot.session_id, *ATTENDANCE_RELATED, trainer=actor.user)
+        _require_attendance_taker(actor, session)
+        if slot.session_id != enrolment.session_id:
+            raise _refuse(_("Cette personne n'est pas inscrite à cette session."), "not_enrolled")
+        if session.status == SessionStatus.CANCELLED:
+            raise _refuse(_("Cette session est annulée."), "closed")
+        if now < slot.start - early:
+            raise _refuse(
+                _("Ce créneau n'a pas encore commencé : les présences se prennent pendant."),
+                "future_slot",
+            )
+        enrolment = Enrolment.objects.get(pk=enrolment.pk)
+        if enrolment.status not in ON_ROLL:
+            raise _refuse(
+                _("Cette personne n'a pas de place dans cette session (%(s)s).")
+                % {"s": enrolment.get_status_display()},
+                "not_enrolled",
+            )
+        existing = Attendance.objects.filter(slot=slot, enrolment=enrolment).first()
+        if existing is not None and existing.present:
+            return PresenceResult(attendance=existing, already=True)
+        attendance, _created = Attendance.objects.update_or_create(
+            slot=slot,
+            enrolment=enrolment,
+            defaults={
+                "present": True,
+                "method": Attendance.Method.QR,
+                "recorded_by": actor.user,
+                "recorded_at": now,
+            },
+        )
+        audit.record(
+            "attendance.presence",
+            actor=actor.user,
+            organisation=session.organisation,
+            obj=attendance,
+        )
+        slots = list(session.slots.all())
+        marks: Marks = {
+            (slot_id, enrolment_id): present
+            for slot_id, enrolment_id, present in Attendance.objects.filter(
+                slot_id__in=[s.pk for s in slots]
+            ).values_list("slot_id", "enrolment_id", "present")
+        }
+        _evaluate(session, slots, [enrolment], marks, actor.user, now)
+        _schedule_completion(session, [slot], now)
+    return PresenceResult(attendance=attendance, already=False)

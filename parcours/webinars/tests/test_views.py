@@ -212,3 +212,18 @@ def test_a_module_page_lists_its_replays(client: Client, org: Organisation, repl
         client.get(reverse("catalogue:detail", args=[org.slug, "PEDA"])).content.decode()
     )
     assert "Classe inversée" in html and "Toutes les rediffusions de Technofutur TIC" in html
+
+
+def test_the_home_page_shows_coordinators_and_trainers_the_way_to_webinars(
+    as_user, coordinator, trainer, learner, org
+) -> None:
+    html = as_user(coordinator).get(reverse("accounts:dashboard")).content.decode()
+    assert 'data-panel="webinars-upcoming"' in html
+    assert "/webinaires/rediffusions/gestion/" in html
+    html = as_user(trainer).get(reverse("accounts:dashboard")).content.decode()
+    assert 'data-panel="webinars-upcoming"' in html
+    assert "/webinaires/rediffusions/gestion/" not in html  # managing replays is coordinators'
+    assert (
+        'data-panel="webinars-upcoming"'
+        not in as_user(learner).get(reverse("accounts:dashboard")).content.decode()
+    )

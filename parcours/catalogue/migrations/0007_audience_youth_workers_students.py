@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0005_search_synonyms'),
+        ('catalogue', '0006_module_completion_mode'),
     ]
 
     operations = [
