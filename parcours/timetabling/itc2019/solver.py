@@ -555,11 +555,13 @@ def solve(
 
     # CP-SAT with the objective (its presolve is the long part on big instances: a run without
     # objective first would pay it twice). Snapshots of the best plan at each checkpoint. With
-    # students and enough time, two rounds: after the first (40 % of the time), the students are
-    # re-sectioned against its timetable and the model rebuilt with the new pairs, hinted.
-    if rounds is None:
-        rounds = 2 if seconds >= 240 and problem.students and problem.weights["student"] else 1
-    ends = [seconds * 0.4, seconds] if rounds == 2 else [seconds]
+    # students and enough time, several rounds: after each, the students are re-sectioned
+    # against its timetable (local search, then every student at once with CP-SAT) and the
+    # model rebuilt with the new "these two classes share n students" pairs, hinted with the
+    # timetable: the timetable and the sectioning improve in turn.
+    ends = round_ends(problem, seconds, rounds)
+    polish = min(20.0, 0.04 * seconds) if len(ends) > 1 else min(5.0, 0.04 * seconds)
+    ends[-1] = max(ends[0] if len(ends) == 1 else ends[-2], seconds - polish)
     checkpoints: list[tuple[float, int | None]] = []
     first: float | None = None
     values: list[int] | None = None
@@ -568,14 +570,13 @@ def solve(
     report: Report | None = None
     for round_index, end in enumerate(ends):
         if round_index:
-            if values is None or solution is None or remaining() < 5:
+            if values is None or solution is None or remaining() < 15:
                 break
-            # Students sectioned afresh against this timetable (seats all free again), kept
-            # when that beats moving them one by one from the first sectioning.
-            fresh, _ = _finish(problem, model, values, enrolments, started, workers, fresh=True)
-            source = fresh or solution
+            if run is not None and run.stopped:
+                break
+            # The students of the best plan so far (sectioned against its timetable).
             enrolments = {s: [] for s in problem.students}
-            for class_id, placement in source.placements.items():
+            for class_id, placement in solution.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
             model = _Model(problem, enrolments)
@@ -618,7 +619,9 @@ def solve(
             if values is None:
                 total = outcome
             break
-        candidate, candidate_report = _finish(problem, model, found, enrolments, started, workers)
+        candidate, candidate_report = _finish(
+            problem, model, found, enrolments, started, workers, polish=polish
+        )
         if report is None or (
             candidate_report is not None
             and (candidate_report.feasible, -candidate_report.total)
@@ -665,16 +668,6 @@ def solve(
     )
 
 
-def _conflicts(sections: dict[int, list[int]], conflict: Callable[[int, int], bool]) -> int:
-    return sum(
-        1
-        for classes in sections.values()
-        for i, a in enumerate(classes)
-        for b in classes[i + 1 :]
-        if conflict(a, b)
-    )
-
-
 def _broken(problem: Problem, report: Report, distribution: Any) -> bool:
     label = f"required {distribution.label} on classes {distribution.classes}"
     return any(message.startswith(label) for message in report.hard)
@@ -687,12 +680,15 @@ def _finish(
     enrolments: dict[int, list[int]],
     started: float,
     workers: int,
-    fresh: bool = False,
+    polish: float = 0.0,
 ) -> tuple[Solution | None, Report | None]:
     """The solution of ``values`` with its students re-sectioned, and its checked report.
 
-    ``fresh``: also section every student from scratch against this timetable (the greedy
-    sectioning with actual conflicts as clashes), keep whichever has fewer conflicts.
+    The students are re-sectioned against the fixed timetable: course by course (greedy), then
+    the local search (exact moves per student, swaps); with ``polish`` seconds, also sectioned
+    afresh (greedy with the actual conflicts) and then every student at once with CP-SAT,
+    hinted with the best so far. The sectioning with the fewest conflicts that gives every
+    student a class in each subpart of their courses is kept.
     """
     if values is None:
         return None, None
@@ -714,12 +710,26 @@ def _finish(
         return cache[key]
 
     sections = sectioning.improve(problem, {s: list(c) for s, c in enrolments.items()}, conflict)
-    if fresh:
+    budget = max(1.0, min(5.0, polish / 4)) if polish else 1.0
+    sections = sectioning.local_search(problem, sections, conflict, seconds=budget)
+    best = sectioning.conflicts(sections, conflict)
+
+    def complete(candidate: dict[int, list[int]]) -> bool:
+        return all(len(candidate.get(s, ())) >= len(sections[s]) for s in sections)
+
+    if polish and best:
         again = sectioning.improve(problem, sectioning.initial(problem, conflict), conflict)
-        if _conflicts(again, conflict) < _conflicts(sections, conflict) and all(
-            len(again[s]) >= len(sections[s]) for s in sections
-        ):
-            sections = again
+        again = sectioning.local_search(problem, again, conflict, seconds=budget)
+        if sectioning.conflicts(again, conflict) < best and complete(again):
+            sections, best = again, sectioning.conflicts(again, conflict)
+        if best:
+            exact = sectioning.optimal(
+                problem, conflict, sections, seconds=max(1.0, polish - 2 * budget), workers=workers
+            )
+            if exact is not None and complete(exact):
+                count = sectioning.conflicts(exact, conflict)
+                if count < best:
+                    sections, best = exact, count
     for student_id, classes in sections.items():
         for class_id in classes:
             placements[class_id].students.append(student_id)
@@ -730,3 +740,25 @@ def _finish(
         cores=workers,
     )
     return solution, check(problem, solution)
+
+
+def round_ends(problem: Problem, seconds: float, rounds: int | None = None) -> list[float]:
+    """When each round of the solve ends (seconds from the start).
+
+    Without students: one round. With students: the first round takes 40 % of the time (at
+    least 60 s), the next ones at least 60 s or 15 % of the time each; ``rounds`` forces a
+    number of equal rounds after the first.
+    """
+    if not (problem.students and problem.weights.get("student")) or seconds < 100:
+        return [seconds]
+    first = max(60.0, 0.4 * seconds)
+    if rounds is not None:
+        if rounds <= 1:
+            return [seconds]
+        step = (seconds - first) / (rounds - 1)
+        return [first + step * i for i in range(rounds - 1)] + [seconds]
+    step = max(60.0, 0.15 * seconds)
+    ends = [first]
+    while ends[-1] + step < seconds - step / 2:
+        ends.append(ends[-1] + step)
+    return [*ends, seconds]
