@@ -146,6 +146,8 @@ class Result:
     model_total: float | None = None
     # (seconds, checked total or None when infeasible) of the best plan at each checkpoint
     checkpoints: list[tuple[float, int | None]] = field(default_factory=list)
+    # each round of timetabling then sectioning: (seconds at its end, its checked total)
+    rounds: list[tuple[float, int | None]] = field(default_factory=list)
 
 
 class _Model:
@@ -499,6 +501,26 @@ class _Model:
         for variable, value in zip(self.variables(), values, strict=True):
             self.model.add_hint(variable, value)
 
+    def complete_hint(self, values: list[int], seconds: float, workers: int) -> bool:
+        """Hint every variable, not only the times and rooms: a short solve with the times and
+        rooms fixed to ``values`` fills in the rest (violations, days used, pairs), so that the
+        next solve starts from a complete, feasible assignment. False when that failed (the
+        partial hint stays)."""
+        self.hint(values)
+        solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.max_time_in_seconds = max(1.0, seconds)
+        solver.parameters.num_workers = workers
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        solution = list(solver.response_proto.solution)
+        self.model.clear_hints()
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(range(len(solution)))
+        hint.values.extend(solution)
+        return True
+
     def cut(self, placements: dict[int, Placement], members: list[int]) -> None:
         """Forbid this combination of times for these classes (a broken lazy constraint)."""
         literals = []
@@ -559,18 +581,21 @@ def solve(
     # against its timetable (local search, then every student at once with CP-SAT) and the
     # model rebuilt with the new "these two classes share n students" pairs, hinted with the
     # timetable: the timetable and the sectioning improve in turn.
-    ends = round_ends(problem, seconds, rounds)
-    polish = min(20.0, 0.04 * seconds) if len(ends) > 1 else min(5.0, 0.04 * seconds)
-    ends[-1] = max(ends[0] if len(ends) == 1 else ends[-2], seconds - polish)
+    plan = RoundPlan.of(problem, seconds, rounds)
+    final = seconds - plan.polish  # the last sectioning's time is kept aside
     checkpoints: list[tuple[float, int | None]] = []
+    pending = sorted(c for c in checkpoint_seconds if c < seconds)
+    trace: list[tuple[float, int | None]] = []
     first: float | None = None
     values: list[int] | None = None
     total = Progress()
     solution: Solution | None = None
     report: Report | None = None
-    for round_index, end in enumerate(ends):
+    round_index = 0
+    while True:
         if round_index:
-            if values is None or solution is None or remaining() < 15:
+            left = final - (time.monotonic() - started)
+            if values is None or solution is None or left < plan.least_left():
                 break
             if run is not None and run.stopped:
                 break
@@ -580,7 +605,7 @@ def solve(
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
             model = _Model(problem, enrolments)
-            model.hint(values)
+            model.complete_hint(values, min(20.0, remaining() / 4), workers)
         if model.objective:
             model.set_objective()
         offset = time.monotonic() - started
@@ -593,43 +618,67 @@ def solve(
             if on_progress is not None:
                 on_progress(elapsed, value)
 
-        window_start = 0.0 if round_index == 0 else ends[round_index - 1]
-        here = [c for c in checkpoint_seconds if window_start < c <= end and c < seconds]
+        here = [c for c in pending if c > offset]
         outcome, found = run_cpsat(
             model.model,
             model.variables(),
-            seconds=end - (time.monotonic() - started),
+            seconds=final - (time.monotonic() - started),
             workers=workers,
             seed=seed,
             log=log,
             run=run,
             on_solution=report_progress,
             checkpoints=[c - offset for c in here],
+            stop_when=plan.stop_when(round_index, offset, final),
         )
         if first is None and outcome.first_solution_seconds is not None:
             first = offset + outcome.first_solution_seconds
-        for at in here:
-            # a checkpoint before this run started (building took long): the best plan then
+            plan.overhead = first  # building and presolving again costs about as much
+        now = time.monotonic() - started
+        for at in [c for c in pending if c <= now]:
+            # before this run started (building took long): the best plan then
             snapshot = outcome.snapshots.get(at - offset, values) if at > offset else values
             _, checked = _finish(problem, model, snapshot, enrolments, started, workers)
             checkpoints.append(
                 (at, checked.total if checked is not None and checked.feasible else None)
             )
+            pending.remove(at)
         if found is None:
             if values is None:
                 total = outcome
+            else:
+                trace.append((round(now, 1), None))
             break
         candidate, candidate_report = _finish(
-            problem, model, found, enrolments, started, workers, polish=polish
+            problem, model, found, enrolments, started, workers, polish=plan.polish
         )
-        if report is None or (
+        trace.append(
+            (
+                round(time.monotonic() - started, 1),
+                candidate_report.total
+                if candidate_report is not None and candidate_report.feasible
+                else None,
+            )
+        )
+        better = report is None or (
             candidate_report is not None
             and (candidate_report.feasible, -candidate_report.total)
-            >= (report.feasible, -report.total)
-        ):
+            > (report.feasible, -report.total)
+        )
+        if better:
             values, total, solution, report = found, outcome, candidate, candidate_report
         if run is not None and run.stopped:
             break
+        if not plan.rounds or (plan.count is not None and round_index + 1 >= plan.count):
+            break
+        if not better and outcome.status == "OPTIMAL":
+            break  # the same pairs again: nothing left to gain
+        round_index += 1
+        if not better:
+            seed += 1  # the next round starts from the same plan: search elsewhere
+    # Checkpoints after the solve ended early (optimal): the best plan then is the final one.
+    for at in pending:
+        checkpoints.append((at, report.total if report is not None and report.feasible else None))
     # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
     while (
         report is not None
@@ -665,6 +714,7 @@ def solve(
         history=history,
         model_total=None if total.objective is None else round(total.objective) / model.scale,
         checkpoints=checkpoints,
+        rounds=trace,
     )
 
 
@@ -742,23 +792,64 @@ def _finish(
     return solution, check(problem, solution)
 
 
-def round_ends(problem: Problem, seconds: float, rounds: int | None = None) -> list[float]:
-    """When each round of the solve ends (seconds from the start).
+@dataclass(slots=True)
+class RoundPlan:
+    """How the time is shared between rounds of timetabling then sectioning.
 
-    Without students: one round. With students: the first round takes 40 % of the time (at
-    least 60 s), the next ones at least 60 s or 15 % of the time each; ``rounds`` forces a
-    number of equal rounds after the first.
+    Without students (or under 100 s): one round. With students, rounds follow each other
+    until the time is up: the first lasts at least ``first`` seconds (25 % of the time, at
+    least 60 s) and at least 2.5 times its first timetable's time (when the machine is slow,
+    a first round cut short would leave a poor timetable); each next one at least ``step``
+    seconds (15 %, at least 60 s); every round also ends when its timetable has not improved
+    for ``patience`` seconds (5 %, at least 15 s) after half that minimum. No round starts
+    without twice the time the first timetable took (its model and presolve) still ahead: on a
+    loaded machine the first round simply goes on. ``polish``: the seconds of
+    the sectioning after each round (CP-SAT over every student), kept aside for the last one.
+    ``rounds`` (tests): that many rounds of equal length after the first.
     """
-    if not (problem.students and problem.weights.get("student")) or seconds < 100:
-        return [seconds]
-    first = max(60.0, 0.4 * seconds)
-    if rounds is not None:
-        if rounds <= 1:
-            return [seconds]
-        step = (seconds - first) / (rounds - 1)
-        return [first + step * i for i in range(rounds - 1)] + [seconds]
-    step = max(60.0, 0.15 * seconds)
-    ends = [first]
-    while ends[-1] + step < seconds - step / 2:
-        ends.append(ends[-1] + step)
-    return [*ends, seconds]
+
+    rounds: bool
+    first: float
+    step: float
+    patience: float
+    polish: float
+    count: int | None = None
+    overhead: float = 0.0  # time to the first timetable: what a new round costs before it helps
+
+    def least_left(self) -> float:
+        """The time a new round needs: its model, its presolve, then some search."""
+        return max(min(15.0, self.step / 2), 2 * self.overhead)
+
+    @classmethod
+    def of(cls, problem: Problem, seconds: float, rounds: int | None = None) -> RoundPlan:
+        many = bool(problem.students and problem.weights.get("student"))
+        many = many and (seconds >= 100 if rounds is None else rounds > 1)
+        first = max(60.0, 0.25 * seconds) if rounds is None else seconds * 0.4
+        step = (
+            max(60.0, 0.15 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
+        )
+        polish = min(20.0, 0.04 * seconds) if many else min(5.0, 0.04 * seconds)
+        return cls(many, first, step, max(15.0, 0.05 * seconds), polish, rounds)
+
+    def stop_when(
+        self, index: int, offset: float, final: float
+    ) -> Callable[[Progress, float], bool] | None:
+        """When round ``index`` (started ``offset`` seconds in) should end early."""
+        if not self.rounds:
+            return None
+        if self.count is not None and index >= self.count - 1:
+            return None  # the last of a fixed number of rounds: until the end
+        least = self.first if index == 0 else self.step
+
+        def stop(progress: Progress, elapsed: float) -> bool:
+            if progress.first_solution_seconds is None:
+                return False
+            if final - (offset + elapsed) < max(self.step / 2, self.least_left()):
+                return False  # too little left for another round: this one goes on
+            minimum = max(least, 2.5 * progress.first_solution_seconds) if index == 0 else least
+            if self.count is not None:
+                return elapsed >= least
+            last = progress.history[-1][0] if progress.history else 0.0
+            return elapsed >= minimum or (elapsed >= least / 2 and elapsed - last > self.patience)
+
+        return stop
