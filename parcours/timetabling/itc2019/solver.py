@@ -844,7 +844,8 @@ class RoundPlan:
         def stop(progress: Progress, elapsed: float) -> bool:
             if progress.first_solution_seconds is None:
                 return False
-            if final - (offset + elapsed) < max(self.step / 2, self.least_left()):
+            overhead = self.overhead or offset + progress.first_solution_seconds
+            if final - (offset + elapsed) < max(self.step / 2, 2 * overhead):
                 return False  # too little left for another round: this one goes on
             minimum = max(least, 2.5 * progress.first_solution_seconds) if index == 0 else least
             if self.count is not None:
