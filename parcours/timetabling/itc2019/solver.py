@@ -619,6 +619,14 @@ def solve(
                 on_progress(elapsed, value)
 
         here = [c for c in pending if c > offset]
+        # Probes: the best timetable every few seconds of the round, re-sectioned and checked
+        # after it (a timetable better for the model's pairs can be worse once the students
+        # are sectioned again: the best checked one is kept, not only the round's last).
+        probes: list[float] = []
+        if plan.rounds:
+            every = max(20.0, 0.05 * seconds)
+            while offset + every * (len(probes) + 1) < final:
+                probes.append(every * (len(probes) + 1))
         outcome, found = run_cpsat(
             model.model,
             model.variables(),
@@ -628,7 +636,7 @@ def solve(
             log=log,
             run=run,
             on_solution=report_progress,
-            checkpoints=[c - offset for c in here],
+            checkpoints=sorted({c - offset for c in here} | set(probes)),
             stop_when=plan.stop_when(round_index, offset, final),
         )
         if first is None and outcome.first_solution_seconds is not None:
@@ -652,6 +660,21 @@ def solve(
         candidate, candidate_report = _finish(
             problem, model, found, enrolments, started, workers, polish=plan.polish
         )
+        seen = {tuple(found)}
+        for probe in probes:
+            snapshot = outcome.snapshots.get(probe)
+            if snapshot is None or probe > outcome.seconds or tuple(snapshot) in seen:
+                continue
+            seen.add(tuple(snapshot))
+            earlier, earlier_report = _finish(
+                problem, model, snapshot, enrolments, started, workers
+            )
+            if (
+                earlier_report is not None
+                and earlier_report.feasible
+                and (candidate_report is None or earlier_report.total < candidate_report.total)
+            ):
+                found, candidate, candidate_report = snapshot, earlier, earlier_report
         trace.append(
             (
                 round(time.monotonic() - started, 1),
