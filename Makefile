@@ -115,7 +115,8 @@ test-postgres: install
 # One of them: `make bench BENCHES=enrolment` (catalogue = the catalogue and pathways pair).
 # The ITC 2019 runs (`BENCHES=scheduler`: 7 instances x 600 s) are left out of the default list.
 BENCHES ?= catalogue enrolment credentials scheduling scheduling_ui documents orientation_search \
-	orientation_class candidates careers reporting scheduler_campaign
+	orientation_class candidates careers reporting scheduler_campaign webinars xapi \
+	integrations_moodle events assessments lti
 bench: install
 	@status=0; for b in $(BENCHES); do \
 	  if [ "$$b" = catalogue ]; then set -- -m benchmarks; \

@@ -293,8 +293,13 @@ def register_routers() -> None:
     api.add_router("/", "parcours.orientation.api.router")
     api.add_router("/", "parcours.candidates.api.router")
     api.add_router("/", "parcours.careers.api.router")
+    api.add_router("/", "parcours.events.api.router")
     api.add_router("/", "parcours.timetabling.api.router")
     api.add_router("/", "parcours.reporting.api.router")
+    api.add_router("/", "parcours.webinars.api.router")
+    api.add_router("/", "parcours.integrations.moodle.api.router")
+    api.add_router("/", "parcours.assessments.api.router")
+    api.add_router("/", "parcours.portfolio.api.router")
 
 
 register_routers()

@@ -189,6 +189,9 @@ PARCOURS_RATE_LIMITS = {
     # Applications to a call without an account: a person may correct and resend a form, a
     # robot may not fill the selection board (nor the mailbox with acknowledgements).
     "candidates_apply": "10/m/ip,60/h/ip",
+    # Visitors registering for an event's workshops without an account, and their links.
+    "events_register": "20/m/ip,200/h/ip",
+    "events_confirm": "20/m/ip",
 }
 # The client address: REMOTE_ADDR, unless the site runs behind that many trusted proxies that
 # append to X-Forwarded-For (TRUSTED_PROXY_COUNT=1 behind one nginx/Caddy).

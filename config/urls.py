@@ -34,8 +34,12 @@ urlpatterns = [
     path("orientation/", include("parcours.orientation.urls")),
     path("candidatures/", include("parcours.candidates.urls")),
     path("suivi/", include("parcours.careers.urls")),
+    path("evaluations/", include("parcours.assessments.urls")),
+    path("portfolio/", include("parcours.portfolio.urls")),
     path("planification/", include("parcours.timetabling.urls")),
     path("integrations/", include("parcours.integrations.urls")),
+    path("evenements/", include("parcours.events.urls")),
+    path("webinaires/", include("parcours.webinars.urls")),
     # django-allauth: sign-up, e-mail confirmation, password reset and change, e-mail change,
     # second factors (/compte/2fa/…), signed-in sessions (/compte/sessions/). The login and
     # logout pages are accounts:login and accounts:logout (the same views, French paths).

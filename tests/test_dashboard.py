@@ -302,8 +302,10 @@ def test_coordinator_panel_query_count_is_bounded(
     few = count_queries(client)
     for d in range(4, 10):
         make_session(days=(d,), requires_approval=True)
-    # One or two queries per panel (coordinator actions, open calls, class mode…), not per row.
-    assert count_queries(client) == few <= 14
+    # One or two queries per panel (coordinator actions, open calls, class mode, events,
+    # webinars…), not
+    # per row.
+    assert count_queries(client) == few <= 16
 
 
 # --- Logistics -------------------------------------------------------------------------------
@@ -389,6 +391,9 @@ def test_every_app_registers_its_panels_in_order() -> None:
         "reporting.networks",
         "privacy.my_data",
         "privacy.learners_data",
+        "portfolio.links",
+        "events.upcoming",
+        "webinars.upcoming",
     ]
 
 

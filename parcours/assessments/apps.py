@@ -12,3 +12,15 @@ class AssessmentsConfig(AppConfig):
     name = "parcours.assessments"
     label = "assessments"
     verbose_name = _("Évaluations")
+
+    def ready(self) -> None:
+        from parcours.assessments import actions, evidence
+        from parcours.credentials import evidence as credential_evidence
+        from parcours.pathways import gates
+
+        gates.register(gates.Gate(key="assessments.passed", passed=actions.passed_learners))
+        credential_evidence.register_provider(
+            credential_evidence.Provider(
+                key="assessments.projects", items=evidence.project_evidence
+            )
+        )

@@ -66,6 +66,7 @@ class ModuleData:
     format: str = Module.Format.IN_PERSON
     audience: str = Module.Audience.EVERYONE
     language: str = Module.Language.FR
+    completion_mode: str = Module.CompletionMode.ATTENDANCE
 
 
 DATA_FIELDS = tuple(f.name for f in fields(ModuleData))

@@ -21,7 +21,7 @@ from parcours.catalogue.models import Competence, Module, ProficiencyLevel
 GroupedChoices = list[tuple[Any, Any]]
 FILTER_NAMES = ("organisation", "format", "audience", "language", "framework", "competence")
 
-COMMON_FIELDS = ["code", "duration_hours", "format", "audience", "language"]
+COMMON_FIELDS = ["code", "duration_hours", "format", "audience", "language", "completion_mode"]
 FRENCH_FIELDS = ["title_fr", "summary_fr", "objectives_fr", "description_fr", "prerequisites_fr"]
 ENGLISH_FIELDS = ["title_en", "summary_en", "objectives_en", "description_en", "prerequisites_en"]
 
@@ -250,6 +250,11 @@ class ModuleForm(forms.ModelForm):
         self.fields["duration_hours"].widget.is_localized = True
         for name in ENGLISH_FIELDS:
             self.fields[name].widget.attrs["lang"] = "en"
+        # Omitted (older clients, imports): attendance, as before completion modes existed.
+        self.fields["completion_mode"].required = False
+
+    def clean_completion_mode(self) -> str:
+        return self.cleaned_data.get("completion_mode") or Module.CompletionMode.ATTENDANCE
 
     def clean_duration_hours(self) -> Decimal | None:
         value: Decimal | None = self.cleaned_data.get("duration_hours")

@@ -174,6 +174,11 @@ class Module(models.Model):
         NL = "nl", _("Néerlandais")
         DE = "de", _("Allemand")
 
+    class CompletionMode(models.TextChoices):
+        ATTENDANCE = "attendance", _("Présences")
+        ASSESSMENT = "assessment", _("Évaluation (projet)")
+        BOTH = "both", _("Présences et évaluation")
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -204,6 +209,16 @@ class Module(models.Model):
     )
     language = models.CharField(
         _("langue"), max_length=5, choices=Language.choices, default=Language.FR
+    )
+    completion_mode = models.CharField(
+        _("le module est réussi par"),
+        max_length=12,
+        choices=CompletionMode.choices,
+        default=CompletionMode.ATTENDANCE,
+        help_text=_(
+            "Présences : la règle de présence suffit. Évaluation : un projet réussi, revu par "
+            "un formateur. Les deux : présences suffisantes et projet réussi."
+        ),
     )
     status = models.CharField(
         _("statut"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True

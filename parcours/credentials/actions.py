@@ -51,6 +51,7 @@ from parcours.credentials.models import (
     StatusSlot,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
+from parcours.credentials.signals import credentials_issued
 from parcours.credentials.signing import PendingTexts, signer
 from parcours.credentials.states import (
     ACHIEVEMENT_TRANSITIONS,
@@ -634,11 +635,20 @@ def issue_credential(
                 obj=credential,
                 changes={"learner": learner.pk, "achievement": achievement.pk, "source": source},
             )
+            _announce([credential.pk])
     except IntegrityError:
         # Issued concurrently (two completions at once, two workers): theirs stands.
         winner = IssuedCredential.objects.get(achievement=achievement, learner=learner)
         return IssueResult(winner, created=False)
     return IssueResult(credential, created=True)
+
+
+def _announce(credential_ids: list[int]) -> None:
+    """``credentials_issued`` once the current transaction commits."""
+    if credential_ids:
+        transaction.on_commit(
+            partial(credentials_issued.send, sender=IssuedCredential, credential_ids=credential_ids)
+        )
 
 
 def issue_for(achievement_id: int, learner_id: int) -> IssuedCredential | None:
@@ -663,11 +673,13 @@ def _store(credentials: list[IssuedCredential], batch: IssuanceBatch | None) -> 
     rows were new."""
     with transaction.atomic():
         IssuedCredential.objects.bulk_create(credentials, ignore_conflicts=True)
-        stored = set(
+        stored_rows = list(
             IssuedCredential.objects.filter(uuid__in=[c.uuid for c in credentials]).values_list(
-                "learner_id", flat=True
+                "pk", "learner_id"
             )
         )
+        stored = {learner_id for _pk, learner_id in stored_rows}
+        _announce([pk for pk, _learner_id in stored_rows])
         if stored and credentials:
             achievement = credentials[0].achievement
             audit.record(

@@ -80,7 +80,13 @@ DEMO_PARTS: tuple[str, ...] = (
     "parcours.demo.candidates",
     "parcours.demo.careers",
     "parcours.demo.timetabling",
+    "parcours.demo.events",
+    "parcours.demo.integrations_lti",
+    "parcours.demo.webinars",
+    "parcours.demo.integrations_xapi",
     "parcours.demo.history",
+    "parcours.demo.integrations_moodle",
+    "parcours.demo.assessments",
 )
 
 

@@ -204,6 +204,7 @@ class Enrolment(models.Model):
         IMPORT = "import", _("Import de fichier")
         SCHOOL = "school", _("École")
         API = "api", _("API")
+        LMS = "lms", _("Cours en ligne (LTI)")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="enrolments")
     learner = models.ForeignKey(
@@ -263,6 +264,7 @@ class Attendance(models.Model):
     class Method(models.TextChoices):
         TRAINER = "trainer", _("Appel du formateur")
         QR = "qr", _("QR code")
+        REPORT = "report", _("Rapport de participation en ligne")
 
     slot = models.ForeignKey(SessionSlot, on_delete=models.CASCADE, related_name="attendances")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")

@@ -28,6 +28,10 @@ enrolment_completed = Signal()
 # ``enrolment_completed``: for receivers that work on the batch (one task, not one per person).
 # kwargs: ``session_id: int``, ``enrolment_ids: list[int]``.
 enrolments_completed = Signal()
+# Attendance marks were recorded for one slot (a roll call, or a QR check-in), after commit.
+# kwargs: ``session_id: int``, ``slot_id: int``, ``present: list[int]`` (the enrolment ids marked
+# present by this call; a roll call repeated as a correction sends them again).
+attendance_recorded = Signal()
 # A session's dates, place, trainers or status changed. kwargs: ``session_id: int``,
 # ``fields: list[str]`` (e.g. ["slots", "site", "status"]).
 session_changed = Signal()

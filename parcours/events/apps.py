@@ -12,3 +12,11 @@ class EventsConfig(AppConfig):
     name = "parcours.events"
     label = "events"
     verbose_name = _("Événements")
+
+    def ready(self) -> None:
+        from parcours.events import dashboard
+        from parcours.events import figures as event_figures
+        from parcours.lib import figures
+
+        figures.register(event_figures.SOURCE)
+        dashboard.register()

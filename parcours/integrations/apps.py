@@ -12,3 +12,19 @@ class IntegrationsConfig(AppConfig):
     name = "parcours.integrations"
     label = "integrations"
     verbose_name = _("Intégrations")
+
+    def ready(self) -> None:
+        from parcours.integrations.lti import receivers as lti_receivers
+        from parcours.integrations.lti import registry as lti_registry
+        from parcours.integrations.moodle import wiring as moodle_wiring
+        from parcours.integrations.xapi import panel as xapi_panel
+        from parcours.integrations.xapi import receivers as xapi_receivers
+        from parcours.pathways.signals import module_completed
+
+        lti_registry.register()
+        module_completed.connect(
+            lti_receivers.on_module_completed, dispatch_uid="integrations.lti.module_completed"
+        )
+        xapi_receivers.connect()
+        xapi_panel.register()
+        moodle_wiring.register()

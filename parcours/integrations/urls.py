@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from parcours.integrations import views
 
@@ -10,5 +10,8 @@ app_name = "integrations"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("xapi/", include("parcours.integrations.xapi.urls")),
     # One line per part: path("lti/", include(...)), path("moodle/", ...), path("xapi/", ...)
+    path("lti/", include("parcours.integrations.lti.urls")),
+    path("moodle/", include("parcours.integrations.moodle.urls")),
 ]

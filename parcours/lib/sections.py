@@ -18,7 +18,9 @@ module %}``. A section is read-only and reads a bounded number of rows.
 
 Slots in use: ``catalogue.module`` (a module's page, the object is the Module),
 ``scheduling.outreach`` (an outreach request's page, the object is the OutreachActivity),
-``enrolment.session_staff`` (a session's staff page, the Session), ``candidates.application``
+``enrolment.session_staff`` (a session's staff page, the Session), ``enrolment.session`` (a
+session's public page, the Session), ``enrolment.trainer_session`` (a session on its trainer's
+"my sessions" page, the Session), ``candidates.application``
 (a candidate's file, the Application).
 """
 

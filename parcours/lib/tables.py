@@ -6,7 +6,8 @@ bounded: for a workbook, at most ``max_unzipped`` bytes once unzipped;
 at most ``max_columns`` cells a row; rows are streamed, so the caller stops reading where its
 own limit is (a sheet may declare millions of empty rows in a few kilobytes). CSV text may be
 UTF-8 (with or without BOM), UTF-16 (with its BOM) or Windows-1252, separated by ``;``, ``,`` or
-tabs, with ``\\r\\n``, ``\\n`` or a lone ``\\r`` line ends.
+tabs (guessed from the first line, or from the next ones when the first holds no separator, as in
+a Teams attendance report), with ``\\r\\n``, ``\\n`` or a lone ``\\r`` line ends.
 
 A file that cannot be read raises ``TableError`` with a French message (and the line where
 reading stopped), never another exception. Cells are returned as read: checking them (NUL
@@ -59,6 +60,8 @@ def csv_table(text: str, *, max_columns: int) -> Rows:
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     if "\t" in first and not ({";", ","} & set(first)):
         delimiter = "\t"
+    if not ({";", ",", "\t"} & set(first)):
+        delimiter = _delimiter_of_sample(text)
     # newline=None: "\r\n", "\n" and a lone "\r" (old Mac files) all end a line.
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     while True:
@@ -72,6 +75,15 @@ def csv_table(text: str, *, max_columns: int) -> Rows:
                 reader.line_num,
             ) from exc
         yield reader.line_num, cells[:max_columns]
+
+
+def _delimiter_of_sample(text: str) -> str:
+    """A first line without any separator (a report's title, e.g. Teams' « 1. Summary »): the
+    separator found on the most of the next lines (ties: ``;``, then tab, then ``,``)."""
+    lines = [line[:10_000] for line in itertools.islice(text.splitlines(), 1, 50) if line]
+    counts = {sep: sum(1 for line in lines if sep in line) for sep in (";", "\t", ",")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _unzipped_size(content: bytes) -> int | None:

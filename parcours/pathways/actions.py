@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts import audit
-from parcours.accounts.models import Organisation, Role, User
+from parcours.accounts.models import Membership, Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
 from parcours.catalogue.models import Module
 from parcours.pathways import rules
@@ -225,9 +225,11 @@ def record_completion(
     hours: Decimal | float | None = None,
     source: str = Completion.Source.MANUAL,
     actor: User | None = None,
+    reason: str = "",
 ) -> CompletionResult:
     """Record that a learner completed a module (idempotent), and raise ``pathway_completed``
     for every published pathway this completion newly satisfies, once the transaction commits.
+    ``reason`` (recognition of prior learning, the admin) is kept in the audit entry.
     """
     entry = CompletionEntry(
         learner_id=learner.pk,
@@ -235,7 +237,7 @@ def record_completion(
         hours=Decimal(str(hours if hours is not None else module.duration_hours)),
         completed_on=completed_on or timezone.localdate(),
     )
-    results = record_completions([entry], source=source, actor=actor)
+    results = record_completions([entry], source=source, actor=actor, reason=reason)
     if results:
         return results[0]
     existing = Completion.objects.get(learner=learner, module=module)
@@ -273,6 +275,7 @@ def record_completions(
     *,
     source: str = Completion.Source.ATTENDANCE,
     actor: User | None = None,
+    reason: str = "",
 ) -> list[CompletionResult]:
     """Record completions for a whole cohort, in a constant number of queries (one learner:
     ``record_completion`` calls this).
@@ -366,7 +369,7 @@ def record_completions(
             )
         # One callback for the whole batch (a receiver may still defer its own work).
         transaction.on_commit(partial(_send_all, events))
-        _audit(created, fresh, source, actor)
+        _audit(created, fresh, source, actor, reason)
     return results
 
 
@@ -375,20 +378,24 @@ def _audit(
     fresh: dict[tuple[int, int], CompletionEntry],
     source: str,
     actor: User | None,
+    reason: str = "",
 ) -> None:
     first = next(iter(fresh.values()))
     if len(created) == 1:
         completion = created[0]
+        changes: dict[str, Any] = {
+            "learner": completion.learner_id,
+            "module": first.module.code,
+            "source": source,
+        }
+        if reason:
+            changes["reason"] = reason
         audit.record(
             "completion.record",
             actor=actor,
             organisation=first.module.organisation,
             obj=completion,
-            changes={
-                "learner": completion.learner_id,
-                "module": first.module.code,
-                "source": source,
-            },
+            changes=changes,
         )
         return
     audit.record(
@@ -401,3 +408,90 @@ def _audit(
             "modules": sorted(e.module.code for e in fresh.values())[:50],
         },
     )
+
+
+# --- Recognition of prior learning and withdrawal ------------------------------------------
+
+#: Who records a completion by hand (recognition of prior learning) or withdraws one.
+COMPLETION_EDITORS = (Role.COORDINATOR,)
+MAX_REASON = 1000
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Indiquez la raison (elle est enregistrée).")]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            {"reason": [_("La raison tient en %(max)s caractères au plus.") % {"max": MAX_REASON}]}
+        )
+    return reason
+
+
+def record_prior_learning(
+    *,
+    actor: Actor,
+    learner: User,
+    module: Module,
+    reason: str,
+    completed_on: dt.date | None = None,
+    hours: Decimal | float | None = None,
+    source: str = Completion.Source.RECOGNITION,
+) -> CompletionResult:
+    """A coordinator of the module's organisation records a completion by hand (recognition
+    of prior learning; ``source=MANUAL`` from the Django admin): the reason is required and
+    kept in the audit log; the same action as every completion (pathways, badges and
+    attestations follow)."""
+    require_role(actor, module.organisation_id, COMPLETION_EDITORS)
+    reason = _clean_reason(reason)
+    if not Membership.objects.filter(user=learner, organisation_id=module.organisation_id).exists():
+        raise ValidationError(
+            {"learner": [_("Cette personne n'est pas membre de l'organisation du module.")]}
+        )
+    today = timezone.localdate()
+    if completed_on is not None and not (dt.date(2000, 1, 1) <= completed_on <= today):
+        raise ValidationError(
+            {"completed_on": [_("La date doit être passée (ou aujourd'hui) et après l'an 2000.")]}
+        )
+    if hours is not None and not (Decimal(0) <= Decimal(str(hours)) <= Decimal(9999)):
+        raise ValidationError({"hours": [_("Le nombre d'heures doit être entre 0 et 9999.")]})
+    if Completion.objects.filter(learner=learner, module=module).exists():
+        raise ValidationError(_("Ce module est déjà terminé pour cette personne."))
+    with transaction.atomic():
+        return record_completion(
+            learner=learner,
+            module=module,
+            completed_on=completed_on or today,
+            hours=hours,
+            source=source,
+            actor=actor.user,
+            reason=reason,
+        )
+
+
+def withdraw_completion(*, actor: Actor, completion: Completion, reason: str) -> None:
+    """Delete a completion recorded by mistake, audited with its reason.
+
+    What follows: pathway progress is computed from completions, so it goes back at once;
+    a badge or attestation already issued stays (revoke the badge in the credentials'
+    management page if it was issued by mistake)."""
+    require_role(actor, completion.module.organisation_id, COMPLETION_EDITORS)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = Completion.objects.select_for_update().filter(pk=completion.pk).first()
+        if locked is None:
+            return
+        audit.record(
+            "completion.withdraw",
+            actor=actor.user,
+            organisation=completion.module.organisation,
+            obj=locked,
+            changes={
+                "learner": locked.learner_id,
+                "module": completion.module.code,
+                "source": locked.source,
+                "completed_on": locked.completed_on.isoformat(),
+                "reason": reason,
+            },
+        )
+        locked.delete()

@@ -77,13 +77,17 @@ class PathwayModule(models.Model):
 
 
 class Completion(models.Model):
-    """A learner completed a module. Written by the enrolment/attendance actions or imports."""
+    """A learner completed a module. Written only by ``pathways.actions.record_completions``
+    (attendance, assessments, recognition of prior learning, imports, the admin, the demo)."""
 
     class Source(models.TextChoices):
         ATTENDANCE = "attendance", _("Présences")
         MANUAL = "manual", _("Encodage manuel")
         IMPORT = "import", _("Import")
         DEMO = "demo", _("Données de démonstration")
+        MOODLE = "moodle", _("Moodle")
+        ASSESSMENT = "assessment", _("Évaluation (projet réussi)")
+        RECOGNITION = "recognition", _("Reconnaissance des acquis")
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"

@@ -52,6 +52,7 @@ from parcours.accounts.models import (
     User,
 )
 from parcours.accounts.permissions import Actor
+from parcours.assessments import personal_data as assessment_data
 from parcours.candidates import actions as candidate_actions
 from parcours.careers import personal_data as career_data
 from parcours.credentials import actions as credential_actions
@@ -61,8 +62,14 @@ from parcours.documents.models import Attestation, CalendarFeed
 from parcours.enrolment import actions as enrolment_actions
 from parcours.enrolment.models import Enrolment, LearnerProfile
 from parcours.enrolment.states import ACTIVE
+from parcours.events import personal_data as event_data
+from parcours.integrations import personal_data as integration_data
+from parcours.integrations.lti import personal_data as lti_data
+from parcours.integrations.moodle import personal_data as moodle_data
+from parcours.lib import personal_data
 from parcours.lib.transactions import write_transaction
 from parcours.scheduling.models import Booking, BookingSeries, Loan, OutreachRequest
+from parcours.webinars import personal_data as webinar_data
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: never delivered
 REDACTED = "—"
@@ -289,6 +296,14 @@ def erase_person(
             content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
         ).update(object_repr=pseudonym)
         career_data.erase(person)  # the follow-up log and surveys; outcomes stay, anonymous
+        event_data.erase(person)  # event registrations (tickets); the seats stay, anonymous
+        moodle_data.erase(person, old_email)  # Moodle user links, unmatched rows of the log
+        lti_data.erase(person)  # links to LMS accounts, scores; launches stay, anonymous
+        webinar_data.erase(person)  # connection times; minutes stay, anonymous; viewings detached
+        integration_data.erase(person)  # xAPI pseudonyms and unsent statements
+        assessment_data.erase(person)  # projects and their files; completions stay
+        for part in personal_data.parts():  # apps of privacy's layer (portfolio)
+            part.erase(person)
         rewritten = _rewrite_audit(person, needles, pseudonym)
         candidate_actions.erase_person(person)  # applications: personal data and files
 

@@ -23,15 +23,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import ApiToken, AuditEntry, Invitation, Membership, User
+from parcours.assessments import personal_data as assessment_data
 from parcours.careers import personal_data as career_data
 from parcours.credentials.models import IssuedCredential
 from parcours.documents.models import Attestation, CalendarFeed
 from parcours.documents.pdf import render_pdf, zip_filenames
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile
+from parcours.events import personal_data as event_data
+from parcours.integrations import personal_data as integration_data
+from parcours.integrations.lti import personal_data as lti_data
+from parcours.integrations.moodle import personal_data as moodle_data
+from parcours.lib import personal_data
 from parcours.lib.streams import Sink
 from parcours.pathways.evaluation import evaluate_for_learner
 from parcours.pathways.models import Completion, Pathway, PathwayModule
 from parcours.scheduling.models import Booking, Loan
+from parcours.webinars import personal_data as webinar_data
 
 FORMAT_VERSION = 1
 #: Audit entries about a person's enrolments are looked up in chunks of ids.
@@ -341,6 +348,13 @@ def collect(person: User, issued: Iterable[IssuedCredential] = ()) -> dict[str, 
         "bookings": bookings(person),
         "loans": loans(person),
         "career_follow_up": career_data.export(person),
+        "event_registrations": event_data.export(person),
+        "moodle": moodle_data.export(person),
+        "lms": lti_data.export(person),
+        "webinars": webinar_data.export(person),
+        "xapi": integration_data.export(person),
+        "projects": assessment_data.export(person),
+        **{part.key: part.export(person) for part in personal_data.parts()},
         "applications": applications(person),
         "audit": audit(person),
         "access": access(person),

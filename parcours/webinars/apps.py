@@ -12,3 +12,12 @@ class WebinarsConfig(AppConfig):
     name = "parcours.webinars"
     label = "webinars"
     verbose_name = _("Webinaires")
+
+    def ready(self) -> None:
+        from parcours.lib import figures
+        from parcours.webinars import dashboard, sections
+        from parcours.webinars.figures import SOURCE
+
+        figures.register(SOURCE)
+        sections.register()
+        dashboard.register()

@@ -10,6 +10,9 @@
  *   [data-copy="<input id>"]    copies that input's value; status in #<input id>-status
  *                               (text from data-done)
  *   [data-print]                prints the page
+ *   [data-swap-errors]          4xx answers (400, 409, 422) aimed inside it are swapped in place
+ *                               (a grid's row fails in place); the new [data-error-summary]
+ *                               in the swapped content gets the focus
  */
 (function () {
   "use strict";
@@ -54,10 +57,17 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (dialogOf(event.detail.target) && (status === 400 || status === 409 || status === 422)) {
+    var target = event.detail.target;
+    var inPlace = target && target.closest && target.closest("[data-swap-errors]");
+    if ((dialogOf(target) || inPlace) && (status === 400 || status === 409 || status === 422)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.closest && elt.closest("[data-swap-errors]")) { focusSummary(elt); }
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {

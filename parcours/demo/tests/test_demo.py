@@ -145,9 +145,17 @@ def test_completions_are_demo_data_within_the_last_year(demo_output: str) -> Non
     demo = Completion.objects.filter(source=Completion.Source.DEMO)
     assert demo.count() == len(data.COMPLETIONS)
     # The others come from the past session's roll calls (two learners completed it); the
-    # history's learners (demo/history.py) complete their own past sessions.
-    others = Completion.objects.exclude(source=Completion.Source.DEMO).exclude(
-        learner__email__endswith="@historique.demo"
+    # history's learners (demo/history.py) complete their own past sessions, the eduLAB TV
+    # webinar's (demo/webinars.py) theirs, the Moodle sync (demo/integrations_moodle.py)
+    # records its own, and the certificate's units are passed by projects
+    # (demo/assessments.py: Sofia's five).
+    assert Completion.objects.filter(source=Completion.Source.ASSESSMENT).count() == 5
+    others = (
+        Completion.objects.exclude(source=Completion.Source.DEMO)
+        .exclude(source=Completion.Source.ASSESSMENT)
+        .exclude(learner__email__endswith="@historique.demo")
+        .exclude(learner__email__endswith="@edulab-tv.demo")
+        .exclude(source=Completion.Source.MOODLE)
     )
     assert set(others.values_list("source", flat=True)) == {Completion.Source.ATTENDANCE}
     assert others.count() == 2
@@ -405,3 +413,72 @@ def test_history_gives_each_organisation_a_year_to_compare(demo_output: str) -> 
     assert report.value("logistics.loans") > 10  # type: ignore[operator]
     assert report.value("logistics.catering") > 0  # type: ignore[operator]
     assert report.previous_value("training.people")  # some history a year earlier too
+
+
+def test_edulab_tv_webinar_with_its_imported_report(demo_output: str) -> None:
+    from parcours.webinars.models import ParticipantMinutes, ParticipantReport, Replay, Webinar
+
+    webinar = Webinar.objects.get(session__module__code="EDULAB-WEB1")
+    assert webinar.session.enrolments.count() == 1_200
+    assert ParticipantReport.objects.filter(webinar=webinar).count() == 1
+    attended = ParticipantMinutes.objects.filter(webinar=webinar)
+    assert 1_000 <= attended.count() < 1_200
+    present = attended.filter(present=True).count()
+    assert 0 < present < attended.count()
+    completed = webinar.session.enrolments.filter(status="completed").count()
+    assert completed == present
+    assert (
+        Replay.objects.filter(organisation=webinar.organisation).exclude(captions_vtt="").count()
+        == 3
+    )
+    assert "eduLAB TV" in demo_output
+
+
+def test_the_province_lrs_is_configured_off_with_pending_statements(demo_output: str) -> None:
+    from parcours.integrations.models import LrsConfig, XapiStatement
+
+    config = LrsConfig.objects.get(organisation__slug=data.PROVINCE)
+    assert not config.enabled
+    pending = XapiStatement.objects.filter(organisation=config.organisation)
+    assert pending.exists()
+    assert set(pending.values_list("status", flat=True)) == {XapiStatement.Status.PENDING}
+    assert set(pending.values_list("attempts", flat=True)) == {0}  # never sent
+    assert "xAPI : LRS de la Province configuré" in demo_output
+
+
+def test_moodle_technosphere_has_a_linked_module_and_a_past_sync(demo_output: str) -> None:
+    from parcours.integrations.models import MoodleCourseLink, MoodleSyncRun, MoodleUnmatchedUser
+
+    link = MoodleCourseLink.objects.select_related("site", "module").get()
+    assert (link.site.name, link.module.code) == ("Moodle-Technosphère", "TS-KIT")
+    failed, done = MoodleSyncRun.objects.order_by("started_at")
+    assert failed.courses.get().error_code == "timeout"
+    course = done.courses.get()
+    assert (course.recorded, course.already, course.pending, course.unmatched) == (2, 1, 1, 1)
+    assert done.started_at < timezone.now() - dt.timedelta(days=1)
+    assert MoodleUnmatchedUser.objects.get().email == "j.lemoine@ecoles-liege.demo"
+    assert Completion.objects.filter(module=link.module, source="moodle").count() == 2
+
+
+def test_certificate_units_passed_by_projects_and_a_public_portfolio(
+    demo_output: str, client
+) -> None:
+    import json
+    import re
+
+    from parcours.assessments.models import Submission, SubmissionStatus
+    from parcours.demo.assessments import SOFIA
+
+    sofia = User.objects.get(email=SOFIA[0])
+    assert _progress(data.CERTIFICATE, SOFIA[0]).satisfied
+    credential = IssuedCredential.objects.get(learner=sofia)
+    evidence = json.loads(credential.document)["evidence"]
+    assert any("/evaluations/preuves/" in item.get("id", "") for item in evidence)
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert statuses == {SubmissionStatus.PASSED, SubmissionStatus.TO_REVISE, "submitted"}
+    url = re.search(r"Portfolio public de Marc Renard : (\S+)", demo_output)
+    assert url is not None
+    from urllib.parse import urlsplit
+
+    page = client.get(urlsplit(url.group(1)).path)
+    assert page.status_code == 200 and "marc.renard" not in page.content.decode()

@@ -6,6 +6,7 @@ One module per subject, every public action re-exported here (callers write
 - ``pattern``: a long session from a weekly pattern (preview, then create);
 - ``sessions``: create, update, publish/cancel, duplicate a session; its room and QR secrets;
 - ``enrolments``: enrol, enrol by e-mail, cancel, approve, reject, the learner's audience;
+- ``bulk``: many people enrolled by a coordinator at once (a webinar's registrations);
 - ``waitlist``: seats and promotions from the waitlist;
 - ``imports``: enrolment lists from CSV / Excel;
 - ``attendance``: roll call and QR check-in;
@@ -27,12 +28,16 @@ to an HTTP status.
 
 from __future__ import annotations
 
+from parcours.enrolment.actions._base import batched_events
 from parcours.enrolment.actions.attendance import (
     CheckInResult,
+    PresenceResult,
     RollCallResult,
     check_in,
+    record_presence,
     record_roll_call,
 )
+from parcours.enrolment.actions.bulk import BulkEnrolment, enrol_many
 from parcours.enrolment.actions.completion import complete_due
 from parcours.enrolment.actions.enrolments import (
     PROFILE_FIELDS,
@@ -66,12 +71,15 @@ from parcours.enrolment.actions.sessions import (
 __all__ = [
     "PROFILE_FIELDS",
     "ROOM_SOURCE",
+    "BulkEnrolment",
     "CheckInResult",
     "ImportReport",
     "PatternPreview",
+    "PresenceResult",
     "RollCallResult",
     "SessionData",
     "approve",
+    "batched_events",
     "cancel",
     "check_in",
     "complete_due",
@@ -80,10 +88,12 @@ __all__ = [
     "create_session_from_pattern",
     "duplicate_session",
     "enrol",
+    "enrol_many",
     "enrol_person",
     "find_or_create_learner",
     "import_enrolments",
     "preview_pattern",
+    "record_presence",
     "record_roll_call",
     "reject",
     "room_bookings",

@@ -4,6 +4,9 @@ the session lock and the status change."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -72,8 +75,55 @@ def _send(events: list[Event]) -> None:
             signal.send(sender=sender, **kwargs)
 
 
+class _Batch(threading.local):
+    events: list[Event] | None = None
+    # Run after commit, each returning the events to send (e.g. a waitlist position counted
+    # after commit).
+    deferred: list[Callable[[], list[Event]]] = []
+
+
+_batch = _Batch()
+
+
+@contextmanager
+def batched_events() -> Iterator[None]:
+    """Within this block (inside the caller's transaction), the domain events of several
+    actions go out together after commit, from one callback: one write transaction for all of
+    them instead of one each (a visitor registering for several event workshops). Nothing is
+    sent if the block raises (the transaction is rolled back anyway)."""
+    if _batch.events is not None:  # already batching: the outer block sends
+        yield
+        return
+    _batch.events, _batch.deferred = [], []
+    try:
+        yield
+        events, deferred = _batch.events, _batch.deferred
+    finally:
+        _batch.events, _batch.deferred = None, []
+    if events or deferred:
+        transaction.on_commit(partial(_send_batch, events, deferred))
+
+
+def _send_batch(events: list[Event], deferred: list[Callable[[], list[Event]]]) -> None:
+    everything = events + [event for later in deferred for event in later()]
+    if everything:
+        _send(everything)
+
+
+def defer_events(later: Callable[[], list[Event]]) -> bool:
+    """Within ``batched_events``: run ``later`` after commit and send what it returns with the
+    batch (True); outside one: False (the caller sends on its own)."""
+    if _batch.events is None:
+        return False
+    _batch.deferred.append(later)
+    return True
+
+
 def _on_commit_events(events: list[Event]) -> None:
     """Send ``events`` after commit, from one callback."""
+    if _batch.events is not None:
+        _batch.events.extend(events)
+        return
     if events:
         transaction.on_commit(partial(_send, events))
 

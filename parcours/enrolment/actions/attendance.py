@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from parcours.accounts import audit
 from parcours.accounts.models import User
 from parcours.accounts.permissions import Actor
-from parcours.enrolment import checkin
+from parcours.enrolment import checkin, signals
 from parcours.enrolment.actions._base import (
     ATTENDANCE_RELATED,
     CHECKIN_EARLY,
     Marks,
     _lock_session,
+    _on_commit,
     _refuse,
     _require_attendance_taker,
 )
@@ -51,10 +52,12 @@ def record_roll_call(
     slot: SessionSlot,
     absent: Iterable[int] = (),
     now: dt.datetime | None = None,
+    method: str = Attendance.Method.TRAINER,
 ) -> RollCallResult:
     """The trainer's roll call for one slot: everyone on the roll is present except the
     enrolments in ``absent``. Refused for a slot that has not started and for anyone not
-    enrolled. May be repeated (corrections); completion follows at once.
+    enrolled. May be repeated (corrections); completion follows at once. ``method`` says how
+    the marks were taken (``REPORT``: a webinar's participant report, see ``webinars``).
 
     A constant number of queries whatever the size of the group: the session's slots, roll and
     attendance marks are read once, the marks written in bulk, the completion rule applied in
@@ -102,13 +105,13 @@ def record_roll_call(
                 slot=slot,
                 enrolment_id=enrolment.pk,
                 present=present,
-                method=Attendance.Method.TRAINER,
+                method=method,
                 recorded_by=actor.user,
                 recorded_at=now,
             )
             if row is None:
                 create.append(mark)
-            elif row[1:] != (present, Attendance.Method.TRAINER):
+            elif row[1:] != (present, method):
                 mark.pk = row[0]
                 update.append(mark)
         Attendance.objects.bulk_create(create)
@@ -118,10 +121,23 @@ def record_roll_call(
             actor=actor.user,
             organisation=session.organisation,
             obj=slot,
-            changes={"absent": sorted(absent_ids), "present": len(roll) - len(absent_ids)},
+            changes={
+                "absent": sorted(absent_ids),
+                "present": len(roll) - len(absent_ids),
+                "method": method,
+            },
         )
         completed = _evaluate(session, slots, roll, marks, actor.user, now)
         _schedule_completion(session, [slot], now)
+        present_ids = [e.pk for e in roll if e.pk not in absent_ids]
+        if present_ids:
+            _on_commit(
+                signals.attendance_recorded,
+                Attendance,
+                session_id=session.pk,
+                slot_id=slot.pk,
+                present=present_ids,
+            )
     return RollCallResult(
         slot=slot, present=len(roll) - len(absent_ids), absent=len(absent_ids), completed=completed
     )
@@ -186,4 +202,81 @@ def check_in(*, user: User, token: str, now: dt.datetime | None = None) -> Check
         }
         _evaluate(session, slots, [enrolment], marks, user, now)
         _schedule_completion(session, [slot], now)
+        _on_commit(
+            signals.attendance_recorded,
+            Attendance,
+            session_id=session.pk,
+            slot_id=slot.pk,
+            present=[enrolment.pk],
+        )
     return CheckInResult(attendance=attendance, session=session, slot=slot)
+
+
+@dataclass
+class PresenceResult:
+    attendance: Attendance
+    # True when the person was already marked present at this slot (nothing changed).
+    already: bool
+
+
+def record_presence(
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    slot: SessionSlot,
+    early: dt.timedelta = CHECKIN_EARLY,
+    now: dt.datetime | None = None,
+) -> PresenceResult:
+    """Staff mark one person present at one slot (a ticket scanned at the door, a name found
+    in a list). Idempotent: a second call changes nothing and says when the first was recorded.
+    Coordinators and the session's trainers; from ``early`` before the slot starts until it
+    ends; the person must hold a seat. Completion follows as for a roll call."""
+    now = now or timezone.now()
+    with write_transaction():
+        session = _lock_session(slot.session_id, *ATTENDANCE_RELATED, trainer=actor.user)
+        _require_attendance_taker(actor, session)
+        if slot.session_id != enrolment.session_id:
+            raise _refuse(_("Cette personne n'est pas inscrite à cette session."), "not_enrolled")
+        if session.status == SessionStatus.CANCELLED:
+            raise _refuse(_("Cette session est annulée."), "closed")
+        if now < slot.start - early:
+            raise _refuse(
+                _("Ce créneau n'a pas encore commencé : les présences se prennent pendant."),
+                "future_slot",
+            )
+        enrolment = Enrolment.objects.get(pk=enrolment.pk)
+        if enrolment.status not in ON_ROLL:
+            raise _refuse(
+                _("Cette personne n'a pas de place dans cette session (%(s)s).")
+                % {"s": enrolment.get_status_display()},
+                "not_enrolled",
+            )
+        existing = Attendance.objects.filter(slot=slot, enrolment=enrolment).first()
+        if existing is not None and existing.present:
+            return PresenceResult(attendance=existing, already=True)
+        attendance, _created = Attendance.objects.update_or_create(
+            slot=slot,
+            enrolment=enrolment,
+            defaults={
+                "present": True,
+                "method": Attendance.Method.QR,
+                "recorded_by": actor.user,
+                "recorded_at": now,
+            },
+        )
+        audit.record(
+            "attendance.presence",
+            actor=actor.user,
+            organisation=session.organisation,
+            obj=attendance,
+        )
+        slots = list(session.slots.all())
+        marks: Marks = {
+            (slot_id, enrolment_id): present
+            for slot_id, enrolment_id, present in Attendance.objects.filter(
+                slot_id__in=[s.pk for s in slots]
+            ).values_list("slot_id", "enrolment_id", "present")
+        }
+        _evaluate(session, slots, [enrolment], marks, actor.user, now)
+        _schedule_completion(session, [slot], now)
+    return PresenceResult(attendance=attendance, already=False)

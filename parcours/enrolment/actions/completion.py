@@ -29,6 +29,7 @@ from parcours.enrolment.models import (
 from parcours.enrolment.querysets import meets_rule, min_attendance_percent
 from parcours.enrolment.states import ON_ROLL, SessionStatus, can_transition
 from parcours.lib.transactions import write_transaction
+from parcours.pathways import gates
 from parcours.pathways.actions import CompletionEntry, record_completions
 from parcours.pathways.models import Completion
 
@@ -86,8 +87,9 @@ def _complete_many(
     now: dt.datetime,
 ) -> None:
     """Completed: the enrolments' status, the module's completions (one bulk call to pathways:
-    progress updates, ``module_completed`` / ``pathway_completed`` after commit), and
-    ``enrolment_completed`` for each enrolment after commit."""
+    progress updates, ``module_completed`` / ``pathway_completed`` after commit) when the
+    module's completion mode lets attendance complete it, and ``enrolment_completed`` for each
+    enrolment after commit (the attendance attestation follows either way)."""
     for enrolment in enrolments:
         if not can_transition(enrolment.status, S.COMPLETED):
             raise _refuse(_("Cette inscription ne peut pas être terminée."), "state")
@@ -95,6 +97,9 @@ def _complete_many(
         status=S.COMPLETED, updated_at=now
     )
     today = timezone.localdate()
+    # The module's completion mode: attendance alone completes it, or never (assessment), or
+    # only with a passed assessment as well (both; ``pathways.gates``).
+    completes = gates.attendance_completes(session.module, [e.learner_id for e in enrolments])
     record_completions(
         [
             CompletionEntry(
@@ -104,6 +109,7 @@ def _complete_many(
                 completed_on=today,
             )
             for e in enrolments
+            if e.learner_id in completes
         ],
         source=Completion.Source.ATTENDANCE,
         actor=actor,

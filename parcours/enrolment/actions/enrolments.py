@@ -128,6 +128,13 @@ def _permission_for(actor: Actor, session: Session, learner: User, source: str) 
     if source == Source.SCHOOL:
         require_role(actor, session.organisation_id, SCHOOL)
         return
+    if source == Source.LMS:
+        # A course's members enrolled from the LMS (LTI names and roles): the session's
+        # coordinators, or a trainer of this session.
+        if actor.is_platform_admin or actor.has_role(session.organisation_id, *MANAGERS):
+            return
+        if session.trainers.filter(pk=actor.user.pk).exists():
+            return
     raise PermissionDenied(_("Vous ne pouvez pas inscrire cette personne."))
 
 
@@ -189,12 +196,16 @@ def enrol(
     source: str = Source.SELF,
     audience: str = "",
     now: dt.datetime | None = None,
+    policy_waived: bool = False,
 ) -> Enrolment:
     """Enrol ``learner`` in ``session``: confirmed while seats are left, else waitlisted; a
     request when the session needs approval and the learner (or their school) asks.
 
     The learner enrols themselves (``source=self``); a coordinator enrols anyone (outside the
     enrolment window too); a school contact enrols people of their school (``source=school``).
+    ``policy_waived``: the organisation's sign-up policy does not apply, because the caller
+    stands for a public registration the organisation opened (an event that accepts visitors
+    with a light account: ``events.actions.register``). The confirmed e-mail is still required.
     """
     _permission_for(actor, session, learner, source)
     staff = _is_staff_enrolment(actor, learner, source)
@@ -204,7 +215,7 @@ def enrol(
         raise _refuse(may_self_enrol(learner, session.organisation)[1], "policy")
     with write_transaction():
         session = _lock_session(session, module=False)
-        if self_service:
+        if self_service and not policy_waived:
             # The organisation's sign-up policy (anyone, listed e-mail domains, invitation
             # only): no query under the open policy, the organisation comes with the lock.
             allowed, reason = may_self_enrol(learner, session.organisation, email_checked=True)

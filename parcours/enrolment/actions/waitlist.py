@@ -4,7 +4,7 @@ enrolments and promotions."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -15,11 +15,13 @@ from django.utils import timezone
 from parcours.accounts import audit
 from parcours.enrolment import signals
 from parcours.enrolment.actions._base import (
+    Event,
     S,
     _on_commit,
     _save_seats,
     _send,
     _set_status,
+    defer_events,
 )
 from parcours.enrolment.models import (
     Enrolment,
@@ -74,14 +76,20 @@ def _announce_new(enrolment: Enrolment) -> None:
     if enrolment.status == S.CONFIRMED:
         _on_commit(signals.enrolment_confirmed, Enrolment, **kwargs)
     elif enrolment.status == S.WAITLISTED:
-        transaction.on_commit(
-            partial(_announce_waitlisted, enrolment.pk, enrolment.session_id, enrolment.queued_at)
-        )
+        later = partial(_waitlisted_events, enrolment.pk, enrolment.session_id, enrolment.queued_at)
+        if not defer_events(later):
+            transaction.on_commit(partial(_send_some, later))
     elif enrolment.status == S.REQUESTED:
         _on_commit(signals.enrolment_requested, Enrolment, **kwargs)
 
 
-def _announce_waitlisted(enrolment_id: int, session_id: int, queued_at: dt.datetime) -> None:
+def _send_some(later: Callable[[], list[Event]]) -> None:
+    events = later()
+    if events:
+        _send(events)
+
+
+def _waitlisted_events(enrolment_id: int, session_id: int, queued_at: dt.datetime) -> list[Event]:
     """``enrolment_waitlisted`` with the person's place in the queue, counted after commit
     (outside the session's lock). Not sent if they already left the queue (promoted by a
     cancellation in between, or cancelled): those events tell their story."""
@@ -92,6 +100,7 @@ def _announce_waitlisted(enrolment_id: int, session_id: int, queued_at: dt.datet
         .order_by()
         .values_list("pk", flat=True)
     )
-    if enrolment_id in ahead:  # still in the queue (``ahead`` counts them too)
-        kwargs = {"enrolment_id": enrolment_id, "session_id": session_id}
-        _send([(signals.enrolment_waitlisted, Enrolment, {**kwargs, "position": len(ahead)})])
+    if enrolment_id not in ahead:  # left the queue already (``ahead`` counts them too)
+        return []
+    kwargs = {"enrolment_id": enrolment_id, "session_id": session_id}
+    return [(signals.enrolment_waitlisted, Enrolment, {**kwargs, "position": len(ahead)})]

@@ -1,0 +1,24 @@
+"""Completions go back to the LMS gradebooks (AGS): one pending score per linked course."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from parcours.integrations.lti import actions
+
+logger = logging.getLogger("parcours.integrations.lti")
+
+
+def on_module_completed(sender: Any, *, learner_id: int, module_id: int, **kwargs: Any) -> None:
+    # Attendance marks complete modules (enrolment → pathways.record_completions): this runs
+    # after their commit, and a failure here must never undo or block them.
+    try:
+        with transaction.atomic():
+            actions.queue_scores_for_completion(learner_id=learner_id, module_id=module_id)
+    except Exception:
+        logger.exception(
+            "queueing LTI scores failed (learner %s, module %s)", learner_id, module_id
+        )

@@ -1,0 +1,377 @@
+"""From Parcours' records to statements in the outbox.
+
+Each ``record_*`` function is called by a receiver (``receivers.py``) right after the business
+write committed, or by another part of Parcours (``record_launch`` for LTI). It writes the
+statements of the organisations that configured an LRS into :class:`XapiStatement` in one
+transaction (``ignore_conflicts`` on the statement id: the same event recorded twice is stored
+once), and, once that commits, queues the sending task for the organisations whose LRS is
+enabled. Nothing here ever raises into the caller: a failure is logged (``safely``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable
+from functools import partial, wraps
+from typing import Any, ParamSpec
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from parcours.accounts.models import Organisation, User
+from parcours.catalogue.models import Module
+from parcours.credentials.models import IssuedCredential
+from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
+from parcours.integrations.models import LrsConfig, XapiPseudonym, XapiStatement
+from parcours.integrations.xapi.profile import Activity, Event, build, registration_id
+from parcours.lib.urls import absolute_url, site_url
+from parcours.pathways.models import Completion, Pathway
+
+logger = logging.getLogger("parcours.integrations.xapi")
+
+P = ParamSpec("P")
+
+
+def safely(function: Callable[P, int]) -> Callable[P, int]:
+    """Never let a statement stop an enrolment or a roll call: log and carry on."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            logger.exception("xAPI: statements of %s not recorded", function.__name__)
+            return 0
+
+    return wrapper
+
+
+# --- Activities ----------------------------------------------------------------------------
+
+
+def module_activity(module: Module) -> Activity:
+    url = absolute_url(reverse("catalogue:detail", args=[module.organisation.slug, module.code]))
+    return Activity(url, "module", module.title_fr, module.title_en)
+
+
+def pathway_activity(pathway: Pathway) -> Activity:
+    url = absolute_url(reverse("pathways:detail", args=[pathway.organisation.slug, pathway.code]))
+    return Activity(url, "pathway", pathway.title_fr, pathway.title_en)
+
+
+def session_activity(session: Session) -> Activity:
+    url = absolute_url(reverse("enrolment:detail", args=[session.pk]))
+    module = session.module
+    return Activity(
+        url,
+        "session",
+        f"{module.title_fr} — {session.code}",
+        f"{module.title_en} — {session.code}" if module.title_en else "",
+    )
+
+
+def slot_activity(slot: SessionSlot, session: Session) -> Activity:
+    base = session_activity(session)
+    when = slot.start.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return Activity(
+        f"{base.id}#creneau-{slot.pk}",
+        "slot",
+        f"{base.name_fr} ({when})",
+        f"{base.name_en} ({when})" if base.name_en else "",
+    )
+
+
+# --- Writing the outbox --------------------------------------------------------------------
+
+
+def _configured(organisation_ids: Iterable[int]) -> dict[int, bool]:
+    """{organisation id: enabled} of those among ``organisation_ids`` with an LRS."""
+    ids = set(organisation_ids)
+    if not ids:
+        return {}
+    return dict(
+        LrsConfig.objects.filter(organisation_id__in=ids).values_list("organisation_id", "enabled")
+    )
+
+
+def pseudonyms(organisation_id: int, person_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's pseudonym in the organisation's statements, created on first use."""
+    wanted = set(person_ids)
+    found = dict(
+        XapiPseudonym.objects.filter(
+            organisation_id=organisation_id, person_id__in=wanted
+        ).values_list("person_id", "name")
+    )
+    missing = wanted - set(found)
+    if missing:
+        XapiPseudonym.objects.bulk_create(
+            [XapiPseudonym(organisation_id=organisation_id, person_id=pk) for pk in missing],
+            ignore_conflicts=True,
+        )
+        found.update(
+            XapiPseudonym.objects.filter(
+                organisation_id=organisation_id, person_id__in=missing
+            ).values_list("person_id", "name")
+        )
+    return {pk: str(name) for pk, name in found.items()}
+
+
+Pending = tuple[Callable[[str], Event], int, int]  # (event given the actor's name, org, person)
+
+
+def _store(pending: list[Pending], configured: dict[int, bool]) -> int:
+    """Build and insert the statements; queue the sending after commit."""
+    pending = [p for p in pending if p[1] in configured]
+    if not pending:
+        return 0
+    site = site_url()
+    by_org: dict[int, set[int]] = {}
+    for _make, organisation_id, person_id in pending:
+        by_org.setdefault(organisation_id, set()).add(person_id)
+    with transaction.atomic():
+        names = {org: pseudonyms(org, people) for org, people in by_org.items()}
+        now = timezone.now()
+        rows = []
+        for make, organisation_id, person_id in pending:
+            event = make(names[organisation_id][person_id])
+            rows.append(
+                XapiStatement(
+                    organisation_id=organisation_id,
+                    statement_id=event.statement_id,
+                    kind=event.kind,
+                    person_id=person_id,
+                    payload=json.dumps(build(event, site=site), ensure_ascii=False),
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+        XapiStatement.objects.bulk_create(rows, ignore_conflicts=True)
+        for organisation_id in by_org:
+            if configured[organisation_id]:
+                transaction.on_commit(partial(_queue, organisation_id))
+    return len(rows)
+
+
+def _queue(organisation_id: int) -> None:
+    from parcours.integrations.xapi.tasks import send_statements
+
+    try:
+        send_statements.enqueue(organisation_id)
+    except Exception:  # a task queue that refuses must not fail the business action
+        logger.exception("xAPI: sending for organisation %s not queued", organisation_id)
+
+
+def _org_fields(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "organisation_id": organisation.pk,
+        "organisation_slug": organisation.slug,
+        "organisation_name": organisation.name,
+    }
+
+
+# --- Events --------------------------------------------------------------------------------
+
+
+@safely
+def record_enrolments(kind: str, enrolment_ids: Iterable[int]) -> int:
+    """``registered`` (a confirmed place, directly or from the waitlist) or ``waitlisted``."""
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=set(enrolment_ids)).select_related(
+            "learner", "session__organisation", "session__module__organisation"
+        )
+    )
+    configured = _configured(e.session.organisation_id for e in enrolments)
+    pending: list[Pending] = []
+    for enrolment in enrolments:
+        session = enrolment.session
+        when = (
+            enrolment.confirmed_at
+            if kind == "registered" and enrolment.confirmed_at
+            else enrolment.queued_at
+        )
+
+        def make(
+            name: str, e: Enrolment = enrolment, s: Session = session, when: dt.datetime = when
+        ) -> Event:
+            return Event(
+                kind=kind,
+                **_org_fields(s.organisation),
+                actor_name=name,
+                target=session_activity(s),
+                timestamp=when,
+                id_parts=(e.pk, when.isoformat()),
+                language=e.learner.language,
+                registration=registration_id(e.pk),
+                groupings=(module_activity(s.module),),
+            )
+
+        pending.append((make, session.organisation_id, enrolment.learner_id))
+    return _store(pending, configured)
+
+
+@safely
+def record_attendance(slot_id: int, enrolment_ids: Iterable[int]) -> int:
+    """``attended``: the people marked present at one slot (roll call or QR check-in)."""
+    marks = list(
+        Attendance.objects.filter(
+            slot_id=slot_id, enrolment_id__in=set(enrolment_ids), present=True
+        ).select_related(
+            "slot__session__organisation",
+            "slot__session__module__organisation",
+            "enrolment__learner",
+        )
+    )
+    if not marks:
+        return 0
+    configured = _configured({marks[0].slot.session.organisation_id})
+    pending: list[Pending] = []
+    for mark in marks:
+        session = mark.slot.session
+
+        def make(name: str, m: Attendance = mark, s: Session = session) -> Event:
+            return Event(
+                kind="attended",
+                **_org_fields(s.organisation),
+                actor_name=name,
+                target=slot_activity(m.slot, s),
+                timestamp=m.recorded_at,
+                id_parts=(m.slot_id, m.enrolment_id),
+                language=m.enrolment.learner.language,
+                registration=registration_id(m.enrolment_id),
+                parents=(session_activity(s),),
+                groupings=(module_activity(s.module),),
+            )
+
+        pending.append((make, session.organisation_id, mark.enrolment.learner_id))
+    return _store(pending, configured)
+
+
+@safely
+def record_completions(
+    modules: Iterable[tuple[int, int]], pathways: Iterable[tuple[int, int]]
+) -> int:
+    """``completed``: modules ((learner, module) pairs) and pathways ((learner, pathway))."""
+    module_pairs, pathway_pairs = set(modules), set(pathways)
+    completions: list[Completion] = []
+    if module_pairs:
+        query = Q()
+        for learner_id, module_id in module_pairs:
+            query |= Q(learner_id=learner_id, module_id=module_id)
+        completions = list(
+            Completion.objects.filter(query).select_related("learner", "module__organisation")
+        )
+    learners: dict[int, User] = {}
+    paths: dict[int, Pathway] = {}
+    if pathway_pairs:
+        paths = Pathway.objects.select_related("organisation").in_bulk(
+            {p for _l, p in pathway_pairs}
+        )
+        learners = User.objects.in_bulk({learner for learner, _p in pathway_pairs})
+    configured = _configured(
+        [c.module.organisation_id for c in completions]
+        + [p.organisation_id for p in paths.values()]
+    )
+    pending: list[Pending] = []
+    for completion in completions:
+        module = completion.module
+
+        def make_module(name: str, c: Completion = completion, m: Module = module) -> Event:
+            return Event(
+                kind="completed-module",
+                **_org_fields(m.organisation),
+                actor_name=name,
+                target=module_activity(m),
+                timestamp=c.created_at,
+                id_parts=(c.pk,),
+                language=c.learner.language,
+                result={"completion": True, "duration": f"PT{c.hours.normalize():f}H"},
+            )
+
+        pending.append((make_module, module.organisation_id, completion.learner_id))
+    now = timezone.now()
+    for learner_id, pathway_id in pathway_pairs:
+        found_pathway, found_learner = paths.get(pathway_id), learners.get(learner_id)
+        if found_pathway is None or found_learner is None:
+            continue
+        pathway: Pathway = found_pathway
+        learner: User = found_learner
+
+        def make_pathway(name: str, p: Pathway = pathway, u: User = learner) -> Event:
+            return Event(
+                kind="completed-pathway",
+                **_org_fields(p.organisation),
+                actor_name=name,
+                target=pathway_activity(p),
+                timestamp=now,
+                id_parts=(u.pk, p.pk),
+                language=u.language,
+                result={"completion": True},
+            )
+
+        pending.append((make_pathway, pathway.organisation_id, learner_id))
+    return _store(pending, configured)
+
+
+@safely
+def record_credentials(credential_ids: Iterable[int]) -> int:
+    """``earned``: badges (and certificates) issued."""
+    credentials = list(
+        IssuedCredential.objects.filter(pk__in=set(credential_ids)).select_related(
+            "organisation", "achievement", "learner"
+        )
+    )
+    configured = _configured(c.organisation_id for c in credentials)
+    pending: list[Pending] = []
+    for credential in credentials:
+
+        def make(name: str, c: IssuedCredential = credential) -> Event:
+            a = c.achievement
+            url = absolute_url(reverse("credentials:achievement_json", args=[a.uuid]))
+            return Event(
+                kind="earned",
+                **_org_fields(c.organisation),
+                actor_name=name,
+                target=Activity(url, "badge", a.name_fr, a.name_en),
+                timestamp=c.issued_at,
+                id_parts=(c.pk,),
+                language=c.learner.language,
+            )
+
+        pending.append((make, credential.organisation_id, credential.learner_id))
+    return _store(pending, configured)
+
+
+@safely
+def record_launch(
+    *,
+    organisation: Organisation,
+    person: User,
+    target_url: str,
+    title: str,
+    launch_id: str,
+    when: dt.datetime | None = None,
+    lms: str = "",
+) -> int:
+    """``launched``: a person opened ``target_url`` (an absolute Parcours URL: a module, a
+    pathway, a session list, their badges) from an LMS through LTI. ``launch_id`` identifies
+    the launch (the id_token's nonce): the same launch recorded twice is one statement.
+    The LTI part calls this (or sends ``lti_launched``, see receivers.py)."""
+    moment = when or timezone.now()
+
+    def make(name: str) -> Event:
+        return Event(
+            kind="launched",
+            **_org_fields(organisation),
+            actor_name=name,
+            target=Activity(target_url, "link", title),
+            timestamp=moment,
+            id_parts=(launch_id,),
+            language=person.language,
+            extensions=({f"{site_url()}/xapi/profil/extensions/lms": lms} if lms else {}),
+        )
+
+    return _store([(make, organisation.pk, person.pk)], _configured({organisation.pk}))
