@@ -17,7 +17,9 @@ are the checker's.
 Targets (issue): feasible on every instance within 120 s; within 10 % of the best-known total
 on tg-fal17 and muni-fsps-spr17 (at 600 s). No database is involved (the solver is pure):
 ``--db`` is accepted (``make bench BENCHES=scheduler`` passes it) and ignored. Results:
-``benchmarks/results/scheduler.json`` and ``scheduler.md``.
+``benchmarks/results/scheduler.json`` and ``scheduler.md`` (``--results-name`` for another name,
+e.g. ``scheduler-600s``). With students, each round of timetabling then sectioning is listed
+with its checked total.
 
 The training-campaign sizes of the issue are measured by the campaign helper's benchmark
 (``benchmarks/bench_scheduler_campaign.py``), not here.
@@ -86,6 +88,7 @@ def run_one(instance: Path, seconds: float, workers: int, out: Path) -> dict[str
             else round(result.first_feasible_seconds, 1)
         ),
         "checkpoints": result.checkpoints,
+        "rounds": result.rounds,
         "status": result.progress.status,
         "model_total": result.model_total,
         "bound": result.progress.bound,
@@ -137,8 +140,9 @@ def _markdown(rows: list[dict[str, Any]], machine: dict[str, Any], seconds: floa
         "(several other processes competing for the 2 cores), so times are pessimistic and noisy.",
         "",
         "| instance | classes | first feasible (s) | total at 60 s | total at end | best known "
-        "| gap | hard | time / room / distr. / student | CP-SAT bound | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| gap | hard | time / room / distr. / student | CP-SAT bound | peak MB "
+        "| rounds: total at (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for row in rows:
         check = row.get("recheck", {})
@@ -150,6 +154,9 @@ def _markdown(rows: list[dict[str, Any]], machine: dict[str, Any], seconds: floa
             else "-"
         )
         first = row.get("first_feasible_seconds")
+        rounds = ", ".join(
+            f"{'-' if total is None else total} ({at:g})" for at, total in row.get("rounds", [])
+        )
         lines.append(
             f"| {row['instance']} | {row.get('classes', '?')} "
             f"| {'-' if first is None else first} "
@@ -159,7 +166,8 @@ def _markdown(rows: list[dict[str, Any]], machine: dict[str, Any], seconds: floa
             f"| {'-' if gap is None else f'{gap:+.0%}'} "
             f"| {check.get('hard', '-')} | {parts} "
             f"| {'-' if row.get('bound') is None else round(row['bound'])} "
-            f"| {row.get('peak_mb', '-')} |"
+            f"| {row.get('peak_mb', '-')} "
+            f"| {rounds} |"
         )
     lines += ["", "## Targets", ""]
     for row in rows:
@@ -188,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="", help="comma-separated names (default: all)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--results-name", default="scheduler", help="file name of the results (.md, .json)"
+    )
     parser.add_argument(
         "--db", default="both", help="accepted for `make bench`; no database is involved"
     )
@@ -244,13 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info()
     args.results_dir.mkdir(parents=True, exist_ok=True)
     payload = {"machine": machine, "seconds": args.seconds, "rows": rows}
-    (args.results_dir / "scheduler.json").write_text(
+    (args.results_dir / f"{args.results_name}.json").write_text(
         json.dumps(payload, indent=2), encoding="utf-8"
     )
-    (args.results_dir / "scheduler.md").write_text(
+    (args.results_dir / f"{args.results_name}.md").write_text(
         _markdown(rows, machine, args.seconds), encoding="utf-8"
     )
-    print(f"written to {args.results_dir / 'scheduler.md'}")
+    print(f"written to {args.results_dir / args.results_name}.md")
     return 0
 
 

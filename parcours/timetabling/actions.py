@@ -22,12 +22,14 @@ from parcours.catalogue.models import Module
 from parcours.enrolment import actions as enrolment_actions
 from parcours.lib.transactions import write_transaction
 from parcours.pathways.models import Pathway
+from parcours.scheduling.models import Feature
 from parcours.timetabling import adapter
 from parcours.timetabling import campaign as pure
 from parcours.timetabling.models import (
     MAX_GAP_DAYS,
     MAX_GROUP_SIZE,
     MAX_GROUPS_PER_SITE,
+    MAX_GROUPS_TOTAL,
     MAX_SOLVE_SECONDS,
     MAX_WEIGHT,
     Campaign,
@@ -120,6 +122,7 @@ class CampaignData:
     modules: Sequence[ModuleChoice]
     pathway: Pathway | None = None
     groups_per_site: int = 1
+    groups_total: int | None = None  # set: groups at the sites the solver chooses
     group_size: int = 12
     one_introduction: bool = False
     options_per_group: int = 0
@@ -169,6 +172,16 @@ def _validate(organisation: Organisation, data: CampaignData) -> None:
         add("pathway", _("Ce parcours n'appartient pas à l'organisation."))
     if not 1 <= data.groups_per_site <= MAX_GROUPS_PER_SITE:
         add("groups_per_site", _("De 1 à 10 groupes par site."))
+    if data.groups_total is not None and not 1 <= data.groups_total <= MAX_GROUPS_TOTAL:
+        add("groups_total", _("De 1 à 100 groupes en tout."))
+    if any(
+        not isinstance(f, str) or not f or len(f) > 50 for c in data.modules for f in c.features
+    ):
+        add("modules", _("Un équipement requis est inconnu."))
+    else:
+        wanted = {f for c in data.modules for f in c.features}
+        if wanted and Feature.objects.filter(slug__in=wanted).count() != len(wanted):
+            add("modules", _("Un équipement requis est inconnu."))
     if not 1 <= data.group_size <= MAX_GROUP_SIZE:
         add("group_size", _("De 1 à 200 participants par groupe."))
     if not data.weekdays or any(d not in range(7) for d in data.weekdays):
@@ -210,6 +223,7 @@ def create_campaign(*, actor: Actor, organisation: Organisation, data: CampaignD
             afternoons=data.afternoons,
             holidays=sorted({d.isoformat() for d in data.holidays}),
             groups_per_site=data.groups_per_site,
+            groups_total=data.groups_total,
             group_size=data.group_size,
             one_introduction=data.one_introduction,
             options_per_group=data.options_per_group,
@@ -244,6 +258,133 @@ def create_campaign(*, actor: Actor, organisation: Organisation, data: CampaignD
             changes={"name": campaign.name, "modules": [c.module.code for c in data.modules]},
         )
     return campaign
+
+
+def update_campaign(*, actor: Actor, campaign: Campaign, data: CampaignData) -> Campaign:
+    """Change what a campaign asks for (modules and how they run, sites, groups, period, rules,
+    wishes). The plan computed before no longer answers it: it is dropped with its pins, costs
+    and reasons, and the campaign is to plan again. Refused while a calculation runs and once
+    its sessions are created."""
+    require_role(actor, campaign.organisation_id, MANAGERS)
+    _validate(campaign.organisation, data)
+    with write_transaction():
+        locked = _lock(campaign)
+        if locked.status == CampaignStatus.COMMITTED:
+            raise ValidationError(
+                _("Les sessions de cette campagne sont déjà créées : elle ne se modifie plus.")
+            )
+        if locked.status == CampaignStatus.SOLVING:
+            raise ValidationError(
+                _("Un calcul est en cours : arrêtez-le avant de modifier la campagne.")
+            )
+        had_plan = bool(locked.plan)
+        locked.name = data.name.strip()
+        locked.code = data.code.strip()
+        locked.pathway = data.pathway
+        locked.start, locked.end = data.start, data.end
+        locked.weekdays = sorted(set(data.weekdays))
+        locked.mornings, locked.afternoons = data.mornings, data.afternoons
+        locked.holidays = sorted({d.isoformat() for d in data.holidays})
+        locked.groups_per_site = data.groups_per_site
+        locked.groups_total = data.groups_total
+        locked.group_size = data.group_size
+        locked.one_introduction = data.one_introduction
+        locked.options_per_group = data.options_per_group
+        locked.min_gap_days = data.min_gap_days
+        locked.spread_weight = data.spread_weight
+        locked.monthly_weight = data.monthly_weight
+        locked.trips_weight = data.trips_weight
+        locked.preferred_weight = data.preferred_weight
+        locked.preferred_weekdays = sorted(set(data.preferred_weekdays))
+        locked.seconds = data.seconds
+        # The old plan answered another question.
+        locked.status = CampaignStatus.DRAFT
+        locked.plan, locked.costs, locked.reasons, locked.pins = [], {}, [], []
+        locked.progress = {}
+        locked.planned_at = None
+        locked.stop_requested = False
+        locked.save()
+        locked.sites.set(data.sites)
+        existing = {m.module_id: m for m in locked.modules.all()}
+        kept = {c.module.pk for c in data.modules}
+        locked.modules.exclude(module_id__in=kept).delete()
+        for c in data.modules:
+            row = existing.get(c.module.pk) or CampaignModule(campaign=locked, module=c.module)
+            row.phase = c.phase
+            row.half_days = c.half_days or half_days_for(c.module)
+            row.consecutive = c.consecutive
+            row.features = sorted(set(c.features))
+            row.save()
+        audit.record(
+            "timetabling.campaign.update",
+            actor=actor.user,
+            organisation=locked.organisation,
+            obj=locked,
+            changes={
+                "name": locked.name,
+                "modules": [c.module.code for c in data.modules],
+                "plan_dropped": had_plan,
+            },
+        )
+    return locked
+
+
+def data_of(campaign: Campaign) -> CampaignData:
+    """What a campaign asks for now, as the data ``update_campaign`` takes."""
+    return CampaignData(
+        name=campaign.name,
+        code=campaign.code,
+        start=campaign.start,
+        end=campaign.end,
+        sites=list(campaign.sites.all()),
+        modules=[
+            ModuleChoice(m.module, m.phase, m.half_days, m.consecutive, tuple(m.features))
+            for m in campaign.modules.select_related("module")
+        ],
+        pathway=campaign.pathway,
+        groups_per_site=campaign.groups_per_site,
+        groups_total=campaign.groups_total,
+        group_size=campaign.group_size,
+        one_introduction=campaign.one_introduction,
+        options_per_group=campaign.options_per_group,
+        weekdays=list(campaign.weekdays),
+        mornings=campaign.mornings,
+        afternoons=campaign.afternoons,
+        holidays=[dt.date.fromisoformat(d) for d in campaign.holidays],
+        min_gap_days=campaign.min_gap_days,
+        spread_weight=campaign.spread_weight,
+        monthly_weight=campaign.monthly_weight,
+        trips_weight=campaign.trips_weight,
+        preferred_weight=campaign.preferred_weight,
+        preferred_weekdays=list(campaign.preferred_weekdays),
+        seconds=campaign.seconds,
+    )
+
+
+def update_module(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    module_id: int,
+    half_days: int,
+    consecutive: bool,
+    features: Sequence[str],
+) -> Campaign:
+    """Change how one module of the campaign runs: its length, whether its days follow each
+    other, the equipment its room needs (resource features). Drops a stale plan."""
+    require_role(actor, campaign.organisation_id, MANAGERS)
+    data = data_of(campaign)
+    choices = list(data.modules)
+    for index, choice in enumerate(choices):
+        if choice.module.pk == module_id:
+            choices[index] = ModuleChoice(
+                choice.module, choice.phase, half_days, consecutive, tuple(features)
+            )
+            break
+    else:
+        raise ValidationError(_("Ce module n'est pas dans la campagne."))
+    data.modules = choices
+    return update_campaign(actor=actor, campaign=campaign, data=data)
 
 
 def _lock(campaign: Campaign) -> Campaign:
@@ -449,7 +590,7 @@ def commit_plan(*, actor: Actor, campaign: Campaign) -> CommitResult:
                         code=code,
                         capacity=locked.group_size,
                         slots=slots,
-                        label=n.cohort(p.cohort)[:200],
+                        label=n.cohort(p.cohort, p.site)[:200],
                         site_id=sites[p.site].pk,
                         room_id=int(p.room),
                         trainer_ids=[int(p.trainer)],
@@ -490,7 +631,7 @@ def _conflict_messages(
     lines = []
     for v in violations[:20]:
         p = by_session.get(v.session)
-        what = f"{p.module} — {n.cohort(p.cohort)}" if p is not None else v.session
+        what = f"{p.module} — {n.cohort(p.cohort, p.site)}" if p is not None else v.session
         if v.kind == "room_busy" and p is not None:
             lines.append(
                 _("%(what)s : la salle %(room)s a été réservée entre-temps.")

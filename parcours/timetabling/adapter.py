@@ -62,13 +62,22 @@ class Names:
     trainers: dict[str, str]
     modules: dict[str, str]
 
-    def cohort(self, code: str) -> str:
+    def cohort(self, code: str, at: str | None = None) -> str:
+        """A group's name: its site and number; ``at``: the site the plan chose for a group
+        without one (``groups_total``)."""
         site, _sep, number = code.rpartition("-")
+        if site == FREE_SITE:
+            if at is None:
+                return _("Groupe %(n)s") % {"n": number}
+            site = at
         return _("%(site)s — groupe %(n)s") % {"site": self.sites.get(site, site), "n": number}
 
 
-def cohort_code(site: Site, number: int) -> str:
-    return f"{site.pk}-{number}"
+FREE_SITE = "0"  # the site part of the code of a group whose site the solver chooses
+
+
+def cohort_code(site: Site | None, number: int) -> str:
+    return f"{site.pk if site is not None else FREE_SITE}-{number}"
 
 
 def rooms_of(campaign: Campaign) -> list[Resource]:
@@ -110,33 +119,36 @@ def names(campaign: Campaign) -> Names:
 def cohorts(
     campaign: Campaign, sites: list[Site], modules: list[CampaignModule]
 ) -> tuple[pure.Cohort, ...]:
-    """The groups: ``groups_per_site`` at each site. Each follows every module, or, as asked,
+    """The groups: ``groups_per_site`` at each site, or ``groups_total`` groups whose sites the
+    solver chooses. Each follows every module, or, as asked,
     one introduction (in turn) and ``options_per_group`` options (in turn), then the closing."""
     intros = [m.module.code for m in modules if m.phase == CampaignModule.Phase.INTRODUCTION]
     options = [m.module.code for m in modules if m.phase == CampaignModule.Phase.OPTION]
     closing = [m.module.code for m in modules if m.phase == CampaignModule.Phase.CLOSING]
     result = []
-    index = 0
-    for site in sites:
-        for n in range(1, campaign.groups_per_site + 1):
-            chosen_intros = (
-                [intros[index % len(intros)]] if campaign.one_introduction and intros else intros
+    groups: list[tuple[Site | None, int]] = (
+        [(None, n) for n in range(1, campaign.groups_total + 1)]
+        if campaign.groups_total
+        else [(site, n) for site in sites for n in range(1, campaign.groups_per_site + 1)]
+    )
+    for index, (site, n) in enumerate(groups):
+        chosen_intros = (
+            [intros[index % len(intros)]] if campaign.one_introduction and intros else intros
+        )
+        k = campaign.options_per_group
+        chosen_options = (
+            [options[(index * k + j) % len(options)] for j in range(k)]
+            if k and options
+            else options
+        )
+        result.append(
+            pure.Cohort(
+                cohort_code(site, n),
+                str(site.pk) if site is not None else None,
+                campaign.group_size,
+                tuple(dict.fromkeys([*chosen_intros, *chosen_options, *closing])),
             )
-            k = campaign.options_per_group
-            chosen_options = (
-                [options[(index * k + j) % len(options)] for j in range(k)]
-                if k and options
-                else options
-            )
-            result.append(
-                pure.Cohort(
-                    cohort_code(site, n),
-                    str(site.pk),
-                    campaign.group_size,
-                    tuple(dict.fromkeys([*chosen_intros, *chosen_options, *closing])),
-                )
-            )
-            index += 1
+        )
     return tuple(result)
 
 

@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from parcours.accounts.models import Organisation, Site
 from parcours.catalogue.models import Module
 from parcours.pathways.models import Pathway
+from parcours.scheduling.models import Feature
 from parcours.timetabling.models import (
     MAX_GAP_DAYS,
     MAX_GROUP_SIZE,
     MAX_GROUPS_PER_SITE,
+    MAX_GROUPS_TOTAL,
     MAX_SOLVE_SECONDS,
     MAX_WEIGHT,
 )
@@ -52,7 +54,12 @@ def parse_dates(text: str) -> list[dt.date]:
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value in ISO (the only format ``<input type=date>`` reads)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
@@ -98,6 +105,16 @@ class CampaignForm(forms.Form):
     )
     groups_per_site = forms.IntegerField(
         label=_("Groupes par site"), min_value=1, max_value=MAX_GROUPS_PER_SITE, initial=2
+    )
+    groups_total = forms.IntegerField(
+        label=_("Ou : groupes en tout"),
+        min_value=1,
+        max_value=MAX_GROUPS_TOTAL,
+        required=False,
+        help_text=_(
+            "Rempli : ce nombre de groupes, chacun au site que le calcul choisit "
+            "(au lieu des groupes par site)."
+        ),
     )
     group_size = forms.IntegerField(
         label=_("Participants par groupe"), min_value=1, max_value=MAX_GROUP_SIZE, initial=12
@@ -229,3 +246,22 @@ class TrainerProfileForm(forms.Form):
 
     def clean_unavailable(self) -> list[dt.date]:
         return parse_dates(self.cleaned_data.get("unavailable") or "")
+
+
+class CampaignModuleForm(forms.Form):
+    """How one module of a campaign runs: its length, its days, its room's equipment."""
+
+    module = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    half_days = forms.IntegerField(label=_("Durée (demi-journées)"), min_value=1, max_value=20)
+    consecutive = forms.BooleanField(label=_("Jours consécutifs"), required=False)
+    features = forms.MultipleChoiceField(
+        label=_("Équipement requis dans la salle"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["features"].choices = [  # type: ignore[attr-defined]
+            (f.slug, f.label) for f in Feature.objects.order_by("label_fr")
+        ]

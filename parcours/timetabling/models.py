@@ -17,6 +17,7 @@ from parcours.catalogue.models import Module
 from parcours.pathways.models import Pathway
 
 MAX_GROUPS_PER_SITE = 10
+MAX_GROUPS_TOTAL = 100
 MAX_GROUP_SIZE = 200
 MAX_GAP_DAYS = 60
 MAX_SOLVE_SECONDS = 600
@@ -95,6 +96,12 @@ class Campaign(models.Model):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUPS_PER_SITE)],
     )
+    groups_total = models.PositiveSmallIntegerField(
+        _("groupes en tout (le calcul choisit leurs sites)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_GROUPS_TOTAL)],
+    )  # set: these groups, each at the site the solver chooses, instead of groups_per_site
     group_size = models.PositiveSmallIntegerField(
         _("participants par groupe"),
         default=12,

@@ -19,11 +19,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parcours.accounts.models import Organisation, Role, User
+from parcours.enrolment.actions.sessions import ROOM_SOURCE
 from parcours.lib.http import AuthedRequest
 from parcours.pathways.models import PathwayModule
+from parcours.scheduling.models import Booking
+from parcours.scheduling.states import BookingStatus
 from parcours.timetabling import actions, adapter
 from parcours.timetabling import campaign as pure
-from parcours.timetabling.forms import CampaignForm, TrainerProfileForm
+from parcours.timetabling.forms import CampaignForm, CampaignModuleForm, TrainerProfileForm
 from parcours.timetabling.models import Campaign, CampaignStatus, TrainerProfile
 
 VIEWS = {"site": "site", "formateur": "trainer", "salle": "room"}
@@ -54,64 +57,182 @@ def campaign_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "timetabling/campaign_list.html", {"campaigns": campaigns})
 
 
+def _campaign_data(
+    d: dict[str, Any], existing: dict[int, actions.ModuleChoice], consecutive_changed: bool
+) -> actions.CampaignData:
+    """The form's answers as the actions' data. Modules already in the campaign keep their
+    length, days and equipment (``existing``), unless "days follow each other" was changed."""
+    choices: list[actions.ModuleChoice] = []
+    seen: set[int] = set()
+
+    def choose(module: Any, phase: int) -> None:
+        before = existing.get(module.pk)
+        if before is None:
+            choices.append(actions.ModuleChoice(module, phase, consecutive=d["consecutive"]))
+        else:
+            consecutive = d["consecutive"] if consecutive_changed else before.consecutive
+            choices.append(
+                actions.ModuleChoice(
+                    module, phase, before.half_days, consecutive, tuple(before.features)
+                )
+            )
+        seen.add(module.pk)
+
+    for name, phase in (("introduction", 0), ("options", 1), ("closing", 2)):
+        for module in d[name]:
+            choose(module, phase)
+    if d.get("pathway") is not None and not existing:
+        for pm in (
+            PathwayModule.objects.filter(pathway=d["pathway"])
+            .select_related("module")
+            .order_by("position", "pk")
+        ):
+            if pm.module_id not in seen:
+                choose(pm.module, 1)
+    return actions.CampaignData(
+        name=d["name"],
+        code=d["code"],
+        start=d["start"],
+        end=d["end"],
+        sites=list(d["sites"]),
+        modules=choices,
+        pathway=d.get("pathway"),
+        groups_per_site=d["groups_per_site"],
+        groups_total=d.get("groups_total"),
+        group_size=d["group_size"],
+        one_introduction=d["one_introduction"],
+        options_per_group=d["options_per_group"],
+        weekdays=d["weekdays"],
+        mornings=d["mornings"],
+        afternoons=d["afternoons"],
+        holidays=d["holidays"],
+        min_gap_days=d["min_gap_days"],
+        spread_weight=d["spread_weight"],
+        monthly_weight=d["monthly_weight"],
+        trips_weight=d["trips_weight"],
+        preferred_weight=d["preferred_weight"],
+        preferred_weekdays=d["preferred_weekdays"],
+        seconds=d["seconds"],
+    )
+
+
+def _form_errors(form: CampaignForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 @login_required
 def campaign_create(request: AuthedRequest) -> HttpResponse:
     org = _org(request)
     form = CampaignForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        choices: list[actions.ModuleChoice] = []
-        seen: set[int] = set()
-        for name, phase in (("introduction", 0), ("options", 1), ("closing", 2)):
-            for module in d[name]:
-                choices.append(actions.ModuleChoice(module, phase, consecutive=d["consecutive"]))
-                seen.add(module.pk)
-        if d["pathway"] is not None:
-            for pm in (
-                PathwayModule.objects.filter(pathway=d["pathway"])
-                .select_related("module")
-                .order_by("position", "pk")
-            ):
-                if pm.module_id not in seen:
-                    choices.append(actions.ModuleChoice(pm.module, 1, consecutive=d["consecutive"]))
-                    seen.add(pm.module_id)
-        data = actions.CampaignData(
-            name=d["name"],
-            code=d["code"],
-            start=d["start"],
-            end=d["end"],
-            sites=list(d["sites"]),
-            modules=choices,
-            pathway=d["pathway"],
-            groups_per_site=d["groups_per_site"],
-            group_size=d["group_size"],
-            one_introduction=d["one_introduction"],
-            options_per_group=d["options_per_group"],
-            weekdays=d["weekdays"],
-            mornings=d["mornings"],
-            afternoons=d["afternoons"],
-            holidays=d["holidays"],
-            min_gap_days=d["min_gap_days"],
-            spread_weight=d["spread_weight"],
-            monthly_weight=d["monthly_weight"],
-            trips_weight=d["trips_weight"],
-            preferred_weight=d["preferred_weight"],
-            preferred_weekdays=d["preferred_weekdays"],
-            seconds=d["seconds"],
-        )
+        data = _campaign_data(form.cleaned_data, {}, False)
         try:
             campaign = actions.create_campaign(actor=request.actor, organisation=org, data=data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            _form_errors(form, exc)
         else:
             messages.success(request, _("Campagne enregistrée : lancez le calcul du plan."))
             return redirect("timetabling:detail", campaign.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "timetabling/campaign_form.html", {"form": form}, status=status)
+
+
+@login_required
+def campaign_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    if campaign.status in (CampaignStatus.COMMITTED, CampaignStatus.SOLVING):
+        messages.error(
+            request,
+            _("Les sessions de cette campagne sont déjà créées : elle ne se modifie plus.")
+            if campaign.status == CampaignStatus.COMMITTED
+            else _("Un calcul est en cours : arrêtez-le avant de modifier la campagne."),
+        )
+        return redirect("timetabling:detail", campaign.pk)
+    current = actions.data_of(campaign)
+    existing = {c.module.pk: c for c in current.modules}
+    by_phase = {p: [c.module for c in current.modules if c.phase == p] for p in (0, 1, 2)}
+    initial = {
+        "name": current.name,
+        "code": current.code,
+        "pathway": current.pathway,
+        "introduction": by_phase[0],
+        "options": by_phase[1],
+        "closing": by_phase[2],
+        "consecutive": all(c.consecutive for c in current.modules),
+        "one_introduction": current.one_introduction,
+        "options_per_group": current.options_per_group,
+        "sites": current.sites,
+        "groups_per_site": current.groups_per_site,
+        "groups_total": current.groups_total,
+        "group_size": current.group_size,
+        "start": current.start,
+        "end": current.end,
+        "weekdays": current.weekdays,
+        "mornings": current.mornings,
+        "afternoons": current.afternoons,
+        "holidays": "\n".join(d.isoformat() for d in current.holidays),
+        "min_gap_days": current.min_gap_days,
+        "spread_weight": current.spread_weight,
+        "monthly_weight": current.monthly_weight,
+        "trips_weight": current.trips_weight,
+        "preferred_weight": current.preferred_weight,
+        "preferred_weekdays": current.preferred_weekdays,
+        "seconds": current.seconds,
+    }
+    form = CampaignForm(request.POST or None, organisation=campaign.organisation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = _campaign_data(form.cleaned_data, existing, "consecutive" in form.changed_data)
+        try:
+            actions.update_campaign(actor=request.actor, campaign=campaign, data=data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Campagne modifiée : le plan précédent est écarté, relancez le calcul.")
+                if campaign.plan
+                else _("Campagne modifiée : lancez le calcul du plan."),
+            )
+            return redirect("timetabling:detail", campaign.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "timetabling/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def campaign_module(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = CampaignModuleForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label} : {error}" if label else str(error))
+        return redirect("timetabling:detail", campaign.pk)
+    d = form.cleaned_data
+    try:
+        actions.update_module(
+            actor=request.actor,
+            campaign=campaign,
+            module_id=d["module"],
+            half_days=d["half_days"],
+            consecutive=d["consecutive"],
+            features=d["features"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Module modifié : relancez le calcul du plan."))
+    return redirect("timetabling:detail", campaign.pk)
 
 
 @dataclass
@@ -126,9 +247,12 @@ class Row:
     room: str
     trainer: str
     pinned: bool
+    needs_approval: bool = False  # the room's bookings wait for logistics' approval
 
 
-def _rows(campaign: Campaign, names: adapter.Names) -> list[Row]:
+def _rows(
+    campaign: Campaign, names: adapter.Names, approval: frozenset[str] = frozenset()
+) -> list[Row]:
     description_modules = {
         m.module.code: pure.Module(m.module.code, half_days=m.half_days, consecutive=m.consecutive)
         for m in campaign.modules.select_related("module")
@@ -149,11 +273,12 @@ def _rows(campaign: Campaign, names: adapter.Names) -> list[Row]:
                 end,
                 sorted({h.day for h in half_days}),
                 f"{p.module} — {names.modules.get(p.module, '')}",
-                names.cohort(p.cohort),
+                names.cohort(p.cohort, p.site),
                 names.sites.get(p.site, p.site),
                 names.rooms.get(p.room, p.room),
                 names.trainers.get(p.trainer, p.trainer),
                 p.session in pins,
+                p.room in approval,
             )
         )
     return sorted(rows, key=lambda r: (r.start, r.placement.session))
@@ -161,7 +286,16 @@ def _rows(campaign: Campaign, names: adapter.Names) -> list[Row]:
 
 def _context(campaign: Campaign, view: str) -> dict[str, Any]:
     names = adapter.names(campaign)
-    rows = _rows(campaign, names)
+    approval = frozenset(str(r.pk) for r in adapter.rooms_of(campaign) if r.requires_approval)
+    rows = _rows(campaign, names, approval)
+    modules = list(campaign.modules.select_related("module"))
+    pending = 0
+    if campaign.status == CampaignStatus.COMMITTED:
+        pending = Booking.objects.filter(
+            source=ROOM_SOURCE,
+            source_id__in=[str(pk) for pk in campaign.created.values_list("session_id", flat=True)],
+            status=BookingStatus.REQUESTED,
+        ).count()
     groups: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         groups[getattr(row, VIEWS.get(view, "site"))].append(row)
@@ -198,7 +332,26 @@ def _context(campaign: Campaign, view: str) -> dict[str, Any]:
     ]
     return {
         "campaign": campaign,
-        "modules": campaign.modules.select_related("module"),
+        "modules": modules,
+        "module_forms": [
+            (
+                m,
+                CampaignModuleForm(
+                    initial={
+                        "module": m.module_id,
+                        "half_days": m.half_days,
+                        "consecutive": m.consecutive,
+                        "features": m.features,
+                    },
+                    auto_id=f"id_m{m.pk}_%s",
+                ),
+            )
+            for m in modules
+        ],
+        "editable": campaign.status
+        in (CampaignStatus.DRAFT, CampaignStatus.PLANNED, CampaignStatus.INFEASIBLE),
+        "approval_count": sum(1 for r in rows if r.needs_approval),
+        "pending_count": pending,
         "sites": campaign.sites.all(),
         "view": view if view in VIEWS else "site",
         "groups": sorted(groups.items()),

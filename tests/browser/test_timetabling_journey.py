@@ -66,10 +66,12 @@ def test_a_coordinator_plans_a_campaign_and_commits_it_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Référent IA — printemps")
     page.get_by_role("button", name="Calculer le plan").click()
     expect(page.get_by_test_id("reasons")).to_contain_text("jours de formation")
-    # The coordinator widens the period (no edit page yet: done here as data), then solves.
-    campaign = Campaign.objects.get(organisation=org)
-    Campaign.objects.filter(pk=campaign.pk).update(end=start + dt.timedelta(days=20))
-    page.reload()
+    # The coordinator widens the period on the edit page, then solves again.
+    page.get_by_role("link", name="Modifier la campagne").click()
+    page.locator("#id_end").fill((start + dt.timedelta(days=20)).isoformat())
+    page.get_by_role("button", name="Enregistrer la campagne").click()
+    expect(page.get_by_text("Campagne modifiée")).to_be_visible()
+    assert Campaign.objects.get(organisation=org).end == start + dt.timedelta(days=20)
     page.get_by_role("button", name="Calculer le plan").click()
     expect(page.get_by_role("heading", name="Plan proposé")).to_be_visible()
     expect(page.get_by_role("table", name="Coût de chaque souhait")).to_be_visible()

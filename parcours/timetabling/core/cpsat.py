@@ -137,8 +137,13 @@ def solve(
     run: Run | None = None,
     log: bool = False,
     checkpoints: Sequence[float] = (),
+    stop_when: Callable[[Progress, float], bool] | None = None,
 ) -> tuple[Progress, list[int] | None]:
-    """Solve and return the progress and the values of ``variables`` in the best solution."""
+    """Solve and return the progress and the values of ``variables`` in the best solution.
+
+    ``stop_when(progress, seconds since the start)``, polled four times a second, ends the
+    search early (keeping the best solution) when it returns true.
+    """
     run = run or Run()
     solver = run.solver
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
@@ -148,7 +153,25 @@ def solve(
     progress = Progress()
     keeper = _Keeper(variables, progress, on_solution, checkpoints)
     started = time.monotonic()
-    status = solver.solve(model, keeper)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.25):
+            with keeper.lock:
+                stop = stop_when is not None and stop_when(progress, time.monotonic() - started)
+            if stop:
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True) if stop_when is not None else None
+    if watcher is not None:
+        watcher.start()
+    try:
+        status = solver.solve(model, keeper)
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
     progress.seconds = time.monotonic() - started
     progress.status = solver.status_name(status)
     if keeper.best is not None:

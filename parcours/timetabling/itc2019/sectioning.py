@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .model import Problem
 
@@ -159,3 +160,305 @@ def improve(
         if not changed:
             break
     return enrolments
+
+
+def conflicts(enrolments: dict[int, list[int]], conflict: Callable[[int, int], bool]) -> int:
+    """Student conflicts of a sectioning: pairs of one student's classes that conflict."""
+    return sum(
+        1
+        for classes in enrolments.values()
+        for i, a in enumerate(classes)
+        for b in classes[i + 1 :]
+        if conflict(a, b)
+    )
+
+
+def _cost(enrolment: Enrolment, others: list[int], conflict: Callable[[int, int], bool]) -> int:
+    return sum(1 for a in enrolment for b in others if conflict(a, b)) + sum(
+        1 for i, a in enumerate(enrolment) for b in enrolment[i + 1 :] if conflict(a, b)
+    )
+
+
+def _best_for(
+    problem: Problem,
+    courses: list[int],
+    options: dict[int, list[Enrolment]],
+    seats: dict[int, int],
+    conflict: Callable[[int, int], bool],
+    bound: int,
+) -> tuple[int, list[Enrolment]] | None:
+    """The student's enrolments in all ``courses`` with the fewest conflicts, exactly.
+
+    Branch and bound over the courses (fewest options first), the cheapest option first;
+    only enrolments with a seat in every class; ``None`` when none beats ``bound``.
+    """
+    order = sorted(courses, key=lambda c: len(options[c]))
+    best: list[tuple[int, list[Enrolment]] | None] = [None]
+    limit = [bound]
+
+    def walk(index: int, chosen: list[Enrolment], flat: list[int], cost: int) -> None:
+        if cost >= limit[0]:
+            return
+        if index == len(order):
+            best[0], limit[0] = (cost, list(chosen)), cost
+            return
+        ranked = sorted(
+            (
+                (_cost(e, flat, conflict), e)
+                for e in options[order[index]]
+                if all(seats[c] > 0 for c in e)
+            ),
+            key=lambda pair: pair[0],
+        )
+        for extra, enrolment in ranked:
+            if cost + extra >= limit[0]:
+                break
+            chosen.append(enrolment)
+            walk(index + 1, chosen, [*flat, *enrolment], cost + extra)
+            chosen.pop()
+
+    walk(0, [], [], 0)
+    return best[0]
+
+
+def local_search(
+    problem: Problem,
+    enrolments: dict[int, list[int]],
+    conflict: Callable[[int, int], bool],
+    seconds: float = 10.0,
+) -> dict[int, list[int]]:
+    """Lower the conflicts against a fixed timetable: exact moves per student, then swaps.
+
+    1. Each student with a conflict is re-sectioned exactly (every course together, branch
+       and bound over the valid enrolments with a free seat), when that lowers their count.
+    2. Swaps: when the enrolment that would lower a student's conflicts needs a seat in a full
+       class, a student of that class is moved to another enrolment of the same course (their
+       own best without that class); the exchange is made when the two changes together lower
+       the total.
+    Repeated until a pass changes nothing or the time is up. Never raises the total.
+    """
+    deadline = time.monotonic() + seconds
+    free = dict.fromkeys(problem.classes, 1 << 30)
+    options = {c: list(_combinations(problem, c, free, limit=500)) for c in problem.courses}
+    result = {s: list(c) for s, c in enrolments.items()}
+    seats = {class_id: klass.limit for class_id, klass in problem.classes.items()}
+    members: dict[int, set[int]] = {c: set() for c in problem.classes}
+    for student_id, classes in result.items():
+        for class_id in classes:
+            seats[class_id] -= 1
+            members[class_id].add(student_id)
+
+    def courses_of(student_id: int) -> list[int]:
+        return [c for c in problem.students[student_id].courses if options.get(c)]
+
+    def split(student_id: int, course_id: int) -> tuple[Enrolment, list[int]]:
+        classes = result[student_id]
+        mine = tuple(c for c in classes if problem.classes[c].course == course_id)
+        return mine, [c for c in classes if problem.classes[c].course != course_id]
+
+    def assign(student_id: int, classes: list[int]) -> None:
+        for class_id in result[student_id]:
+            seats[class_id] += 1
+            members[class_id].discard(student_id)
+        result[student_id] = classes
+        for class_id in classes:
+            seats[class_id] -= 1
+            members[class_id].add(student_id)
+
+    def own(student_id: int) -> int:
+        classes = result[student_id]
+        return sum(1 for i, a in enumerate(classes) for b in classes[i + 1 :] if conflict(a, b))
+
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for student_id in list(result):
+            if time.monotonic() > deadline:
+                break
+            current = own(student_id)
+            if current == 0:
+                continue
+            courses = courses_of(student_id)
+            if len(courses) != len({problem.classes[c].course for c in result[student_id]}):
+                continue  # a course without classes: leave them as they are
+            for class_id in result[student_id]:
+                seats[class_id] += 1
+            found = _best_for(problem, courses, options, seats, conflict, current)
+            for class_id in result[student_id]:
+                seats[class_id] -= 1
+            if found is not None:
+                assign(student_id, [c for e in found[1] for c in e])
+                improved = True
+                continue
+            # Swaps, course by course: a better enrolment blocked by full classes.
+            for course_id in courses:
+                mine, others = split(student_id, course_id)
+                base = _cost(mine, others, conflict)
+                if base == 0:
+                    continue
+                for wanted in options[course_id]:
+                    gain = base - _cost(wanted, others, conflict)
+                    full = [c for c in wanted if c not in mine and seats[c] <= 0]
+                    if gain <= 0 or len(full) != 1:
+                        continue
+                    if _swap(
+                        problem,
+                        student_id,
+                        course_id,
+                        mine,
+                        wanted,
+                        full[0],
+                        gain,
+                        options,
+                        seats,
+                        members,
+                        split,
+                        conflict,
+                        assign,
+                    ):
+                        improved = True
+                        break
+                else:
+                    continue
+                break
+    return result
+
+
+def _swap(
+    problem: Problem,
+    student_id: int,
+    course_id: int,
+    mine: Enrolment,
+    wanted: Enrolment,
+    full: int,
+    gain: int,
+    options: dict[int, list[Enrolment]],
+    seats: dict[int, int],
+    members: dict[int, set[int]],
+    split: Callable[[int, int], tuple[Enrolment, list[int]]],
+    conflict: Callable[[int, int], bool],
+    assign: Callable[[int, list[int]], None],
+) -> bool:
+    """Move one student out of ``full`` so that ``student_id`` takes ``wanted``, if it pays."""
+    for other in sorted(members[full]):
+        theirs, rest = split(other, course_id)
+        before = _cost(theirs, rest, conflict)
+        # Their seats and the first student's (about to be freed) are available to them.
+        for c in theirs:
+            seats[c] += 1
+        for c in mine:
+            seats[c] += 1
+        for c in wanted:
+            seats[c] -= 1
+        choice = None
+        for option in options[course_id]:
+            if full in option or not all(seats[c] > 0 for c in option):
+                continue
+            loss = _cost(option, rest, conflict) - before
+            if loss < gain and (choice is None or loss < choice[0]):
+                choice = (loss, option)
+        for c in theirs:
+            seats[c] -= 1
+        for c in mine:
+            seats[c] -= 1
+        for c in wanted:
+            seats[c] += 1
+        if choice is None:
+            continue
+        assign(other, [*rest, *choice[1]])
+        _, own_rest = split(student_id, course_id)
+        assign(student_id, [*own_rest, *wanted])
+        return True
+    return False
+
+
+def optimal(
+    problem: Problem,
+    conflict: Callable[[int, int], bool],
+    hint: dict[int, list[int]],
+    seconds: float = 20.0,
+    workers: int = 2,
+    max_terms: int = 400_000,
+) -> dict[int, list[int]] | None:
+    """Every student sectioned at once with CP-SAT against a fixed timetable (class limits as
+    constraints, conflicts as the objective), hinted by ``hint``; ``None`` when the model
+    would be too large (more than ``max_terms`` conflicting pairs) or nothing was found.
+
+    One literal per student, course and valid enrolment; one per pair of a student's
+    enrolments in two courses that conflict (weighted by their conflicting pairs of classes).
+    """
+    from ortools.sat.python import cp_model
+
+    started = time.monotonic()
+    free = dict.fromkeys(problem.classes, 1 << 30)
+    options = {c: list(_combinations(problem, c, free, limit=500)) for c in problem.courses}
+    current: dict[tuple[int, int], Enrolment] = {}
+    for student_id, classes in hint.items():
+        for course_id in problem.students[student_id].courses:
+            mine = tuple(c for c in classes if problem.classes[c].course == course_id)
+            current[student_id, course_id] = mine
+            if mine and mine not in options[course_id]:
+                options[course_id].append(mine)
+    inner = {c: [_cost(e, [], conflict) for e in members] for c, members in options.items()}
+    cross: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+
+    def pairs(a: int, b: int) -> list[tuple[int, int, int]]:
+        if (a, b) not in cross:
+            cross[a, b] = [
+                (i, j, cost)
+                for i, ea in enumerate(options[a])
+                for j, eb in enumerate(options[b])
+                if (cost := sum(1 for x in ea for y in eb if conflict(x, y)))
+            ]
+        return cross[a, b]
+
+    terms = 0
+    plan: list[tuple[int, list[int]]] = []
+    for student in problem.students.values():
+        courses = sorted(c for c in set(student.courses) if options.get(c))
+        plan.append((student.id, courses))
+        for i, a in enumerate(courses):
+            for b in courses[i + 1 :]:
+                terms += len(pairs(a, b))
+        if terms > max_terms or time.monotonic() - started > seconds / 2:
+            return None
+    model = cp_model.CpModel()
+    objective: list[Any] = []
+    chosen: dict[tuple[int, int], list[Any]] = {}
+    takers: dict[int, list[Any]] = {}
+    for student_id, courses in plan:
+        for course_id in courses:
+            literals = [model.new_bool_var("e") for _ in options[course_id]]
+            model.add_exactly_one(literals)
+            chosen[student_id, course_id] = literals
+            was = current.get((student_id, course_id))
+            for index, (literal, enrolment) in enumerate(
+                zip(literals, options[course_id], strict=True)
+            ):
+                model.add_hint(literal, enrolment == was)
+                if inner[course_id][index]:
+                    objective.append(inner[course_id][index] * literal)
+                for class_id in enrolment:
+                    takers.setdefault(class_id, []).append(literal)
+        for i, a in enumerate(courses):
+            for b in courses[i + 1 :]:
+                for k, m, cost in pairs(a, b):
+                    both = model.new_bool_var("both")
+                    first, second = chosen[student_id, a][k], chosen[student_id, b][m]
+                    model.add_bool_or([first.Not(), second.Not(), both])
+                    objective.append(cost * both)
+    for class_id, literals in takers.items():
+        model.add(sum(literals) <= problem.classes[class_id].limit)
+    model.minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, seconds - (time.monotonic() - started))
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    result: dict[int, list[int]] = {s: [] for s in problem.students}
+    for (student_id, course_id), literals in chosen.items():
+        for literal, enrolment in zip(literals, options[course_id], strict=True):
+            if solver.boolean_value(literal):
+                result[student_id].extend(enrolment)
+    return result

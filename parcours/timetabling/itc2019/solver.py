@@ -146,6 +146,8 @@ class Result:
     model_total: float | None = None
     # (seconds, checked total or None when infeasible) of the best plan at each checkpoint
     checkpoints: list[tuple[float, int | None]] = field(default_factory=list)
+    # each round of timetabling then sectioning: (seconds at its end, its checked total)
+    rounds: list[tuple[float, int | None]] = field(default_factory=list)
 
 
 class _Model:
@@ -499,6 +501,26 @@ class _Model:
         for variable, value in zip(self.variables(), values, strict=True):
             self.model.add_hint(variable, value)
 
+    def complete_hint(self, values: list[int], seconds: float, workers: int) -> bool:
+        """Hint every variable, not only the times and rooms: a short solve with the times and
+        rooms fixed to ``values`` fills in the rest (violations, days used, pairs), so that the
+        next solve starts from a complete, feasible assignment. False when that failed (the
+        partial hint stays)."""
+        self.hint(values)
+        solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.max_time_in_seconds = max(1.0, seconds)
+        solver.parameters.num_workers = workers
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        solution = list(solver.response_proto.solution)
+        self.model.clear_hints()
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(range(len(solution)))
+        hint.values.extend(solution)
+        return True
+
     def cut(self, placements: dict[int, Placement], members: list[int]) -> None:
         """Forbid this combination of times for these classes (a broken lazy constraint)."""
         literals = []
@@ -555,31 +577,35 @@ def solve(
 
     # CP-SAT with the objective (its presolve is the long part on big instances: a run without
     # objective first would pay it twice). Snapshots of the best plan at each checkpoint. With
-    # students and enough time, two rounds: after the first (40 % of the time), the students are
-    # re-sectioned against its timetable and the model rebuilt with the new pairs, hinted.
-    if rounds is None:
-        rounds = 2 if seconds >= 240 and problem.students and problem.weights["student"] else 1
-    ends = [seconds * 0.4, seconds] if rounds == 2 else [seconds]
+    # students and enough time, several rounds: after each, the students are re-sectioned
+    # against its timetable (local search, then every student at once with CP-SAT) and the
+    # model rebuilt with the new "these two classes share n students" pairs, hinted with the
+    # timetable: the timetable and the sectioning improve in turn.
+    plan = RoundPlan.of(problem, seconds, rounds)
+    final = seconds - plan.polish  # the last sectioning's time is kept aside
     checkpoints: list[tuple[float, int | None]] = []
+    pending = sorted(c for c in checkpoint_seconds if c < seconds)
+    trace: list[tuple[float, int | None]] = []
     first: float | None = None
     values: list[int] | None = None
     total = Progress()
     solution: Solution | None = None
     report: Report | None = None
-    for round_index, end in enumerate(ends):
+    round_index = 0
+    while True:
         if round_index:
-            if values is None or solution is None or remaining() < 5:
+            left = final - (time.monotonic() - started)
+            if values is None or solution is None or left < plan.least_left():
                 break
-            # Students sectioned afresh against this timetable (seats all free again), kept
-            # when that beats moving them one by one from the first sectioning.
-            fresh, _ = _finish(problem, model, values, enrolments, started, workers, fresh=True)
-            source = fresh or solution
+            if run is not None and run.stopped:
+                break
+            # The students of the best plan so far (sectioned against its timetable).
             enrolments = {s: [] for s in problem.students}
-            for class_id, placement in source.placements.items():
+            for class_id, placement in solution.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
             model = _Model(problem, enrolments)
-            model.hint(values)
+            model.complete_hint(values, min(20.0, remaining() / 4), workers)
         if model.objective:
             model.set_objective()
         offset = time.monotonic() - started
@@ -592,41 +618,90 @@ def solve(
             if on_progress is not None:
                 on_progress(elapsed, value)
 
-        window_start = 0.0 if round_index == 0 else ends[round_index - 1]
-        here = [c for c in checkpoint_seconds if window_start < c <= end and c < seconds]
+        here = [c for c in pending if c > offset]
+        # Probes: the best timetable every few seconds of the round, re-sectioned and checked
+        # after it (a timetable better for the model's pairs can be worse once the students
+        # are sectioned again: the best checked one is kept, not only the round's last).
+        probes: list[float] = []
+        if plan.rounds:
+            every = max(20.0, 0.05 * seconds)
+            while offset + every * (len(probes) + 1) < final:
+                probes.append(every * (len(probes) + 1))
         outcome, found = run_cpsat(
             model.model,
             model.variables(),
-            seconds=end - (time.monotonic() - started),
+            seconds=final - (time.monotonic() - started),
             workers=workers,
             seed=seed,
             log=log,
             run=run,
             on_solution=report_progress,
-            checkpoints=[c - offset for c in here],
+            checkpoints=sorted({c - offset for c in here} | set(probes)),
+            stop_when=plan.stop_when(round_index, offset, final),
         )
         if first is None and outcome.first_solution_seconds is not None:
             first = offset + outcome.first_solution_seconds
-        for at in here:
-            # a checkpoint before this run started (building took long): the best plan then
+            plan.overhead = first  # building and presolving again costs about as much
+        now = time.monotonic() - started
+        for at in [c for c in pending if c <= now]:
+            # before this run started (building took long): the best plan then
             snapshot = outcome.snapshots.get(at - offset, values) if at > offset else values
             _, checked = _finish(problem, model, snapshot, enrolments, started, workers)
             checkpoints.append(
                 (at, checked.total if checked is not None and checked.feasible else None)
             )
+            pending.remove(at)
         if found is None:
             if values is None:
                 total = outcome
+            else:
+                trace.append((round(now, 1), None))
             break
-        candidate, candidate_report = _finish(problem, model, found, enrolments, started, workers)
-        if report is None or (
+        candidate, candidate_report = _finish(
+            problem, model, found, enrolments, started, workers, polish=plan.polish
+        )
+        seen = {tuple(found)}
+        for probe in probes:
+            snapshot = outcome.snapshots.get(probe)
+            if snapshot is None or probe > outcome.seconds or tuple(snapshot) in seen:
+                continue
+            seen.add(tuple(snapshot))
+            earlier, earlier_report = _finish(
+                problem, model, snapshot, enrolments, started, workers
+            )
+            if (
+                earlier_report is not None
+                and earlier_report.feasible
+                and (candidate_report is None or earlier_report.total < candidate_report.total)
+            ):
+                found, candidate, candidate_report = snapshot, earlier, earlier_report
+        trace.append(
+            (
+                round(time.monotonic() - started, 1),
+                candidate_report.total
+                if candidate_report is not None and candidate_report.feasible
+                else None,
+            )
+        )
+        better = report is None or (
             candidate_report is not None
             and (candidate_report.feasible, -candidate_report.total)
-            >= (report.feasible, -report.total)
-        ):
+            > (report.feasible, -report.total)
+        )
+        if better:
             values, total, solution, report = found, outcome, candidate, candidate_report
         if run is not None and run.stopped:
             break
+        if not plan.rounds or (plan.count is not None and round_index + 1 >= plan.count):
+            break
+        if not better and outcome.status == "OPTIMAL":
+            break  # the same pairs again: nothing left to gain
+        round_index += 1
+        if not better:
+            seed += 1  # the next round starts from the same plan: search elsewhere
+    # Checkpoints after the solve ended early (optimal): the best plan then is the final one.
+    for at in pending:
+        checkpoints.append((at, report.total if report is not None and report.feasible else None))
     # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
     while (
         report is not None
@@ -662,16 +737,7 @@ def solve(
         history=history,
         model_total=None if total.objective is None else round(total.objective) / model.scale,
         checkpoints=checkpoints,
-    )
-
-
-def _conflicts(sections: dict[int, list[int]], conflict: Callable[[int, int], bool]) -> int:
-    return sum(
-        1
-        for classes in sections.values()
-        for i, a in enumerate(classes)
-        for b in classes[i + 1 :]
-        if conflict(a, b)
+        rounds=trace,
     )
 
 
@@ -687,12 +753,15 @@ def _finish(
     enrolments: dict[int, list[int]],
     started: float,
     workers: int,
-    fresh: bool = False,
+    polish: float = 0.0,
 ) -> tuple[Solution | None, Report | None]:
     """The solution of ``values`` with its students re-sectioned, and its checked report.
 
-    ``fresh``: also section every student from scratch against this timetable (the greedy
-    sectioning with actual conflicts as clashes), keep whichever has fewer conflicts.
+    The students are re-sectioned against the fixed timetable: course by course (greedy), then
+    the local search (exact moves per student, swaps); with ``polish`` seconds, also sectioned
+    afresh (greedy with the actual conflicts) and then every student at once with CP-SAT,
+    hinted with the best so far. The sectioning with the fewest conflicts that gives every
+    student a class in each subpart of their courses is kept.
     """
     if values is None:
         return None, None
@@ -714,12 +783,26 @@ def _finish(
         return cache[key]
 
     sections = sectioning.improve(problem, {s: list(c) for s, c in enrolments.items()}, conflict)
-    if fresh:
+    budget = max(1.0, min(5.0, polish / 4)) if polish else 1.0
+    sections = sectioning.local_search(problem, sections, conflict, seconds=budget)
+    best = sectioning.conflicts(sections, conflict)
+
+    def complete(candidate: dict[int, list[int]]) -> bool:
+        return all(len(candidate.get(s, ())) >= len(sections[s]) for s in sections)
+
+    if polish and best:
         again = sectioning.improve(problem, sectioning.initial(problem, conflict), conflict)
-        if _conflicts(again, conflict) < _conflicts(sections, conflict) and all(
-            len(again[s]) >= len(sections[s]) for s in sections
-        ):
-            sections = again
+        again = sectioning.local_search(problem, again, conflict, seconds=budget)
+        if sectioning.conflicts(again, conflict) < best and complete(again):
+            sections, best = again, sectioning.conflicts(again, conflict)
+        if best:
+            exact = sectioning.optimal(
+                problem, conflict, sections, seconds=max(1.0, polish - 2 * budget), workers=workers
+            )
+            if exact is not None and complete(exact):
+                count = sectioning.conflicts(exact, conflict)
+                if count < best:
+                    sections, best = exact, count
     for student_id, classes in sections.items():
         for class_id in classes:
             placements[class_id].students.append(student_id)
@@ -730,3 +813,67 @@ def _finish(
         cores=workers,
     )
     return solution, check(problem, solution)
+
+
+@dataclass(slots=True)
+class RoundPlan:
+    """How the time is shared between rounds of timetabling then sectioning.
+
+    Without students (or under 100 s): one round. With students, rounds follow each other
+    until the time is up: the first lasts at least ``first`` seconds (25 % of the time, at
+    least 60 s) and at least 2.5 times its first timetable's time (when the machine is slow,
+    a first round cut short would leave a poor timetable); each next one at least ``step``
+    seconds (15 %, at least 60 s); every round also ends when its timetable has not improved
+    for ``patience`` seconds (5 %, at least 15 s) after half that minimum. No round starts
+    without twice the time the first timetable took (its model and presolve) still ahead: on a
+    loaded machine the first round simply goes on. ``polish``: the seconds of
+    the sectioning after each round (CP-SAT over every student), kept aside for the last one.
+    ``rounds`` (tests): that many rounds of equal length after the first.
+    """
+
+    rounds: bool
+    first: float
+    step: float
+    patience: float
+    polish: float
+    count: int | None = None
+    overhead: float = 0.0  # time to the first timetable: what a new round costs before it helps
+
+    def least_left(self) -> float:
+        """The time a new round needs: its model, its presolve, then some search."""
+        return max(min(15.0, self.step / 2), 2 * self.overhead)
+
+    @classmethod
+    def of(cls, problem: Problem, seconds: float, rounds: int | None = None) -> RoundPlan:
+        many = bool(problem.students and problem.weights.get("student"))
+        many = many and (seconds >= 100 if rounds is None else rounds > 1)
+        first = max(60.0, 0.25 * seconds) if rounds is None else seconds * 0.4
+        step = (
+            max(60.0, 0.15 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
+        )
+        polish = min(20.0, 0.04 * seconds) if many else min(5.0, 0.04 * seconds)
+        return cls(many, first, step, max(15.0, 0.05 * seconds), polish, rounds)
+
+    def stop_when(
+        self, index: int, offset: float, final: float
+    ) -> Callable[[Progress, float], bool] | None:
+        """When round ``index`` (started ``offset`` seconds in) should end early."""
+        if not self.rounds:
+            return None
+        if self.count is not None and index >= self.count - 1:
+            return None  # the last of a fixed number of rounds: until the end
+        least = self.first if index == 0 else self.step
+
+        def stop(progress: Progress, elapsed: float) -> bool:
+            if progress.first_solution_seconds is None:
+                return False
+            overhead = self.overhead or offset + progress.first_solution_seconds
+            if final - (offset + elapsed) < max(self.step / 2, 2 * overhead):
+                return False  # too little left for another round: this one goes on
+            minimum = max(least, 2.5 * progress.first_solution_seconds) if index == 0 else least
+            if self.count is not None:
+                return elapsed >= least
+            last = progress.history[-1][0] if progress.history else 0.0
+            return elapsed >= minimum or (elapsed >= least / 2 and elapsed - last > self.patience)
+
+        return stop

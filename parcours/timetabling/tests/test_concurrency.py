@@ -58,3 +58,35 @@ def test_commit_and_a_concurrent_booking_never_both_win(
     active = Reservation.objects.active().filter(resource_id=int(target.room))
     spans = sorted((r.blocked_start, r.blocked_end) for r in active)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_and_a_concurrent_commit_never_both_win(
+    campaign: Campaign, coordinator: User, run_concurrently: ConcurrentRunner
+) -> None:
+    actions.start_solving(actor=Actor.of(coordinator), campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.PLANNED
+    data = actions.data_of(campaign)
+    data.group_size = 8
+    run = run_concurrently.each(
+        [
+            partial(actions.commit_plan, actor=Actor.of(coordinator), campaign=campaign),
+            partial(
+                actions.update_campaign, actor=Actor.of(coordinator), campaign=campaign, data=data
+            ),
+        ]
+    )
+    commit_error, change_error = run.exceptions
+    campaign.refresh_from_db()
+    sessions = Session.objects.filter(organisation=campaign.organisation).count()
+    if commit_error is None:
+        # The sessions were created from the plan: the change came too late.
+        assert isinstance(change_error, ValidationError), change_error
+        assert (campaign.status, campaign.group_size, sessions) == (CampaignStatus.COMMITTED, 12, 4)
+    else:
+        # The change dropped the plan first: nothing to commit, nothing created.
+        assert isinstance(commit_error, ValidationError), commit_error
+        assert change_error is None
+        assert (campaign.status, campaign.group_size, sessions) == (CampaignStatus.DRAFT, 8, 0)
+        assert campaign.plan == []
