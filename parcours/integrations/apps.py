@@ -14,6 +14,7 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Intégrations")
 
     def ready(self) -> None:
+        from parcours.enrolment.signals import attendance_recorded
         from parcours.integrations.lti import receivers as lti_receivers
         from parcours.integrations.lti import registry as lti_registry
         from parcours.integrations.moodle import wiring as moodle_wiring
@@ -24,6 +25,9 @@ class IntegrationsConfig(AppConfig):
         lti_registry.register()
         module_completed.connect(
             lti_receivers.on_module_completed, dispatch_uid="integrations.lti.module_completed"
+        )
+        attendance_recorded.connect(
+            lti_receivers.on_attendance_recorded, dispatch_uid="integrations.lti.attendance"
         )
         xapi_receivers.connect()
         xapi_panel.register()

@@ -1,4 +1,5 @@
-"""Completions go back to the LMS gradebooks (AGS): one pending score per linked course."""
+"""Attendance and completions go back to the LMS gradebooks (AGS): one pending score per linked
+course."""
 
 from __future__ import annotations
 
@@ -22,3 +23,14 @@ def on_module_completed(sender: Any, *, learner_id: int, module_id: int, **kwarg
         logger.exception(
             "queueing LTI scores failed (learner %s, module %s)", learner_id, module_id
         )
+
+
+def on_attendance_recorded(
+    sender: Any, *, session_id: int, present: list[int], **kwargs: Any
+) -> None:
+    # After the roll call's commit: the share of slots attended, as work in progress.
+    try:
+        with transaction.atomic():
+            actions.queue_scores_for_attendance(session_id=session_id, enrolment_ids=present)
+    except Exception:
+        logger.exception("queueing LTI attendance scores failed (session %s)", session_id)

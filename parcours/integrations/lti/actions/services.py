@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 import requests
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,7 @@ from parcours.accounts import audit
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Actor
 from parcours.enrolment.actions import enrol
-from parcours.enrolment.models import Enrolment, Session
+from parcours.enrolment.models import Attendance, Enrolment, Session
 from parcours.enrolment.states import ACTIVE, EnrolmentStatus
 from parcours.integrations.lti import roles as role_map
 from parcours.integrations.lti.actions._base import (
@@ -243,6 +245,78 @@ def queue_scores_for_completion(*, learner_id: int, module_id: int) -> list[int]
             },
         )
         ids.append(score.pk)
+    if ids:
+        transaction.on_commit(partial(_enqueue_scores, ids))
+    return ids
+
+
+def queue_scores_for_attendance(*, session_id: int, enrolment_ids: list[int]) -> list[int]:
+    """Attendance was recorded in a session: for each person marked present who has an LMS
+    identity, the share of the session's slots attended goes to the gradebook of every course
+    linked to the session's module as work in progress (``InProgress`` / ``Pending``), until
+    the completion replaces it with ``Completed`` / ``FullyGraded``. A completed score is never
+    lowered. Never raises into the roll call."""
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None or not enrolment_ids:
+        return []
+    enrolments = dict(
+        Enrolment.objects.filter(pk__in=enrolment_ids, session_id=session_id).values_list(
+            "pk", "learner_id"
+        )
+    )
+    learner_ids = set(enrolments.values())
+    links: dict[tuple[int, int], str] = {
+        (link.user_id, link.registration_id): link.sub
+        for link in LtiPersonLink.objects.filter(
+            user_id__in=learner_ids, registration__is_active=True
+        )
+    }
+    if not links:
+        return []
+    line_items = list(
+        LtiLineItem.objects.filter(
+            module_id=session.module_id,
+            context__registration_id__in={registration for _user, registration in links},
+        ).select_related("context")
+    )
+    if not line_items:
+        return []
+    slots = session.slots.count() or 1
+    attended = dict(
+        Attendance.objects.filter(enrolment_id__in=list(enrolments), present=True)
+        .values("enrolment_id")
+        .annotate(n=Count("slot_id", distinct=True))
+        .values_list("enrolment_id", "n")
+    )
+    done = set(
+        LtiScore.objects.filter(
+            line_item__in=line_items, user_id__in=learner_ids, activity_progress="Completed"
+        ).values_list("line_item_id", "user_id")
+    )
+    ids = []
+    now = timezone.now()
+    for enrolment_id, learner_id in enrolments.items():
+        share = Decimal(min(attended.get(enrolment_id, 0), slots)) / Decimal(slots)
+        for line_item in line_items:
+            sub = links.get((learner_id, line_item.context.registration_id))
+            if sub is None or (line_item.pk, learner_id) in done:
+                continue
+            score, _created = LtiScore.objects.update_or_create(
+                line_item=line_item,
+                user_id=learner_id,
+                defaults={
+                    "sub": sub,
+                    "score_given": share.quantize(Decimal("0.01")),
+                    "score_maximum": 1,
+                    "activity_progress": "InProgress",
+                    "grading_progress": "Pending",
+                    "timestamp": now,
+                    "state": LtiScore.State.PENDING,
+                    "attempts": 0,
+                    "last_error": "",
+                },
+            )
+            ids.append(score.pk)
     if ids:
         transaction.on_commit(partial(_enqueue_scores, ids))
     return ids

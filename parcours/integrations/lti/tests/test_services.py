@@ -278,3 +278,37 @@ def test_concurrent_posts_of_one_launch_and_first_launches_of_one_person(
     assert [r.status_code for r in run.results] == [302, 302]
     assert User.objects.filter(email="new@ecole.test").count() == 1
     assert LtiPersonLink.objects.filter(sub="newcomer").count() == 1
+
+
+def test_attendance_goes_to_the_gradebook_as_work_in_progress(
+    live_platform: Platform, org: Organisation, coordinator: User, module: Module
+) -> None:
+    admin = make_person(org, Role.ADMINISTRATOR, "admin@technofutur.test", "Ada", "Admin")
+    helpers.register(live_platform, org, admin)
+    custom = {"parcours_type": "module", "parcours_id": str(module.pk)}
+    helpers.launch(Client(), live_platform, sub="moodle-7", email="d@ecole.test", custom=custom)
+    learner = User.objects.get(email="d@ecole.test")
+    session = _session(org, coordinator, module, capacity=5)
+    enrolment_actions.enrol(
+        actor=Actor.of(coordinator),
+        session=session,
+        learner=learner,
+        source=Enrolment.Source.COORDINATOR,
+    )
+    slots = list(session.slots.order_by("start"))
+    enrolment_actions.record_roll_call(
+        actor=Actor.of(coordinator), slot=slots[0], now=slots[0].start + dt.timedelta(minutes=5)
+    )
+    sent = live_platform.scores[-1]
+    assert sent["userId"] == "moodle-7"
+    assert sent["scoreGiven"] == pytest.approx(round(1 / len(slots), 2))
+    assert (sent["activityProgress"], sent["gradingProgress"]) == ("InProgress", "Pending")
+    # The completion replaces it; a later roll call correction never lowers a completed score.
+    record_completion(learner=learner, module=module)
+    assert live_platform.scores[-1]["activityProgress"] == "Completed"
+    count = len(live_platform.scores)
+    enrolment_actions.record_roll_call(
+        actor=Actor.of(coordinator), slot=slots[0], now=slots[0].start + dt.timedelta(minutes=9)
+    )
+    assert len(live_platform.scores) == count
+    assert LtiScore.objects.get(user=learner).activity_progress == "Completed"
