@@ -269,8 +269,8 @@ def write_markdown() -> None:
         "`python -m benchmarks.bench_xapi --db both` (see the module docstring). Target: "
         f"{STATEMENTS:,} statements to the local Ralph LRS in batches, ≥ {TARGET_PER_S:,.0f} "
         "statements/s end to end, 0 lost and 0 duplicated after a forced restart (SIGKILL) of "
-        "the LRS midway. Measured on a shared machine (other helpers' work running): figures "
-        "are noisy.",
+        "the LRS midway. The load average column says how busy the 2-core machine was: "
+        "figures measured while other work ran are noisy.",
         "",
         "| database | statements | batch | sent in | statements/s (without the restart's "
         "downtime) | Parcours' CPU | restart downtime | sent at the kill | interrupted rounds | "
