@@ -296,9 +296,9 @@ def write_markdown() -> None:
         "completions (enrolment's roll call, pathways' `record_completions`), each row also "
         "firing the reporting facts' triggers. Measured on a quiet machine (load about 1) on "
         "2026-12-06: SQLite meets the 5 s target on the second run (3.5 s; 5.2 s on the first, "
-        "cold), PostgreSQL does not (7.3-12.4 s wall clock for 1.4-1.6 s of the process's CPU: "
-        "the time is spent in the database). Where it goes on PostgreSQL is still to be profiled "
-        "(the row-level facts triggers are the first suspect).",
+        "cold), PostgreSQL does not (7.3-12.4 s wall clock, 3.2-8.2 s of it CPU in the benchmark's "
+        "own process). Where it goes on PostgreSQL is still to be profiled (the row-level facts "
+        "triggers and the per-row completion path are the first suspects).",
         "",
     ]
     (RESULTS_DIR / "webinars.md").write_text("\n".join(lines))
