@@ -7,19 +7,13 @@ Everything here is benchmark set-up (bulk inserts, not what is measured).
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES
-from benchmarks.progress import Progress, step
+from benchmarks.progress import Progress
+from benchmarks.runner import run_cli as run_cli  # re-exported: older benches import it here
 
 
 def bulk_learners(
@@ -107,47 +101,3 @@ def make_organisation(
         for code, title_fr, title_en in modules
     }
     return Organisation(org=org, coordinator=coordinator, trainer=trainer, site=site, modules=made)
-
-
-def run_cli(
-    *,
-    name: str,
-    argv: list[str] | None,
-    env_flag: str,
-    run_worker: Callable[[str, str], dict[str, Any]],
-    ok: Callable[[dict[str, Any]], bool],
-    summary: Callable[[dict[str, Any]], Any] | None = None,
-) -> int:
-    """``python -m benchmarks.<name> [--db sqlite|postgres|both]``: each database is fresh, a
-    temporary SQLite file or a throwaway PostgreSQL (``scripts/with_postgres.py``);
-    ``run_worker(db, database_url)`` migrates, measures and writes ``results/<…>.md``."""
-    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{name}")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    args = parser.parse_args(argv)
-    me = [sys.executable, "-m", f"benchmarks.{name}"]
-    if args.db == "both":
-        codes = [
-            subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / f"{name.removeprefix('bench_')}.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_{name}_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path))
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(env_flag) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"])
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, env_flag: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
-    if summary is not None:
-        import json
-
-        print(json.dumps(summary(result), indent=2))
-    return 0 if ok(result) else 1
