@@ -13,6 +13,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
+from parcours.accounts.api_scope import chosen_organisation
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
 from parcours.careers import permissions
@@ -38,18 +39,7 @@ def _organisation(request: HttpRequest, slug: str | None) -> Organisation:
     orgs = permissions.career_manager_orgs(actor)
     if not orgs:
         raise HttpError(403, "Réservé aux chargé·es de suivi de carrière.")
-    qs = Organisation.objects.filter(pk__in=orgs)
-    if slug:
-        org = qs.filter(slug=slug[:100]).first()
-        if org is None:
-            raise HttpError(404, "Organisation inconnue.")
-        return org
-    if len(orgs) > 1:
-        raise HttpError(422, "Précisez l'organisation (paramètre organisation).")
-    org = qs.first()
-    if org is None:
-        raise HttpError(404, "Organisation inconnue.")
-    return org
+    return chosen_organisation(orgs, slug)
 
 
 @router.get(

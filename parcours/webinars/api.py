@@ -15,6 +15,7 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
+from parcours.accounts.api_scope import chosen_organisation
 from parcours.accounts.models import Organisation, Role
 from parcours.accounts.permissions import Actor
 from parcours.lib.ids import MAX_ID
@@ -42,18 +43,7 @@ def _organisation(request: HttpRequest, slug: str | None) -> Organisation:
         orgs = list(Organisation.objects.filter(slug=slug[:100]).values_list("pk", flat=True))
     if not orgs:
         raise HttpError(403, "Réservé aux coordinateurs.")
-    qs = Organisation.objects.filter(pk__in=orgs)
-    if slug:
-        org = qs.filter(slug=slug[:100]).first()
-        if org is None:
-            raise HttpError(404, "Organisation inconnue.")
-        return org
-    if len(orgs) > 1:
-        raise HttpError(422, "Précisez l'organisation (paramètre organisation).")
-    org = qs.first()
-    if org is None:
-        raise HttpError(404, "Organisation inconnue.")
-    return org
+    return chosen_organisation(orgs, slug)
 
 
 @router.get(

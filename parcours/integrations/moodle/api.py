@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
+from parcours.accounts.api_scope import chosen_organisation
 from parcours.accounts.models import Organisation
 from parcours.accounts.permissions import Actor
 from parcours.integrations.models import MoodleSite, MoodleSyncCourse, MoodleSyncRun
@@ -70,18 +71,7 @@ def _organisation(request: HttpRequest, slug: str | None) -> tuple[Actor, Organi
         ids = actor.orgs_with_role(*actions.LINKERS)
     if not ids:
         raise HttpError(403, "Réservé aux coordinateurs et administrateurs.")
-    orgs = Organisation.objects.filter(pk__in=ids)
-    if slug:
-        org = orgs.filter(slug=slug[:100]).first()
-        if org is None:
-            raise HttpError(404, "Organisation inconnue.")
-        return actor, org
-    if len(ids) > 1:
-        raise HttpError(422, "Précisez l'organisation (paramètre organisation).")
-    org = orgs.first()
-    if org is None:
-        raise HttpError(404, "Organisation inconnue.")
-    return actor, org
+    return actor, chosen_organisation(ids, slug)
 
 
 def _course(course: MoodleSyncCourse) -> dict[str, Any]:
