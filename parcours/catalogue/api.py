@@ -47,6 +47,9 @@ class ModuleFilters(Schema):
     format: Module.Format | None = None
     audience: Module.Audience | None = None
     language: Module.Language | None = None
+    completion_mode: Module.CompletionMode | None = Field(
+        None, description="Comment le module est réussi : attendance, assessment ou both."
+    )
     framework: str = Field(
         "", max_length=MAX_SLUG, description="Slug du référentiel de compétences."
     )
@@ -121,6 +124,7 @@ def list_modules(request: HttpRequest, filters: Query[ModuleFilters]) -> dict[st
             format=filters.format or "",
             audience=filters.audience or "",
             language=filters.language or "",
+            completion_mode=filters.completion_mode or "",
             framework=filters.framework,
             competence=filters.competence,
         )

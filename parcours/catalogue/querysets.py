@@ -51,6 +51,7 @@ class ModuleQuerySet(models.QuerySet):
         language: str = "",
         framework: str = "",
         competence: int | None = None,
+        completion_mode: str = "",
     ) -> ModuleQuerySet:
         """The catalogue filters; empty values are ignored. Organisation, framework: slugs."""
         from parcours.catalogue.models import ModuleCompetence
@@ -64,6 +65,8 @@ class ModuleQuerySet(models.QuerySet):
             qs = qs.filter(audience=audience)
         if language:
             qs = qs.filter(language=language)
+        if completion_mode:
+            qs = qs.filter(completion_mode=completion_mode)
         if framework:
             qs = qs.filter(
                 models.Exists(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from parcours.catalogue.models import Module
 
 
 class FrameworkOut(Schema):
@@ -95,6 +97,10 @@ class ModuleOut(Schema):
     format: str
     audience: str
     language: str
+    completion_mode: Module.CompletionMode = Field(
+        description="Comment le module est réussi : attendance (présences), assessment (projet "
+        "évalué) ou both (les deux)."
+    )
     published_at: datetime | None
     url: str
     competences: list[TargetedCompetenceOut]

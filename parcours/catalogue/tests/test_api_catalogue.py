@@ -261,3 +261,29 @@ def test_the_openapi_document_describes_the_catalogue(client: Client, db: None) 
     paths = client.get(f"{API}/openapi.json").json()["paths"]
     for path in ("/frameworks", "/frameworks/{slug}", "/modules", "/modules/{module_id}"):
         assert f"{API}{path}" in paths
+
+
+# --- How a module is completed -----------------------------------------------------------
+
+
+def test_a_module_says_how_it_is_completed(
+    client: Client, coordinator: User, org: Organisation, published: Module
+) -> None:
+    project = make_module(coordinator, org, code="PROJ", completion_mode="both", publish=True)
+    one = client.get(f"{API}/modules/{project.pk}").json()
+    assert one["completion_mode"] == "both"
+    listed = {m["code"]: m["completion_mode"] for m in client.get(f"{API}/modules").json()["items"]}
+    assert listed == {"EVAL": "attendance", "PROJ": "both"}
+
+
+def test_modules_filtered_by_completion_mode(
+    client: Client, coordinator: User, org: Organisation, published: Module
+) -> None:
+    make_module(coordinator, org, code="PROJ", completion_mode="assessment", publish=True)
+    codes = [
+        m["code"]
+        for m in client.get(f"{API}/modules", {"completion_mode": "assessment"}).json()["items"]
+    ]
+    assert codes == ["PROJ"]
+    refused = client.get(f"{API}/modules", {"completion_mode": "luck"})
+    assert refused.status_code == 422
