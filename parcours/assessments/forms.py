@@ -126,6 +126,11 @@ class PriorLearningForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Raison du retrait"), max_length=MAX_REASON)
+    revoke_credentials = forms.BooleanField(
+        label=_("Révoquer aussi les badges obtenus grâce à ce module"),
+        required=False,
+        initial=True,
+    )
 
 
 __all__ = [

@@ -508,8 +508,27 @@ def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Indiquez la raison du retrait."))
         return redirect("assessments:prior_learning")
+    revoke = form.cleaned_data["revoke_credentials"]
     pathway_actions.withdraw_completion(
-        actor=request.actor, completion=completion, reason=form.cleaned_data["reason"]
+        actor=request.actor,
+        completion=completion,
+        reason=form.cleaned_data["reason"],
+        revoke_credentials=revoke,
     )
-    messages.success(request, _("Module terminé retiré (le retrait est enregistré)."))
+    if revoke:
+        messages.success(
+            request,
+            _(
+                "Module terminé retiré (le retrait est enregistré) ; les badges qu'il avait "
+                "permis d'obtenir sont révoqués."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Module terminé retiré (le retrait est enregistré) ; les badges déjà délivrés "
+                "sont conservés."
+            ),
+        )
     return redirect("assessments:prior_learning")

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -895,6 +895,35 @@ def revoke_credential(
             changes={"reason": reason, "learner": credential.learner_id},
         )
     return credential
+
+
+def revoke_earned_by(
+    *,
+    actor: Actor,
+    learner_id: int,
+    module_id: int,
+    pathway_ids: list[int],
+    reason: str,
+) -> list[IssuedCredential]:
+    """A completion was withdrawn and the coordinator asked to revoke what it earned: the
+    learner's badges for achievements linked to the module or to one of ``pathway_ids`` (the
+    pathways they no longer complete), each through ``revoke_credential`` (status list
+    republished, audited) with the withdrawal's reason. Badges of another organisation, which
+    this coordinator cannot revoke, are left (and logged). Returns the revoked badges."""
+    reason = _("Module terminé retiré : %(reason)s") % {"reason": reason}
+    reason = reason[:MAX_REASON_LENGTH]
+    earned = (
+        IssuedCredential.objects.filter(learner_id=learner_id, status=CredentialStatus.ISSUED)
+        .filter(Q(achievement__module_id=module_id) | Q(achievement__pathway_id__in=pathway_ids))
+        .order_by("pk")
+    )
+    revoked = []
+    for credential in earned:
+        try:
+            revoked.append(revoke_credential(actor=actor, credential=credential, reason=reason))
+        except (PermissionDenied, ValidationError) as exc:  # not theirs, or revoked meanwhile
+            logger.warning("Badge %s not revoked after a withdrawal: %s", credential.pk, exc)
+    return revoked
 
 
 def set_shared(*, user: User, credential: IssuedCredential, shared: bool) -> IssuedCredential:

@@ -5,6 +5,10 @@
   each (learner, pathway) newly completed, one ``issue_credential_task`` per active achievement
   linked to that pathway; for each (learner, module) newly completed, one per active
   achievement linked to that single module. One query for the whole batch.
+- ``pathways.signals.completion_withdrawn`` (sent after commit by ``withdraw_completion``):
+  when the coordinator chose to revoke the badges, every badge the learner holds for an
+  achievement linked to the module, or to a pathway they no longer complete, is revoked with
+  the withdrawal's reason through ``revoke_credential`` (status list republished, audited).
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from parcours.accounts.permissions import Actor
 from parcours.credentials.models import Achievement, SigningKey, StatusList
-from parcours.pathways.signals import completions_recorded
+from parcours.pathways.signals import completion_withdrawn, completions_recorded
 
 
 def _enqueue(achievement_id: int, learner_id: int) -> None:
@@ -56,6 +61,30 @@ def on_completions_recorded(
     for learner_id, module_id in modules:
         for achievement_id in by_module.get(module_id, []):
             transaction.on_commit(partial(_enqueue, achievement_id, learner_id))
+
+
+@receiver(completion_withdrawn, dispatch_uid="credentials.completion_withdrawn")
+def on_completion_withdrawn(
+    sender: Any,
+    *,
+    learner_id: int,
+    module_id: int,
+    pathway_ids: list[int],
+    revoke_credentials: bool,
+    reason: str,
+    actor: Actor,
+    **kwargs: Any,
+) -> None:
+    if revoke_credentials:
+        from parcours.credentials.actions import revoke_earned_by
+
+        revoke_earned_by(
+            actor=actor,
+            learner_id=learner_id,
+            module_id=module_id,
+            pathway_ids=pathway_ids,
+            reason=reason,
+        )
 
 
 @receiver(post_save, sender=SigningKey, dispatch_uid="credentials.key_saved")

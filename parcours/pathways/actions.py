@@ -20,7 +20,12 @@ from parcours.catalogue.models import Module
 from parcours.pathways import rules
 from parcours.pathways.evaluation import known_modules
 from parcours.pathways.models import Completion, Pathway, PathwayModule
-from parcours.pathways.signals import completions_recorded, module_completed, pathway_completed
+from parcours.pathways.signals import (
+    completion_withdrawn,
+    completions_recorded,
+    module_completed,
+    pathway_completed,
+)
 
 EDITORS = (Role.COORDINATOR,)
 
@@ -469,18 +474,26 @@ def record_prior_learning(
         )
 
 
-def withdraw_completion(*, actor: Actor, completion: Completion, reason: str) -> None:
-    """Delete a completion recorded by mistake, audited with its reason.
+def withdraw_completion(
+    *, actor: Actor, completion: Completion, reason: str, revoke_credentials: bool = False
+) -> list[Pathway]:
+    """Delete a completion recorded by mistake, audited with its reason. Returns the published
+    pathways the learner had completed and no longer has.
 
-    What follows: pathway progress is computed from completions, so it goes back at once;
-    a badge or attestation already issued stays (revoke the badge in the credentials'
-    management page if it was issued by mistake)."""
+    What follows: pathway progress is computed from completions, so it goes back at once.
+    After commit, ``completion_withdrawn`` is sent with those pathways and
+    ``revoke_credentials``: when it is true, the credentials app revokes the badges this
+    completion earned (the module's, and those of the pathways no longer completed) with the
+    same reason; when false, badges already issued stay (revoke them by hand). Attestations
+    already issued stay in every case."""
     require_role(actor, completion.module.organisation_id, COMPLETION_EDITORS)
     reason = _clean_reason(reason)
     with transaction.atomic():
+        lock_learners([completion.learner_id])
         locked = Completion.objects.select_for_update().filter(pk=completion.pk).first()
         if locked is None:
-            return
+            return []
+        lost = _pathways_lost(locked.learner_id, locked.module_id)
         audit.record(
             "completion.withdraw",
             actor=actor.user,
@@ -492,6 +505,46 @@ def withdraw_completion(*, actor: Actor, completion: Completion, reason: str) ->
                 "source": locked.source,
                 "completed_on": locked.completed_on.isoformat(),
                 "reason": reason,
+                "revoke_credentials": revoke_credentials,
+                "pathways": [p.pk for p in lost],
             },
         )
+        learner_id, module_id = locked.learner_id, locked.module_id
         locked.delete()
+        transaction.on_commit(
+            partial(
+                completion_withdrawn.send,
+                sender=Completion,
+                learner_id=learner_id,
+                module_id=module_id,
+                pathway_ids=[p.pk for p in lost],
+                revoke_credentials=revoke_credentials,
+                reason=reason,
+                actor=actor,
+            )
+        )
+    return lost
+
+
+def _pathways_lost(learner_id: int, module_id: int) -> list[Pathway]:
+    """Published pathways containing the module whose rule the learner satisfies with their
+    completions and no longer satisfies without this module's."""
+    members = _pathways_containing({module_id})
+    if not members:
+        return []
+    have = dict(
+        Completion.objects.filter(
+            learner_id=learner_id, module_id__in=set().union(*members.values())
+        ).values_list("module_id", "hours")
+    )
+    done = {pk: float(hours) for pk, hours in have.items()}
+    without = {pk: hours for pk, hours in done.items() if pk != module_id}
+    lost = []
+    for pathway, ids in members.items():
+        rule = rules.parse_rule(pathway.rule)
+        if (
+            rules.evaluate(rule, done, pathway_modules=ids).satisfied
+            and not rules.evaluate(rule, without, pathway_modules=ids).satisfied
+        ):
+            lost.append(pathway)
+    return sorted(lost, key=lambda p: p.pk)

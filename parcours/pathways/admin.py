@@ -73,7 +73,10 @@ class CompletionAdmin(admin.ModelAdmin):
     reason (``record_prior_learning``, source "manual": the signals credentials and documents
     listen to are raised), *change* is read-only (a completion is a fact: withdraw it and
     record it again), *delete* withdraws it through ``withdraw_completion`` (audited; a badge
-    already issued stays, revoke it in the badges' management page)."""
+    already issued stays), the action "withdraw and revoke the badges" withdraws the selected
+    completions and revokes the badges they earned (``revoke_credentials=True``)."""
+
+    actions = ["withdraw_and_revoke"]
 
     list_display = ["learner", "module", "completed_on", "hours", "source"]
     list_filter = ["source"]
@@ -129,3 +132,21 @@ class CompletionAdmin(admin.ModelAdmin):
                 )
             except ValidationError:  # pragma: no cover - the reason above is never empty
                 continue
+
+    @admin.action(description=gettext_lazy("Retirer et révoquer les badges obtenus"))
+    def withdraw_and_revoke(self, request: HttpRequest, queryset: QuerySet[Completion]) -> None:
+        actor = Actor.of(request.user)  # type: ignore[arg-type]
+        count = 0
+        for completion in queryset.select_related("module"):
+            actions.withdraw_completion(
+                actor=actor,
+                completion=completion,
+                reason=_("Retiré dans l'administration Django."),
+                revoke_credentials=True,
+            )
+            count += 1
+        self.message_user(
+            request,
+            _("%(count)s module(s) terminé(s) retiré(s), badges obtenus révoqués.")
+            % {"count": count},
+        )

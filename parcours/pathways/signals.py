@@ -15,3 +15,9 @@ module_completed = Signal()
 # receivers that look something up per module or pathway: one lookup for the whole batch.
 # kwargs: modules: list[(learner_id, module_id)], pathways: list[(learner_id, pathway_id)]
 completions_recorded = Signal()
+
+# Sent after commit when a coordinator withdraws a completion (``withdraw_completion``).
+# kwargs: learner_id: int, module_id: int, pathway_ids: list[int] (published pathways the
+# learner no longer completes), revoke_credentials: bool (the coordinator's choice: revoke
+# the badges this completion earned), reason: str, actor: accounts.permissions.Actor
+completion_withdrawn = Signal()

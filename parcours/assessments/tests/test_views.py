@@ -132,3 +132,50 @@ def test_prior_learning_page(as_user, coordinator, trainer, learner, unit):
     client.post(reverse("assessments:withdraw", args=[completion.pk]), {"reason": "Erreur"})
     assert not Completion.objects.exists()
     assert AuditEntry.objects.filter(action="completion.withdraw").exists()
+
+
+def test_withdrawing_a_recognised_module_revokes_its_badge_when_asked(
+    as_user, coordinator, org, learner, unit, django_capture_on_commit_callbacks
+):
+    from parcours.credentials.models import IssuedCredential
+    from parcours.credentials.tests.conftest import make_achievement
+
+    make_achievement(coordinator, org, module=unit)
+    client = as_user(coordinator)
+    url = reverse("assessments:prior_learning")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": learner.email, "module": unit.pk, "reason": "Titre équivalent"})
+    badge = IssuedCredential.objects.get(learner=learner)
+    html = client.get(url).content.decode()
+    assert 'name="revoke_credentials"' in html and "checked" in html
+    completion = Completion.objects.get(learner=learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments:withdraw", args=[completion.pk]),
+            {"reason": "Mauvaise personne", "revoke_credentials": "on"},
+            follow=True,
+        )
+    assert "sont révoqués" in response.content.decode()
+    badge.refresh_from_db()
+    assert badge.status == "revoked"
+    assert "Mauvaise personne" in badge.revocation_reason
+
+
+def test_withdrawing_without_the_box_keeps_the_badge(
+    as_user, coordinator, org, learner, unit, django_capture_on_commit_callbacks
+):
+    from parcours.credentials.models import IssuedCredential
+    from parcours.credentials.tests.conftest import make_achievement
+
+    make_achievement(coordinator, org, module=unit)
+    client = as_user(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("assessments:prior_learning"),
+            {"email": learner.email, "module": unit.pk, "reason": "Titre équivalent"},
+        )
+    completion = Completion.objects.get(learner=learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessments:withdraw", args=[completion.pk]), {"reason": "Erreur"})
+    assert not Completion.objects.exists()
+    assert IssuedCredential.objects.get(learner=learner).status == "issued"

@@ -75,3 +75,22 @@ def test_admin_change_is_read_only_and_delete_is_audited(
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not Completion.objects.exists()
     assert AuditEntry.objects.filter(action="completion.withdraw").count() == 1
+
+
+def test_admin_action_withdraws_and_revokes_the_badge(
+    client, superuser, coordinator, org, learner, ai_modules, django_capture_on_commit_callbacks
+):
+    from parcours.pathways.actions import record_completion
+
+    make_achievement(coordinator, org, module=ai_modules["O3"])
+    with django_capture_on_commit_callbacks(execute=True):
+        completion = record_completion(learner=learner, module=ai_modules["O3"]).completion
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:pathways_completion_changelist"),
+            {"action": "withdraw_and_revoke", "_selected_action": [completion.pk]},
+        )
+    assert response.status_code == 302
+    assert not Completion.objects.exists()
+    assert IssuedCredential.objects.get(learner=learner).status == "revoked"
