@@ -340,5 +340,9 @@ TASKS = {
     }
 }
 
+# LTI: the platform's URLs (Dynamic Registration, services) may resolve to private, loopback,
+# link-local or reserved addresses only when this is true (a Moodle on the local network).
+LTI_ALLOW_PRIVATE_ADDRESSES = env_bool("LTI_ALLOW_PRIVATE_ADDRESSES", False)
+
 if os.environ.get("PARCOURS_FORCE_SQLITE_MEMORY"):  # pragma: no cover - debugging aid
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from parcours.accounts import audit
 from parcours.accounts.models import Organisation, Role, User
 from parcours.accounts.permissions import Actor, require_role
+from parcours.integrations.lti import outbound
 from parcours.integrations.lti.actions._base import (
     AGS_SCOPES,
     HTTP_TIMEOUT,
@@ -236,6 +238,14 @@ def registration_payload(organisation: Organisation, urls: ToolUrls) -> dict[str
     }
 
 
+def _address_refused(url: str) -> str:
+    return _(
+        "L'adresse %(host)s désigne une machine interne (adresse privée, locale ou réservée) : "
+        "Parcours ne s'y connecte pas. Si la plateforme est sur votre réseau local, "
+        "l'administrateur du serveur peut l'autoriser (réglage LTI_ALLOW_PRIVATE_ADDRESSES)."
+    ) % {"host": urlsplit(url).hostname or url}
+
+
 def register_dynamically(
     *,
     secret: str,
@@ -252,9 +262,12 @@ def register_dynamically(
         raise PermissionDenied(_("Ce lien d'enregistrement est inconnu, expiré ou déjà utilisé."))
     organisation = row.organisation
     config_url = _check_url(openid_configuration, _("Configuration OpenID"))
-    http = session or requests.Session()
+    http = session or outbound.guarded_session()
     try:
-        config = http.get(config_url, timeout=HTTP_TIMEOUT).json()
+        config = outbound.read_json(http.get(config_url, timeout=HTTP_TIMEOUT, stream=True))
+    except outbound.AddressRefused as exc:
+        _service_failure(organisation, None, "registration", None, f"{config_url}: {exc}")
+        raise _refuse(_address_refused(config_url)) from exc
     except (requests.RequestException, ValueError) as exc:
         _service_failure(organisation, None, "registration", None, f"{config_url}: {exc}")
         raise _refuse(_("La configuration de la plateforme est illisible ou injoignable.")) from exc
@@ -269,13 +282,20 @@ def register_dynamically(
         headers["Authorization"] = f"Bearer {registration_token}"
     payload = registration_payload(organisation, urls)
     try:
-        answer = http.post(endpoint, json=payload, headers=headers, timeout=HTTP_TIMEOUT)
-        body = answer.json() if answer.content else {}
+        answer = http.post(
+            endpoint, json=payload, headers=headers, timeout=HTTP_TIMEOUT, stream=True
+        )
+        body = outbound.read_json(answer)
+    except outbound.AddressRefused as exc:
+        _service_failure(organisation, None, "registration", None, f"{endpoint}: {exc}")
+        raise _refuse(_address_refused(endpoint)) from exc
     except (requests.RequestException, ValueError) as exc:
         _service_failure(organisation, None, "registration", None, f"{endpoint}: {exc}")
         raise _refuse(_("La plateforme n'a pas accepté l'enregistrement.")) from exc
     if not answer.ok or not isinstance(body, dict) or not body.get("client_id"):
-        _service_failure(organisation, None, "registration", answer.status_code, answer.text[:2000])
+        _service_failure(
+            organisation, None, "registration", answer.status_code, json.dumps(body)[:2000]
+        )
         raise _refuse(_("La plateforme n'a pas accepté l'enregistrement."))
     tool_config = body.get("https://purl.imsglobal.org/spec/lti-tool-configuration") or {}
     deployment = str(tool_config.get("deployment_id", "") or "")

@@ -22,6 +22,7 @@ from parcours.accounts.permissions import Actor
 from parcours.enrolment.actions import enrol
 from parcours.enrolment.models import Attendance, Enrolment, Session
 from parcours.enrolment.states import ACTIVE, EnrolmentStatus
+from parcours.integrations.lti import outbound
 from parcours.integrations.lti import roles as role_map
 from parcours.integrations.lti.actions._base import (
     AGS_SCOPES,
@@ -49,7 +50,7 @@ def _connector(registration: LtiRegistration) -> Any:
 
     from parcours.integrations.lti.toolconf import as_pylti
 
-    http = requests.Session()
+    http = outbound.guarded_session()
     http.request = partial(http.request, timeout=HTTP_TIMEOUT)  # type: ignore[method-assign]
     return ServiceConnector(as_pylti(registration), requests_session=http)
 

@@ -12,6 +12,7 @@ from parcours.integrations.lti.tests.platform import Platform
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings) -> Iterator[None]:
+    settings.LTI_ALLOW_PRIVATE_ADDRESSES = True  # the test platform listens on 127.0.0.1
     settings.PLATFORM_NAME = "Moodle-Technosphère (essai)"
     cache.clear()  # pylti1p3's states, nonces and cached key sets; the consumer's launch data
     yield
