@@ -52,7 +52,11 @@ from parcours.credentials.models import (
     Verification,
 )
 from parcours.credentials.querysets import active_key, eligible_learner_ids
-from parcours.credentials.signals import credentials_issued
+from parcours.credentials.signals import (
+    credential_revoked,
+    credentials_issued,
+    credentials_written,
+)
 from parcours.credentials.signing import PendingTexts, signer
 from parcours.credentials.states import (
     ACHIEVEMENT_TRANSITIONS,
@@ -645,8 +649,10 @@ def issue_credential(
 
 
 def _announce(credential_ids: list[int]) -> None:
-    """``credentials_issued`` once the current transaction commits."""
+    """``credentials_written`` now (inside the issuing transaction), ``credentials_issued``
+    once it commits."""
     if credential_ids:
+        credentials_written.send(sender=IssuedCredential, credential_ids=credential_ids)
         transaction.on_commit(
             partial(credentials_issued.send, sender=IssuedCredential, credential_ids=credential_ids)
         )
@@ -887,6 +893,7 @@ def revoke_credential(
         credential.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
         status_list = credential.status_list
         _publish_status_list(status_list, status_list.issuer)
+        credential_revoked.send(sender=IssuedCredential, credential_id=credential.pk)
         audit.record(
             "credentials.revoke",
             actor=actor.user,

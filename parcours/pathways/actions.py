@@ -266,13 +266,23 @@ def _pathways_containing(module_ids: set[int]) -> dict[Pathway, list[int]]:
     return members
 
 
+def _batch(events: list[tuple[Any, type, dict[str, int]]]) -> dict[str, list[tuple[int, int]]]:
+    return {
+        "modules": [
+            (k["learner_id"], k["module_id"]) for s, _c, k in events if s is module_completed
+        ],
+        "pathways": [
+            (k["learner_id"], k["pathway_id"]) for s, _c, k in events if s is pathway_completed
+        ],
+    }
+
+
 def _send_all(events: list[tuple[Any, type, dict[str, int]]]) -> None:
     for signal, sender, kwargs in events:
         signal.send(sender=sender, **kwargs)
-    modules = [(k["learner_id"], k["module_id"]) for s, _c, k in events if s is module_completed]
-    pathways = [(k["learner_id"], k["pathway_id"]) for s, _c, k in events if s is pathway_completed]
-    if modules or pathways:
-        completions_recorded.send(sender=Completion, modules=modules, pathways=pathways)
+    batch = _batch(events)
+    if batch["modules"] or batch["pathways"]:
+        completions_recorded.send(sender=Completion, **batch)
 
 
 def record_completions(

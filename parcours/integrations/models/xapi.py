@@ -91,6 +91,7 @@ class XapiStatement(models.Model):
         COMPLETED_PATHWAY = "completed-pathway", _("Parcours terminé")
         EARNED = "earned", _("Badge obtenu")
         LAUNCHED = "launched", _("Lancement LTI")
+        VOIDED = "voided", _("Annulation")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     statement_id = models.UUIDField(unique=True)

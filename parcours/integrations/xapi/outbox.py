@@ -1,11 +1,18 @@
 """From Parcours' records to statements in the outbox.
 
-Each ``record_*`` function is called by a receiver (``receivers.py``) right after the business
-write committed, or by another part of Parcours (``record_launch`` for LTI). It writes the
-statements of the organisations that configured an LRS into :class:`XapiStatement` in one
-transaction (``ignore_conflicts`` on the statement id: the same event recorded twice is stored
-once), and, once that commits, queues the sending task for the organisations whose LRS is
-enabled. Nothing here ever raises into the caller: a failure is logged (``safely``).
+Each ``record_*`` function is called by a receiver (``receivers.py``) — inside the business
+transaction when the source sends its event there (badges issued and revoked), right after
+it committed otherwise (enrolments, attendance, completions) — or by another part of Parcours
+(``record_launch`` for LTI). It writes the statements of the organisations that configured an
+LRS into :class:`XapiStatement` (``ignore_conflicts`` on the statement id: the same event
+recorded twice is stored once), and, once the transaction commits, queues the sending task for
+the organisations whose LRS is enabled. Nothing here ever raises into the caller: each call
+runs in its own savepoint, and a failure rolls back only the statements and is logged
+(``safely``); the business write goes on.
+
+Voiding: a presence corrected to absent and a badge revoked queue a ``voided`` statement whose
+object is the earlier statement's id. A statement id, once voided, is never reused: a person
+marked present again after a correction gets a new ``attended`` statement (a counter in its id).
 """
 
 from __future__ import annotations
@@ -27,7 +34,13 @@ from parcours.catalogue.models import Module
 from parcours.credentials.models import IssuedCredential
 from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
 from parcours.integrations.models import LrsConfig, XapiPseudonym, XapiStatement
-from parcours.integrations.xapi.profile import Activity, Event, build, registration_id
+from parcours.integrations.xapi.profile import (
+    Activity,
+    Event,
+    build,
+    registration_id,
+    statement_id,
+)
 from parcours.lib.urls import absolute_url, site_url
 from parcours.pathways.models import Completion, Pathway
 
@@ -42,7 +55,10 @@ def safely(function: Callable[P, int]) -> Callable[P, int]:
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> int:
         try:
-            return function(*args, **kwargs)
+            # A savepoint inside the business transaction: a failed query here rolls back the
+            # statements only, never the enrolment or the roll call around it.
+            with transaction.atomic():
+                return function(*args, **kwargs)
         except Exception:
             logger.exception("xAPI: statements of %s not recorded", function.__name__)
             return 0
@@ -213,13 +229,50 @@ def record_enrolments(kind: str, enrolment_ids: Iterable[int]) -> int:
     return _store(pending, configured)
 
 
+#: How many times one presence can be recorded again after being voided (corrections back and
+#: forth); beyond, the later corrections are not sent (logged).
+MAX_ATTENDANCE_CYCLES = 5
+
+
+def _attended_id(organisation_id: int, slot_id: int, enrolment_id: int, cycle: int) -> Any:
+    parts: tuple[object, ...] = (
+        (slot_id, enrolment_id) if cycle == 0 else (slot_id, enrolment_id, cycle)
+    )
+    return statement_id(organisation_id, "attended", *parts)
+
+
+def _voiding_id(organisation_id: int, target: Any) -> Any:
+    return statement_id(organisation_id, "voided", target)
+
+
+def _voiding(
+    organisation: Organisation, target: Any, person_language: str, when: dt.datetime
+) -> Callable[[str], Event]:
+    def make(name: str) -> Event:
+        return Event(
+            kind="voided",
+            **_org_fields(organisation),
+            actor_name=name,
+            target=Activity(str(target), "link", ""),
+            timestamp=when,
+            id_parts=(target,),
+            language=person_language,
+            statement_ref=target,
+        )
+
+    return make
+
+
 @safely
-def record_attendance(slot_id: int, enrolment_ids: Iterable[int]) -> int:
-    """``attended``: the people marked present at one slot (roll call or QR check-in)."""
+def record_attendance(slot_id: int, enrolment_ids: Iterable[int] | None = None) -> int:
+    """The marks of one slot (all of them, or those of ``enrolment_ids``): ``attended`` for
+    the people present (a roll call or a check-in), ``voided`` for the ``attended`` of a person
+    now marked absent (a corrected roll call)."""
+    marks_query = Attendance.objects.filter(slot_id=slot_id)
+    if enrolment_ids is not None:
+        marks_query = marks_query.filter(enrolment_id__in=set(enrolment_ids))
     marks = list(
-        Attendance.objects.filter(
-            slot_id=slot_id, enrolment_id__in=set(enrolment_ids), present=True
-        ).select_related(
+        marks_query.select_related(
             "slot__session__organisation",
             "slot__session__module__organisation",
             "enrolment__learner",
@@ -227,26 +280,64 @@ def record_attendance(slot_id: int, enrolment_ids: Iterable[int]) -> int:
     )
     if not marks:
         return 0
-    configured = _configured({marks[0].slot.session.organisation_id})
+    session = marks[0].slot.session
+    organisation_id = session.organisation_id
+    configured = _configured({organisation_id})
+    if organisation_id not in configured:
+        return 0
+    cycles = range(MAX_ATTENDANCE_CYCLES)
+    candidates = {
+        m.enrolment_id: [_attended_id(organisation_id, slot_id, m.enrolment_id, n) for n in cycles]
+        for m in marks
+    }
+    wanted = [i for ids in candidates.values() for i in ids]
+    wanted += [_voiding_id(organisation_id, i) for i in wanted]
+    known = set(
+        XapiStatement.objects.filter(statement_id__in=wanted).values_list("statement_id", flat=True)
+    )
+    now = timezone.now()
     pending: list[Pending] = []
     for mark in marks:
-        session = mark.slot.session
+        ids = candidates[mark.enrolment_id]
+        # The current cycle: the first whose attended statement was not voided.
+        cycle = next(
+            (n for n, i in enumerate(ids) if _voiding_id(organisation_id, i) not in known), None
+        )
+        if cycle is None:
+            logger.warning("xAPI: presence %s corrected too often", mark.pk)
+            continue
+        this_cycle: int = cycle
+        current = ids[this_cycle]
+        if not mark.present:
+            if current in known:  # recorded as attended: cancel it
+                pending.append(
+                    (
+                        _voiding(
+                            session.organisation, current, mark.enrolment.learner.language, now
+                        ),
+                        organisation_id,
+                        mark.enrolment.learner_id,
+                    )
+                )
+            continue
 
-        def make(name: str, m: Attendance = mark, s: Session = session) -> Event:
+        def make(
+            name: str, m: Attendance = mark, s: Session = session, n: int = this_cycle
+        ) -> Event:
             return Event(
                 kind="attended",
                 **_org_fields(s.organisation),
                 actor_name=name,
                 target=slot_activity(m.slot, s),
                 timestamp=m.recorded_at,
-                id_parts=(m.slot_id, m.enrolment_id),
+                id_parts=(m.slot_id, m.enrolment_id) if n == 0 else (m.slot_id, m.enrolment_id, n),
                 language=m.enrolment.learner.language,
                 registration=registration_id(m.enrolment_id),
                 parents=(session_activity(s),),
                 groupings=(module_activity(s.module),),
             )
 
-        pending.append((make, session.organisation_id, mark.enrolment.learner_id))
+        pending.append((make, organisation_id, mark.enrolment.learner_id))
     return _store(pending, configured)
 
 
@@ -343,6 +434,37 @@ def record_credentials(credential_ids: Iterable[int]) -> int:
 
         pending.append((make, credential.organisation_id, credential.learner_id))
     return _store(pending, configured)
+
+
+@safely
+def record_mark(attendance_id: int) -> int:
+    """One attendance mark (a person marked present by staff): its slot's statement."""
+    mark = Attendance.objects.filter(pk=attendance_id).values_list("slot_id", "enrolment_id")
+    found = mark.first()
+    return record_attendance(found[0], [found[1]]) if found else 0
+
+
+@safely
+def record_revocation(credential_id: int) -> int:
+    """``voided``: the ``earned`` statement of a badge now revoked (if one was recorded)."""
+    credential = (
+        IssuedCredential.objects.select_related("organisation", "learner")
+        .filter(pk=credential_id)
+        .first()
+    )
+    if credential is None:
+        return 0
+    organisation_id = credential.organisation_id
+    earned = statement_id(organisation_id, "earned", credential.pk)
+    if not XapiStatement.objects.filter(statement_id=earned).exists():
+        return 0
+    make = _voiding(
+        credential.organisation,
+        earned,
+        credential.learner.language,
+        credential.revoked_at or timezone.now(),
+    )
+    return _store([(make, organisation_id, credential.learner_id)], _configured({organisation_id}))
 
 
 @safely

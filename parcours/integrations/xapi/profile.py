@@ -31,6 +31,9 @@ VERBS: dict[str, tuple[str | None, str, str]] = {
     "completed-pathway": (ADL_VERB + "completed", "a terminé", "completed"),
     "earned": ("https://w3id.org/xapi/openbadges/verbs/earned", "a obtenu", "earned"),
     "launched": (ADL_VERB + "launched", "a lancé", "launched"),
+    # Cancels an earlier statement (object: a StatementRef): a presence corrected to absent,
+    # a badge revoked.
+    "voided": (ADL_VERB + "voided", "a annulé", "voided"),
 }
 
 ACTIVITY_TYPES = {
@@ -96,6 +99,8 @@ class Event:
     groupings: tuple[Activity, ...] = ()
     result: dict[str, Any] | None = None
     extensions: dict[str, Any] = field(default_factory=dict)
+    # A voiding statement's object: the id of the statement it cancels (``target`` unused).
+    statement_ref: uuid.UUID | None = None
 
     @property
     def statement_id(self) -> uuid.UUID:
@@ -110,7 +115,6 @@ def build(event: Event, *, site: str) -> dict[str, Any]:
         verb_iri = profile_iri(site, f"verbes/{event.kind}")
     timestamp = event.timestamp.astimezone(dt.UTC).isoformat(timespec="milliseconds")
     context: dict[str, Any] = {
-        "platform": PLATFORM,
         "language": event.language,
         "extensions": {
             profile_iri(site, "extensions/organisation"): {
@@ -120,6 +124,8 @@ def build(event: Event, *, site: str) -> dict[str, Any]:
             **event.extensions,
         },
     }
+    if event.statement_ref is None:  # xAPI: "platform" only when the object is an Activity
+        context = {"platform": PLATFORM, **context}
     if event.registration is not None:
         context["registration"] = str(event.registration)
     activities: dict[str, Any] = {}
@@ -138,7 +144,11 @@ def build(event: Event, *, site: str) -> dict[str, Any]:
             "account": {"homePage": site, "name": event.actor_name},
         },
         "verb": {"id": verb_iri, "display": {"fr": display_fr, "en-US": display_en}},
-        "object": event.target.as_xapi(),
+        "object": (
+            {"objectType": "StatementRef", "id": str(event.statement_ref)}
+            if event.statement_ref is not None
+            else event.target.as_xapi()
+        ),
         "context": context,
     }
     if event.result is not None:
