@@ -97,3 +97,24 @@ def test_draft_modules_never_show_publicly_or_to_other_tenants(
         assert "Brouillon secret" not in client.get(LIST, {"q": "secret"}).content.decode()
         listing = client.get("/api/v1/modules", {"status": "draft"}).json()
         assert listing["count"] == 0
+
+
+@pytest.mark.parametrize("pk", [str(2**63), "9" * 19, "0"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "catalogue:manage_edit",
+        "catalogue:manage_publish",
+        "catalogue:manage_archive",
+        "catalogue:manage_restore",
+        "catalogue:synonym_edit",
+        "catalogue:synonym_delete",
+    ],
+)
+def test_an_out_of_range_id_in_the_address_is_not_found(
+    as_user, coordinator: User, route: str, pk: str
+) -> None:
+    url = reverse(route, args=[1]).replace("/1/", f"/{pk}/")
+    client = as_user(coordinator)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404

@@ -118,3 +118,28 @@ def test_dates_without_offset_or_at_the_ends_of_time():
     assert last is not None and last.year == 9999
     assert _date("2026-02-30T10:00:00Z") is None
     assert _date(12) is None
+
+
+@pytest.mark.parametrize("pk", [str(2**63), "9" * 19, "0"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "credentials:manage_detail",
+        "credentials:manage_edit",
+        "credentials:manage_status",
+        "credentials:manage_issue_one",
+        "credentials:manage_bulk",
+    ],
+)
+def test_an_out_of_range_id_in_the_address_is_not_found(as_user, coordinator, route, pk):
+    from django.urls import reverse
+
+    url = reverse(route, args=[1]).replace("/1/", f"/{pk}/")
+    client = as_user(coordinator)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("number", [str(2**63), "9" * 19, "0"])
+def test_an_out_of_range_status_list_number_is_not_found(client, org, number):
+    assert client.get(f"/badges/issuers/{org.slug}/status/{number}").status_code == 404
