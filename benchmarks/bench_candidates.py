@@ -19,20 +19,16 @@ Each database is fresh: a temporary SQLite file or a throwaway PostgreSQL
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import RESULTS_DIR, configure_django
 from benchmarks.progress import step
+from benchmarks.runner import run_cli
 from benchmarks.stats import summary_ms
 
 APPLICATIONS = 2_000
@@ -271,35 +267,20 @@ def write_markdown() -> None:
     (RESULTS_DIR / "candidates.md").write_text("\n".join(lines))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_candidates")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    args = parser.parse_args(argv)
-    me = [sys.executable, "-m", "benchmarks.bench_candidates"]
-    if args.db == "both":
-        codes = [
-            subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603 - ourselves
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "candidates.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_candidates_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path))
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"])
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
     keys = ("board_page", "list_page", "move_500", "decide_500_with_emails_queued", "ok")
-    print(json.dumps({k: result[k] for k in keys}, indent=2))
-    return 0 if result["ok"] else 1
+    return {k: result[k] for k in keys}
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_cli(
+        name="bench_candidates",
+        argv=argv,
+        env_flag=ENV_FLAG,
+        run_worker=run_worker,
+        ok=lambda r: bool(r["ok"]),
+        summary=_summary,
+    )
 
 
 if __name__ == "__main__":

@@ -19,21 +19,18 @@ Each database is fresh (a temporary SQLite file, or a throwaway PostgreSQL). Res
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import RESULTS_DIR, configure_django
 from benchmarks.progress import step
+from benchmarks.runner import run_cli, without_machine
 from benchmarks.stats import summary_ms
 
 LAUNCHES = 200
@@ -166,6 +163,7 @@ def measure() -> dict[str, Any]:
 
 def run_worker(db: str, database_url: str) -> dict[str, Any]:
     os.environ.setdefault("CREDENTIALS_KEY", "bench-" + secrets.token_hex(16))
+    os.environ.setdefault("LTI_ALLOW_PRIVATE_ADDRESSES", "true")  # the platform is local
     configure_django(database_url)
     from django.core.management import call_command
 
@@ -212,33 +210,14 @@ def write_markdown() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_lti")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    args = parser.parse_args(argv)
-    me = [sys.executable, "-m", "benchmarks.bench_lti"]
-    if args.db == "both":
-        codes = [
-            subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "lti.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_lti_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path))
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"])
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
-    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2, default=str))
-    return 0 if result["ok"] else 1
+    return run_cli(
+        name="bench_lti",
+        argv=argv,
+        env_flag=ENV_FLAG,
+        run_worker=run_worker,
+        ok=lambda r: bool(r["ok"]),
+        summary=without_machine,
+    )
 
 
 if __name__ == "__main__":

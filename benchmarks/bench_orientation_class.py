@@ -36,16 +36,15 @@ import random
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import PROJECT_DIR, RESULTS_DIR, configure_django
 from benchmarks.progress import step
+from benchmarks.runner import run_cli
 from benchmarks.stats import summary_ms
 
 CLASSES = 10
@@ -436,51 +435,33 @@ def write_markdown() -> None:
     (RESULTS_DIR / "orientation_class.md").write_text("\n".join(lines))
 
 
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: result[k] for k in ("facilitator_view", "answer_post", "lost", "ok")}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_orientation_class")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    seconds = max(5.0, min(args.seconds, 600.0))
-    if args.serve:
+    own = argparse.ArgumentParser(add_help=False)
+    own.add_argument("--seconds", type=float, default=60.0)
+    own.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    options, rest = own.parse_known_args(argv)
+    if options.serve:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
-        serve(args.serve)
+        serve(options.serve)
         return 0
-    me = [sys.executable, "-m", "benchmarks.bench_orientation_class"]
-    if args.db == "both":
-        codes = [
-            subprocess.run(  # noqa: S603 - ourselves
-                [*me, "--db", db, "--seconds", str(seconds)], cwd=PROJECT_DIR, check=False
-            ).returncode
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "orientation_class.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_class_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path), seconds)
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"], seconds)
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me]
-        command += ["--db", "postgres", "--seconds", str(seconds)]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
-    print(
-        json.dumps(
-            {k: result[k] for k in ("facilitator_view", "answer_post", "lost", "ok")}, indent=2
-        )
+    seconds = max(5.0, min(options.seconds, 600.0))
+    return run_cli(
+        name="bench_orientation_class",
+        argv=rest,
+        env_flag=ENV_FLAG,
+        run_worker=lambda db, url: run_worker(db, url, seconds),
+        ok=lambda r: bool(r["ok"]),
+        summary=_summary,
+        own_options=own,
+        forward=["--seconds", str(seconds)],
     )
-    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":

@@ -28,17 +28,15 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import RESULTS_DIR, configure_django
 from benchmarks.progress import step
+from benchmarks.runner import run_cli, without_machine
 
 STATEMENTS = 100_000
 LEARNERS = 2_000
@@ -295,36 +293,19 @@ def write_markdown() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_xapi")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--statements", type=int, default=STATEMENTS)
-    args = parser.parse_args(argv)
-    me = [sys.executable, "-m", "benchmarks.bench_xapi", "--statements", str(args.statements)]
-    if args.db == "both":
-        codes = [
-            subprocess.run(  # noqa: S603 - ourselves
-                [*me, "--db", db], cwd=PROJECT_DIR, check=False
-            ).returncode
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "xapi.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_xapi_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path), args.statements)
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"], args.statements)
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
-    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2, default=str))
-    return 0 if result["ok"] else 1
+    own = argparse.ArgumentParser(add_help=False)
+    own.add_argument("--statements", type=int, default=STATEMENTS)
+    options, rest = own.parse_known_args(argv)
+    return run_cli(
+        name="bench_xapi",
+        argv=rest,
+        env_flag=ENV_FLAG,
+        run_worker=lambda db, url: run_worker(db, url, options.statements),
+        ok=lambda r: bool(r["ok"]),
+        summary=without_machine,
+        own_options=own,
+        forward=["--statements", str(options.statements)],
+    )
 
 
 if __name__ == "__main__":

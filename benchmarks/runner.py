@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +32,22 @@ def run_cli(
     run_worker: Callable[[str, str], dict[str, Any]],
     ok: Callable[[dict[str, Any]], bool],
     summary: Callable[[dict[str, Any]], Any] | None = None,
+    own_options: argparse.ArgumentParser | None = None,
+    forward: Sequence[str] = (),
 ) -> int:
     """``python -m benchmarks.<name> [--db sqlite|postgres|both]``: each database is fresh, a
     temporary SQLite file or a throwaway PostgreSQL (``scripts/with_postgres.py``);
-    ``run_worker(db, database_url)`` migrates, measures and writes ``results/<…>.md``."""
-    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{name}")
+    ``run_worker(db, database_url)`` migrates, measures and writes ``results/<…>.md``.
+
+    A benchmark with options of its own (a size, a duration) parses them first
+    (``parse_known_args``), passes the rest as ``argv``, its parser as ``own_options`` (shown
+    by ``--help``) and, as ``forward``, the arguments that repeat them to the processes run
+    for each database."""
+    parents = [own_options] if own_options is not None else []
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{name}", parents=parents)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args(argv)
-    me = [sys.executable, "-m", f"benchmarks.{name}"]
+    me = [sys.executable, "-m", f"benchmarks.{name}", *forward]
     if args.db == "both":
         codes = [
             subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
