@@ -550,6 +550,27 @@ def toggle_pin(*, actor: Actor, campaign: Campaign, session: str) -> Campaign:
     return locked
 
 
+def set_pins(*, actor: Actor, campaign: Campaign, sessions: Sequence[str]) -> Campaign:
+    """Keep exactly these planned sessions when re-solving the rest (the API's whole list;
+    the page toggles one at a time with :func:`toggle_pin`)."""
+    require_role(actor, campaign.organisation_id, MANAGERS)
+    with write_transaction():
+        locked = _lock(campaign)
+        if locked.status != CampaignStatus.PLANNED:
+            raise ValidationError(_("Épinglez une session d'un plan proposé."))
+        planned = {p.session for p in adapter.plan_of(locked)}
+        unknown = sorted(set(sessions) - planned)
+        if unknown:
+            raise ValidationError(
+                _("Ces sessions ne sont pas dans le plan : %(sessions)s")
+                % {"sessions": ", ".join(s[:40] for s in unknown[:10])},
+                code="invalid",
+            )
+        locked.pins = sorted(set(sessions))
+        locked.save(update_fields=["pins"])
+    return locked
+
+
 @dataclass
 class CommitResult:
     sessions: list[Any]
