@@ -6,16 +6,13 @@ through :mod:`parcours.timetabling.actions`, with the same rules as the pages.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import token_auth
-from parcours.accounts.api_scope import chosen_organisation
+from parcours.accounts.api_scope import call_action, chosen_organisation
 from parcours.accounts.models import Organisation, Role, Site
 from parcours.accounts.permissions import Actor
 from parcours.catalogue.models import Module
@@ -26,7 +23,6 @@ from parcours.timetabling.models import Campaign, CampaignModule
 
 router = Router(tags=["timetabling"])
 ID = Path(..., ge=1, le=MAX_ID)
-T = TypeVar("T")
 PHASES = {"introduction": 0, "option": 1, "closing": 2}
 PHASE_NAMES = {number: name for name, number in PHASES.items()}
 
@@ -123,20 +119,6 @@ def _actor(request: HttpRequest) -> Actor:
     if isinstance(actor, Actor) and actor.user.pk == request.user.pk:
         return actor
     return Actor.of(request.user)  # type: ignore[arg-type]
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Run an action: a refusal of the data is 422 with its messages, of the state 409."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Action non autorisée.") from exc
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            named = [f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items()]
-            raise HttpError(422, " ".join(named)) from exc
-        status = 422 if getattr(exc, "code", None) == "invalid" else 409
-        raise HttpError(status, " ".join(exc.messages)) from exc
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
@@ -289,7 +271,9 @@ def campaign_create(
     if not org_ids:
         raise HttpError(403, "Réservé aux coordinateurs.")
     org = chosen_organisation(list(org_ids), organisation)
-    campaign = _call(actions.create_campaign, actor=actor, organisation=org, data=_data(org, body))
+    campaign = call_action(
+        actions.create_campaign, actor=actor, organisation=org, data=_data(org, body)
+    )
     return Status(201, _out(_campaign(request, campaign.pk)))
 
 
@@ -302,7 +286,7 @@ def campaign_create(
 )
 def campaign_update(request: HttpRequest, body: CampaignIn, campaign_id: int = ID) -> CampaignOut:
     campaign = _campaign(request, campaign_id)
-    _call(
+    call_action(
         actions.update_campaign,
         actor=_actor(request),
         campaign=campaign,
@@ -319,7 +303,7 @@ def campaign_update(request: HttpRequest, body: CampaignIn, campaign_id: int = I
 )
 def campaign_pins(request: HttpRequest, body: PinsIn, campaign_id: int = ID) -> CampaignOut:
     campaign = _campaign(request, campaign_id)
-    _call(actions.set_pins, actor=_actor(request), campaign=campaign, sessions=body.sessions)
+    call_action(actions.set_pins, actor=_actor(request), campaign=campaign, sessions=body.sessions)
     return _out(_campaign(request, campaign_id))
 
 
@@ -331,7 +315,7 @@ def campaign_pins(request: HttpRequest, body: PinsIn, campaign_id: int = ID) -> 
 )
 def campaign_commit(request: HttpRequest, campaign_id: int = ID) -> Status:
     campaign = _campaign(request, campaign_id)
-    result = _call(actions.commit_plan, actor=_actor(request), campaign=campaign)
+    result = call_action(actions.commit_plan, actor=_actor(request), campaign=campaign)
     return Status(
         201,
         CommitOut(session_ids=[s.pk for s in result.sessions], awaiting_approval=result.requested),
@@ -356,7 +340,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int = ID) -> CampaignOut:
 )
 def campaign_solve(request: HttpRequest, campaign_id: int = ID) -> Status:
     campaign = _campaign(request, campaign_id)
-    _call(actions.start_solving, actor=_actor(request), campaign=campaign)
+    call_action(actions.start_solving, actor=_actor(request), campaign=campaign)
     return Status(202, _out(_campaign(request, campaign_id)))
 
 
@@ -368,5 +352,5 @@ def campaign_solve(request: HttpRequest, campaign_id: int = ID) -> Status:
 )
 def campaign_stop(request: HttpRequest, campaign_id: int = ID) -> CampaignOut:
     campaign = _campaign(request, campaign_id)
-    _call(actions.request_stop, actor=_actor(request), campaign=campaign)
+    call_action(actions.request_stop, actor=_actor(request), campaign=campaign)
     return _out(_campaign(request, campaign_id))
