@@ -32,6 +32,14 @@ class IntegrationsConfig(AppConfig):
                 description="Envoi des déclarations xAPI en attente (nouveaux essais).",
             )
         )
+        periodic.register(
+            periodic.Job(
+                "integrations.xapi.reconcile",
+                "reconcile_xapi",
+                every=periodic.HOUR,
+                description="Rattrapage des déclarations xAPI perdues après un arrêt brutal.",
+            )
+        )
         from parcours.enrolment.signals import attendance_recorded
         from parcours.integrations.lti import receivers as lti_receivers
         from parcours.integrations.lti import registry as lti_registry
