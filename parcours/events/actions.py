@@ -563,58 +563,49 @@ def _chosen(event: Event, session_ids: Iterable[int]) -> list[Workshop]:
     return sorted(workshops, key=lambda w: w.session_id)
 
 
-def _lock_sessions(session_ids: list[int]) -> None:
-    if connection.features.has_select_for_update:
-        list(
-            Session.objects.select_for_update()
-            .filter(pk__in=session_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-
-
 def _enrol_all(
-    event: Event, person: User, workshops: list[Workshop], now: dt.datetime
-) -> tuple[list[Workshop], list[Workshop]]:
-    """Inside the caller's transaction: enrol ``person`` in every workshop, or raise (and the
-    caller's transaction undoes the ones already made)."""
-    if not person.is_active:  # the organisation's sign-up policy may be waived, not this
-        raise _refuse(_("Ce compte est désactivé."), "policy")
-    _lock_sessions([w.session_id for w in workshops])
-    lock_learners([person.pk])
-    actor = Actor.of(person)
-    confirmed: list[Workshop] = []
-    waitlisted: list[Workshop] = []
-    with enrolment.batched_events():
-        _enrol_each(event, person, actor, workshops, now, confirmed, waitlisted)
-    return confirmed, waitlisted
-
-
-def _enrol_each(
     event: Event,
     person: User,
-    actor: Actor,
     workshops: list[Workshop],
     now: dt.datetime,
-    confirmed: list[Workshop],
-    waitlisted: list[Workshop],
-) -> None:
-    for workshop in workshops:
-        try:
-            made = enrolment.enrol(
+    *,
+    actor: Actor | None = None,
+    pending: bool = False,
+) -> tuple[list[Workshop], list[Workshop]]:
+    """Inside the caller's transaction: enrol ``person`` in every workshop, or raise (and the
+    caller's transaction undoes everything). ``enrolment.enrol_in_sessions`` applies
+    ``enrol``'s rules to all the sessions at once (one locked read of the sessions in id
+    order, then the person's row; bulk writes): a constant number of queries whatever the
+    number of workshops. ``pending``: a visitor without an account whose e-mail is not yet
+    confirmed: the seats are held, nobody is told until the link is opened (and the seats are
+    released if it is not: ``expire_pending``)."""
+    if not person.is_active:  # the organisation's sign-up policy may be waived, not this
+        raise _refuse(_("Ce compte est désactivé."), "policy")
+    by_session = {w.session_id: w for w in workshops}
+    actor = actor if actor is not None and actor.user.pk == person.pk else Actor.of(person)
+    try:
+        with enrolment.batched_events():
+            made = enrolment.enrol_in_sessions(
                 actor=actor,
-                session=workshop.session,
                 learner=person,
+                sessions=[w.session for w in workshops],
                 source=Enrolment.Source.SELF,
                 now=now,
                 policy_waived=event.allows_light_registration,
+                email_checked=pending,
+                announce=not pending,
             )
-        except ValidationError as exc:
-            raise _refuse(
-                _("« %(t)s » : %(m)s") % {"t": workshop.title, "m": " ".join(exc.messages)},
-                exc.code or "invalid",
-            ) from exc
-        (confirmed if made.status == EnrolmentStatus.CONFIRMED else waitlisted).append(workshop)
+    except ValidationError as exc:
+        workshop = by_session.get(getattr(exc, "session_id", 0))
+        if workshop is None:
+            raise
+        raise _refuse(
+            _("« %(t)s » : %(m)s") % {"t": workshop.title, "m": " ".join(exc.messages)},
+            exc.code or "invalid",
+        ) from exc
+    confirmed = [by_session[e.session_id] for e in made if e.status == EnrolmentStatus.CONFIRMED]
+    waitlisted = [by_session[e.session_id] for e in made if e.status != EnrolmentStatus.CONFIRMED]
+    return confirmed, waitlisted
 
 
 def _open_for(event: Event, actor: Actor | None) -> None:
@@ -646,7 +637,7 @@ def register(
             .first()
         )
         _check_limit(event, person, workshops)
-        confirmed, waitlisted = _enrol_all(event, person, workshops, now)
+        confirmed, waitlisted = _enrol_all(event, person, workshops, now, actor=actor)
         if registration is None:
             registration = Registration.objects.create(
                 event=event, person=person, status=Registration.Status.CONFIRMED, confirmed_at=now
