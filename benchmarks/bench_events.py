@@ -23,7 +23,6 @@ request and one transaction). Figures go to ``benchmarks/results/events-<db>.jso
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import http.client
 import json
@@ -33,15 +32,15 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from benchmarks.config import PROJECT_DIR, RESULTS_DIR, WITH_POSTGRES, configure_django
+from benchmarks.config import PROJECT_DIR, RESULTS_DIR, configure_django
 from benchmarks.progress import step
+from benchmarks.runner import run_cli
 from benchmarks.stats import summary_ms
 
 VISITORS = 1000
@@ -316,6 +315,8 @@ def run_worker(db: str, database_url: str) -> dict[str, Any]:
         for server in servers:
             server.terminate()
             server.wait(30)
+        if db == "sqlite":  # the SQLite writers' turn file (``lib.transactions``)
+            Path(database_url.removeprefix("sqlite:///") + "-writers").unlink(missing_ok=True)
     found = check(data, load)
     per_s = found["registrations"] / max(wall, 0.001)
     result = {
@@ -386,44 +387,25 @@ def write_markdown() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_events")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.serve:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--serve"]:  # one of the server processes ``run_worker`` starts
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
         from benchmarks.bench_orientation_class import serve
 
-        serve(args.serve)
+        serve(int(args[1]))
         return 0
-    me = [sys.executable, "-m", "benchmarks.bench_events"]
-    if args.db == "both":
-        codes = [
-            subprocess.run([*me, "--db", db], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
-            for db in ("sqlite", "postgres")
-        ]
-        print((RESULTS_DIR / "events.md").read_text())
-        return max(codes)
-    if args.db == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"parcours_bench_events_{os.getpid()}.sqlite3"
-        try:
-            result = run_worker("sqlite", "sqlite:///" + str(path))
-        finally:
-            for suffix in ("", "-wal", "-shm", "-writers"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif os.environ.get(ENV_FLAG) == "1":
-        result = run_worker("postgres", os.environ["DATABASE_URL"])
-    else:
-        step("starting a throwaway PostgreSQL server (scripts/with_postgres.py)")
-        env = {**os.environ, ENV_FLAG: "1"}
-        command = [sys.executable, str(WITH_POSTGRES), "--require", "--", *me, "--db", "postgres"]
-        return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
     shown = ("seconds", "registrations_per_s", "over_capacity", "overlapping", "errors", "ok")
-    print(json.dumps({k: result[k] for k in shown}, indent=2))
-    return 0 if result["ok"] else 1
+    return run_cli(
+        name="bench_events",
+        argv=argv,
+        env_flag=ENV_FLAG,
+        run_worker=run_worker,
+        ok=lambda r: bool(r["ok"]),
+        summary=lambda r: {k: r[k] for k in shown},
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,7 +46,6 @@ from parcours.enrolment.states import ACTIVE, SEAT_HOLDING, EnrolmentStatus, Ses
 from parcours.events.models import MAX_WORKSHOPS_PER_VISITOR, Event, Registration, Track, Workshop
 from parcours.lib.transactions import write_transaction
 from parcours.lib.urls import absolute_url
-from parcours.pathways.actions import lock_learners
 from parcours.scheduling.models import Reservation, Resource
 
 MANAGERS = (Role.COORDINATOR,)
@@ -584,7 +583,7 @@ def _enrol_all(
     by_session = {w.session_id: w for w in workshops}
     actor = actor if actor is not None and actor.user.pk == person.pk else Actor.of(person)
     try:
-        with enrolment.batched_events():
+        with enrolment.batched_events(background=True):
             made = enrolment.enrol_in_sessions(
                 actor=actor,
                 learner=person,

@@ -86,17 +86,17 @@ def enrol_in_sessions(
         )
     with write_transaction():
         # of=("self",): the session rows only (as ``_lock_session``).
-        locked = list(
-            Session.objects.select_for_update(of=("self",))
-            .select_related("organisation")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        )
+        # The organisations come along only when their sign-up policy is to be read.
+        policy = self_service and not policy_waived
+        query = Session.objects.select_for_update(of=("self",))
+        if policy:
+            query = query.select_related("organisation")
+        locked = list(query.filter(pk__in=ids).order_by("pk"))
         if len(locked) != len(ids):
             raise _refuse(_("Session introuvable."), "invalid")
         for session in locked:
             _permission_for(actor, session, learner, source)
-        if self_service and not policy_waived:
+        if policy:
             checked: set[int] = set()
             for session in locked:
                 if session.organisation_id in checked:
@@ -153,7 +153,7 @@ def enrol_in_sessions(
                 AuditEntry(
                     action="enrolment.create",
                     actor=actor.user if actor.user.is_authenticated else None,
-                    organisation=enrolment.session.organisation,
+                    organisation_id=enrolment.session.organisation_id,
                     object_type=enrolment._meta.label_lower,
                     object_id=str(enrolment.pk),
                     object_repr=str(enrolment)[:300],

@@ -9,6 +9,8 @@ from functools import partial
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,6 +131,35 @@ def test_register_several_workshops_in_one_go(
     assert result.waitlisted == [workshops[0]]
     assert result.registration.status == Registration.Status.CONFIRMED
     assert len(result.registration.ticket_code) == 10
+
+
+def test_a_registration_costs_the_same_queries_for_one_or_six_workshops(
+    org: Organisation,
+    event: Event,
+    tracks: list[Track],
+    coordinator: User,
+    day: dt.date,
+    django_assert_max_num_queries,
+) -> None:
+    rows = [
+        row(n, day, f"{9 + n}:00", f"{9 + n}:45", "Salle A", f"Atelier {n}", cap=5)
+        for n in range(6)
+    ]
+    made = actions.create_workshops(actor=Actor.of(coordinator), event=event, rows=rows)
+    counts = []
+    for n, chosen in enumerate((made[:1], made)):
+        person = visitor(org, n)
+        actor = Actor.of(person)
+        actor.has_role(org.pk)  # the actor's memberships, read once per request by then
+        with CaptureQueriesContext(connection) as queries:
+            actions.register(actor=actor, event=event, session_ids=ids(*chosen))
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    # The bound the registration page relies on (benchmarks/bench_events.py): one locked read
+    # of the sessions, bulk writes.
+    last = Actor.of(visitor(org, 9))
+    with django_assert_max_num_queries(16):
+        actions.register(actor=last, event=event, session_ids=ids(*made))
 
 
 def test_overlapping_choices_are_refused_naming_both(
