@@ -152,7 +152,7 @@ def test_staff_page_figures_and_export(
     export = client.get(reverse("events:export", args=[event.pk]))
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "Rédiger son CV;Salle A;" in body
-    assert ";2;1;0;0;1;50.0;Publiée" in body
+    assert ";2;1;0;0;0;1;50.0;Publiée" in body
 
 
 def test_workshops_from_a_file_preview_then_create(
