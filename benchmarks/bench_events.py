@@ -231,6 +231,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def check(data: dict[str, Any], load: Load) -> dict[str, int]:
     """The invariants, read back from the database."""
     from django.db.models import Count, F, Q
@@ -308,9 +317,16 @@ def run_worker(db: str, database_url: str) -> dict[str, Any]:
                 raise RuntimeError("the server did not start")
         step(f"{VISITORS} visitors registering through {CLIENTS} concurrent clients")
         load = Load(port, data)
+        cpu_before = [_cpu_seconds(server.pid) for server in servers]
+        client_before = time.process_time()
         began = time.perf_counter()
         load.run()
         wall = time.perf_counter() - began
+        client_cpu = time.process_time() - client_before
+        server_cpu = sum(
+            _cpu_seconds(server.pid) - before
+            for server, before in zip(servers, cpu_before, strict=True)
+        )
     finally:
         for server in servers:
             server.terminate()
@@ -333,6 +349,11 @@ def run_worker(db: str, database_url: str) -> dict[str, Any]:
         "registrations_per_s": round(per_s, 1),
         "visitors_per_s": round(len(load.times) / max(wall, 0.001), 1),
         "request": summary_ms(load.times),
+        # The machine is shared: CPU seconds the two server processes (and, on SQLite, the
+        # database with them) and the 16 clients used, whatever else ran meanwhile.
+        "server_cpu_s": round(server_cpu, 1),
+        "client_cpu_s": round(client_cpu, 1),
+        "registrations_per_server_cpu_s": round(found["registrations"] / max(server_cpu, 0.001), 1),
         "errors": load.errors,
         "ok": (
             found["over_capacity"] == 0
@@ -364,8 +385,8 @@ def write_markdown() -> None:
         "",
         "| database | seconds | registrations (confirmed / waitlisted) | registrations/s | "
         "visitors/s | request p50 / p95 (ms) | over capacity | overlapping | refused overlaps | "
-        "errors | load avg | ok |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "errors | server CPU s (registrations per CPU s) | load avg | ok |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     machine = None
     for db in ("sqlite", "postgres"):
@@ -380,6 +401,7 @@ def write_markdown() -> None:
             f"{r['waitlisted']}) | {r['registrations_per_s']} | {r['visitors_per_s']} | "
             f"{q['p50_ms']} / {q['p95_ms']} | {r['over_capacity']} | {r['overlapping']} | "
             f"{r['refused_overlapping_visitors']} | {json.dumps(r['errors'])} | "
+            f"{r.get('server_cpu_s', '?')} ({r.get('registrations_per_server_cpu_s', '?')}) | "
             f"{r['machine']['load_average'][0]} | {'yes' if r['ok'] else 'NO'} |"
         )
     lines += ["", f"Machine: {json.dumps(machine)}", ""]

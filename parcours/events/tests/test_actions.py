@@ -158,7 +158,7 @@ def test_a_registration_costs_the_same_queries_for_one_or_six_workshops(
     # The bound the registration page relies on (benchmarks/bench_events.py): one locked read
     # of the sessions, bulk writes.
     last = Actor.of(visitor(org, 9))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         actions.register(actor=last, event=event, session_ids=ids(*made))
 
 
