@@ -1035,7 +1035,8 @@ def expire_pending(*, now: dt.datetime | None = None, dry_run: bool = False) -> 
     """Release the pending registrations whose e-mail was not confirmed in time: their held
     seats are cancelled (quietly: nothing was announced; the waitlist is promoted as usual),
     the registration is cancelled and its link stops working. Returns their ids. Idempotent;
-    ``manage.py expire_event_registrations`` runs it (cron, every quarter of an hour)."""
+    ``manage.py expire_event_registrations`` runs it (periodic job ``events.expire_pending``,
+    every 15 minutes)."""
     from django.db.models import Min
 
     now = now or timezone.now()

@@ -1,6 +1,7 @@
 """``manage.py expire_event_registrations [--dry-run]``: release the seats of the event
 registrations whose e-mail was not confirmed in time (``EVENTS_PENDING_HOURS``, 48 by default,
-or the event's start if sooner). Run it by cron every quarter of an hour; idempotent."""
+or the event's start if sooner). Periodic job ``events.expire_pending`` (every 15 minutes,
+``lib.periodic``); idempotent."""
 
 from __future__ import annotations
 
