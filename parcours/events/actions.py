@@ -951,7 +951,7 @@ def _cancel(
 ) -> Cancelled:
     with write_transaction():
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("event", "event__organisation", "person")
             .get(pk=registration.pk)
         )
@@ -1057,7 +1057,7 @@ def expire_pending(*, now: dt.datetime | None = None, dry_run: bool = False) -> 
     for pk in due:
         with write_transaction():
             registration = (
-                Registration.objects.select_for_update()
+                Registration.objects.select_for_update(of=("self",))
                 .select_related("event", "event__organisation", "person")
                 .filter(pk=pk, status=Registration.Status.PENDING)
                 .first()

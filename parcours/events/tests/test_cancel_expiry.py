@@ -249,3 +249,46 @@ def test_staff_cancel_page_needs_a_reason_and_a_coordinator(
     done = client.post(url, {"reason": "Inscrit deux fois"}, follow=True)
     assert f"Billet {registration.ticket_code} annulé" in done.content.decode()
     assert status_of(person, workshops[0]) == "cancelled"
+
+
+# --- Concurrency ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancellations_racing_registrations_never_exceed_capacity(
+    org: Organisation, event: Event, workshops: list[Workshop], run_concurrently
+) -> None:
+    """Visitors cancel while others register for the same workshops (in another order of
+    choices, and a pending visitor replaces their choices): every lock is taken in session
+    order, nobody deadlocks, and the seat counters match the seats held."""
+    from functools import partial
+
+    holders = [visitor(org, n) for n in range(2)]
+    registrations = [
+        actions.register(
+            actor=Actor.of(p), event=event, session_ids=ids(workshops[2], workshops[0])
+        ).registration
+        for p in holders
+    ]
+    pending = light_request(event, [workshops[2]])
+    newcomers = [visitor(org, 10 + n) for n in range(5)]
+    calls = [partial(actions.cancel_by_visitor, registration=r) for r in registrations]
+    calls += [
+        partial(
+            actions.register,
+            actor=Actor.of(p),
+            event=event,
+            session_ids=ids(workshops[0], workshops[2]),
+        )
+        for p in newcomers
+    ]
+    calls.append(partial(light_request, event, [workshops[0]]))
+    run = run_concurrently.each(calls)
+    run.raise_first()
+    for workshop in (workshops[0], workshops[2]):
+        session = Session.objects.get(pk=workshop.session_id)
+        held = Enrolment.objects.filter(
+            session=session, status__in=("confirmed", "attended", "completed", "no_show")
+        ).count()
+        assert session.seats_taken == held == session.capacity == 2
+    assert Registration.objects.get(pk=pending.pk).status == Registration.Status.PENDING
