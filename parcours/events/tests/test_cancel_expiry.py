@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -272,7 +273,9 @@ def test_cancellations_racing_registrations_never_exceed_capacity(
     ]
     pending = light_request(event, [workshops[2]])
     newcomers = [visitor(org, 10 + n) for n in range(5)]
-    calls = [partial(actions.cancel_by_visitor, registration=r) for r in registrations]
+    calls: list[Callable[[], object]] = [
+        partial(actions.cancel_by_visitor, registration=r) for r in registrations
+    ]
     calls += [
         partial(
             actions.register,
