@@ -432,7 +432,15 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
             status = 403
     tracks, grid = querysets.programme(event, day=day, track_id=track_id)
     mine: set[int] = set()
+    my_ticket = ""
     if signed_in:
+        mine_registration = (
+            Registration.objects.filter(event=event, person=request.user)
+            .exclude(status=Registration.Status.CANCELLED)
+            .first()
+        )
+        if mine_registration is not None:
+            my_ticket = reverse("events:ticket", args=[actions.ticket_token(mine_registration)])
         mine = set(
             Enrolment.objects.filter(
                 learner=request.user, session__workshop__event=event, status__in=ACTIVE
@@ -453,6 +461,7 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
             "error": error,
             "chosen": chosen,
             "mine": mine,
+            "my_ticket": my_ticket,
         },
         status=status,
     )
