@@ -28,3 +28,12 @@ def complete_session_attendance(session_id: int) -> list[int]:
     from parcours.enrolment import actions
 
     return [e.pk for e in actions.complete_due(session_id=session_id)]
+
+
+@task()
+def send_domain_events(payload: dict) -> None:
+    """The domain events of a batch (``actions.batched_events(background=True)``): their
+    receivers queue the e-mails, calendar invitations and xAPI statements."""
+    from parcours.enrolment.actions import dispatch
+
+    dispatch.send(payload)

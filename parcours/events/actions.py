@@ -13,6 +13,7 @@ already held). Two visitors choosing overlapping sets of workshops never deadloc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -46,7 +47,6 @@ from parcours.enrolment.states import ACTIVE, SEAT_HOLDING, EnrolmentStatus, Ses
 from parcours.events.models import MAX_WORKSHOPS_PER_VISITOR, Event, Registration, Track, Workshop
 from parcours.lib.transactions import write_transaction
 from parcours.lib.urls import absolute_url
-from parcours.pathways.actions import lock_learners
 from parcours.scheduling.models import Reservation, Resource
 
 MANAGERS = (Role.COORDINATOR,)
@@ -532,11 +532,15 @@ def overlapping_pair(
     return None
 
 
-def _chosen(event: Event, session_ids: Iterable[int]) -> list[Workshop]:
+def _chosen(
+    event: Event, session_ids: Iterable[int], *, allow_empty: bool = False
+) -> list[Workshop]:
     """The chosen workshops of this event (ids deduplicated, bounded), checked: open to
     registration, within the visitor's limit, no two at the same time."""
     ids = sorted({i for i in session_ids if isinstance(i, int) and 1 <= i <= bounds.MAX_ID})
     if not ids:
+        if allow_empty:
+            return []
         raise _refuse(_("Choisissez au moins un atelier."), "empty")
     limit = event.max_workshops_per_visitor or MAX_CHOICES
     if len(ids) > limit:
@@ -563,58 +567,51 @@ def _chosen(event: Event, session_ids: Iterable[int]) -> list[Workshop]:
     return sorted(workshops, key=lambda w: w.session_id)
 
 
-def _lock_sessions(session_ids: list[int]) -> None:
-    if connection.features.has_select_for_update:
-        list(
-            Session.objects.select_for_update()
-            .filter(pk__in=session_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-
-
 def _enrol_all(
-    event: Event, person: User, workshops: list[Workshop], now: dt.datetime
-) -> tuple[list[Workshop], list[Workshop]]:
-    """Inside the caller's transaction: enrol ``person`` in every workshop, or raise (and the
-    caller's transaction undoes the ones already made)."""
-    if not person.is_active:  # the organisation's sign-up policy may be waived, not this
-        raise _refuse(_("Ce compte est désactivé."), "policy")
-    _lock_sessions([w.session_id for w in workshops])
-    lock_learners([person.pk])
-    actor = Actor.of(person)
-    confirmed: list[Workshop] = []
-    waitlisted: list[Workshop] = []
-    with enrolment.batched_events():
-        _enrol_each(event, person, actor, workshops, now, confirmed, waitlisted)
-    return confirmed, waitlisted
-
-
-def _enrol_each(
     event: Event,
     person: User,
-    actor: Actor,
     workshops: list[Workshop],
     now: dt.datetime,
-    confirmed: list[Workshop],
-    waitlisted: list[Workshop],
-) -> None:
-    for workshop in workshops:
-        try:
-            made = enrolment.enrol(
+    *,
+    actor: Actor | None = None,
+    pending: bool = False,
+) -> tuple[list[Workshop], list[Workshop]]:
+    """Inside the caller's transaction: enrol ``person`` in every workshop, or raise (and the
+    caller's transaction undoes everything). ``enrolment.enrol_in_sessions`` applies
+    ``enrol``'s rules to all the sessions at once (one locked read of the sessions in id
+    order, then the person's row; bulk writes): a constant number of queries whatever the
+    number of workshops. ``pending``: a visitor without an account whose e-mail is not yet
+    confirmed: the seats are held, nobody is told until the link is opened (and the seats are
+    released if it is not: ``expire_pending``)."""
+    if not person.is_active:  # the organisation's sign-up policy may be waived, not this
+        raise _refuse(_("Ce compte est désactivé."), "policy")
+    if not workshops:
+        return [], []
+    by_session = {w.session_id: w for w in workshops}
+    actor = actor if actor is not None and actor.user.pk == person.pk else Actor.of(person)
+    try:
+        with enrolment.batched_events(background=True):
+            made = enrolment.enrol_in_sessions(
                 actor=actor,
-                session=workshop.session,
                 learner=person,
+                sessions=[w.session for w in workshops],
                 source=Enrolment.Source.SELF,
                 now=now,
                 policy_waived=event.allows_light_registration,
+                email_checked=pending,
+                announce=not pending,
             )
-        except ValidationError as exc:
-            raise _refuse(
-                _("« %(t)s » : %(m)s") % {"t": workshop.title, "m": " ".join(exc.messages)},
-                exc.code or "invalid",
-            ) from exc
-        (confirmed if made.status == EnrolmentStatus.CONFIRMED else waitlisted).append(workshop)
+    except ValidationError as exc:
+        workshop = by_session.get(getattr(exc, "session_id", 0))
+        if workshop is None:
+            raise
+        raise _refuse(
+            _("« %(t)s » : %(m)s") % {"t": workshop.title, "m": " ".join(exc.messages)},
+            exc.code or "invalid",
+        ) from exc
+    confirmed = [by_session[e.session_id] for e in made if e.status == EnrolmentStatus.CONFIRMED]
+    waitlisted = [by_session[e.session_id] for e in made if e.status != EnrolmentStatus.CONFIRMED]
+    return confirmed, waitlisted
 
 
 def _open_for(event: Event, actor: Actor | None) -> None:
@@ -646,7 +643,7 @@ def register(
             .first()
         )
         _check_limit(event, person, workshops)
-        confirmed, waitlisted = _enrol_all(event, person, workshops, now)
+        confirmed, waitlisted = _enrol_all(event, person, workshops, now, actor=actor)
         if registration is None:
             registration = Registration.objects.create(
                 event=event, person=person, status=Registration.Status.CONFIRMED, confirmed_at=now
@@ -751,6 +748,24 @@ def request_registration(
             .first()
         )
         wanted = [w.session_id for w in workshops]
+        if registration is None or registration.status == Registration.Status.PENDING:
+            # Pending: the seats are held now (nobody is told yet) and released if the
+            # e-mail is not confirmed in time (``expire_pending``); new choices replace the
+            # old ones.
+            held = _active_seats(registration) if registration is not None else []
+            _lock_sessions(sorted({e.session_id for e in held} | set(wanted)))
+            for seat in held:
+                if seat.session_id not in wanted:
+                    _cancel_seat(seat, Actor.of(person), _("Choix remplacés."), quiet=True)
+            kept = {e.session_id for e in held if e.session_id in wanted}
+            _check_limit(event, person, workshops)
+            _enrol_all(
+                event,
+                person,
+                [w for w in workshops if w.session_id not in kept],
+                timezone.now(),
+                pending=True,
+            )
         if registration is None:
             registration = Registration.objects.create(
                 event=event,
@@ -760,8 +775,8 @@ def request_registration(
                 confirm_hash=_hash(secret),
             )
         else:
-            # Pending: the new choices replace the old. Confirmed: they are added on
-            # confirmation (the same link proves the mailbox again).
+            # Confirmed already: the new choices are added on confirmation (the same link
+            # proves the mailbox again).
             registration.wanted = wanted
             registration.confirm_hash = _hash(secret)
             registration.save(update_fields=["wanted", "confirm_hash"])
@@ -831,7 +846,7 @@ def confirm_registration(*, secret: str, now: dt.datetime | None = None) -> Regi
     event = registration.event
     person = registration.person
     now = now or timezone.now()
-    workshops = _chosen(event, registration.wanted)
+    workshops = _chosen(event, registration.wanted, allow_empty=True)
     with write_transaction():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.confirm_hash != _hash(secret):
@@ -839,8 +854,19 @@ def confirm_registration(*, secret: str, now: dt.datetime | None = None) -> Regi
                 _("Ce lien de confirmation n'est pas valable ou a déjà servi."), "unknown"
             )
         invitations.mark_email_verified(person)
-        _check_limit(event, person, workshops)
-        confirmed, waitlisted = _enrol_all(event, person, workshops, now)
+        held = _active_seats(registration)
+        held_ids = {e.session_id for e in held}
+        missing = [w for w in workshops if w.session_id not in held_ids]
+        _check_limit(event, person, missing)
+        confirmed, waitlisted = _enrol_all(event, person, missing, now)
+        if registration.status == Registration.Status.PENDING and held:
+            # The seats held while pending: announced now, with their current status.
+            by_session = {w.session_id: w for w in _workshops_of(event, held_ids)}
+            with enrolment.batched_events(background=True):
+                enrolment.announce(held)
+            for seat in held:
+                workshop = by_session[seat.session_id]
+                (confirmed if seat.status in SEAT_HOLDING else waitlisted).append(workshop)
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = registration.confirmed_at or now
         registration.confirm_hash = ""
@@ -855,6 +881,213 @@ def confirm_registration(*, secret: str, now: dt.datetime | None = None) -> Regi
             changes={"sessions": [w.session_id for w in workshops]},
         )
     return RegistrationResult(registration, confirmed, waitlisted)
+
+
+# --- Cancelling and expiry ---------------------------------------------------------------------
+
+
+def _lock_sessions(session_ids: list[int]) -> None:
+    """Lock these sessions' rows in id order (the order every registration takes them) before
+    cancelling some and enrolling others: no deadlock with another visitor."""
+    if session_ids and connection.features.has_select_for_update:
+        list(
+            Session.objects.select_for_update()
+            .filter(pk__in=session_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _active_seats(registration: Registration) -> list[Enrolment]:
+    """The person's active enrolments in this event's workshops (seats or waitlist)."""
+    return list(
+        Enrolment.objects.filter(
+            learner_id=registration.person_id,
+            session__workshop__event_id=registration.event_id,
+            status__in=ACTIVE,
+        )
+        .select_related("session", "learner")
+        .order_by("session_id")
+    )
+
+
+def _workshops_of(event: Event, session_ids: Iterable[int]) -> list[Workshop]:
+    return list(Workshop.objects.filter(event=event, session_id__in=list(session_ids)))
+
+
+def _cancel_seat(seat: Enrolment, actor: Actor, reason: str, *, quiet: bool = False) -> None:
+    """One enrolment cancelled through the enrolment app (seat freed, waitlist promoted); a
+    refusal names the workshop."""
+    try:
+        enrolment.cancel(actor=actor, enrolment=seat, reason=reason, quiet=quiet)
+    except ValidationError as exc:
+        title = Workshop.objects.filter(session_id=seat.session_id).values_list(
+            "title", flat=True
+        ).first() or str(seat.session_id)
+        raise _refuse(
+            _("« %(t)s » : %(m)s") % {"t": title, "m": " ".join(exc.messages)},
+            exc.code or "invalid",
+        ) from exc
+
+
+@dataclass
+class Cancelled:
+    """What a cancellation did: ``already`` when there was nothing left to cancel (idempotent:
+    pressing the button twice changes nothing)."""
+
+    registration: Registration
+    workshops: list[Workshop] = field(default_factory=list)
+    already: bool = False
+
+
+def _cancel(
+    registration: Registration,
+    actor: Actor,
+    *,
+    session_id: int | None,
+    reason: str,
+    action: str,
+    audit_actor: User | None,
+) -> Cancelled:
+    with write_transaction():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event", "event__organisation", "person")
+            .get(pk=registration.pk)
+        )
+        if registration.status == Registration.Status.CANCELLED:
+            return Cancelled(registration, already=True)
+        seats = _active_seats(registration)
+        if session_id is not None:
+            seats = [e for e in seats if e.session_id == session_id]
+            if not seats:
+                return Cancelled(registration, already=True)
+        _lock_sessions([e.session_id for e in seats])
+        # Nothing was announced while the e-mail was not confirmed: no cancellation message.
+        quiet = registration.status == Registration.Status.PENDING
+        for seat in seats:
+            _cancel_seat(seat, actor, reason, quiet=quiet)
+        if session_id is None:
+            registration.status = Registration.Status.CANCELLED
+            registration.confirm_hash = ""
+            registration.save(update_fields=["status", "confirm_hash"])
+        audit.record(
+            action,
+            actor=audit_actor,
+            organisation=registration.event.organisation,
+            obj=registration,
+            changes={"sessions": [e.session_id for e in seats], "reason": reason},
+        )
+    cancelled = _workshops_of(registration.event, [e.session_id for e in seats])
+    return Cancelled(registration, cancelled)
+
+
+def cancel_by_visitor(*, registration: Registration, session_id: int | None = None) -> Cancelled:
+    """The visitor cancels one workshop (``session_id``) or their whole registration, from
+    their ticket page (the signed ticket link is their credential). Each seat goes through
+    the enrolment app's cancellation (its deadline, the waitlist's promotion, its e-mail)."""
+    return _cancel(
+        registration,
+        Actor.of(registration.person),
+        session_id=session_id,
+        reason=_("Annulé par le visiteur."),
+        action="event.register.cancel" if session_id is None else "event.workshop.cancel",
+        audit_actor=registration.person,
+    )
+
+
+def cancel_ticket(*, actor: Actor, registration: Registration, reason: str) -> Cancelled:
+    """Staff (coordinators of the organisation) cancel a ticket, with a reason (audited);
+    every seat is freed as a coordinator would (until the workshop ends)."""
+    require_role(actor, registration.event.organisation_id, MANAGERS)
+    reason = _line(reason, 300, _("motif"))
+    if not reason:
+        raise ValidationError({"reason": [_("Indiquez le motif de l'annulation.")]})
+    return _cancel(
+        registration,
+        actor,
+        session_id=None,
+        reason=reason,
+        action="event.ticket.cancel",
+        audit_actor=actor.user,
+    )
+
+
+def pending_hours() -> int:
+    """How long a visitor without an account has to confirm their e-mail (setting
+    ``EVENTS_PENDING_HOURS``, 48 by default)."""
+    return max(1, int(getattr(settings, "EVENTS_PENDING_HOURS", 48)))
+
+
+def pending_deadline(
+    created_at: dt.datetime, event_start: dt.datetime | None, hours: int | None = None
+) -> dt.datetime:
+    """When a pending registration's seats are released: ``hours`` after the request, or the
+    event's start if that comes sooner (a request made once the event runs keeps its hours).
+    Pure."""
+    deadline = created_at + dt.timedelta(hours=hours or pending_hours())
+    if event_start is not None and created_at < event_start < deadline:
+        return event_start
+    return deadline
+
+
+def expire_pending(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[int]:
+    """Release the pending registrations whose e-mail was not confirmed in time: their held
+    seats are cancelled (quietly: nothing was announced; the waitlist is promoted as usual),
+    the registration is cancelled and its link stops working. Returns their ids. Idempotent;
+    ``manage.py expire_event_registrations`` runs it (periodic job ``events.expire_pending``,
+    every 15 minutes)."""
+    from django.db.models import Min
+
+    now = now or timezone.now()
+    hours = pending_hours()
+    candidates = (
+        Registration.objects.filter(status=Registration.Status.PENDING)
+        .annotate(first_start=Min("event__workshops__session__starts_at"))
+        .values_list("pk", "created_at", "first_start")
+    )
+    due = [
+        pk
+        for pk, created_at, first_start in candidates
+        if pending_deadline(created_at, first_start, hours) <= now
+    ]
+    if dry_run:
+        return due
+    expired: list[int] = []
+    for pk in due:
+        with write_transaction():
+            registration = (
+                Registration.objects.select_for_update(of=("self",))
+                .select_related("event", "event__organisation", "person")
+                .filter(pk=pk, status=Registration.Status.PENDING)
+                .first()
+            )
+            if registration is None:  # confirmed or cancelled in between
+                continue
+            seats = _active_seats(registration)
+            _lock_sessions([e.session_id for e in seats])
+            actor = Actor.of(registration.person)
+            for seat in seats:
+                with contextlib.suppress(ValidationError, PermissionDenied):
+                    # A workshop already over keeps its row (nothing to free any more).
+                    enrolment.cancel(
+                        actor=actor,
+                        enrolment=seat,
+                        reason=_("E-mail non confirmé dans le délai."),
+                        quiet=True,
+                    )
+            registration.status = Registration.Status.CANCELLED
+            registration.confirm_hash = ""
+            registration.save(update_fields=["status", "confirm_hash"])
+            audit.record(
+                "event.register.expire",
+                actor=None,
+                organisation=registration.event.organisation,
+                obj=registration,
+                changes={"sessions": [e.session_id for e in seats], "hours": hours},
+            )
+        expired.append(pk)
+    return expired
 
 
 # --- Tickets and check-in ----------------------------------------------------------------------

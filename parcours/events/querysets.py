@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from parcours.enrolment.models import Attendance, Enrolment, SessionSlot
 from parcours.enrolment.states import SEAT_HOLDING, EnrolmentStatus, SessionStatus
-from parcours.events.models import Event, Track, Workshop
+from parcours.events.models import Event, Registration, Track, Workshop
 from parcours.lib import dates
 
 
@@ -94,6 +94,9 @@ class WorkshopFigures:
     waitlisted: int
     checked_in: int
     capacity: int
+    # Of the seats held (``registered``), those of visitors who have not yet confirmed their
+    # e-mail: held until the deadline (``actions.expire_pending``).
+    pending: int = 0
 
     @property
     def no_shows(self) -> int:
@@ -109,8 +112,9 @@ class WorkshopFigures:
 
 
 def workshop_figures(event: Event) -> list[WorkshopFigures]:
-    """Per workshop: seats held (registered), waitlisted, checked in (present at least once),
-    no-shows (registered, not checked in), fill rate (registered / places). Three queries."""
+    """Per workshop: seats held (registered), of which pending (held for a visitor whose
+    e-mail is not yet confirmed), waitlisted, checked in (present at least once), no-shows
+    (registered, not checked in), fill rate (registered / places). Three queries."""
     workshops = list(
         Workshop.objects.filter(event=event)
         .select_related("session", "track")
@@ -131,6 +135,17 @@ def workshop_figures(event: Event) -> list[WorkshopFigures]:
         .annotate(n=Count("enrolment_id", distinct=True))
         .values_list("enrolment__session_id", "n")
     )
+    pending = dict(
+        Enrolment.objects.filter(
+            session__workshop__event=event,
+            status__in=SEAT_HOLDING,
+            learner__event_registrations__event=event,
+            learner__event_registrations__status=Registration.Status.PENDING,
+        )
+        .values("session_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("session_id", "n")
+    )
     return [
         WorkshopFigures(
             workshop=w,
@@ -138,6 +153,7 @@ def workshop_figures(event: Event) -> list[WorkshopFigures]:
             waitlisted=w.waitlisted,
             checked_in=present.get(w.session_id, 0),
             capacity=w.session.capacity,
+            pending=pending.get(w.session_id, 0),
         )
         for w in workshops
     ]
@@ -151,6 +167,7 @@ class EventFigures:
     waitlisted: int
     checked_in: int
     capacity: int
+    pending: int = 0
 
     @property
     def no_shows(self) -> int:
@@ -180,4 +197,5 @@ def event_figures(event: Event, rows: list[WorkshopFigures]) -> EventFigures:
         waitlisted=sum(r.waitlisted for r in live),
         checked_in=sum(r.checked_in for r in live),
         capacity=sum(r.capacity for r in live),
+        pending=sum(r.pending for r in live),
     )

@@ -279,6 +279,7 @@ def export_csv(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
         _("Fin"),
         _("Places"),
         _("Inscrits"),
+        _("dont à confirmer"),
         _("Liste d'attente"),
         _("Présents"),
         _("Absents"),
@@ -295,6 +296,7 @@ def export_csv(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
             format_datetime(r.workshop.session.ends_at, "short"),
             r.capacity,
             r.registered,
+            r.pending,
             r.waitlisted,
             r.checked_in,
             r.no_shows,
@@ -359,6 +361,7 @@ def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
             "result": result,
             "query": query,
             "found": found,
+            "can_cancel": request.actor.has_role(event.organisation_id, *actions.MANAGERS),
         },
         status=status,
     )
@@ -429,7 +432,15 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
             status = 403
     tracks, grid = querysets.programme(event, day=day, track_id=track_id)
     mine: set[int] = set()
+    my_ticket = ""
     if signed_in:
+        mine_registration = (
+            Registration.objects.filter(event=event, person=request.user)
+            .exclude(status=Registration.Status.CANCELLED)
+            .first()
+        )
+        if mine_registration is not None:
+            my_ticket = reverse("events:ticket", args=[actions.ticket_token(mine_registration)])
         mine = set(
             Enrolment.objects.filter(
                 learner=request.user, session__workshop__event=event, status__in=ACTIVE
@@ -450,6 +461,7 @@ def programme(request: AuthedRequest, org_slug: str, slug: str) -> HttpResponse:
             "error": error,
             "chosen": chosen,
             "mine": mine,
+            "my_ticket": my_ticket,
         },
         status=status,
     )
@@ -554,4 +566,102 @@ def ticket(request: AuthedRequest, token: str) -> HttpResponse:
             "summary": summary,
             "token": token,
         },
+    )
+
+
+# --- Cancelling --------------------------------------------------------------------------------
+
+
+def ticket_cancel(request: AuthedRequest, token: str) -> HttpResponse:
+    """The visitor cancels one workshop (``atelier``: its session id) or their whole
+    registration from their ticket (the signed link is the key): a confirmation page, then
+    the button (POST, CSRF)."""
+    registration = actions.registration_from_ticket(token)
+    if registration is None:
+        raise Http404
+    source = request.POST if request.method == "POST" else request.GET
+    session_id = parse_id(source.get("atelier"))
+    seats = _ticket_seats(registration)
+    seat = next((s for s in seats if s.session_id == session_id), None)
+    if session_id is not None and seat is None and request.method != "POST":
+        raise Http404
+    ticket = reverse("events:ticket", args=[token])
+    error = ""
+    if request.method == "POST":
+        if limited := throttle.consume_or_429(request, "events_confirm"):
+            return limited
+        try:
+            done = actions.cancel_by_visitor(registration=registration, session_id=session_id)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if done.already:
+                messages.info(request, _("Rien à annuler : c'était déjà fait."))
+            elif session_id is None:
+                messages.success(
+                    request, _("Votre inscription est annulée. Merci de nous avoir prévenus.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Atelier annulé : %(t)s. Votre place est libérée.")
+                    % {"t": ", ".join(w.title for w in done.workshops)},
+                )
+            return redirect(ticket)
+    return render(
+        request,
+        "events/ticket_cancel.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "seat": seat,
+            "seats": seats,
+            "session_id": session_id,
+            "ticket": ticket,
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+@login_required
+def staff_cancel(request: AuthedRequest, pk: int, rid: int) -> HttpResponse:
+    """A coordinator cancels a ticket, with a reason (audited): every seat is freed."""
+    event = _event(request, pk)
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "event__organisation", "person"),
+        pk=rid,
+        event=event,
+    )
+    error = ""
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:300]
+        try:
+            done = actions.cancel_ticket(
+                actor=request.actor, registration=registration, reason=reason
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if done.already:
+                messages.info(request, _("Ce billet était déjà annulé."))
+            else:
+                messages.success(
+                    request,
+                    _("Billet %(c)s annulé : les places sont libérées.")
+                    % {"c": registration.ticket_code},
+                )
+            return redirect("events:checkin", pk=event.pk)
+    return render(
+        request,
+        "events/staff_cancel.html",
+        {
+            "event": event,
+            "registration": registration,
+            "seats": _ticket_seats(registration),
+            "reason": reason,
+            "error": error,
+        },
+        status=422 if error else 200,
     )

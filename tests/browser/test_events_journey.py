@@ -18,7 +18,7 @@ from parcours.accounts import actions as account_actions
 from parcours.accounts.models import Organisation, User
 from parcours.accounts.permissions import Actor
 from parcours.catalogue.models import Module
-from parcours.enrolment.models import Attendance
+from parcours.enrolment.models import Attendance, Enrolment
 from parcours.enrolment.slots import BRUSSELS
 from parcours.events import actions
 from parcours.events.models import Event, Registration
@@ -122,3 +122,16 @@ def test_visitor_registers_without_an_account_and_is_checked_in(
     page.get_by_role("button", name="Enregistrer la présence").click()
     expect(page.get_by_test_id("checkin-result")).to_contain_text("Déjà enregistré à")
     assert Attendance.objects.filter(present=True).count() == 1
+
+    # The visitor gives up one workshop from their ticket, after a confirmation step.
+    visitor.get_by_role("link", name="Annuler : Cartes mentales").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Annuler un atelier")
+    visitor.get_by_role("button", name="Oui, annuler cet atelier").click()
+    expect(visitor.get_by_role("status")).to_contain_text("Atelier annulé : Cartes mentales.")
+    seats = dict(
+        Enrolment.objects.filter(learner=registration.person).values_list(
+            "session__workshop__title", "status"
+        )
+    )
+    assert seats["Cartes mentales"] == "cancelled"
+    assert seats["Podcast scolaire"] == "confirmed"

@@ -7,6 +7,7 @@ One module per subject, every public action re-exported here (callers write
 - ``sessions``: create, update, publish/cancel, duplicate a session; its room and QR secrets;
 - ``enrolments``: enrol, enrol by e-mail, cancel, approve, reject, the learner's audience;
 - ``bulk``: many people enrolled by a coordinator at once (a webinar's registrations);
+- ``several``: one person enrolled in several sessions at once (an event's workshops);
 - ``waitlist``: seats and promotions from the waitlist;
 - ``imports``: enrolment lists from CSV / Excel;
 - ``attendance``: roll call and QR check-in;
@@ -67,6 +68,7 @@ from parcours.enrolment.actions.sessions import (
     set_session_status,
     update_session,
 )
+from parcours.enrolment.actions.several import announce, enrol_in_sessions
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -78,6 +80,7 @@ __all__ = [
     "PresenceResult",
     "RollCallResult",
     "SessionData",
+    "announce",
     "approve",
     "batched_events",
     "cancel",
@@ -88,6 +91,7 @@ __all__ = [
     "create_session_from_pattern",
     "duplicate_session",
     "enrol",
+    "enrol_in_sessions",
     "enrol_many",
     "enrol_person",
     "find_or_create_learner",

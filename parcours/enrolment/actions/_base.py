@@ -86,11 +86,15 @@ _batch = _Batch()
 
 
 @contextmanager
-def batched_events() -> Iterator[None]:
+def batched_events(*, background: bool = False) -> Iterator[None]:
     """Within this block (inside the caller's transaction), the domain events of several
     actions go out together after commit, from one callback: one write transaction for all of
     them instead of one each (a visitor registering for several event workshops). Nothing is
-    sent if the block raises (the transaction is rolled back anyway)."""
+    sent if the block raises (the transaction is rolled back anyway).
+
+    ``background=True``: after commit, one task (``tasks.send_domain_events``) sends them
+    from a worker instead of this request: the receivers' work (e-mail tasks, calendar
+    invitations, xAPI statements) leaves the request path, at the cost of one insert."""
     if _batch.events is not None:  # already batching: the outer block sends
         yield
         return
@@ -100,8 +104,16 @@ def batched_events() -> Iterator[None]:
         events, deferred = _batch.events, _batch.deferred
     finally:
         _batch.events, _batch.deferred = None, []
-    if events or deferred:
-        transaction.on_commit(partial(_send_batch, events, deferred))
+    if not (events or deferred):
+        return
+    if background:
+        from parcours.enrolment.actions import dispatch
+
+        payload = dispatch.to_payload(events, deferred)
+        if payload is not None:
+            transaction.on_commit(partial(dispatch.enqueue, payload))
+            return
+    transaction.on_commit(partial(_send_batch, events, deferred))
 
 
 def _send_batch(events: list[Event], deferred: list[Callable[[], list[Event]]]) -> None:

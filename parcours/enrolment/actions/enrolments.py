@@ -349,12 +349,19 @@ def enrol_person(
 
 
 def cancel(
-    *, actor: Actor, enrolment: Enrolment, reason: str = "", now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    reason: str = "",
+    now: dt.datetime | None = None,
+    quiet: bool = False,
 ) -> Enrolment:
     """Cancel an enrolment. The learner may cancel a seat until the cancellation deadline;
     a coordinator until the session ends (``permissions.cancel_refusal``, the rule the cancel
     buttons follow). A freed seat goes to the first person on the waitlist, in the same
-    transaction: ``enrolment.promoted`` lists who got it."""
+    transaction: ``enrolment.promoted`` lists who got it. ``quiet``: no cancellation message
+    to the person (an enrolment never announced: a seat held while an e-mail address awaited
+    its confirmation, ``events.actions.expire_pending``); promotions are announced as usual."""
     now = now or timezone.now()
     with write_transaction():
         session = _lock_session(enrolment.session_id)
@@ -380,14 +387,15 @@ def cancel(
             obj=enrolment,
             changes={"reason": enrolment.reason, "promoted": [e.pk for e in promoted]},
         )
-        _on_commit(
-            signals.enrolment_cancelled,
-            Enrolment,
-            enrolment_id=enrolment.pk,
-            session_id=session.pk,
-            by_learner=by_learner,
-            reason=enrolment.reason,
-        )
+        if not quiet:
+            _on_commit(
+                signals.enrolment_cancelled,
+                Enrolment,
+                enrolment_id=enrolment.pk,
+                session_id=session.pk,
+                by_learner=by_learner,
+                reason=enrolment.reason,
+            )
         _announce_promotions(session, promoted)
     enrolment.promoted = promoted
     return enrolment

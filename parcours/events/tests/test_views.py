@@ -97,6 +97,11 @@ def test_signed_in_learner_registers_directly(
     )
     assert "Confirmé : Soigner son profil LinkedIn" in page.content.decode()
     assert Enrolment.objects.filter(learner=learner).count() == 1
+    # Back on the programme, their own ticket (where they cancel) is one link away.
+    again = client.get(programme_url(event)).content.decode()
+    link = re.search(r'href="(/evenements/billet/[^"]+/)" data-testid="my-ticket"', again)
+    assert link
+    assert "Soigner son profil LinkedIn" in client.get(link.group(1)).content.decode()
 
 
 def test_garbage_ids_are_a_4xx(client: Client, event: Event, workshops: list[Workshop]) -> None:
@@ -152,7 +157,7 @@ def test_staff_page_figures_and_export(
     export = client.get(reverse("events:export", args=[event.pk]))
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "Rédiger son CV;Salle A;" in body
-    assert ";2;1;0;0;1;50.0;Publiée" in body
+    assert ";2;1;0;0;0;1;50.0;Publiée" in body
 
 
 def test_workshops_from_a_file_preview_then_create(
