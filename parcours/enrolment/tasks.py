@@ -28,3 +28,17 @@ def complete_session_attendance(session_id: int) -> list[int]:
     from parcours.enrolment import actions
 
     return [e.pk for e in actions.complete_due(session_id=session_id)]
+
+
+@task()
+def send_attendance_recorded(session_id: int, slot_id: int, present: list[int]) -> int:
+    """``attendance_recorded`` for a large roll call (queued by ``record_roll_call`` in its
+    transaction): the receivers' work (LMS scores, xAPI statements) runs in a worker, not in
+    the request. Returns the number of people marked present."""
+    from parcours.enrolment import signals
+    from parcours.enrolment.models import Attendance
+
+    signals.attendance_recorded.send(
+        sender=Attendance, session_id=session_id, slot_id=slot_id, present=present
+    )
+    return len(present)

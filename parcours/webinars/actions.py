@@ -398,6 +398,9 @@ class ImportResult:
     present: int = 0
     completed: list[Enrolment] = field(default_factory=list)
     already: bool = False
+    # Badges of the module to be issued for the completions (background tasks, see
+    # ``pathways.actions._dispatch``): the completions times the module's active achievements.
+    badges_queued: int = 0
 
 
 def _iso(intervals: Sequence[core.Interval]) -> list[list[str]]:
@@ -426,7 +429,6 @@ def confirm_report(
         webinar.session = session
         known = webinar.reports.filter(sha256=upload.sha256).first()
         if known is not None:  # the same file again: nothing to read, nothing changes
-            ReportUpload.objects.filter(pk=upload.pk).delete()
             return ImportResult(written=False, report=known, already=True)
         result = preview(upload, mapping=mapping, now=now)
         if result.error:
@@ -491,14 +493,22 @@ def confirm_report(
                 "ignored": analysis.ignored_by_reason(),
             },
         )
-        ReportUpload.objects.filter(pk=upload.pk).delete()
+        # The upload stays (until the next upload or a day): confirming it again answers
+        # "already imported" (the API's confirm is idempotent).
     return ImportResult(
         written=True,
         report=report,
         recorded=len(analysis.people),
         present=analysis.present_count,
         completed=completed,
+        badges_queued=len(completed) * _module_badges(session) if completed else 0,
     )
+
+
+def _module_badges(session: Session) -> int:
+    from parcours.credentials.models import Achievement
+
+    return Achievement.objects.active().filter(module_id=session.module_id).count()
 
 
 def _mark_attendance(
