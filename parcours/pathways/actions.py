@@ -373,18 +373,19 @@ def record_completions(
 
         touched = {learner_id for learner_id, _module_id in fresh}
         before = {learner_id: satisfied(learner_id) for learner_id in touched}
-        created = Completion.objects.bulk_create(
-            [
-                Completion(
-                    learner_id=e.learner_id,
-                    module=e.module,
-                    completed_on=e.completed_on,
-                    hours=e.hours,
-                    source=source,
-                )
-                for e in fresh.values()
-            ]
-        )
+        rows = []
+        for e in fresh.values():
+            # The module's id, then its object cached: no related-descriptor work per row.
+            row = Completion(
+                learner_id=e.learner_id,
+                module_id=e.module.pk,
+                completed_on=e.completed_on,
+                hours=e.hours,
+                source=source,
+            )
+            Completion.module.field.set_cached_value(row, e.module)
+            rows.append(row)
+        created = Completion.objects.bulk_create(rows)
         for completion in created:
             done.setdefault(completion.learner_id, {})[completion.module_id] = float(
                 completion.hours

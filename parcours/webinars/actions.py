@@ -446,7 +446,7 @@ def confirm_report(
             if row is None:
                 create.append(
                     ParticipantMinutes(
-                        webinar=webinar,
+                        webinar_id=webinar.pk,
                         enrolment_id=person.enrolment_id,
                         learner_id=person.learner_id,
                         intervals=_iso(person.intervals),
@@ -518,12 +518,16 @@ def _mark_attendance(
     (this report's and the earlier ones'): absent = on the roll and below the rule."""
     slots = list(webinar.session.slots.order_by("start"))
     percent = analysis.percent
-    intervals = {
-        enrolment_id: [
+    # This report's people carry their merged intervals already; the others' are read back.
+    intervals: dict[int, list[core.Interval]] = {
+        p.enrolment_id: p.intervals for p in analysis.people
+    }
+    for enrolment_id, stored in webinar.minutes.values_list("enrolment_id", "intervals"):
+        if enrolment_id in intervals:
+            continue
+        intervals[enrolment_id] = [
             (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b)) for a, b in stored
         ]
-        for enrolment_id, stored in webinar.minutes.values_list("enrolment_id", "intervals")
-    }
     roll = list(webinar.session.enrolments.filter(status__in=ON_ROLL).values_list("pk", flat=True))
     spans = [(s.start, s.end) for s in slots]
     present = {pk: set(core.present_slots(intervals.get(pk, []), spans, percent)) for pk in roll}

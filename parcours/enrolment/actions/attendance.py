@@ -101,12 +101,12 @@ def record_roll_call(
             present = enrolment.pk not in absent_ids
             marks[(slot.pk, enrolment.pk)] = present
             row = existing.get(enrolment.pk)
-            mark = Attendance(
-                slot=slot,
+            mark = Attendance(  # ids, not objects: no descriptor work per row (thousands)
+                slot_id=slot.pk,
                 enrolment_id=enrolment.pk,
                 present=present,
                 method=method,
-                recorded_by=actor.user,
+                recorded_by_id=actor.user.pk,
                 recorded_at=now,
             )
             if row is None:
