@@ -9,11 +9,16 @@ Issue #15: importing a 5,000-row participant report takes < 5 s (preview + confi
   block, activities block) whose activities block has 5,000 rows: 4,000 people joining once,
   500 joining twice (a reconnection), 150 guests who had not registered, a few duplicate rows
   and rows outside the session's hours; the people who never came are absent.
+- The module has an active badge (an Open Badge achievement): each completion earns one.
 - Measured per webinar, through the actions the pages call: ``upload_report`` + ``preview``
   (read, match, merge; what the preview page shows), then ``confirm_report`` (the same reading
   inside one transaction, the minutes written in bulk, the roll call of 5,000 enrolments, the
-  completions recorded; follow-up tasks are queued, not run). Then the same file again (known
-  hash: nothing written).
+  completions recorded). The events of thousands of completions and attendance marks (badges,
+  LMS scores, xAPI statements) are one background task each, written in the transaction
+  (``pathways.actions._dispatch``, ``enrolment`` roll call): the benchmark then runs those
+  tasks as a worker would and times them apart (``fan-out``; the badges' signing itself is
+  left to the credentials tasks they queue, counted). Then the same file again (known hash:
+  nothing written).
 
 Each database is fresh (a temporary SQLite file, or a throwaway PostgreSQL through
 ``scripts/with_postgres.py``). Results: ``benchmarks/results/webinars-<db>.json`` and
@@ -24,6 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import secrets
 import sys
 import time
 from typing import Any
@@ -136,6 +143,19 @@ def generate() -> dict[str, Any]:
         ],
         batch_size=1000,
     )
+    from parcours.credentials import actions as credentials
+
+    badge = credentials.create_achievement(
+        actor=actor,
+        organisation=org,
+        data=credentials.AchievementData(
+            name_fr="Webinaire eduLAB TV",
+            description_fr="A suivi un webinaire eduLAB TV.",
+            criteria_fr="Présent·e aux trois quarts du webinaire.",
+            module_id=module.pk,
+        ),
+    )
+    credentials.set_achievement_status(actor=actor, achievement=badge, status="active")
     webinar_list = []
     zone = platform_zone()
     for run in range(RUNS):
@@ -196,6 +216,7 @@ def measure(data: dict[str, Any]) -> dict[str, Any]:
         result = webinars.confirm_report(actor=actor, upload=upload)
         confirm_s = time.perf_counter() - began
         confirm_cpu = time.process_time() - began_cpu
+        fanout_s, fanout_tasks, badge_tasks = run_queued_fanout()
         began = time.perf_counter()
         again = webinars.confirm_report(
             actor=actor,
@@ -218,6 +239,10 @@ def measure(data: dict[str, Any]) -> dict[str, Any]:
                 "total_s": round(preview_s + confirm_s, 2),
                 "total_cpu_s": round(preview_cpu + confirm_cpu, 2),
                 "reimport_s": round(again_s, 2),
+                "fanout_s": round(fanout_s, 2),
+                "fanout_tasks": fanout_tasks,
+                "badges_queued": result.badges_queued,
+                "badge_tasks": badge_tasks,
                 "people": result.recorded,
                 "present": result.present,
                 "completed": len(result.completed),
@@ -227,7 +252,34 @@ def measure(data: dict[str, Any]) -> dict[str, Any]:
     return {"runs": runs, "ok": all(r["total_s"] < TARGET_S for r in runs)}
 
 
+FANOUT_TASKS = (
+    "parcours.pathways.tasks.send_completion_events",
+    "parcours.enrolment.tasks.send_attendance_recorded",
+)
+BADGE_TASK = "parcours.credentials.tasks.issue_credential_task"
+
+
+def run_queued_fanout() -> tuple[float, int, int]:
+    """Run the import's queued fan-out tasks as a worker would (the receivers' work: badge
+    tasks queued, LMS scores, xAPI statements); the seconds it took, the fan-out tasks run and
+    the badge tasks they queued (not run: signing is the credentials benchmark's)."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    pending = list(DBTaskResult.objects.filter(task_path__in=FANOUT_TASKS, status="READY"))
+    badges_before = DBTaskResult.objects.filter(task_path=BADGE_TASK).count()
+    began = time.perf_counter()
+    for row in pending:
+        task = import_string(row.task_path)
+        task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    seconds = time.perf_counter() - began
+    DBTaskResult.objects.filter(pk__in=[r.pk for r in pending]).delete()
+    badges = DBTaskResult.objects.filter(task_path=BADGE_TASK).count() - badges_before
+    return seconds, len(pending), badges
+
+
 def run_worker(db: str, database_url: str) -> dict[str, Any]:
+    os.environ.setdefault("CREDENTIALS_KEY", "benchmark-only-" + secrets.token_hex(24))
     configure_django(database_url)
     from django.core.management import call_command
     from django.db import connection
@@ -263,12 +315,14 @@ def write_markdown() -> None:
         f"5,000-row participant report imported (preview + confirm) in < {TARGET_S:.0f} s. "
         "Measured on a shared 2-core machine (other work running, see the load average): "
         "wall-clock figures are noisy; the CPU time of the benchmark's process is given beside "
-        "them (on PostgreSQL it leaves out the server's own work).",
+        "them (on PostgreSQL it leaves out the server's own work). `fan-out` is the background "
+        "work the import queues (run by a worker after the import answered: badge tasks queued, "
+        "LMS scores, xAPI statements); it is not part of the 5 s.",
         "",
         "| database | rows | preview | confirm | preview + confirm (CPU of this process) | "
-        "same file again | "
+        "fan-out in the worker (tasks; badges queued) | same file again | "
         "recognised / present / completed | enrol_many (5,000) | load avg | ok |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for db in ("sqlite", "postgres"):
         path = RESULTS_DIR / f"webinars-{db}.json"
@@ -276,28 +330,39 @@ def write_markdown() -> None:
             continue
         r = json.loads(path.read_text())
         for run in r["runs"]:
+            fanout = (
+                f"{run['fanout_s']} s ({run['fanout_tasks']}; {run['badge_tasks']:,})"
+                if "fanout_s" in run
+                else "—"
+            )
             lines.append(
                 f"| {db} | {run['rows']:,} | {run['preview_s']} s | {run['confirm_s']} s | "
-                f"{run['total_s']} s ({run.get('total_cpu_s', '—')} s) | {run['reimport_s']} s | "
-                f"{run['people']:,} / "
+                f"{run['total_s']} s ({run.get('total_cpu_s', '—')} s) | {fanout} | "
+                f"{run['reimport_s']} s | {run['people']:,} / "
                 f"{run['present']:,} / {run['completed']:,} | {run['enrol_many_s']} s | "
                 f"{r['machine']['load_average'][0]} | "
                 f"{'yes' if run['total_s'] < TARGET_S else 'NO'} |"
             )
-    lines += [
-        "",
-        "Reading: the preview (read the UTF-16 file, find the activities block, match 5,000 rows, "
-        "merge the intervals) takes about half a second; the confirmation reads the file again "
-        "inside its transaction and writes 4,300 minutes rows, 5,000 attendance marks and 3,540 "
-        "completions (enrolment's roll call, pathways' `record_completions`), each row also "
-        "firing the reporting facts' triggers. Measured on a quiet machine (load about 1) on "
-        "2026-12-06: SQLite meets the 5 s target on the second run (3.5 s; 5.2 s on the first, "
-        "cold), PostgreSQL does not (7.3-12.4 s wall clock, 3.2-8.2 s of it CPU in the benchmark's "
-        "own process). Where it goes on PostgreSQL is still to be profiled (the row-level facts "
-        "triggers and the per-row completion path are the first suspects).",
-        "",
-    ]
+    lines += ["", READING, ""]
     (RESULTS_DIR / "webinars.md").write_text("\n".join(lines))
+
+
+READING = (
+    "Reading (2026-12-06, load about 8 on the shared machine, so wall-clock figures are "
+    "pessimistic): the confirm is about 120 queries whatever the size; the events of the "
+    "3,540 completions and 5,000 marks are two background tasks written in the import's "
+    "transaction (`fan-out`, run by the worker after the answer: 3,540 badge tasks queued, "
+    "LMS scores, xAPI statements; before, they ran after commit inside the request: "
+    "5.3 s → 2-3 s confirm on SQLite, 39.8 s → 6-7 s on PostgreSQL under load). SQLite meets "
+    "the target. PostgreSQL does not, and the rest is on the database server (1.3 s of CPU "
+    "in this process): the reporting facts' row-level triggers upsert the same "
+    "`reporting_dirtysession` row once per attendance mark and per enrolment status change. "
+    "The same run with those triggers disabled on `enrolment_attendance` and "
+    "`enrolment_enrolment` (an experiment, not a setting): preview + confirm 4.07 s, against "
+    "6.94 s with them, minutes apart at load 7.9. The second webinar of each run records no "
+    "new completion (the same people completed the module in the first): its fan-out has no "
+    "badge. Profile and details: docs/webinars.md « Performance »."
+)
 
 
 def main(argv: list[str] | None = None) -> int:

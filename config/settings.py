@@ -296,6 +296,11 @@ CSP_POLICY: dict[str, object] = {
     }
 }
 CONTENT_SECURITY_POLICY = CSP_POLICY if CSP_ENABLED else None
+# Replays (parcours/webinars/players.py): PeerTube instances whose videos are embedded, and
+# hosts of video files the replay page plays itself; the replay page alone adds the one origin
+# it needs to frame-src / media-src. YouTube (youtube-nocookie.com) and Vimeo are built in.
+WEBINARS_PEERTUBE_HOSTS = env_list("WEBINARS_PEERTUBE_HOSTS", [])
+WEBINARS_VIDEO_FILE_HOSTS = env_list("WEBINARS_VIDEO_FILE_HOSTS", [])
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

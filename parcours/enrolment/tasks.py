@@ -37,3 +37,16 @@ def send_domain_events(payload: dict) -> None:
     from parcours.enrolment.actions import dispatch
 
     dispatch.send(payload)
+
+
+def send_attendance_recorded(session_id: int, slot_id: int, present: list[int]) -> int:
+    """``attendance_recorded`` for a large roll call (queued by ``record_roll_call`` in its
+    transaction): the receivers' work (LMS scores, xAPI statements) runs in a worker, not in
+    the request. Returns the number of people marked present."""
+    from parcours.enrolment import signals
+    from parcours.enrolment.models import Attendance
+
+    signals.attendance_recorded.send(
+        sender=Attendance, session_id=session_id, slot_id=slot_id, present=present
+    )
+    return len(present)

@@ -277,6 +277,54 @@ def _batch(events: list[tuple[Any, type, dict[str, int]]]) -> dict[str, list[tup
     }
 
 
+#: A batch of new completions with more events than this raises them in a background task
+#: (when the task backend defers: a worker; the immediate backend keeps them after commit).
+INLINE_EVENTS_MAX = 100
+
+
+def _encoded(events: list[tuple[Any, type, dict[str, int]]]) -> list[list[object]]:
+    out: list[list[object]] = []
+    for signal, _sender, kwargs in events:
+        if signal is module_completed:
+            out.append(
+                ["module", kwargs["learner_id"], kwargs["completion_id"], kwargs["module_id"]]
+            )
+        else:
+            out.append(
+                ["pathway", kwargs["learner_id"], kwargs["completion_id"], kwargs["pathway_id"]]
+            )
+    return out
+
+
+def _events_of(encoded: list[list[object]]) -> list[tuple[Any, type, dict[str, int]]]:
+    events: list[tuple[Any, type, dict[str, int]]] = []
+    for kind, learner_id, completion_id, target_id in encoded:
+        common = {"learner_id": int(str(learner_id)), "completion_id": int(str(completion_id))}
+        if kind == "module":
+            events.append(
+                (module_completed, Completion, {**common, "module_id": int(str(target_id))})
+            )
+        else:
+            events.append(
+                (pathway_completed, Pathway, {**common, "pathway_id": int(str(target_id))})
+            )
+    return events
+
+
+def _dispatch(events: list[tuple[Any, type, dict[str, int]]]) -> bool:
+    """Raise the events of a batch once the transaction commits: a large batch (more than
+    ``INLINE_EVENTS_MAX`` events) is one background task, written in the same transaction (it
+    exists if and only if the completions do); a small one, or any batch with a backend that
+    runs tasks at once, is sent by an ``on_commit`` callback. Returns True when queued."""
+    from parcours.pathways.tasks import send_completion_events
+
+    if len(events) > INLINE_EVENTS_MAX and send_completion_events.get_backend().supports_defer:
+        send_completion_events.enqueue(_encoded(events))
+        return True
+    transaction.on_commit(partial(_send_all, events))
+    return False
+
+
 def _send_all(events: list[tuple[Any, type, dict[str, int]]]) -> None:
     for signal, sender, kwargs in events:
         signal.send(sender=sender, **kwargs)
@@ -297,7 +345,9 @@ def record_completions(
 
     One Completion per learner and module (existing ones are left as they are), then, after
     commit, ``module_completed`` for each new one and ``pathway_completed`` for each pathway a
-    learner newly satisfies. Returns a result for each new completion.
+    learner newly satisfies (a batch of more than ``INLINE_EVENTS_MAX`` events: in a background
+    task queued in the same transaction, see ``_dispatch``, so that a roll call of thousands
+    does not wait for the receivers' work). Returns a result for each new completion.
 
     Concurrency: the learners' completion writers are serialised (``lock_learners``) before
     anything is read, so two writers recording the same completion create it once (the
@@ -338,18 +388,19 @@ def record_completions(
 
         touched = {learner_id for learner_id, _module_id in fresh}
         before = {learner_id: satisfied(learner_id) for learner_id in touched}
-        created = Completion.objects.bulk_create(
-            [
-                Completion(
-                    learner_id=e.learner_id,
-                    module=e.module,
-                    completed_on=e.completed_on,
-                    hours=e.hours,
-                    source=source,
-                )
-                for e in fresh.values()
-            ]
-        )
+        rows = []
+        for e in fresh.values():
+            # The module's id, then its object cached: no related-descriptor work per row.
+            row = Completion(
+                learner_id=e.learner_id,
+                module_id=e.module.pk,
+                completed_on=e.completed_on,
+                hours=e.hours,
+                source=source,
+            )
+            Completion.module.field.set_cached_value(row, e.module)
+            rows.append(row)
+        created = Completion.objects.bulk_create(rows)
         for completion in created:
             done.setdefault(completion.learner_id, {})[completion.module_id] = float(
                 completion.hours
@@ -382,8 +433,8 @@ def record_completions(
                     completed_pathways=[by_pk[i] for i in sorted(newly)],
                 )
             )
-        # One callback for the whole batch (a receiver may still defer its own work).
-        transaction.on_commit(partial(_send_all, events))
+        # One callback for the whole batch, or one background task for a large one.
+        _dispatch(events)
         _audit(created, fresh, source, actor, reason)
     return results
 

@@ -398,6 +398,9 @@ class ImportResult:
     present: int = 0
     completed: list[Enrolment] = field(default_factory=list)
     already: bool = False
+    # Badges of the module to be issued for the completions (background tasks, see
+    # ``pathways.actions._dispatch``): the completions times the module's active achievements.
+    badges_queued: int = 0
 
 
 def _iso(intervals: Sequence[core.Interval]) -> list[list[str]]:
@@ -426,7 +429,6 @@ def confirm_report(
         webinar.session = session
         known = webinar.reports.filter(sha256=upload.sha256).first()
         if known is not None:  # the same file again: nothing to read, nothing changes
-            ReportUpload.objects.filter(pk=upload.pk).delete()
             return ImportResult(written=False, report=known, already=True)
         result = preview(upload, mapping=mapping, now=now)
         if result.error:
@@ -444,7 +446,7 @@ def confirm_report(
             if row is None:
                 create.append(
                     ParticipantMinutes(
-                        webinar=webinar,
+                        webinar_id=webinar.pk,
                         enrolment_id=person.enrolment_id,
                         learner_id=person.learner_id,
                         intervals=_iso(person.intervals),
@@ -491,14 +493,22 @@ def confirm_report(
                 "ignored": analysis.ignored_by_reason(),
             },
         )
-        ReportUpload.objects.filter(pk=upload.pk).delete()
+        # The upload stays (until the next upload or a day): confirming it again answers
+        # "already imported" (the API's confirm is idempotent).
     return ImportResult(
         written=True,
         report=report,
         recorded=len(analysis.people),
         present=analysis.present_count,
         completed=completed,
+        badges_queued=len(completed) * _module_badges(session) if completed else 0,
     )
+
+
+def _module_badges(session: Session) -> int:
+    from parcours.credentials.models import Achievement
+
+    return Achievement.objects.active().filter(module_id=session.module_id).count()
 
 
 def _mark_attendance(
@@ -508,12 +518,16 @@ def _mark_attendance(
     (this report's and the earlier ones'): absent = on the roll and below the rule."""
     slots = list(webinar.session.slots.order_by("start"))
     percent = analysis.percent
-    intervals = {
-        enrolment_id: [
+    # This report's people carry their merged intervals already; the others' are read back.
+    intervals: dict[int, list[core.Interval]] = {
+        p.enrolment_id: p.intervals for p in analysis.people
+    }
+    for enrolment_id, stored in webinar.minutes.values_list("enrolment_id", "intervals"):
+        if enrolment_id in intervals:
+            continue
+        intervals[enrolment_id] = [
             (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b)) for a, b in stored
         ]
-        for enrolment_id, stored in webinar.minutes.values_list("enrolment_id", "intervals")
-    }
     roll = list(webinar.session.enrolments.filter(status__in=ON_ROLL).values_list("pk", flat=True))
     spans = [(s.start, s.end) for s in slots]
     present = {pk: set(core.present_slots(intervals.get(pk, []), spans, percent)) for pk in roll}

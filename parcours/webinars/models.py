@@ -240,7 +240,8 @@ class Replay(models.Model):
 
     @property
     def is_direct_file(self) -> bool:
-        """A video file the page plays itself (``<video>``), not a platform's page."""
+        """A video file (``.mp4``, ``.webm``…), not a platform's page. The replay page plays
+        it itself when its host is configured (``players.player_for``)."""
         path = self.video_url.split("?", 1)[0].lower()
         return path.endswith((".mp4", ".webm", ".ogv", ".ogg", ".m4v"))
 

@@ -46,6 +46,7 @@ from parcours.webinars.models import (
     Webinar,
     WebinarPolicy,
 )
+from parcours.webinars.players import csp_for, player_for
 from parcours.webinars.report import reasons
 
 PAGE_SIZE = 50
@@ -262,6 +263,15 @@ def report_preview(request: AuthedRequest, pk: int, upload_id: int) -> HttpRespo
                         )
                         % {"n": result.recorded, "p": result.present, "c": len(result.completed)},
                     )
+                    if result.badges_queued:
+                        messages.info(
+                            request,
+                            _(
+                                "%(b)d badges sont en préparation : ils seront délivrés dans "
+                                "quelques minutes, avec les attestations."
+                            )
+                            % {"b": result.badges_queued},
+                        )
                 return redirect("webinars:attendance", pk=webinar.pk)
     found = actions.preview(upload, mapping=mapping)
     if mapping_form is None or not mapping_form.is_bound:
@@ -372,11 +382,16 @@ def _published_replay(org_slug: str, pk: int) -> Replay:
 
 def replay_detail(request: AuthedRequest, org_slug: str, pk: int) -> HttpResponse:
     replay = _published_replay(org_slug, pk)
-    return render(
+    player = player_for(replay.video_url)
+    response = render(
         request,
         "webinars/replay.html",
-        {"replay": replay, "org": replay.organisation, "beat_seconds": 15},
+        {"replay": replay, "org": replay.organisation, "beat_seconds": 15, "player": player},
     )
+    extra = csp_for(player)
+    if extra:  # this page only: the one origin its player needs (django-csp)
+        response._csp_update = extra  # type: ignore[attr-defined]
+    return response
 
 
 def replay_captions(request: AuthedRequest, org_slug: str, pk: int) -> HttpResponse:

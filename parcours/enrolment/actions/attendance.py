@@ -101,12 +101,12 @@ def record_roll_call(
             present = enrolment.pk not in absent_ids
             marks[(slot.pk, enrolment.pk)] = present
             row = existing.get(enrolment.pk)
-            mark = Attendance(
-                slot=slot,
+            mark = Attendance(  # ids, not objects: no descriptor work per row (thousands)
+                slot_id=slot.pk,
                 enrolment_id=enrolment.pk,
                 present=present,
                 method=method,
-                recorded_by=actor.user,
+                recorded_by_id=actor.user.pk,
                 recorded_at=now,
             )
             if row is None:
@@ -131,16 +131,34 @@ def record_roll_call(
         _schedule_completion(session, [slot], now)
         present_ids = [e.pk for e in roll if e.pk not in absent_ids]
         if present_ids:
-            _on_commit(
-                signals.attendance_recorded,
-                Attendance,
-                session_id=session.pk,
-                slot_id=slot.pk,
-                present=present_ids,
-            )
+            _announce_attendance(session.pk, slot.pk, present_ids)
     return RollCallResult(
         slot=slot, present=len(roll) - len(absent_ids), absent=len(absent_ids), completed=completed
     )
+
+
+#: A roll call marking more people present than this announces it in a background task
+#: (when the task backend defers: a worker; the immediate backend keeps it after commit).
+INLINE_PRESENT_MAX = 200
+
+
+def _announce_attendance(session_id: int, slot_id: int, present: list[int]) -> bool:
+    """``attendance_recorded`` once the roll call commits: for a large group (a webinar's
+    report: thousands), one background task written in the same transaction; otherwise an
+    ``on_commit`` callback. Returns True when queued."""
+    from parcours.enrolment.tasks import send_attendance_recorded
+
+    if len(present) > INLINE_PRESENT_MAX and send_attendance_recorded.get_backend().supports_defer:
+        send_attendance_recorded.enqueue(session_id, slot_id, present)
+        return True
+    _on_commit(
+        signals.attendance_recorded,
+        Attendance,
+        session_id=session_id,
+        slot_id=slot_id,
+        present=present,
+    )
+    return False
 
 
 @dataclass

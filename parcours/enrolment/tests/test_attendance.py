@@ -367,3 +367,55 @@ class TestCompletionDate:
             actions.record_roll_call(actor=Actor.of(trainer), slot=slot, absent=[], now=typed)
         completion = Completion.objects.get(learner=people[0])
         assert completion.completed_on == slots[1].start.astimezone(BRUSSELS).date()
+
+
+def test_a_large_roll_call_announces_its_attendance_in_one_background_task(
+    cohort, trainer, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A webinar's roll call marks thousands present: with a task backend that defers, the
+    ``attendance_recorded`` receivers (LMS scores, xAPI statements) run in a worker; the task
+    sends the same event an inline roll call would have sent."""
+    from parcours.enrolment import signals, tasks
+    from parcours.enrolment.actions import attendance
+
+    session, _people, enrolments = cohort
+    slot = session.slots.first()
+    real_task = tasks.send_attendance_recorded
+    queued: list[tuple[int, int, list[int]]] = []
+
+    class Deferring:  # a backend with workers (django_tasks_db), as in production
+        supports_defer = True
+
+    class Queued:
+        def get_backend(self) -> Deferring:
+            return Deferring()
+
+        def enqueue(self, session_id: int, slot_id: int, present: list[int]) -> None:
+            queued.append((session_id, slot_id, present))
+
+    monkeypatch.setattr(attendance, "INLINE_PRESENT_MAX", 2)
+    monkeypatch.setattr(tasks, "send_attendance_recorded", Queued())
+    received: list[list[int]] = []
+
+    def on_attendance(sender: object, *, present: list[int], **kwargs: object) -> None:
+        received.append(sorted(present))
+
+    signals.attendance_recorded.connect(on_attendance)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.record_roll_call(actor=Actor.of(trainer), slot=slot, now=_after(slot))
+        assert received == []  # nothing in the request
+        everyone = sorted(e.pk for e in enrolments)
+        assert [(s, sl, sorted(p)) for s, sl, p in queued] == [(session.pk, slot.pk, everyone)]
+        assert real_task.call(*queued[0]) == 3
+        assert received == [everyone]
+        # A small group (two present) stays inline, after commit.
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.record_roll_call(
+                actor=Actor.of(trainer), slot=slot, absent=[enrolments[0].pk], now=_after(slot)
+            )
+        assert len(queued) == 1
+        assert received == [everyone[1:]]
+    finally:
+        signals.attendance_recorded.disconnect(on_attendance)

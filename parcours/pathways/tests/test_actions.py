@@ -248,3 +248,85 @@ def test_bulk_recording_a_cohort_raises_each_event_once_in_constant_queries(
         pathway_completed.disconnect(on_pathway)
         module_completed.disconnect(on_module)
     assert all(evaluate_for_learner(ai_pathway, p.pk).satisfied for p in people)
+
+
+def test_a_large_batch_raises_its_events_in_one_background_task(
+    ai_pathway: Pathway, ai_modules, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A roll call of thousands must not wait for the badges, LMS scores and statements: with
+    a task backend that defers, a batch of more than ``INLINE_EVENTS_MAX`` events is one task
+    written in the transaction; the worker then raises exactly the events an inline batch
+    would have raised."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from parcours.pathways import tasks
+    from parcours.pathways.signals import completions_recorded, module_completed
+
+    people = [User.objects.create_user(email=f"q{i}@test.test") for i in range(4)]
+    for person in people[:2]:
+        complete(person, ai_modules, "M1A", "O1", "O2")
+    queued: list[list[list[object]]] = []
+
+    real_task = tasks.send_completion_events
+
+    class Deferring:  # a backend with workers (django_tasks_db), as in production
+        supports_defer = True
+
+    class Queued:
+        def get_backend(self) -> Deferring:
+            return Deferring()
+
+        def enqueue(self, events: list[list[object]]) -> None:
+            queued.append(events)
+
+    monkeypatch.setattr(actions, "INLINE_EVENTS_MAX", 3)
+    monkeypatch.setattr(tasks, "send_completion_events", Queued())
+    received: list[tuple[str, dict[str, object]]] = []
+
+    def on_module(sender: object, **kwargs: object) -> None:
+        received.append(("module", kwargs))
+
+    def on_pathway(sender: object, **kwargs: object) -> None:
+        received.append(("pathway", kwargs))
+
+    def on_batch(sender: object, **kwargs: object) -> None:
+        received.append(("batch", kwargs))
+
+    module_completed.connect(on_module)
+    pathway_completed.connect(on_pathway)
+    completions_recorded.connect(on_batch)
+    try:
+        entries = [
+            actions.CompletionEntry(
+                learner_id=p.pk,
+                module=ai_modules["CLOT"],
+                hours=Decimal("12"),
+                completed_on=dt.date(2026, 11, 20),
+            )
+            for p in people
+        ]
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            results = actions.record_completions(entries)
+        assert len(results) == 4
+        assert received == []  # nothing raised in the request
+        assert not any("_send_all" in repr(c) for c in callbacks)
+        assert len(queued) == 1
+        # 4 module events + 2 pathway events (the two who had the other modules).
+        assert len(queued[0]) == 6
+        # The worker: the same events as inline, then the batch's summary.
+        sent = real_task.call(queued[0])
+        assert sent == 6
+        kinds = [kind for kind, _kwargs in received]
+        assert kinds.count("module") == 4 and kinds.count("pathway") == 2
+        assert kinds[-1] == "batch"
+        modules = {(k["learner_id"], k["module_id"]) for kind, k in received if kind == "module"}
+        assert modules == {(p.pk, ai_modules["CLOT"].pk) for p in people}
+        pathways = {(k["learner_id"], k["pathway_id"]) for kind, k in received if kind == "pathway"}
+        assert pathways == {(p.pk, ai_pathway.pk) for p in people[:2]}
+        completion_ids = {r.completion.pk for r in results}
+        assert {k["completion_id"] for kind, k in received if kind == "module"} == completion_ids
+    finally:
+        module_completed.disconnect(on_module)
+        pathway_completed.disconnect(on_pathway)
+        completions_recorded.disconnect(on_batch)

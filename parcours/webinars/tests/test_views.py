@@ -139,8 +139,9 @@ def replay(org: Organisation, coordinator: User) -> Replay:
 
 
 def test_replay_library_page_captions_and_beacon(
-    client: Client, org: Organisation, replay: Replay, coordinator: User
+    client: Client, org: Organisation, replay: Replay, coordinator: User, settings
 ) -> None:
+    settings.WEBINARS_VIDEO_FILE_HOSTS = ["https://videos.example.test"]
     other = actions.save_replay(
         actor=Actor.of(coordinator),
         organisation=org,
@@ -227,3 +228,65 @@ def test_the_home_page_shows_coordinators_and_trainers_the_way_to_webinars(
         'data-panel="webinars-upcoming"'
         not in as_user(learner).get(reverse("accounts:dashboard")).content.decode()
     )
+
+
+def test_replay_players_and_their_narrow_content_security_policy(
+    client: Client, org: Organisation, coordinator: User, settings
+) -> None:
+    """YouTube (without cookies), Vimeo and the configured PeerTube play in the page, each
+    page allowing only its player's origin; a file on a configured host plays in the page's
+    own player (captions, beacon); anything else is a link, and no page frames anything."""
+    from django.conf import settings as conf
+
+    settings.CONTENT_SECURITY_POLICY = conf.CSP_POLICY
+    settings.WEBINARS_PEERTUBE_HOSTS = ["https://tube.ecoles.example.test"]
+    settings.WEBINARS_VIDEO_FILE_HOSTS = ["https://media.example.test"]
+    actor = Actor.of(coordinator)
+
+    def page(url: str) -> tuple[str, str]:
+        replay = actions.save_replay(
+            actor=actor,
+            organisation=org,
+            data=actions.ReplayData(
+                title="Évaluer avec le numérique",
+                video_url=url,
+                captions=b"WEBVTT\n\n00:00.000 --> 00:02.000\nBonjour\n",
+            ),
+        )
+        response = client.get(reverse("webinars:replay", args=[org.slug, replay.pk]))
+        assert response.status_code == 200
+        return unescape(response.content.decode()), response["Content-Security-Policy"]
+
+    html, csp = page("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s")
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?start=42"' in html
+    assert 'title="Vidéo : Évaluer avec le numérique (lecteur YouTube)"' in html
+    assert "frame-src https://www.youtube-nocookie.com" in csp
+    assert "media-src" not in csp and "vimeo" not in csp
+
+    html, csp = page("https://vimeo.com/76979871")
+    assert 'src="https://player.vimeo.com/video/76979871"' in html
+    assert "frame-src https://player.vimeo.com" in csp and "youtube" not in csp
+
+    html, csp = page("https://tube.ecoles.example.test/w/9c9de5e8-0a1e-484a-b099-e80766180a6d")
+    assert (
+        'src="https://tube.ecoles.example.test/videos/embed/9c9de5e8-0a1e-484a-b099-e80766180a6d"'
+        in html
+    )
+    assert "frame-src https://tube.ecoles.example.test" in csp
+
+    html, csp = page("https://media.example.test/replays/classe.webm")
+    assert "<video" in html and '<track kind="captions"' in html and "<iframe" not in html
+    assert "data-replay-beacon" in html
+    assert "media-src 'self' https://media.example.test" in csp and "frame-src" not in csp
+
+    for unknown in (
+        "https://tube.inconnu.example.test/w/9c9de5e8-0a1e-484a-b099-e80766180a6d",
+        "https://files.inconnu.example.test/classe.mp4",
+        "https://www.youtube.com/@chaine",
+    ):
+        html, csp = page(unknown)
+        assert "<iframe" not in html and "<video" not in html
+        assert "Regarder sur la plateforme vidéo" in html
+        assert "frame-src" not in csp and "media-src" not in csp
+    library = client.get(reverse("webinars:library", args=[org.slug]))
+    assert "frame-src" not in library["Content-Security-Policy"]
