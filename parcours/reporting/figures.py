@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from parcours.lib import figures as registry
@@ -93,6 +95,9 @@ class Report:
     period: Period
     filters: Filters
     sections: list[Section]
+    # The facts were being rebuilt (or too many were stale): the training figures are those
+    # of the last rebuild, and the pages say so.
+    recalculating: bool = False
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -158,6 +163,25 @@ _OWN: tuple[tuple[tuple[str, ...], tuple[Label, ...], Any, bool], ...] = (
 )
 
 
+SOURCE_SECONDS = 60  # other apps' figures are kept a minute per organisation and period
+
+
+def _provided(source: registry.Source, ids: tuple[int, ...], first: Any, last: Any) -> Any:
+    """A registered source's figures, kept ``SOURCE_SECONDS`` in the cache (per source,
+    organisations, period and language): they are read raw from apps reporting does not
+    know, so a page reloaded or a network read again does not recount them at each request;
+    they may lag a minute behind a write."""
+    key = (
+        f"reporting:source:{source.key}:{','.join(map(str, ids))}:{first}:{last}:"
+        f"{translation.get_language()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = source.provide(ids, first, last)
+        cache.set(key, found, SOURCE_SECONDS)
+    return found
+
+
 def build_report(
     organisation_ids: Sequence[int],
     period: Period,
@@ -173,8 +197,7 @@ def build_report(
     facts (the reference path the tests compare with; slow at scale)."""
     ids = tuple(sorted(set(organisation_ids)))
     before = period.previous()
-    if not raw:
-        facts.refresh(ids)
+    recalculating = False if raw else not facts.prepare(ids)
     sections: list[Section] = []
     for keys, titles, compute, public in _OWN:
         if public_only and not public:
@@ -191,9 +214,15 @@ def build_report(
             _section(
                 source.key,
                 source.title,
-                source.provide(ids, period.first, period.last),
-                source.provide(ids, before.first, before.last),
+                _provided(source, ids, period.first, period.last),
+                _provided(source, ids, before.first, before.last),
                 public=source.public,
             )
         )
-    return Report(organisation_ids=ids, period=period, filters=filters, sections=sections)
+    return Report(
+        organisation_ids=ids,
+        period=period,
+        filters=filters,
+        sections=sections,
+        recalculating=recalculating,
+    )
