@@ -30,6 +30,7 @@ Definitions of every figure: ``docs/reporting.md`` (and each ``Figure.definition
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +38,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from parcours.lib import figures as registry
@@ -177,9 +179,25 @@ def _provided(source: registry.Source, ids: tuple[int, ...], first: Any, last: A
     )
     found = cache.get(key)
     if found is None:
-        found = source.provide(ids, first, last)
+        found = _resolved(source.provide(ids, first, last))
         cache.set(key, found, SOURCE_SECONDS)
     return found
+
+
+def _resolved(value: Any) -> Any:
+    """``value`` with its lazy translations turned into text (in the current language: the
+    cache key holds it). Unpickling a lazy string builds a class each time: slower than
+    recounting the figures."""
+    if isinstance(value, Promise):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _resolved(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple | list):
+        return type(value)(_resolved(item) for item in value)
+    return value
 
 
 def build_report(
