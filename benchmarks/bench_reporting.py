@@ -75,6 +75,7 @@ class BenchContext:
     largest: int
     last_user: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    write_offset: int = 0
 
 
 EXTRA_MEASURES: list[Callable[[BenchContext], dict[str, Any]]] = []
@@ -157,11 +158,22 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
     from parcours.accounts import actions as account_actions
     from parcours.catalogue.models import Module
     from parcours.lib.dates import platform_zone
+    from parcours.reporting import triggers
     from parcours.scheduling.models import CateringItem, OpeningHours, Resource
 
     rng = random.Random(seed)
     zone = platform_zone()
     ins = Inserter()
+    # A bulk import, the way an operator runs one: the facts' triggers off during the load
+    # (``manage.py reporting_rebuild --suspend-triggers``), then every fact rebuilt set-based
+    # and the triggers put back (``manage.py reporting_rebuild``, timed apart: ``rebuild_all_s``).
+    triggers.suspend()
+    if ins.vendor == "sqlite":  # a bulk load's settings (this connection only)
+        from django.db import connection as db
+
+        with db.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -1000000")  # 1 GB: the indexes stay in memory
+            cursor.execute("PRAGMA synchronous = OFF")
     n = {k: max(1, int(v * fraction)) for k, v in FULL.items()}
     n["organisations"] = FULL["organisations"]
     shares = _sizes(n["organisations"], rng)
@@ -609,6 +621,9 @@ def generate(fraction: float, seed: int = 11) -> BenchContext:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     largest = orgs[0]
+    from django.db import connection
+
+    connection.close()  # a fresh connection after COPY / executemany on the raw one
     return BenchContext(
         db=ins.vendor,
         fraction=fraction,
@@ -641,7 +656,8 @@ def _report(ids: list[int]) -> float:
 
 def _write(ctx: BenchContext, i: int) -> None:
     """A roll call's worth of writes: one enrolment of the largest organisation with its marks
-    on both slots of one of its 2025 sessions, committed."""
+    on both slots of one of its 2025 sessions, committed (a learner not enrolled there yet:
+    the offset changes from one run to the next on a kept database)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -654,7 +670,10 @@ def _write(ctx: BenchContext, i: int) -> None:
     )
     with transaction.atomic():
         enrolment = Enrolment.objects.create(
-            session=session, learner_id=ctx.last_user - i, status="confirmed", source="coordinator"
+            session=session,
+            learner_id=ctx.last_user - i - ctx.write_offset,
+            status="confirmed",
+            source="coordinator",
         )
         Attendance.objects.bulk_create(
             [
@@ -674,12 +693,12 @@ def _rebuild_all() -> float:
     from parcours.reporting import facts
 
     started = time.perf_counter()
-    facts.refresh(None)
+    facts.rebuild_all()
     return time.perf_counter() - started
 
 
 def measure(ctx: BenchContext, repetitions: int) -> dict[str, Any]:
-    step("largest organisation, year 2025: first read (rebuilds its facts), then warm")
+    step("largest organisation, year 2025: first read (monthly measures computed), then warm")
     cold = _report([ctx.largest])
     warm = [_report([ctx.largest]) for _ in range(repetitions)]
     step("right after a write (a roll call in one 2025 session, then the year)")
@@ -687,17 +706,19 @@ def measure(ctx: BenchContext, repetitions: int) -> dict[str, Any]:
     for i in range(repetitions):
         _write(ctx, i)
         after.append(_report([ctx.largest]))
-    step("the other organisations' facts (what a first network read rebuilds)")
-    rebuild_others = _rebuild_all()
-    step("network of every organisation")
+    step("network of every organisation: first read, warm, then right after a write")
     network_first = _report(ctx.organisation_ids)
     network = [_report(ctx.organisation_ids) for _ in range(max(2, repetitions // 3))]
+    network_after = []
+    for i in range(2):
+        _write(ctx, repetitions + i)
+        network_after.append(_report(ctx.organisation_ids))
     warm_summary = summary_ms(warm)
     after_summary = summary_ms(after)
     network_summary = summary_ms(network)
     return {
-        "rebuild_others_s": round(rebuild_others, 1),
         "network_first_ms": round(network_first * 1000, 1),
+        "network_after_write_ms": [round(x * 1000, 1) for x in network_after],
         "org_year": {
             "cold_ms": round(cold * 1000, 1),
             **warm_summary,
@@ -712,23 +733,53 @@ def measure(ctx: BenchContext, repetitions: int) -> dict[str, Any]:
         "network": {
             **network_summary,
             "target_s": TARGET_NETWORK_S,
-            "ok": network_summary["max_ms"] < TARGET_NETWORK_S * 1000,
+            "ok": max(network_summary["max_ms"], *(x * 1000 for x in network_after))
+            < TARGET_NETWORK_S * 1000,
         },
     }
 
 
-def run_worker(db: str, database_url: str, fraction: float, repetitions: int) -> dict[str, Any]:
+def run_worker(
+    db: str, database_url: str, fraction: float, repetitions: int, kept: Path | None = None
+) -> dict[str, Any]:
+    """Generate (or, with ``kept``, reuse the database generated by an earlier run: its
+    context is saved beside it), rebuild every fact set-based, then measure."""
     configure_django(database_url)
-    from django.core.management import call_command
     from django.db import connection
 
     from benchmarks.report import machine_info
 
-    step(f"migrating the {db} database")
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    ctx = generate(fraction)
-    generated = time.perf_counter() - started
+    saved = kept.with_suffix(".json") if kept else None
+    if kept and saved and not saved.exists():  # an interrupted generation: start again
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(kept) + suffix).unlink(missing_ok=True)
+    if saved and saved.exists():
+        step(f"reusing the generated database {kept}")
+        stored = json.loads(saved.read_text())
+        ctx = BenchContext(**stored["context"])
+        generated, rebuilt = stored["generation_s"], stored["rebuild_all_s"]
+        _migrate()
+    else:
+        step(f"migrating the {db} database")
+        _migrate()
+        started = time.perf_counter()
+        ctx = generate(fraction)
+        generated = time.perf_counter() - started
+        step("every fact rebuilt set-based, triggers back (manage.py reporting_rebuild)")
+        rebuilt = _rebuild_all()
+        if saved:
+            saved.write_text(
+                json.dumps(
+                    {
+                        "context": ctx.__dict__,
+                        "generation_s": round(generated, 1),
+                        "rebuild_all_s": round(rebuilt, 1),
+                    }
+                )
+            )
+    ctx.write_offset = int(time.time()) % max(1, ctx.counts["learners"] // 2)
+    if os.environ.get("PARCOURS_BENCH_GENERATE_ONLY"):
+        return {"generation_s": generated, "rebuild_all_s": rebuilt}
     result: dict[str, Any] = {
         "db": db,
         "database_version": connection.cursor()
@@ -738,6 +789,8 @@ def run_worker(db: str, database_url: str, fraction: float, repetitions: int) ->
         "fraction": fraction,
         "counts": ctx.counts,
         "generation_s": round(generated, 1),
+        "rebuild_all_s": round(rebuilt, 1),
+        "kept_database": str(kept) if kept else None,
         "load_average_before": os.getloadavg(),
         **measure(ctx, repetitions),
         "load_average_after": os.getloadavg(),
@@ -750,6 +803,12 @@ def run_worker(db: str, database_url: str, fraction: float, repetitions: int) ->
     return result
 
 
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def write_markdown() -> None:
     lines = [
         "# Reporting benchmarks",
@@ -757,10 +816,11 @@ def write_markdown() -> None:
         "`python -m benchmarks.bench_reporting` (see the module docstring for the data and what "
         "is measured). Measured on a shared 2-core machine while other work ran: noisy.",
         "",
-        "| database | scale | generation (s) | org year first read, facts rebuilt (ms) "
-        "| org year warm p50 / p95 (ms) | after a write p50 / max (ms) | network of 30 warm "
-        "max (ms) | network first read (ms) | ok |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| database | scale | raw load (s) | every fact rebuilt, set-based (s) "
+        "| org year first read (ms) | org year warm p50 / p95 (ms) | after a write p50 / max "
+        "(ms) | network of 30: first / warm max / after a write (ms) | load average "
+        "| targets met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for db in ("sqlite", "postgres"):
         path = RESULTS_DIR / f"reporting-{db}.json"
@@ -769,32 +829,29 @@ def write_markdown() -> None:
         r = json.loads(path.read_text())
         o, a, w = r["org_year"], r["after_write"], r["network"]
         c = r["counts"]
+        after_network = " / ".join(str(x) for x in r.get("network_after_write_ms", []))
+        load = ", ".join(f"{x[0]:.1f}" for x in (r["load_average_before"], r["load_average_after"]))
         lines.append(
             f"| {db} | {r['fraction']:g} ({c['learners']:,} learners, "
             f"{c['attendance_marks']:,} marks, {c['sessions']:,} sessions, "
-            f"{c['bookings']:,} bookings) | {r['generation_s']} | {o['cold_ms']} | "
-            f"{o['p50_ms']} / {o['p95_ms']} (< {o['target_p95_ms']:.0f}) | {a['p50_ms']} / "
-            f"{a['max_ms']} (< {a['target_s'] * 1000:.0f}) | {w['max_ms']} "
-            f"(< {w['target_s'] * 1000:.0f}) | {r.get('network_first_ms', '')} "
-            f"(other orgs' facts: {r.get('rebuild_others_s', '')} s) | "
-            f"{'yes' if o['ok'] and a['ok'] and w['ok'] else 'NO'} |"
+            f"{c['bookings']:,} bookings) | {r['generation_s']} | {r.get('rebuild_all_s', '')} "
+            f"| {o['cold_ms']} | {o['p50_ms']} / {o['p95_ms']} (< {o['target_p95_ms']:.0f}) "
+            f"| {a['p50_ms']} / {a['max_ms']} (< {a['target_s'] * 1000:.0f}) "
+            f"| {r.get('network_first_ms', '')} / {w['max_ms']} / {after_network} "
+            f"(< {w['target_s'] * 1000:.0f}) | {load} "
+            f"| {'yes' if o['ok'] and a['ok'] and w['ok'] else 'NO'} |"
         )
     lines += [
         "",
-        "Notes. The training figures read the pre-aggregated facts (per session, learner "
-        "and local day; parcours/reporting/facts.py), marked dirty by database triggers in "
-        "the writing transaction and rebuilt on the next read; the computed measures and the "
-        "room occupancy are cached under tokens those rebuilds and triggers renew. The first "
-        "read of an organisation after the bulk load rebuilds all its sessions' facts (the "
-        "column 'first read'); a write makes its session dirty, and the next read rebuilds "
-        "that session and recomputes the year from the facts ('after a write'). Warm reads "
-        "answer from the cache plus the figures still read raw (completions, "
-        "pathways, badges, attestations, parking, catering, loans, outreach, sources). "
-        "Exactness is checked by the property test on the fact path and against the raw path. "
-        "See the scale column: the full scale was not generated on this shared machine in the "
-        "time available; the machine (2 cores) was shared with several other helpers' test "
-        "runs during the measurement (load average in the JSON file's notes), so the numbers "
-        "are noisy and pessimistic.",
+        "Notes. The raw rows are bulk-loaded with the facts' triggers suspended, then every "
+        "fact is rebuilt once, set-based (`facts.rebuild_all`, what `manage.py "
+        "reporting_rebuild` runs after a bulk import), and the triggers put back. The training "
+        "figures read per-(organisation, month) partial measures computed from the facts and "
+        "cached under the month's token: a write (a roll call in one 2025 session of the "
+        "largest organisation) makes its session dirty; the next read rebuilds that session's "
+        "facts and re-reads that one month of that organisation. 'First read' computes every "
+        "month of the year and the year before from the facts. The load average (1 minute, "
+        "before / after the measures) shows how busy the shared 2-core machine was.",
         "",
     ]
     (RESULTS_DIR / "reporting.md").write_text("\n".join(lines))
@@ -805,9 +862,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--fraction", type=float, default=1.0)
     parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="SQLite: keep the generated database under var/ and reuse it on the next run",
+    )
     args = parser.parse_args(argv)
     me = [sys.executable, "-m", "benchmarks.bench_reporting"]
     extra = ["--fraction", str(args.fraction), "--repetitions", str(args.repetitions)]
+    extra += ["--keep"] if args.keep else []
     if args.db == "both":
         codes = [
             subprocess.run([*me, "--db", db, *extra], cwd=PROJECT_DIR, check=False).returncode  # noqa: S603
@@ -815,7 +878,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print((RESULTS_DIR / "reporting.md").read_text())
         return max(codes)
-    if args.db == "sqlite":
+    if args.db == "sqlite" and args.keep:
+        path = PROJECT_DIR / "var" / f"bench-reporting-{args.fraction:g}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        result = run_worker(
+            "sqlite", "sqlite:///" + str(path), args.fraction, args.repetitions, kept=path
+        )
+    elif args.db == "sqlite":
         path = Path(tempfile.gettempdir()) / f"parcours_bench_reporting_{os.getpid()}.sqlite3"
         try:
             result = run_worker("sqlite", "sqlite:///" + str(path), args.fraction, args.repetitions)
@@ -838,6 +907,9 @@ def main(argv: list[str] | None = None) -> int:
             *extra,
         ]
         return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode  # noqa: S603
+    if os.environ.get("PARCOURS_BENCH_GENERATE_ONLY"):
+        print(json.dumps(result))
+        return 0
     summary = {
         k: result[k] for k in ("counts", "generation_s", "org_year", "after_write", "network")
     }

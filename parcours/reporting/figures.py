@@ -30,11 +30,15 @@ Definitions of every figure: ``docs/reporting.md`` (and each ``Figure.definition
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from parcours.lib import figures as registry
@@ -93,6 +97,9 @@ class Report:
     period: Period
     filters: Filters
     sections: list[Section]
+    # The facts were being rebuilt (or too many were stale): the training figures are those
+    # of the last rebuild, and the pages say so.
+    recalculating: bool = False
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -158,6 +165,41 @@ _OWN: tuple[tuple[tuple[str, ...], tuple[Label, ...], Any, bool], ...] = (
 )
 
 
+SOURCE_SECONDS = 60  # other apps' figures are kept a minute per organisation and period
+
+
+def _provided(source: registry.Source, ids: tuple[int, ...], first: Any, last: Any) -> Any:
+    """A registered source's figures, kept ``SOURCE_SECONDS`` in the cache (per source,
+    organisations, period and language): they are read raw from apps reporting does not
+    know, so a page reloaded or a network read again does not recount them at each request;
+    they may lag a minute behind a write."""
+    key = (
+        f"reporting:source:{source.key}:{','.join(map(str, ids))}:{first}:{last}:"
+        f"{translation.get_language()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _resolved(source.provide(ids, first, last))
+        cache.set(key, found, SOURCE_SECONDS)
+    return found
+
+
+def _resolved(value: Any) -> Any:
+    """``value`` with its lazy translations turned into text (in the current language: the
+    cache key holds it). Unpickling a lazy string builds a class each time: slower than
+    recounting the figures."""
+    if isinstance(value, Promise):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _resolved(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple | list):
+        return type(value)(_resolved(item) for item in value)
+    return value
+
+
 def build_report(
     organisation_ids: Sequence[int],
     period: Period,
@@ -173,8 +215,7 @@ def build_report(
     facts (the reference path the tests compare with; slow at scale)."""
     ids = tuple(sorted(set(organisation_ids)))
     before = period.previous()
-    if not raw:
-        facts.refresh(ids)
+    recalculating = False if raw else not facts.prepare(ids)
     sections: list[Section] = []
     for keys, titles, compute, public in _OWN:
         if public_only and not public:
@@ -191,9 +232,15 @@ def build_report(
             _section(
                 source.key,
                 source.title,
-                source.provide(ids, period.first, period.last),
-                source.provide(ids, before.first, before.last),
+                _provided(source, ids, period.first, period.last),
+                _provided(source, ids, before.first, before.last),
                 public=source.public,
             )
         )
-    return Report(organisation_ids=ids, period=period, filters=filters, sections=sections)
+    return Report(
+        organisation_ids=ids,
+        period=period,
+        filters=filters,
+        sections=sections,
+        recalculating=recalculating,
+    )

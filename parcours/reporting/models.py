@@ -263,6 +263,9 @@ class FactLock(models.Model):
     turns = models.BigIntegerField(default=0)
     token = models.CharField(max_length=32, blank=True)
     raw_token = models.CharField(max_length=32, blank=True)  # changes with RawChange rows
+    # Set (and committed) while ``facts.rebuild_all`` runs: pages read the facts as they were
+    # and say that they are being recalculated, instead of waiting for the rebuild.
+    rebuilding_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return str(self.turns)
@@ -285,3 +288,23 @@ class RawChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}/{self.row_id}"
+
+
+class FactMonth(models.Model):
+    """A token per organisation and month of facts, renewed by every rebuild that changed (or
+    removed) facts of that month: the cached monthly partial measures are keyed by it, so a
+    roll call invalidates one month of one organisation, not every organisation's figures."""
+
+    organisation_id = models.BigIntegerField()
+    month = models.PositiveIntegerField()  # year * 100 + month
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_id", "month"], name="reporting_factmonth_org_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.month}"

@@ -133,10 +133,11 @@ def cached_rows(organisation_id: int, period: Period) -> list[list[Cell]]:
     Key: organisation, period, language and the facts' generation (a roll call shows at
     once). The public endpoint does not rebuild a report at each request; it is also
     throttled per client address."""
-    facts.refresh([organisation_id])
+    facts.prepare([organisation_id])
+    token = facts.scope_token([organisation_id], period.previous().first, period.last)
     key = (
         f"reporting:opendata:{organisation_id}:{period.kind}:{period.first}:{period.last}:"
-        f"{translation.get_language()}:{facts.generation()}"
+        f"{translation.get_language()}:{token}"
     )
     found = cache.get(key)
     if isinstance(found, list):

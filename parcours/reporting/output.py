@@ -69,6 +69,7 @@ class Document:
     sections: tuple[Section, ...] = ()
     previous_label: str = ""
     notes: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (label, definition)
+    recalculating: bool = False  # the facts were being rebuilt: figures of the last rebuild
 
     @property
     def key_figures(self) -> list[KeyFigure]:
@@ -146,4 +147,5 @@ def from_report(report: Report, *, title: str) -> Document:
         last=report.period.last,
         sections=tuple(sections),
         notes=tuple(notes),
+        recalculating=report.recalculating,
     )

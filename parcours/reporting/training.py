@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,7 @@ from parcours.lib import dates
 from parcours.lib.figures import Cell, Contribution, Figure, Table
 from parcours.pathways import rules
 from parcours.pathways.models import Completion, Pathway
-from parcours.reporting import facts
-from parcours.reporting.models import LearnerDayFact, SessionDayFact, WaitlistFact
+from parcours.reporting import facts, partials
 from parcours.reporting.periods import Filters, Period
 from parcours.scheduling.models import OutreachPupilCount
 
@@ -386,81 +385,46 @@ def _module_ids(ids: Sequence[int], filters: Filters) -> list[int] | None:
 def _fact_measures(
     ids: Sequence[int], period: Period, filters: Filters, now: dt.datetime
 ) -> Measures:
-    scope = Q(organisation_id__in=list(ids), day__gte=period.first, day__lte=period.last)
-    if filters.site:
-        scope &= Q(site_id=filters.site)
-    modules = _module_ids(ids, filters)
-    if modules is not None:
-        scope &= Q(module_id__in=modules)
-    learners = LearnerDayFact.objects.filter(scope)
-    trained = learners.filter(present__gt=0)
+    """From the per-(organisation, month) partials (``partials.py``): only the months whose
+    facts were rebuilt since they were cached are read again."""
+    merged = partials.merge(
+        partials.partials(ids, period.first, period.last, filters.site, _module_ids(ids, filters))
+    )
     groups = [
         ProfileGroup(
-            audience=row["audience"],
-            school_year=row["school_year"],
-            gender=row["gender"],
-            birth_year=row["birth_year"],
-            age_band=row["age_band"],
-            people=row["n"],
+            audience=profile[0],
+            school_year=profile[1],
+            gender=profile[2],
+            birth_year=profile[3],
+            age_band=profile[4],
+            people=n,
         )
-        for row in trained.values("audience", "school_year", "gender", "birth_year", "age_band")
-        .annotate(n=Count("learner_id", distinct=True))
-        .order_by()
-    ]
-    totals = learners.aggregate(
-        marks=Sum("marks"), present=Sum("present"), seconds=Sum("present_seconds")
-    )
-    months = {
-        row["month"]: (row["people"], row["seconds"] or 0)
-        for row in trained.values("month")
-        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
-        .order_by()
-    }
-    by_month = {(y, m): months.get(y * 100 + m, (0, 0)) for y, m in period.months()}
-    by_site = [
-        (row["site_id"], row["people"], row["seconds"])
-        for row in trained.values("site_id")
-        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
-        .order_by()
-    ]
-    by_module = [
-        (row["module_id"], row["people"], row["seconds"])
-        for row in trained.values("module_id")
-        .annotate(people=Count("learner_id", distinct=True), seconds=Sum("present_seconds"))
-        .order_by()
+        for profile, n in merged.groups.items()
     ]
     held = cancelled = capacity = seats = 0
     next_start: dt.datetime | None = None
-    for row in (
-        SessionDayFact.objects.filter(scope)
-        .values("session_id", "cancelled")
-        .annotate(first=Min("first_start"), capacity=Max("capacity"), seats=Max("seats"))
-        .order_by()
-    ):
-        if row["cancelled"]:
+    for is_cancelled, first, places, taken in merged.sessions.values():
+        if is_cancelled:
             cancelled += 1
-        elif row["first"] < now:
+        elif first < now:
             held += 1
-            capacity += row["capacity"]
-            seats += row["seats"]
-        elif next_start is None or row["first"] < next_start:
-            next_start = row["first"]
-    unmet = (
-        WaitlistFact.objects.filter(scope).aggregate(n=Count("learner_id", distinct=True))["n"] or 0
-    )
+            capacity += places
+            seats += taken
+        elif next_start is None or first < next_start:
+            next_start = first
     return Measures(
-        unmet=unmet,
+        unmet=merged.unmet,
         groups=groups,
-        marks=totals["marks"] or 0,
-        present=totals["present"] or 0,
-        seconds=totals["seconds"] or 0,
+        marks=merged.marks,
+        present=merged.present,
+        seconds=merged.seconds,
         held=held,
         cancelled=cancelled,
         capacity=capacity,
         seats=seats,
-        by_month=by_month,
-        by_site=by_site,
-        by_module=by_module,
+        by_month={ym: merged.by_month.get(ym, (0, 0)) for ym in period.months()},
+        by_site=merged.by_site,
+        by_module=merged.by_module,
         next_start=next_start,
     )
 
@@ -479,7 +443,7 @@ def measures(
     key = "reporting:measures:" + _digest(
         str(part)
         for part in (
-            facts.generation(),
+            facts.scope_token(ids, period.first, period.last),
             ",".join(map(str, sorted(ids))),
             period.first,
             period.last,

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-_MIGRATION = "parcours.reporting.migrations.0005_fact_triggers"
+_MIGRATION = "parcours.reporting.migrations.0005_fact_triggers"  # SQLite: row-level
+_MIGRATION_POSTGRES = "parcours.reporting.migrations.0007_statement_level_triggers_postgres"
 
 
 def _existing() -> set[str]:
@@ -28,8 +29,12 @@ def _existing() -> set[str]:
 
 def expected() -> dict[str, tuple[list[str], list[str]]]:
     """Trigger name -> (create statements, drop statements) for this database."""
-    module: Any = importlib.import_module(_MIGRATION)
-    make = module._sqlite if connection.vendor == "sqlite" else module._postgres
+    if connection.vendor == "sqlite":
+        module: Any = importlib.import_module(_MIGRATION)
+        make = module._sqlite
+    else:  # statement-level triggers over the transition tables (0007)
+        module = importlib.import_module(_MIGRATION_POSTGRES)
+        make = module._postgres
     return {
         module._name(table, event): make(table, event)
         for table in (*module.SOURCES, *module.RAW_TABLES)
@@ -67,4 +72,20 @@ def ensure(**_kwargs: Any) -> list[str]:
             "VALUES ('triggers', 0, 1) ON CONFLICT (source, row_id) DO UPDATE "
             "SET version = reporting_rawchange.version + 1"
         )
+    return names
+
+
+def suspend() -> list[str]:
+    """Drop the facts' triggers (before a bulk import: no per-row cost); ``facts.rebuild_all``
+    (``manage.py reporting_rebuild``) puts them back and rebuilds everything. Returns their
+    names."""
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return []
+    statements = expected()
+    present = _existing()
+    names = sorted(name for name in statements if name in present)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in names:
+            for sql in statements[name][1]:
+                cursor.execute(sql)
     return names

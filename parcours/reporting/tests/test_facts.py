@@ -4,17 +4,20 @@ read, a write during a rebuild not lost; erasure re-reads the profile."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from parcours.accounts.models import Site, User
 from parcours.catalogue.models import Module
 from parcours.enrolment.models import Attendance, Enrolment, LearnerProfile, Session, SessionSlot
 from parcours.enrolment.states import SessionStatus
 from parcours.lib.dates import platform_zone
-from parcours.reporting import facts
+from parcours.reporting import facts, partials, triggers
 from parcours.reporting.figures import build_report
 from parcours.reporting.models import DirtySession, LearnerDayFact
 from parcours.reporting.periods import Filters, Period
@@ -220,3 +223,101 @@ def test_triggers_dropped_by_a_table_rebuild_are_put_back(org) -> None:
     assert triggers.ensure() == [name]
     assert triggers.missing() == []
     assert build_report([org.pk], YEAR, Filters()).value("training.people") == 1
+
+
+def test_a_roll_call_re_reads_only_its_own_month_of_its_own_organisation(
+    org, other_org, monkeypatch
+) -> None:
+    """Per-(organisation, month) partials: after a write in March of one organisation, the
+    next reads compute March of that organisation again, nothing else, and see the write."""
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    other_session, other_slot = _session(other_org)
+    _learner(other_session, other_slot, 2)
+    build_report([org.pk], YEAR, Filters())
+    build_report([org.pk, other_org.pk], YEAR, Filters())
+    computed: list[tuple[int, dt.date]] = []
+    real = partials._compute
+
+    def counting(org_id: int, first: dt.date, *rest: Any) -> Any:
+        computed.append((org_id, first))
+        return real(org_id, first, *rest)
+
+    monkeypatch.setattr(partials, "_compute", counting)
+    _learner(session, slot, 3)
+    assert build_report([org.pk], YEAR, Filters()).value("training.people") == 2
+    assert computed == [(org.pk, dt.date(2025, 3, 1))]
+    assert build_report([org.pk, other_org.pk], YEAR, Filters()).value("training.people") == 3
+    assert computed == [(org.pk, dt.date(2025, 3, 1))]  # the network reuses both months
+
+
+def test_a_person_trained_in_two_months_and_two_organisations_counts_once(org, other_org) -> None:
+    session, slot = _session(org)
+    person = _learner(session, slot, 1)
+    later = dt.datetime(2025, 9, 2, 9, tzinfo=platform_zone())
+    other_session, _slot = _session(other_org)
+    september = SessionSlot.objects.create(
+        session=other_session, start=later, end=later + dt.timedelta(hours=2)
+    )
+    enrolment = Enrolment.objects.create(
+        session=other_session, learner=person, status="confirmed", source="coordinator"
+    )
+    Attendance.objects.create(slot=september, enrolment=enrolment, present=True, method="trainer")
+    report = build_report([org.pk, other_org.pk], YEAR, Filters())
+    assert report.value("training.people") == 1
+    months = {row[0]: row[1] for row in report.table("training.by_month").rows}  # type: ignore[union-attr]
+    assert months["2025-03"] == 1 and months["2025-09"] == 1
+
+
+def test_many_dirty_sessions_are_left_to_the_background_task_and_the_page_says_so(
+    org, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A bulk import with the triggers on leaves more dirty sessions than a read rebuilds: the
+    read queues the rebuild (tasks run inline in tests) and reports the figures as
+    recalculating instead of rebuilding everything itself."""
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    monkeypatch.setattr(facts, "LARGE", 0)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        report = build_report([org.pk], YEAR, Filters())
+    assert report.recalculating
+    assert report.value("training.people") == 0  # the facts as they were
+    assert DirtySession.objects.exists() and len(queued) == 1
+    queued[0]()  # the background task (inline here) rebuilds the dirty sessions
+    assert not DirtySession.objects.exists()
+    monkeypatch.setattr(facts, "LARGE", 2_000)
+    report = build_report([org.pk], YEAR, Filters())
+    assert not report.recalculating and report.value("training.people") == 1
+
+
+def test_while_every_fact_is_rebuilt_reads_do_not_wait(org) -> None:
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    build_report([org.pk], YEAR, Filters())
+    facts._set_flag(timezone.now())
+    _learner(session, slot, 2)
+    report = build_report([org.pk], YEAR, Filters())
+    assert report.recalculating and report.value("training.people") == 1
+    facts._set_flag(None)
+    assert build_report([org.pk], YEAR, Filters()).value("training.people") == 2
+
+
+def test_the_bulk_import_path_suspended_triggers_then_one_rebuild(org) -> None:
+    """``reporting_rebuild --suspend-triggers``, rows written without any trigger, then
+    ``reporting_rebuild``: triggers back, the facts exact, nothing left dirty."""
+    call_command("reporting_rebuild", "--suspend-triggers", stdout=io.StringIO())
+    assert triggers.missing()
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    _learner(session, slot, 2, present=False)
+    assert not DirtySession.objects.exists()  # no trigger fired
+    out = io.StringIO()
+    call_command("reporting_rebuild", stdout=out)
+    assert "Facts of 1 sessions rebuilt" in out.getvalue()
+    assert not triggers.missing()
+    assert not DirtySession.objects.exists()
+    report = build_report([org.pk], YEAR, Filters())
+    assert report.value("training.people") == 1
+    assert report.value("training.attendance_rate") == Decimal("50.0")
+    _learner(session, slot, 3)  # the triggers fire again
+    assert DirtySession.objects.filter(session_id=session.pk).exists()

@@ -266,3 +266,19 @@ def test_a_figure_links_to_its_list_only_for_those_who_may_open_it(
     assert linked(logistics, "logistics.loans")
     assert not linked(logistics, "training.sessions_held")
     assert not linked(agent, "training.sessions_held") and not linked(agent, "logistics.loans")
+
+
+def test_the_dashboard_says_when_the_figures_are_being_recalculated(
+    as_user: AsUser, org: Organisation, coordinator: User
+) -> None:
+    from django.utils import timezone
+
+    from parcours.reporting import facts
+
+    trained_year(org, coordinator)
+    page = as_user(coordinator)
+    assert 'data-testid="recalculating"' not in page.get("/rapports/").content.decode()
+    facts._set_flag(timezone.now())  # manage.py reporting_rebuild running
+    html = page.get("/rapports/", {"kind": "year", "year": str(YEAR)}).content.decode()
+    assert "en cours de recalcul" in html
+    facts._set_flag(None)
