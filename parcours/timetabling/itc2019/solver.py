@@ -123,6 +123,16 @@ def time_table(kind: str, params: tuple[int, ...], a: _Times, b: _Times) -> np.n
     raise ValueError(kind)
 
 
+def _overlapping(a: _Times, b: _Times) -> np.ndarray:
+    """over[k, l]: time k of ``a`` and time l of ``b`` overlap (Time.overlaps, as a table)."""
+    return np.asarray(
+        (a.start[:, None] < b.end[None, :])
+        & (b.start[None, :] < a.end[:, None])
+        & ((a.days[:, None] & b.days[None, :]) != 0)
+        & ((a.weeks[:, None] & b.weeks[None, :]) != 0)
+    )
+
+
 def _gaps(a: _Times, b: _Times) -> np.ndarray:
     """Slots between two meetings that share a day and week (-1 when they overlap; big if not)."""
     share = ((a.days[:, None] & b.days[None, :]) != 0) & (
@@ -161,7 +171,14 @@ class _Model:
         self.rooms: dict[int, list[tuple[int, int]]] = {}
         self.x: dict[int, list[Any]] = {}
         self.y: dict[int, list[Any]] = {}
+        self.nx: dict[int, list[Any]] = {}  # the negations, kept (negating is costly)
+        self.ny: dict[int, list[Any]] = {}
         self.columns: dict[int, _Times] = {}
+        self.unavailable = {
+            room_id: _Times.of(room.unavailable)
+            for room_id, room in problem.rooms.items()
+            if room.unavailable
+        }
         self._classes(problem)
         ids = sorted(problem.rooms)
         position = {room_id: index for index, room_id in enumerate(ids)}
@@ -198,12 +215,15 @@ class _Model:
             rooms = klass.rooms if klass.needs_room else []
             times = klass.times
             valid: dict[int, list[int]] = {}
-            for k, option in enumerate(times):
-                valid[k] = [
-                    r
-                    for r, (room_id, _) in enumerate(rooms)
-                    if not any(option.overlaps(u) for u in problem.rooms[room_id].unavailable)
-                ]
+            free = np.ones((len(times), len(rooms)), dtype=bool)
+            if rooms:
+                columns = _Times.of(times)
+                for r, (room_id, _) in enumerate(rooms):
+                    blocked = self.unavailable.get(room_id)
+                    if blocked is not None:
+                        free[:, r] = ~_overlapping(columns, blocked).any(axis=1)
+            for k in range(len(times)):
+                valid[k] = np.flatnonzero(free[k]).tolist()
             if rooms:
                 times = [option for k, option in enumerate(times) if valid[k]]
                 valid = {new: valid[old] for new, old in enumerate(k for k in valid if valid[k])}
@@ -214,15 +234,18 @@ class _Model:
             x = [m.new_bool_var(f"x{class_id}_{k}") for k in range(len(times))]
             m.add_exactly_one(x)
             self.x[class_id] = x
+            self.nx[class_id] = [literal.negated() for literal in x]
             for k, option in enumerate(times):
                 if option.penalty and w["time"]:
                     self.objective.append((x[k], w["time"] * option.penalty))
             if not rooms:
                 self.y[class_id] = []
+                self.ny[class_id] = []
                 continue
             y = [m.new_bool_var(f"y{class_id}_{r}") for r in range(len(rooms))]
             m.add_exactly_one(y)
             self.y[class_id] = y
+            self.ny[class_id] = [literal.negated() for literal in y]
             for r, (_, room_penalty) in enumerate(rooms):
                 if room_penalty and w["room"]:
                     self.objective.append((y[r], w["room"] * room_penalty))
@@ -267,38 +290,50 @@ class _Model:
         if len({c for c, _, _ in items}) < 2:
             return 0
         problem = self.problem
+        owner = np.array([c for c, _, _ in items], dtype=np.int64)
+        starts = np.array([t.start for _, t, _ in items], dtype=np.int64)
+        ends = np.array([t.start + t.length for _, t, _ in items], dtype=np.int64)
         by_mask: dict[tuple[int, int], list[int]] = {}
         for index, (_, option, _) in enumerate(items):
             by_mask.setdefault((option.days, option.weeks), []).append(index)
-        seen_keys: set[frozenset[tuple[int, int]]] = set()
+        masks = list(by_mask)
+        mask_days = np.array([d for d, _ in masks], dtype=np.int64)
+        mask_weeks = np.array([w for _, w in masks], dtype=np.int64)
+        groups = [np.array(by_mask[mask], dtype=np.int64) for mask in masks]
+        seen_keys: set[bytes] = set()
         cliques: set[frozenset[int]] = set()
         for week in range(problem.nr_weeks):
+            in_week = (mask_weeks >> week & 1).astype(bool)
+            if not in_week.any():
+                continue
             for day in range(problem.nr_days):
-                key = frozenset(
-                    mask for mask in by_mask if mask[0] >> day & 1 and mask[1] >> week & 1
-                )
-                if len(key) == 0 or key in seen_keys:
+                present = in_week & (mask_days >> day & 1).astype(bool)
+                key = present.tobytes()
+                if not present.any() or key in seen_keys:
                     continue
                 seen_keys.add(key)
-                members = sorted(
-                    (i for mask in key for i in by_mask[mask]), key=lambda i: items[i][1].start
-                )
-                # Only maximal cliques: the running set just before one of them ends.
-                active: list[int] = []
-                grew = False
-                for i in [*members, -1]:
-                    start = items[i][1].start if i >= 0 else 1 << 40
-                    still = [j for j in active if items[j][1].end > start]
-                    if grew and len(still) < len(active):
-                        clique = frozenset(active)
-                        if len({items[j][0] for j in active}) > 1 and clique not in cliques:
-                            cliques.add(clique)
-                            self.model.add_at_most_one([items[j][2] for j in active])
-                        grew = False
-                    active = still
-                    if i >= 0:
-                        active.append(i)
-                        grew = True
+                members = np.concatenate([groups[g] for g in np.flatnonzero(present).tolist()])
+                if len(members) < 2:
+                    continue
+                members = members[np.argsort(starts[members], kind="stable")]
+                s, e = starts[members], ends[members]
+                # Running at the i-th start: the earlier ones not yet ended. That set is a
+                # maximal clique when one of them ends before the next start (or i is last).
+                ended = np.sort(e)
+                before = np.searchsorted(ended, s, side="right")
+                maximal = np.ones(len(members), dtype=bool)
+                maximal[:-1] = np.searchsorted(ended, s[1:], side="right") > before[:-1]
+                for i in np.flatnonzero(maximal).tolist():
+                    running = members[: i + 1][e[: i + 1] > s[i]]
+                    if len(running) < 2:
+                        continue
+                    who = owner[running]
+                    if (who == who[0]).all():
+                        continue
+                    clique = frozenset(running.tolist())
+                    if clique not in cliques:
+                        cliques.add(clique)
+                        self.model.add_at_most_one([items[j][2] for j in running.tolist()])
         return len(cliques)
 
     # -- distributions -----------------------------------------------------------------------
@@ -316,23 +351,34 @@ class _Model:
         if ok.all():
             return
         violation = None if weight is None else self._violation(weight)
-        rows = ok.tolist()
         if ok.shape[0] <= ok.shape[1] or not both:
-            forbid_incompatible(self.model, self.x[i], self.x[j], rows, violation)
+            self._forbid(i, j, ok, violation)
         else:
-            forbid_incompatible(self.model, self.x[j], self.x[i], ok.T.tolist(), violation)
+            self._forbid(j, i, ok.T, violation)
+
+    def _forbid(self, i: int, j: int, ok: np.ndarray, violation: Any, rooms: bool = False) -> None:
+        first, second = (self.y, self.ny) if rooms else (self.x, self.nx)
+        forbid_incompatible(
+            self.model,
+            first[i],
+            first[j],
+            ok,
+            violation,
+            first_negated=second[i],
+            second_negated=second[j],
+        )
 
     def _room_table(self, kind: str, i: int, j: int, weight: int | None) -> None:
         if not self.y[i] or not self.y[j]:
             return
-        ri = [room for room, _ in self.rooms[i]]
-        rj = [room for room, _ in self.rooms[j]]
-        same = np.array([[a == b for b in rj] for a in ri], dtype=bool)
+        ri = np.array([room for room, _ in self.rooms[i]], dtype=np.int64)
+        rj = np.array([room for room, _ in self.rooms[j]], dtype=np.int64)
+        same = ri[:, None] == rj[None, :]
         ok = same if kind == "SameRoom" else ~same
         if ok.all():
             return
         violation = None if weight is None else self._violation(weight)
-        forbid_incompatible(self.model, self.y[i], self.y[j], ok.tolist(), violation)
+        self._forbid(i, j, ok, violation, rooms=True)
 
     def attendees(self, i: int, j: int, weight: int | None, times: bool = True) -> None:
         """i and j can be attended by the same people: apart by at least the travel.
@@ -353,21 +399,33 @@ class _Model:
             return
         violation = None if weight is None else self._violation(weight)
         if times and not ok.all():
-            forbid_incompatible(self.model, self.x[i], self.x[j], ok.tolist(), violation)
+            self._forbid(i, j, ok, violation)
         # For each gap shorter than some travel: "i and j are g slots apart" (implied by each
-        # pair of times that far apart), then the room pairs too far for g are excluded.
+        # time of i with the times of j that far apart), then the room pairs too far for g are
+        # excluded.
         apart: dict[int, Any] = {}
-        for k, m in zip(*np.nonzero(middle), strict=True):
-            gap = int(gaps[k, m])
-            if gap not in apart:
-                apart[gap] = self.model.new_bool_var(f"apart{i}_{j}_{gap}")
-                for r, q in zip(*np.nonzero(travel > gap), strict=True):
-                    clause = [apart[gap].negated(), self.y[i][r].negated(), self.y[j][q].negated()]
-                    if violation is not None:
-                        clause.append(violation)
-                    self.model.add_bool_or(clause)
-            self.model.add_bool_or([self.x[i][k].negated(), self.x[j][m].negated(), apart[gap]])
-            self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
+        relax = None if violation is None else violation.negated()
+        rows, cols = np.nonzero(middle)
+        for gap in np.unique(gaps[rows, cols]).tolist():
+            literal = self.model.new_bool_var(f"apart{i}_{j}_{gap}")
+            apart[gap] = literal
+            far_i, far_j = np.nonzero(travel > gap)
+            for r in np.unique(far_i).tolist():
+                banned = [self.ny[j][q] for q in far_j[far_i == r].tolist()]
+                enforcement = [literal, self.y[i][r]]
+                if relax is not None:
+                    enforcement.append(relax)
+                self.model.add_bool_and(banned).only_enforce_if(enforcement)
+            ks, ms = np.nonzero(middle & (gaps == gap))
+            cut = np.flatnonzero(np.diff(ks)) + 1
+            not_apart = literal.negated()
+            for k, times_j in zip(
+                ks[np.r_[0, cut]].tolist(), np.split(ms, cut), strict=True
+            ):
+                # x_i_k and not apart_g: none of the times of j at that gap
+                banned = [self.nx[j][m] for m in times_j.tolist()]
+                self.model.add_bool_and(banned).only_enforce_if([self.x[i][k], not_apart])
+            self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + len(cut) + 1
 
     def _travel(self, i: int, j: int) -> np.ndarray:
         if not self.far[i] or not self.far[j]:
