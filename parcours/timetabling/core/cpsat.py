@@ -164,11 +164,13 @@ def solve(
     log: bool = False,
     checkpoints: Sequence[float] = (),
     stop_when: Callable[[Progress, float], bool] | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> tuple[Progress, list[int] | None]:
     """Solve and return the progress and the values of ``variables`` in the best solution.
 
     ``stop_when(progress, seconds since the start)``, polled four times a second, ends the
-    search early (keeping the best solution) when it returns true.
+    search early (keeping the best solution) when it returns true. ``parameters``: other CP-SAT
+    parameters by name (e.g. ``max_presolve_iterations``).
     """
     run = run or Run()
     solver = run.solver
@@ -176,6 +178,8 @@ def solve(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     progress = Progress()
     keeper = _Keeper(variables, progress, on_solution, checkpoints)
     started = time.monotonic()

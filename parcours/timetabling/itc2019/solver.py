@@ -59,6 +59,10 @@ TIME_KINDS = {
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
+# One presolve pass instead of three: on yach-fal17 (420,000 constraints) the presolve took
+# 70 s of a loaded machine with three passes, 21 s with one; the later passes removed 1 % of
+# the clauses. Every round pays it again.
+PARAMETERS: dict[str, Any] = {"max_presolve_iterations": 1}
 
 
 @dataclass(slots=True)
@@ -165,7 +169,13 @@ class _Model:
         self.problem = problem
         self.model = cp_model.CpModel()
         self.stats: dict[str, int] = {}
-        self.scale = 1
+        # MaxDayLoad's soft cost is divided by the number of weeks: everything else is
+        # multiplied by it instead (integer objective)
+        self.scale = (
+            problem.nr_weeks
+            if any(not d.required and d.kind == "MaxDayLoad" for d in problem.distributions)
+            else 1
+        )
         self.objective: list[tuple[Any, int]] = []
         self.times: dict[int, list[Time]] = {}
         self.rooms: dict[int, list[tuple[int, int]]] = {}
@@ -201,6 +211,8 @@ class _Model:
         }
         self._room_conflicts()
         self._distributions()
+        self.pairs: dict[tuple[int, int], Any] = {}  # classes sharing students → violation
+        self.shared: dict[tuple[int, int], int] = {}  # → how many students they share
         self._students(enrolments)
         self.stats["variables"] = len(self.model.proto.variables)
         self.stats["constraints"] = len(self.model.proto.constraints)
@@ -237,7 +249,7 @@ class _Model:
             self.nx[class_id] = [literal.negated() for literal in x]
             for k, option in enumerate(times):
                 if option.penalty and w["time"]:
-                    self.objective.append((x[k], w["time"] * option.penalty))
+                    self.objective.append((x[k], w["time"] * option.penalty * self.scale))
             if not rooms:
                 self.y[class_id] = []
                 self.ny[class_id] = []
@@ -248,7 +260,7 @@ class _Model:
             self.ny[class_id] = [literal.negated() for literal in y]
             for r, (_, room_penalty) in enumerate(rooms):
                 if room_penalty and w["room"]:
-                    self.objective.append((y[r], w["room"] * room_penalty))
+                    self.objective.append((y[r], w["room"] * room_penalty * self.scale))
             pairs: dict[tuple[int, int], Any] = {}
             if len(rooms) == 1:
                 pairs = {(k, 0): x[k] for k in range(len(times))}
@@ -347,10 +359,14 @@ class _Model:
     def scale_factor(self) -> int:
         return self.scale
 
-    def _table(self, i: int, j: int, ok: np.ndarray, weight: int | None, both: bool) -> None:
+    def _table(
+        self, i: int, j: int, ok: np.ndarray, weight: int | None, both: bool, given: Any = None
+    ) -> None:
         if ok.all():
             return
-        violation = None if weight is None else self._violation(weight)
+        violation = (
+            given if given is not None else None if weight is None else self._violation(weight)
+        )
         if ok.shape[0] <= ok.shape[1] or not both:
             self._forbid(i, j, ok, violation)
         else:
@@ -380,7 +396,9 @@ class _Model:
         violation = None if weight is None else self._violation(weight)
         self._forbid(i, j, ok, violation, rooms=True)
 
-    def attendees(self, i: int, j: int, weight: int | None, times: bool = True) -> None:
+    def attendees(
+        self, i: int, j: int, weight: int | None, times: bool = True, given: Any = None
+    ) -> None:
         """i and j can be attended by the same people: apart by at least the travel.
 
         ``times=False``: the overlap part is posted elsewhere (cliques); only the travel part.
@@ -390,14 +408,18 @@ class _Model:
         longest = int(travel.max()) if travel.size else 0
         if longest == 0:
             if times:
-                self._table(i, j, time_table("NotOverlap", (), a, b), weight, both=True)
+                self._table(
+                    i, j, time_table("NotOverlap", (), a, b), weight, both=True, given=given
+                )
             return
         gaps = _gaps(a, b)
         ok = gaps >= 0
         middle = ok & (gaps < longest)
         if (ok.all() or not times) and not middle.any():
             return
-        violation = None if weight is None else self._violation(weight)
+        violation = (
+            given if given is not None else None if weight is None else self._violation(weight)
+        )
         if times and not ok.all():
             self._forbid(i, j, ok, violation)
         # For each gap shorter than some travel: "i and j are g slots apart" (implied by each
@@ -419,9 +441,7 @@ class _Model:
             ks, ms = np.nonzero(middle & (gaps == gap))
             cut = np.flatnonzero(np.diff(ks)) + 1
             not_apart = literal.negated()
-            for k, times_j in zip(
-                ks[np.r_[0, cut]].tolist(), np.split(ms, cut), strict=True
-            ):
+            for k, times_j in zip(ks[np.r_[0, cut]].tolist(), np.split(ms, cut), strict=True):
                 # x_i_k and not apart_g: none of the times of j at that gap
                 banned = [self.nx[j][m] for m in times_j.tolist()]
                 self.model.add_bool_and(banned).only_enforce_if([self.x[i][k], not_apart])
@@ -434,11 +454,6 @@ class _Model:
 
     def _distributions(self) -> None:
         problem = self.problem
-        self.scale = (
-            problem.nr_weeks
-            if any(not d.required and d.kind in ("MaxDayLoad",) for d in problem.distributions)
-            else 1
-        )
         weight = problem.weights["distribution"]
         self.lazy: list[int] = []
         for index, distribution in enumerate(problem.distributions):
@@ -523,6 +538,9 @@ class _Model:
     # -- students ----------------------------------------------------------------------------
 
     def _students(self, enrolments: dict[int, list[int]]) -> None:
+        """Each pair of classes that share students: a violation literal, its weight the
+        number of students they share. A later round calls this again with the new sectioning:
+        only the new pairs are built (the model is kept), the weights are replaced."""
         weight = self.problem.weights["student"]
         if not weight:
             return
@@ -531,8 +549,19 @@ class _Model:
             for a, b in combinations(sorted(classes), 2):
                 shared[a, b] = shared.get((a, b), 0) + 1
         self.stats["student_pairs"] = len(shared)
-        for (a, b), count in shared.items():
-            self.attendees(a, b, weight * count)
+        for pair in shared:
+            if pair not in self.pairs:
+                literal = self.model.new_bool_var("shared")
+                self.pairs[pair] = literal
+                self.attendees(pair[0], pair[1], None, given=literal)
+        self.shared = shared
+        self.stats["student_pairs_built"] = len(self.pairs)
+
+    def students(self, enrolments: dict[int, list[int]]) -> None:
+        """A new sectioning: the new pairs' constraints, then the objective's new weights."""
+        self._students(enrolments)
+        self.stats["variables"] = len(self.model.proto.variables)
+        self.stats["constraints"] = len(self.model.proto.constraints)
 
     # -- reading a solution ------------------------------------------------------------------
 
@@ -552,7 +581,16 @@ class _Model:
         return placements
 
     def set_objective(self) -> None:
-        self.model.minimize(sum(coefficient * literal for literal, coefficient in self.objective))
+        weight = self.problem.weights["student"] * self.scale
+        terms = [
+            *self.objective,
+            *((self.pairs[pair], weight * count) for pair, count in self.shared.items()),
+        ]
+        self.model.minimize(sum(coefficient * literal for literal, coefficient in terms))
+
+    @property
+    def has_objective(self) -> bool:
+        return bool(self.objective or self.shared)
 
     def hint(self, values: list[int]) -> None:
         self.model.clear_hints()
@@ -569,6 +607,8 @@ class _Model:
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.max_time_in_seconds = max(1.0, seconds)
         solver.parameters.num_workers = workers
+        for name, value in PARAMETERS.items():
+            setattr(solver.parameters, name, value)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
@@ -662,9 +702,9 @@ def solve(
             for class_id, placement in solution.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
-            model = _Model(problem, enrolments)
+            model.students(enrolments)  # the same model: new pairs built, weights replaced
             model.complete_hint(values, min(20.0, remaining() / 4), workers)
-        if model.objective:
+        if model.has_objective:
             model.set_objective()
         offset = time.monotonic() - started
         scale = model.scale
@@ -696,6 +736,7 @@ def solve(
             on_solution=report_progress,
             checkpoints=sorted({c - offset for c in here} | set(probes)),
             stop_when=plan.stop_when(round_index, offset, final),
+            parameters=PARAMETERS,
         )
         if first is None and outcome.first_solution_seconds is not None:
             first = offset + outcome.first_solution_seconds
@@ -777,7 +818,13 @@ def solve(
             model.cut(solution.placements, problem.distributions[index].classes)
         model.hint(values or [])
         again, retry = run_cpsat(
-            model.model, model.variables(), seconds=remaining(), workers=workers, seed=seed, run=run
+            model.model,
+            model.variables(),
+            seconds=remaining(),
+            workers=workers,
+            seed=seed,
+            run=run,
+            parameters=PARAMETERS,
         )
         if retry is None:
             if again.status == "INFEASIBLE":  # no timetable keeps every lazy constraint
@@ -905,9 +952,9 @@ class RoundPlan:
     def of(cls, problem: Problem, seconds: float, rounds: int | None = None) -> RoundPlan:
         many = bool(problem.students and problem.weights.get("student"))
         many = many and (seconds >= 100 if rounds is None else rounds > 1)
-        first = max(60.0, 0.25 * seconds) if rounds is None else seconds * 0.4
+        first = max(60.0, 0.12 * seconds) if rounds is None else seconds * 0.4
         step = (
-            max(60.0, 0.15 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
+            max(45.0, 0.1 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
         )
         polish = min(20.0, 0.04 * seconds) if many else min(5.0, 0.04 * seconds)
         return cls(many, first, step, max(15.0, 0.05 * seconds), polish, rounds)
