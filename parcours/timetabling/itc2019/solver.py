@@ -59,6 +59,18 @@ TIME_KINDS = {
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
+# Above this many (class, time, room) placements, the first round leaves the students out.
+LEAN_PLACEMENTS = 60_000
+
+
+def _placements(problem: Problem) -> int:
+    """How many (class, time, room) placements the model may have (an upper bound)."""
+    return sum(
+        len(k.times) * (len(k.rooms) if k.needs_room and k.rooms else 1)
+        for k in problem.classes.values()
+    )
+
+
 # One presolve pass instead of three: on yach-fal17 (420,000 constraints) the presolve took
 # 70 s of a loaded machine with three passes, 21 s with one; the later passes removed 1 % of
 # the clauses. Every round pays it again.
@@ -666,7 +678,12 @@ def solve(
         return forced[key]
 
     enrolments = sectioning.initial(problem, always_overlap)
-    model = _Model(problem, enrolments)
+    plan = RoundPlan.of(problem, seconds, rounds)
+    # A large model with students: the first round without the students' pairs (about half
+    # the constraints of yach-fal17: half the building and presolve before a first timetable),
+    # stopped soon after its first timetable; the next round adds the pairs to the same model.
+    plan.lean = plan.rounds and rounds is None and _placements(problem) > LEAN_PLACEMENTS
+    model = _Model(problem, {} if plan.lean else enrolments)
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
 
@@ -679,8 +696,9 @@ def solve(
     # against its timetable (local search, then every student at once with CP-SAT) and the
     # model rebuilt with the new "these two classes share n students" pairs, hinted with the
     # timetable: the timetable and the sectioning improve in turn.
-    plan = RoundPlan.of(problem, seconds, rounds)
-    final = seconds - plan.polish  # the last sectioning's time is kept aside
+    # The last sectioning's time is kept aside, and a margin for re-sectioning and checking
+    # the plan (measured: up to 16 s for yach-fal17 on a loaded machine).
+    final = seconds - plan.polish - min(10.0, 0.05 * seconds)
     checkpoints: list[tuple[float, int | None]] = []
     pending = sorted(c for c in checkpoint_seconds if c < seconds)
     trace: list[tuple[float, int | None]] = []
@@ -757,10 +775,19 @@ def solve(
                 trace.append((round(now, 1), None))
             break
         candidate, candidate_report = _finish(
-            problem, model, found, enrolments, started, workers, polish=plan.polish
+            problem,
+            model,
+            found,
+            enrolments,
+            started,
+            workers,
+            polish=plan.polish,
+            deadline=started + seconds - 1.0,
         )
         seen = {tuple(found)}
-        for probe in probes:
+        for probe in sorted(probes, reverse=True):  # the latest first
+            if remaining() < 1.0:
+                break  # out of time (a loaded machine): the probes left are not checked
             snapshot = outcome.snapshots.get(probe)
             if snapshot is None or probe > outcome.seconds or tuple(snapshot) in seen:
                 continue
@@ -859,6 +886,7 @@ def _finish(
     started: float,
     workers: int,
     polish: float = 0.0,
+    deadline: float | None = None,
 ) -> tuple[Solution | None, Report | None]:
     """The solution of ``values`` with its students re-sectioned, and its checked report.
 
@@ -866,8 +894,13 @@ def _finish(
     the local search (exact moves per student, swaps); with ``polish`` seconds, also sectioned
     afresh (greedy with the actual conflicts) and then every student at once with CP-SAT,
     hinted with the best so far. The sectioning with the fewest conflicts that gives every
-    student a class in each subpart of their courses is kept.
+    student a class in each subpart of their courses is kept. The polishing steps are skipped
+    or shortened past ``deadline`` (a ``time.monotonic()`` instant).
     """
+
+    def left() -> float:
+        return float("inf") if deadline is None else deadline - time.monotonic()
+
     if values is None:
         return None, None
     placements = model.placements(values)
@@ -895,14 +928,18 @@ def _finish(
     def complete(candidate: dict[int, list[int]]) -> bool:
         return all(len(candidate.get(s, ())) >= len(sections[s]) for s in sections)
 
-    if polish and best:
+    if polish and best and left() > 2 * budget:
         again = sectioning.improve(problem, sectioning.initial(problem, conflict), conflict)
         again = sectioning.local_search(problem, again, conflict, seconds=budget)
         if sectioning.conflicts(again, conflict) < best and complete(again):
             sections, best = again, sectioning.conflicts(again, conflict)
-        if best:
+        if best and left() > 1.0:
             exact = sectioning.optimal(
-                problem, conflict, sections, seconds=max(1.0, polish - 2 * budget), workers=workers
+                problem,
+                conflict,
+                sections,
+                seconds=max(1.0, min(polish - 2 * budget, left())),
+                workers=workers,
             )
             if exact is not None and complete(exact):
                 count = sectioning.conflicts(exact, conflict)
@@ -943,6 +980,7 @@ class RoundPlan:
     polish: float
     count: int | None = None
     overhead: float = 0.0  # time to the first timetable: what a new round costs before it helps
+    lean: bool = False  # the first round without the students' pairs (a large model)
 
     def least_left(self) -> float:
         """The time a new round needs: its model, its presolve, then some search."""
@@ -968,6 +1006,7 @@ class RoundPlan:
         if self.count is not None and index >= self.count - 1:
             return None  # the last of a fixed number of rounds: until the end
         least = self.first if index == 0 else self.step
+        lean = self.lean and index == 0
 
         def stop(progress: Progress, elapsed: float) -> bool:
             if progress.first_solution_seconds is None:
@@ -975,6 +1014,8 @@ class RoundPlan:
             overhead = self.overhead or offset + progress.first_solution_seconds
             if final - (offset + elapsed) < max(self.step / 2, 2 * overhead):
                 return False  # too little left for another round: this one goes on
+            if lean:  # a first timetable and a few seconds of improving it: now the students
+                return elapsed >= progress.first_solution_seconds + 5.0
             minimum = max(least, 2.5 * progress.first_solution_seconds) if index == 0 else least
             if self.count is not None:
                 return elapsed >= least
