@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 Literal = Any  # cp_model literal (IntVar or its negation)
@@ -28,29 +29,54 @@ def forbid_incompatible(
     model: cp_model.CpModel,
     first: Sequence[Literal],
     second: Sequence[Literal],
-    compatible: Sequence[Sequence[bool]],
+    compatible: Sequence[Sequence[bool]] | np.ndarray,
     violation: Literal | None = None,
+    *,
+    first_negated: Sequence[Literal] | None = None,
+    second_negated: Sequence[Literal] | None = None,
 ) -> int:
     """Forbid ``first[k]`` with any ``second[l]`` where ``compatible[k][l]`` is false.
 
     ``first`` and ``second`` are each an exactly-one group, so per option k of the first group
     either ``first[k] ⇒ OR(compatible second)`` or ``first[k] ⇒ AND(not incompatible second)``
     says it, whichever is shorter. With ``violation`` (soft constraint) the implication only
-    holds when the violation literal is false. Returns the number of constraints posted.
+    holds when the violation literal is false. ``first_negated`` / ``second_negated``: the
+    negations of the literals, when the caller keeps them (building a large model, negating
+    the same literal again and again is a large part of the time). Returns the number of
+    constraints posted.
     """
+    ok = np.asarray(compatible, dtype=bool)
+    if ok.size == 0:
+        return 0
+    width = ok.shape[1]
+    counts = ok.sum(axis=1)
+    rows = np.flatnonzero(counts < width)
+    if not len(rows):
+        return 0
+    negated_second = second_negated
+    relax = None if violation is None else violation.negated()
+    # The compatible and the incompatible columns of every row, split once (not per row).
+    sub = ok[rows]
+    good_rows, good_cols = np.nonzero(sub)
+    bad_rows, bad_cols = np.nonzero(~sub)
+    good_ends = np.searchsorted(good_rows, np.arange(len(rows) + 1)).tolist()
+    bad_ends = np.searchsorted(bad_rows, np.arange(len(rows) + 1)).tolist()
+    good, bad = good_cols.tolist(), bad_cols.tolist()
     posted = 0
-    for k, row in enumerate(compatible):
-        allowed = [second[index] for index, ok in enumerate(row) if ok]
-        if len(allowed) == len(row):
-            continue
-        if len(allowed) <= len(row) - len(allowed):
-            literals = [first[k].negated(), *allowed]
+    for position, k in enumerate(rows.tolist()):
+        allowed = good[good_ends[position] : good_ends[position + 1]]
+        banned_indices = bad[bad_ends[position] : bad_ends[position + 1]]
+        if len(allowed) <= len(banned_indices):
+            head = first_negated[k] if first_negated is not None else first[k].negated()
+            literals = [head, *[second[index] for index in allowed]]
             if violation is not None:
                 literals.append(violation)
             model.add_bool_or(literals)
         else:
-            banned = [second[index].negated() for index, ok in enumerate(row) if not ok]
-            enforcement = [first[k]] if violation is None else [first[k], violation.negated()]
+            if negated_second is None:
+                negated_second = [literal.negated() for literal in second]
+            banned = [negated_second[index] for index in banned_indices]
+            enforcement = [first[k]] if relax is None else [first[k], relax]
             model.add_bool_and(banned).only_enforce_if(enforcement)
         posted += 1
     return posted
@@ -138,11 +164,13 @@ def solve(
     log: bool = False,
     checkpoints: Sequence[float] = (),
     stop_when: Callable[[Progress, float], bool] | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> tuple[Progress, list[int] | None]:
     """Solve and return the progress and the values of ``variables`` in the best solution.
 
     ``stop_when(progress, seconds since the start)``, polled four times a second, ends the
-    search early (keeping the best solution) when it returns true.
+    search early (keeping the best solution) when it returns true. ``parameters``: other CP-SAT
+    parameters by name (e.g. ``max_presolve_iterations``).
     """
     run = run or Run()
     solver = run.solver
@@ -150,6 +178,8 @@ def solve(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     progress = Progress()
     keeper = _Keeper(variables, progress, on_solution, checkpoints)
     started = time.monotonic()

@@ -59,6 +59,22 @@ TIME_KINDS = {
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
+# Above this many (class, time, room) placements, the first round leaves the students out.
+LEAN_PLACEMENTS = 60_000
+
+
+def _placements(problem: Problem) -> int:
+    """How many (class, time, room) placements the model may have (an upper bound)."""
+    return sum(
+        len(k.times) * (len(k.rooms) if k.needs_room and k.rooms else 1)
+        for k in problem.classes.values()
+    )
+
+
+# One presolve pass instead of three: on yach-fal17 (420,000 constraints) the presolve took
+# 70 s of a loaded machine with three passes, 21 s with one; the later passes removed 1 % of
+# the clauses. Every round pays it again.
+PARAMETERS: dict[str, Any] = {"max_presolve_iterations": 1}
 
 
 @dataclass(slots=True)
@@ -123,6 +139,16 @@ def time_table(kind: str, params: tuple[int, ...], a: _Times, b: _Times) -> np.n
     raise ValueError(kind)
 
 
+def _overlapping(a: _Times, b: _Times) -> np.ndarray:
+    """over[k, l]: time k of ``a`` and time l of ``b`` overlap (Time.overlaps, as a table)."""
+    return np.asarray(
+        (a.start[:, None] < b.end[None, :])
+        & (b.start[None, :] < a.end[:, None])
+        & ((a.days[:, None] & b.days[None, :]) != 0)
+        & ((a.weeks[:, None] & b.weeks[None, :]) != 0)
+    )
+
+
 def _gaps(a: _Times, b: _Times) -> np.ndarray:
     """Slots between two meetings that share a day and week (-1 when they overlap; big if not)."""
     share = ((a.days[:, None] & b.days[None, :]) != 0) & (
@@ -155,13 +181,26 @@ class _Model:
         self.problem = problem
         self.model = cp_model.CpModel()
         self.stats: dict[str, int] = {}
-        self.scale = 1
+        # MaxDayLoad's soft cost is divided by the number of weeks: everything else is
+        # multiplied by it instead (integer objective)
+        self.scale = (
+            problem.nr_weeks
+            if any(not d.required and d.kind == "MaxDayLoad" for d in problem.distributions)
+            else 1
+        )
         self.objective: list[tuple[Any, int]] = []
         self.times: dict[int, list[Time]] = {}
         self.rooms: dict[int, list[tuple[int, int]]] = {}
         self.x: dict[int, list[Any]] = {}
         self.y: dict[int, list[Any]] = {}
+        self.nx: dict[int, list[Any]] = {}  # the negations, kept (negating is costly)
+        self.ny: dict[int, list[Any]] = {}
         self.columns: dict[int, _Times] = {}
+        self.unavailable = {
+            room_id: _Times.of(room.unavailable)
+            for room_id, room in problem.rooms.items()
+            if room.unavailable
+        }
         self._classes(problem)
         ids = sorted(problem.rooms)
         position = {room_id: index for index, room_id in enumerate(ids)}
@@ -184,6 +223,8 @@ class _Model:
         }
         self._room_conflicts()
         self._distributions()
+        self.pairs: dict[tuple[int, int], Any] = {}  # classes sharing students → violation
+        self.shared: dict[tuple[int, int], int] = {}  # → how many students they share
         self._students(enrolments)
         self.stats["variables"] = len(self.model.proto.variables)
         self.stats["constraints"] = len(self.model.proto.constraints)
@@ -198,12 +239,15 @@ class _Model:
             rooms = klass.rooms if klass.needs_room else []
             times = klass.times
             valid: dict[int, list[int]] = {}
-            for k, option in enumerate(times):
-                valid[k] = [
-                    r
-                    for r, (room_id, _) in enumerate(rooms)
-                    if not any(option.overlaps(u) for u in problem.rooms[room_id].unavailable)
-                ]
+            free = np.ones((len(times), len(rooms)), dtype=bool)
+            if rooms:
+                columns = _Times.of(times)
+                for r, (room_id, _) in enumerate(rooms):
+                    blocked = self.unavailable.get(room_id)
+                    if blocked is not None:
+                        free[:, r] = ~_overlapping(columns, blocked).any(axis=1)
+            for k in range(len(times)):
+                valid[k] = np.flatnonzero(free[k]).tolist()
             if rooms:
                 times = [option for k, option in enumerate(times) if valid[k]]
                 valid = {new: valid[old] for new, old in enumerate(k for k in valid if valid[k])}
@@ -214,18 +258,21 @@ class _Model:
             x = [m.new_bool_var(f"x{class_id}_{k}") for k in range(len(times))]
             m.add_exactly_one(x)
             self.x[class_id] = x
+            self.nx[class_id] = [literal.negated() for literal in x]
             for k, option in enumerate(times):
                 if option.penalty and w["time"]:
-                    self.objective.append((x[k], w["time"] * option.penalty))
+                    self.objective.append((x[k], w["time"] * option.penalty * self.scale))
             if not rooms:
                 self.y[class_id] = []
+                self.ny[class_id] = []
                 continue
             y = [m.new_bool_var(f"y{class_id}_{r}") for r in range(len(rooms))]
             m.add_exactly_one(y)
             self.y[class_id] = y
+            self.ny[class_id] = [literal.negated() for literal in y]
             for r, (_, room_penalty) in enumerate(rooms):
                 if room_penalty and w["room"]:
-                    self.objective.append((y[r], w["room"] * room_penalty))
+                    self.objective.append((y[r], w["room"] * room_penalty * self.scale))
             pairs: dict[tuple[int, int], Any] = {}
             if len(rooms) == 1:
                 pairs = {(k, 0): x[k] for k in range(len(times))}
@@ -267,38 +314,50 @@ class _Model:
         if len({c for c, _, _ in items}) < 2:
             return 0
         problem = self.problem
+        owner = np.array([c for c, _, _ in items], dtype=np.int64)
+        starts = np.array([t.start for _, t, _ in items], dtype=np.int64)
+        ends = np.array([t.start + t.length for _, t, _ in items], dtype=np.int64)
         by_mask: dict[tuple[int, int], list[int]] = {}
         for index, (_, option, _) in enumerate(items):
             by_mask.setdefault((option.days, option.weeks), []).append(index)
-        seen_keys: set[frozenset[tuple[int, int]]] = set()
+        masks = list(by_mask)
+        mask_days = np.array([d for d, _ in masks], dtype=np.int64)
+        mask_weeks = np.array([w for _, w in masks], dtype=np.int64)
+        groups = [np.array(by_mask[mask], dtype=np.int64) for mask in masks]
+        seen_keys: set[bytes] = set()
         cliques: set[frozenset[int]] = set()
         for week in range(problem.nr_weeks):
+            in_week = (mask_weeks >> week & 1).astype(bool)
+            if not in_week.any():
+                continue
             for day in range(problem.nr_days):
-                key = frozenset(
-                    mask for mask in by_mask if mask[0] >> day & 1 and mask[1] >> week & 1
-                )
-                if len(key) == 0 or key in seen_keys:
+                present = in_week & (mask_days >> day & 1).astype(bool)
+                key = present.tobytes()
+                if not present.any() or key in seen_keys:
                     continue
                 seen_keys.add(key)
-                members = sorted(
-                    (i for mask in key for i in by_mask[mask]), key=lambda i: items[i][1].start
-                )
-                # Only maximal cliques: the running set just before one of them ends.
-                active: list[int] = []
-                grew = False
-                for i in [*members, -1]:
-                    start = items[i][1].start if i >= 0 else 1 << 40
-                    still = [j for j in active if items[j][1].end > start]
-                    if grew and len(still) < len(active):
-                        clique = frozenset(active)
-                        if len({items[j][0] for j in active}) > 1 and clique not in cliques:
-                            cliques.add(clique)
-                            self.model.add_at_most_one([items[j][2] for j in active])
-                        grew = False
-                    active = still
-                    if i >= 0:
-                        active.append(i)
-                        grew = True
+                members = np.concatenate([groups[g] for g in np.flatnonzero(present).tolist()])
+                if len(members) < 2:
+                    continue
+                members = members[np.argsort(starts[members], kind="stable")]
+                s, e = starts[members], ends[members]
+                # Running at the i-th start: the earlier ones not yet ended. That set is a
+                # maximal clique when one of them ends before the next start (or i is last).
+                ended = np.sort(e)
+                before = np.searchsorted(ended, s, side="right")
+                maximal = np.ones(len(members), dtype=bool)
+                maximal[:-1] = np.searchsorted(ended, s[1:], side="right") > before[:-1]
+                for i in np.flatnonzero(maximal).tolist():
+                    running = members[: i + 1][e[: i + 1] > s[i]]
+                    if len(running) < 2:
+                        continue
+                    who = owner[running]
+                    if (who == who[0]).all():
+                        continue
+                    clique = frozenset(running.tolist())
+                    if clique not in cliques:
+                        cliques.add(clique)
+                        self.model.add_at_most_one([items[j][2] for j in running.tolist()])
         return len(cliques)
 
     # -- distributions -----------------------------------------------------------------------
@@ -312,29 +371,46 @@ class _Model:
     def scale_factor(self) -> int:
         return self.scale
 
-    def _table(self, i: int, j: int, ok: np.ndarray, weight: int | None, both: bool) -> None:
+    def _table(
+        self, i: int, j: int, ok: np.ndarray, weight: int | None, both: bool, given: Any = None
+    ) -> None:
         if ok.all():
             return
-        violation = None if weight is None else self._violation(weight)
-        rows = ok.tolist()
+        violation = (
+            given if given is not None else None if weight is None else self._violation(weight)
+        )
         if ok.shape[0] <= ok.shape[1] or not both:
-            forbid_incompatible(self.model, self.x[i], self.x[j], rows, violation)
+            self._forbid(i, j, ok, violation)
         else:
-            forbid_incompatible(self.model, self.x[j], self.x[i], ok.T.tolist(), violation)
+            self._forbid(j, i, ok.T, violation)
+
+    def _forbid(self, i: int, j: int, ok: np.ndarray, violation: Any, rooms: bool = False) -> None:
+        first, second = (self.y, self.ny) if rooms else (self.x, self.nx)
+        forbid_incompatible(
+            self.model,
+            first[i],
+            first[j],
+            ok,
+            violation,
+            first_negated=second[i],
+            second_negated=second[j],
+        )
 
     def _room_table(self, kind: str, i: int, j: int, weight: int | None) -> None:
         if not self.y[i] or not self.y[j]:
             return
-        ri = [room for room, _ in self.rooms[i]]
-        rj = [room for room, _ in self.rooms[j]]
-        same = np.array([[a == b for b in rj] for a in ri], dtype=bool)
+        ri = np.array([room for room, _ in self.rooms[i]], dtype=np.int64)
+        rj = np.array([room for room, _ in self.rooms[j]], dtype=np.int64)
+        same = ri[:, None] == rj[None, :]
         ok = same if kind == "SameRoom" else ~same
         if ok.all():
             return
         violation = None if weight is None else self._violation(weight)
-        forbid_incompatible(self.model, self.y[i], self.y[j], ok.tolist(), violation)
+        self._forbid(i, j, ok, violation, rooms=True)
 
-    def attendees(self, i: int, j: int, weight: int | None, times: bool = True) -> None:
+    def attendees(
+        self, i: int, j: int, weight: int | None, times: bool = True, given: Any = None
+    ) -> None:
         """i and j can be attended by the same people: apart by at least the travel.
 
         ``times=False``: the overlap part is posted elsewhere (cliques); only the travel part.
@@ -344,30 +420,44 @@ class _Model:
         longest = int(travel.max()) if travel.size else 0
         if longest == 0:
             if times:
-                self._table(i, j, time_table("NotOverlap", (), a, b), weight, both=True)
+                self._table(
+                    i, j, time_table("NotOverlap", (), a, b), weight, both=True, given=given
+                )
             return
         gaps = _gaps(a, b)
         ok = gaps >= 0
         middle = ok & (gaps < longest)
         if (ok.all() or not times) and not middle.any():
             return
-        violation = None if weight is None else self._violation(weight)
+        violation = (
+            given if given is not None else None if weight is None else self._violation(weight)
+        )
         if times and not ok.all():
-            forbid_incompatible(self.model, self.x[i], self.x[j], ok.tolist(), violation)
+            self._forbid(i, j, ok, violation)
         # For each gap shorter than some travel: "i and j are g slots apart" (implied by each
-        # pair of times that far apart), then the room pairs too far for g are excluded.
+        # time of i with the times of j that far apart), then the room pairs too far for g are
+        # excluded.
         apart: dict[int, Any] = {}
-        for k, m in zip(*np.nonzero(middle), strict=True):
-            gap = int(gaps[k, m])
-            if gap not in apart:
-                apart[gap] = self.model.new_bool_var(f"apart{i}_{j}_{gap}")
-                for r, q in zip(*np.nonzero(travel > gap), strict=True):
-                    clause = [apart[gap].negated(), self.y[i][r].negated(), self.y[j][q].negated()]
-                    if violation is not None:
-                        clause.append(violation)
-                    self.model.add_bool_or(clause)
-            self.model.add_bool_or([self.x[i][k].negated(), self.x[j][m].negated(), apart[gap]])
-            self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + 1
+        relax = None if violation is None else violation.negated()
+        rows, cols = np.nonzero(middle)
+        for gap in np.unique(gaps[rows, cols]).tolist():
+            literal = self.model.new_bool_var(f"apart{i}_{j}_{gap}")
+            apart[gap] = literal
+            far_i, far_j = np.nonzero(travel > gap)
+            for r in np.unique(far_i).tolist():
+                banned = [self.ny[j][q] for q in far_j[far_i == r].tolist()]
+                enforcement = [literal, self.y[i][r]]
+                if relax is not None:
+                    enforcement.append(relax)
+                self.model.add_bool_and(banned).only_enforce_if(enforcement)
+            ks, ms = np.nonzero(middle & (gaps == gap))
+            cut = np.flatnonzero(np.diff(ks)) + 1
+            not_apart = literal.negated()
+            for k, times_j in zip(ks[np.r_[0, cut]].tolist(), np.split(ms, cut), strict=True):
+                # x_i_k and not apart_g: none of the times of j at that gap
+                banned = [self.nx[j][m] for m in times_j.tolist()]
+                self.model.add_bool_and(banned).only_enforce_if([self.x[i][k], not_apart])
+            self.stats["travel_clauses"] = self.stats.get("travel_clauses", 0) + len(cut) + 1
 
     def _travel(self, i: int, j: int) -> np.ndarray:
         if not self.far[i] or not self.far[j]:
@@ -376,11 +466,6 @@ class _Model:
 
     def _distributions(self) -> None:
         problem = self.problem
-        self.scale = (
-            problem.nr_weeks
-            if any(not d.required and d.kind in ("MaxDayLoad",) for d in problem.distributions)
-            else 1
-        )
         weight = problem.weights["distribution"]
         self.lazy: list[int] = []
         for index, distribution in enumerate(problem.distributions):
@@ -465,6 +550,9 @@ class _Model:
     # -- students ----------------------------------------------------------------------------
 
     def _students(self, enrolments: dict[int, list[int]]) -> None:
+        """Each pair of classes that share students: a violation literal, its weight the
+        number of students they share. A later round calls this again with the new sectioning:
+        only the new pairs are built (the model is kept), the weights are replaced."""
         weight = self.problem.weights["student"]
         if not weight:
             return
@@ -473,8 +561,19 @@ class _Model:
             for a, b in combinations(sorted(classes), 2):
                 shared[a, b] = shared.get((a, b), 0) + 1
         self.stats["student_pairs"] = len(shared)
-        for (a, b), count in shared.items():
-            self.attendees(a, b, weight * count)
+        for pair in shared:
+            if pair not in self.pairs:
+                literal = self.model.new_bool_var("shared")
+                self.pairs[pair] = literal
+                self.attendees(pair[0], pair[1], None, given=literal)
+        self.shared = shared
+        self.stats["student_pairs_built"] = len(self.pairs)
+
+    def students(self, enrolments: dict[int, list[int]]) -> None:
+        """A new sectioning: the new pairs' constraints, then the objective's new weights."""
+        self._students(enrolments)
+        self.stats["variables"] = len(self.model.proto.variables)
+        self.stats["constraints"] = len(self.model.proto.constraints)
 
     # -- reading a solution ------------------------------------------------------------------
 
@@ -494,7 +593,16 @@ class _Model:
         return placements
 
     def set_objective(self) -> None:
-        self.model.minimize(sum(coefficient * literal for literal, coefficient in self.objective))
+        weight = self.problem.weights["student"] * self.scale
+        terms = [
+            *self.objective,
+            *((self.pairs[pair], weight * count) for pair, count in self.shared.items()),
+        ]
+        self.model.minimize(sum(coefficient * literal for literal, coefficient in terms))
+
+    @property
+    def has_objective(self) -> bool:
+        return bool(self.objective or self.shared)
 
     def hint(self, values: list[int]) -> None:
         self.model.clear_hints()
@@ -511,6 +619,8 @@ class _Model:
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.max_time_in_seconds = max(1.0, seconds)
         solver.parameters.num_workers = workers
+        for name, value in PARAMETERS.items():
+            setattr(solver.parameters, name, value)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
@@ -568,7 +678,12 @@ def solve(
         return forced[key]
 
     enrolments = sectioning.initial(problem, always_overlap)
-    model = _Model(problem, enrolments)
+    plan = RoundPlan.of(problem, seconds, rounds)
+    # A large model with students: the first round without the students' pairs (about half
+    # the constraints of yach-fal17: half the building and presolve before a first timetable),
+    # stopped soon after its first timetable; the next round adds the pairs to the same model.
+    plan.lean = plan.rounds and rounds is None and _placements(problem) > LEAN_PLACEMENTS
+    model = _Model(problem, {} if plan.lean else enrolments)
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
 
@@ -581,8 +696,9 @@ def solve(
     # against its timetable (local search, then every student at once with CP-SAT) and the
     # model rebuilt with the new "these two classes share n students" pairs, hinted with the
     # timetable: the timetable and the sectioning improve in turn.
-    plan = RoundPlan.of(problem, seconds, rounds)
-    final = seconds - plan.polish  # the last sectioning's time is kept aside
+    # The last sectioning's time is kept aside, and a margin for re-sectioning and checking
+    # the plan (measured: up to 16 s for yach-fal17 on a loaded machine).
+    final = seconds - plan.polish - min(10.0, 0.05 * seconds)
     checkpoints: list[tuple[float, int | None]] = []
     pending = sorted(c for c in checkpoint_seconds if c < seconds)
     trace: list[tuple[float, int | None]] = []
@@ -604,9 +720,9 @@ def solve(
             for class_id, placement in solution.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
-            model = _Model(problem, enrolments)
+            model.students(enrolments)  # the same model: new pairs built, weights replaced
             model.complete_hint(values, min(20.0, remaining() / 4), workers)
-        if model.objective:
+        if model.has_objective:
             model.set_objective()
         offset = time.monotonic() - started
         scale = model.scale
@@ -638,6 +754,7 @@ def solve(
             on_solution=report_progress,
             checkpoints=sorted({c - offset for c in here} | set(probes)),
             stop_when=plan.stop_when(round_index, offset, final),
+            parameters=PARAMETERS,
         )
         if first is None and outcome.first_solution_seconds is not None:
             first = offset + outcome.first_solution_seconds
@@ -658,10 +775,19 @@ def solve(
                 trace.append((round(now, 1), None))
             break
         candidate, candidate_report = _finish(
-            problem, model, found, enrolments, started, workers, polish=plan.polish
+            problem,
+            model,
+            found,
+            enrolments,
+            started,
+            workers,
+            polish=plan.polish,
+            deadline=started + seconds - 1.0,
         )
         seen = {tuple(found)}
-        for probe in probes:
+        for probe in sorted(probes, reverse=True):  # the latest first
+            if remaining() < 1.0:
+                break  # out of time (a loaded machine): the probes left are not checked
             snapshot = outcome.snapshots.get(probe)
             if snapshot is None or probe > outcome.seconds or tuple(snapshot) in seen:
                 continue
@@ -719,7 +845,13 @@ def solve(
             model.cut(solution.placements, problem.distributions[index].classes)
         model.hint(values or [])
         again, retry = run_cpsat(
-            model.model, model.variables(), seconds=remaining(), workers=workers, seed=seed, run=run
+            model.model,
+            model.variables(),
+            seconds=remaining(),
+            workers=workers,
+            seed=seed,
+            run=run,
+            parameters=PARAMETERS,
         )
         if retry is None:
             if again.status == "INFEASIBLE":  # no timetable keeps every lazy constraint
@@ -754,6 +886,7 @@ def _finish(
     started: float,
     workers: int,
     polish: float = 0.0,
+    deadline: float | None = None,
 ) -> tuple[Solution | None, Report | None]:
     """The solution of ``values`` with its students re-sectioned, and its checked report.
 
@@ -761,8 +894,13 @@ def _finish(
     the local search (exact moves per student, swaps); with ``polish`` seconds, also sectioned
     afresh (greedy with the actual conflicts) and then every student at once with CP-SAT,
     hinted with the best so far. The sectioning with the fewest conflicts that gives every
-    student a class in each subpart of their courses is kept.
+    student a class in each subpart of their courses is kept. The polishing steps are skipped
+    or shortened past ``deadline`` (a ``time.monotonic()`` instant).
     """
+
+    def left() -> float:
+        return float("inf") if deadline is None else deadline - time.monotonic()
+
     if values is None:
         return None, None
     placements = model.placements(values)
@@ -790,14 +928,18 @@ def _finish(
     def complete(candidate: dict[int, list[int]]) -> bool:
         return all(len(candidate.get(s, ())) >= len(sections[s]) for s in sections)
 
-    if polish and best:
+    if polish and best and left() > 2 * budget:
         again = sectioning.improve(problem, sectioning.initial(problem, conflict), conflict)
         again = sectioning.local_search(problem, again, conflict, seconds=budget)
         if sectioning.conflicts(again, conflict) < best and complete(again):
             sections, best = again, sectioning.conflicts(again, conflict)
-        if best:
+        if best and left() > 1.0:
             exact = sectioning.optimal(
-                problem, conflict, sections, seconds=max(1.0, polish - 2 * budget), workers=workers
+                problem,
+                conflict,
+                sections,
+                seconds=max(1.0, min(polish - 2 * budget, left())),
+                workers=workers,
             )
             if exact is not None and complete(exact):
                 count = sectioning.conflicts(exact, conflict)
@@ -838,6 +980,7 @@ class RoundPlan:
     polish: float
     count: int | None = None
     overhead: float = 0.0  # time to the first timetable: what a new round costs before it helps
+    lean: bool = False  # the first round without the students' pairs (a large model)
 
     def least_left(self) -> float:
         """The time a new round needs: its model, its presolve, then some search."""
@@ -847,9 +990,9 @@ class RoundPlan:
     def of(cls, problem: Problem, seconds: float, rounds: int | None = None) -> RoundPlan:
         many = bool(problem.students and problem.weights.get("student"))
         many = many and (seconds >= 100 if rounds is None else rounds > 1)
-        first = max(60.0, 0.25 * seconds) if rounds is None else seconds * 0.4
+        first = max(60.0, 0.12 * seconds) if rounds is None else seconds * 0.4
         step = (
-            max(60.0, 0.15 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
+            max(45.0, 0.1 * seconds) if rounds is None else (seconds - first) / max(1, rounds - 1)
         )
         polish = min(20.0, 0.04 * seconds) if many else min(5.0, 0.04 * seconds)
         return cls(many, first, step, max(15.0, 0.05 * seconds), polish, rounds)
@@ -863,6 +1006,7 @@ class RoundPlan:
         if self.count is not None and index >= self.count - 1:
             return None  # the last of a fixed number of rounds: until the end
         least = self.first if index == 0 else self.step
+        lean = self.lean and index == 0
 
         def stop(progress: Progress, elapsed: float) -> bool:
             if progress.first_solution_seconds is None:
@@ -870,6 +1014,8 @@ class RoundPlan:
             overhead = self.overhead or offset + progress.first_solution_seconds
             if final - (offset + elapsed) < max(self.step / 2, 2 * overhead):
                 return False  # too little left for another round: this one goes on
+            if lean:  # a first timetable and a few seconds of improving it: now the students
+                return elapsed >= progress.first_solution_seconds + 5.0
             minimum = max(least, 2.5 * progress.first_solution_seconds) if index == 0 else least
             if self.count is not None:
                 return elapsed >= least

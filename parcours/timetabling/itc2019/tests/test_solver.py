@@ -162,3 +162,38 @@ def test_two_rounds_re_section_the_students_and_keep_a_checked_plan():
     assert two.report.feasible
     assert two.report.total <= one.report.total
     assert [at for at, _ in two.checkpoints] == [1.0]
+
+
+def test_a_time_penalty_weighs_as_much_as_a_soft_day_load_divided_by_the_weeks():
+    # Two weeks. Class 1 meets 20 slots on Monday (a day load 8 over the limit of 12, both
+    # weeks: the soft MaxDayLoad costs 1 x (8 + 8) // 2 = 8) or 10 slots at a time penalty of
+    # 10. The day load is cheaper: the model divides it by the weeks, so it must multiply the
+    # time penalties by them too (it did not, and chose the penalty).
+    from .builders import soft, t
+
+    instance = problem(
+        [[t("10000", 0, 20), t("10000", 100, 10, penalty=10)]],
+        distributions=[soft("MaxDayLoad", [1], 1, (12,))],
+    )
+    result = solve(instance, seconds=10)
+    assert result.report is not None and result.report.feasible
+    assert (result.report.time, result.report.distribution) == (0, 8)
+    assert result.report.total == 8
+
+
+def test_a_large_model_first_timetabled_without_its_students_still_reaches_the_optimum(
+    monkeypatch,
+):
+    # Above LEAN_PLACEMENTS placements the first round leaves the students' pairs out (a
+    # first timetable sooner); the next round adds them to the same model. Forced here on the
+    # tiny instance: the plan is checked and as good as the ordinary solve's.
+    from parcours.timetabling.itc2019 import solver
+
+    instance = read_problem(TINY)
+    ordinary = solve(instance, seconds=20)
+    monkeypatch.setattr(solver, "LEAN_PLACEMENTS", 0)
+    lean = solve(instance, seconds=100)
+    assert lean.report is not None and ordinary.report is not None
+    assert lean.report.feasible, lean.report.hard
+    assert len(lean.rounds) >= 2  # the lean round, then one with the students
+    assert lean.report.total == ordinary.report.total
