@@ -39,6 +39,7 @@ def send_domain_events(payload: dict) -> None:
     dispatch.send(payload)
 
 
+@task()
 def send_attendance_recorded(session_id: int, slot_id: int, present: list[int]) -> int:
     """``attendance_recorded`` for a large roll call (queued by ``record_roll_call`` in its
     transaction): the receivers' work (LMS scores, xAPI statements) runs in a worker, not in
