@@ -642,8 +642,24 @@ def register(
             .exclude(status=Registration.Status.CANCELLED)
             .first()
         )
+        held: list[Enrolment] = []
+        if registration is not None and registration.status == Registration.Status.PENDING:
+            # Seats held by an earlier request without an account (same address): kept, and
+            # announced now that the person is signed in.
+            held = _active_seats(registration)
+        held_ids = {e.session_id for e in held}
         _check_limit(event, person, workshops)
-        confirmed, waitlisted = _enrol_all(event, person, workshops, now, actor=actor)
+        confirmed, waitlisted = _enrol_all(
+            event, person, [w for w in workshops if w.session_id not in held_ids], now, actor=actor
+        )
+        if held:
+            with enrolment.batched_events(background=True):
+                enrolment.announce(held)
+            by_session = {w.session_id: w for w in _workshops_of(event, held_ids)}
+            for seat in held:
+                (confirmed if seat.status in SEAT_HOLDING else waitlisted).append(
+                    by_session[seat.session_id]
+                )
         if registration is None:
             registration = Registration.objects.create(
                 event=event, person=person, status=Registration.Status.CONFIRMED, confirmed_at=now
@@ -655,6 +671,7 @@ def register(
             registration.confirm_hash = ""
             registration.wanted = []
             registration.save(update_fields=["status", "confirmed_at", "confirm_hash", "wanted"])
+            _mail_ticket(registration.pk)
         audit.record(
             "event.register",
             actor=person,

@@ -295,3 +295,18 @@ def test_cancellations_racing_registrations_never_exceed_capacity(
         ).count()
         assert session.seats_taken == held == session.capacity == 2
     assert Registration.objects.get(pk=pending.pk).status == Registration.Status.PENDING
+
+
+def test_signing_in_confirms_the_seats_held_by_an_earlier_request(
+    org: Organisation, event: Event, workshops: list[Workshop]
+) -> None:
+    person = visitor(org, 1)
+    registration = light_request(event, [workshops[0]], email=person.email)
+    result = actions.register(
+        actor=Actor.of(person), event=event, session_ids=ids(workshops[0], workshops[2])
+    )
+    assert result.registration.pk == registration.pk
+    assert result.registration.status == Registration.Status.CONFIRMED
+    assert sorted(w.pk for w in result.confirmed) == sorted([workshops[0].pk, workshops[2].pk])
+    assert Enrolment.objects.filter(learner=person, status="confirmed").count() == 2
+    assert actions.expire_pending(now=timezone.now() + dt.timedelta(days=30)) == []
