@@ -194,13 +194,23 @@ def _org_fields(organisation: Organisation) -> dict[str, Any]:
 
 @safely
 def record_enrolments(kind: str, enrolment_ids: Iterable[int]) -> int:
-    """``registered`` (a confirmed place, directly or from the waitlist) or ``waitlisted``."""
-    enrolments = list(
-        Enrolment.objects.filter(pk__in=set(enrolment_ids)).select_related(
-            "learner", "session__organisation", "session__module__organisation"
+    """``registered`` (a confirmed place, directly or from the waitlist) or ``waitlisted``.
+
+    Most organisations have no LRS: which ones do is asked first, with the enrolments'
+    organisation ids only, and the enrolments are loaded in full only for those."""
+    organisations = dict(
+        Enrolment.objects.filter(pk__in=set(enrolment_ids)).values_list(
+            "pk", "session__organisation_id"
         )
     )
-    configured = _configured(e.session.organisation_id for e in enrolments)
+    configured = _configured(organisations.values())
+    if not configured:
+        return 0
+    enrolments = list(
+        Enrolment.objects.filter(
+            pk__in=[pk for pk, org in organisations.items() if org in configured]
+        ).select_related("learner", "session__organisation", "session__module__organisation")
+    )
     pending: list[Pending] = []
     for enrolment in enrolments:
         session = enrolment.session
