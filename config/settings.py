@@ -349,5 +349,14 @@ TASKS = {
 # link-local or reserved addresses only when this is true (a Moodle on the local network).
 LTI_ALLOW_PRIVATE_ADDRESSES = env_bool("LTI_ALLOW_PRIVATE_ADDRESSES", False)
 
+# Events: a registration without an account holds its seats this many hours (or until the
+# event's first workshop, if sooner) while its e-mail address is not confirmed.
+EVENTS_PENDING_HOURS = env_int("EVENTS_PENDING_HOURS", 48)
+
+# Periodic jobs (parcours.lib.periodic) the task workers do not run, by name, comma-separated
+# (e.g. integrations.moodle); and how often a worker looks for due jobs, in seconds.
+PERIODIC_DISABLED = env_list("PERIODIC_DISABLED", [])
+PERIODIC_INTERVAL = env_int("PERIODIC_INTERVAL", 60)
+
 if os.environ.get("PARCOURS_FORCE_SQLITE_MEMORY"):  # pragma: no cover - debugging aid
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
