@@ -117,10 +117,6 @@ def test_participant_report_upload_preview_and_idempotent_confirm(
             module_id=s.module_id,
         ),
     )
-    monkeypatch.setenv("CREDENTIALS_KEY", "test-only-" + "k" * 32)
-    from django.conf import settings
-
-    monkeypatch.setattr(settings, "CREDENTIALS_KEY", "test-only-" + "k" * 32, raising=False)
     credentials.set_achievement_status(
         actor=Actor.of(coordinator), achievement=badge, status="active"
     )
