@@ -370,12 +370,21 @@ def preview(
     webinar = upload.webinar
     session = webinar.session
     chosen = clean_mapping(mapping if mapping is not None else upload.mapping)
+    already = webinar.reports.filter(sha256=upload.sha256).first()
+    if not upload.content:  # imported: its content was dropped, only its hash answers
+        if already is not None:
+            return Preview(upload, core.ReadReport(), None, already)
+        return Preview(
+            upload,
+            core.ReadReport(),
+            None,
+            error=_("Aperçu expiré : envoyez le fichier à nouveau."),
+        )
     try:
         rows = _rows_of(upload)
     except TableError as exc:
         return Preview(upload, core.ReadReport(), None, error=exc.message, error_line=exc.line)
     read = core.read_report(rows, mapping=chosen)
-    already = webinar.reports.filter(sha256=upload.sha256).first()
     if read.error:
         return Preview(upload, read, None, already, error=read.error)
     analysis = core.analyse(
@@ -493,8 +502,9 @@ def confirm_report(
                 "ignored": analysis.ignored_by_reason(),
             },
         )
-        # The upload stays (until the next upload or a day): confirming it again answers
-        # "already imported" (the API's confirm is idempotent).
+        # The upload stays without its content (the report's personal data is not kept):
+        # confirming it again answers "already imported" (the API's confirm is idempotent).
+        ReportUpload.objects.filter(pk=upload.pk).update(content=b"")
     return ImportResult(
         written=True,
         report=report,

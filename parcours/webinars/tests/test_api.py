@@ -117,10 +117,6 @@ def test_participant_report_upload_preview_and_idempotent_confirm(
             module_id=s.module_id,
         ),
     )
-    monkeypatch.setenv("CREDENTIALS_KEY", "test-only-" + "k" * 32)
-    from django.conf import settings
-
-    monkeypatch.setattr(settings, "CREDENTIALS_KEY", "test-only-" + "k" * 32, raising=False)
     credentials.set_achievement_status(
         actor=Actor.of(coordinator), achievement=badge, status="active"
     )
@@ -164,6 +160,12 @@ def test_participant_report_upload_preview_and_idempotent_confirm(
     assert Completion.objects.filter(learner__email="ana@exemple.test").count() == 1
     marks = Attendance.objects.count()
 
+    from parcours.webinars.models import ReportUpload
+
+    # The report's content (everyone's e-mail) is not kept once imported; its hash answers.
+    assert bytes(ReportUpload.objects.get(pk=preview["upload_id"]).content) == b""
+    shown = client.get(f"{url}{preview['upload_id']}", headers=_auth(coordinator)).json()
+    assert shown["already_imported"] and not shown["recordable"] and not shown["error"]
     # Idempotent: the same confirm again, and the same file sent again.
     again = client.post(confirm, headers=_auth(coordinator), content_type="application/json")
     assert again.status_code == 200 and again.json()["already_imported"]

@@ -92,10 +92,32 @@ def test_coordinator_imports_a_report_and_sees_completions(
         "leave": "Leave Time",
         "duration": "Duration",
     }
+    from parcours.credentials import actions as credentials
+
+    badge = credentials.create_achievement(
+        actor=Actor.of(coordinator),
+        organisation=session.organisation,
+        data=credentials.AchievementData(
+            name_fr="L'IA en classe",
+            description_fr="A suivi le webinaire.",
+            criteria_fr="Présent·e aux trois quarts du webinaire.",
+            module_id=session.module_id,
+        ),
+    )
+    credentials.set_achievement_status(
+        actor=Actor.of(coordinator), achievement=badge, status="active"
+    )
     done = c.post(preview_url, {**mapping, "confirmer": "1"}, follow=True)
     page = unescape(done.content.decode())
     assert "Rapport importé" in page and "Terminée" in page
+    assert "1 badges sont en préparation" in page
     assert Enrolment.objects.get(session=session, learner=people[0]).status == "completed"
+    # Confirming again (the back button) changes nothing and says so.
+    again = unescape(
+        c.post(preview_url, {**mapping, "confirmer": "1"}, follow=True).content.decode()
+    )
+    assert "déjà été importé" in again
+    assert ParticipantMinutes.objects.count() == 1
 
 
 def test_other_tenants_and_learners_are_kept_out(
