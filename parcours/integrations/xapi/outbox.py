@@ -25,7 +25,6 @@ from functools import partial, wraps
 from typing import Any, ParamSpec
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -278,6 +277,12 @@ def record_attendance(slot_id: int, enrolment_ids: Iterable[int] | None = None) 
     """The marks of one slot (all of them, or those of ``enrolment_ids``): ``attended`` for
     the people present (a roll call or a check-in), ``voided`` for the ``attended`` of a person
     now marked absent (a corrected roll call)."""
+    organisation_id = (
+        SessionSlot.objects.filter(pk=slot_id).values_list("session__organisation_id", flat=True)
+    ).first()
+    configured = _configured({organisation_id} if organisation_id is not None else set())
+    if organisation_id is None or organisation_id not in configured:
+        return 0  # no LRS: nothing loaded
     marks_query = Attendance.objects.filter(slot_id=slot_id)
     if enrolment_ids is not None:
         marks_query = marks_query.filter(enrolment_id__in=set(enrolment_ids))
@@ -291,10 +296,6 @@ def record_attendance(slot_id: int, enrolment_ids: Iterable[int] | None = None) 
     if not marks:
         return 0
     session = marks[0].slot.session
-    organisation_id = session.organisation_id
-    configured = _configured({organisation_id})
-    if organisation_id not in configured:
-        return 0
     cycles = range(MAX_ATTENDANCE_CYCLES)
     candidates = {
         m.enrolment_id: [_attended_id(organisation_id, slot_id, m.enrolment_id, n) for n in cycles]
@@ -357,14 +358,35 @@ def record_completions(
 ) -> int:
     """``completed``: modules ((learner, module) pairs) and pathways ((learner, pathway))."""
     module_pairs, pathway_pairs = set(modules), set(pathways)
+    # Which organisations have an LRS, from the modules' and pathways' ids only: most have
+    # none, and then nothing is loaded.
+    owners = dict(
+        Module.objects.filter(pk__in={m for _l, m in module_pairs}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    path_owners = dict(
+        Pathway.objects.filter(pk__in={p for _l, p in pathway_pairs}).values_list(
+            "pk", "organisation_id"
+        )
+    )
+    configured = _configured([*owners.values(), *path_owners.values()])
+    if not configured:
+        return 0
+    module_pairs = {(who, m) for who, m in module_pairs if owners.get(m) in configured}
+    pathway_pairs = {(who, p) for who, p in pathway_pairs if path_owners.get(p) in configured}
     completions: list[Completion] = []
     if module_pairs:
-        query = Q()
-        for learner_id, module_id in module_pairs:
-            query |= Q(learner_id=learner_id, module_id=module_id)
-        completions = list(
-            Completion.objects.filter(query).select_related("learner", "module__organisation")
-        )
+        # One IN per column, then the exact pairs in Python: an OR of thousands of pairs is
+        # refused by SQLite ("Expression tree is too large").
+        completions = [
+            c
+            for c in Completion.objects.filter(
+                learner_id__in={who for who, _m in module_pairs},
+                module_id__in={m for _l, m in module_pairs},
+            ).select_related("learner", "module__organisation")
+            if (c.learner_id, c.module_id) in module_pairs
+        ]
     learners: dict[int, User] = {}
     paths: dict[int, Pathway] = {}
     if pathway_pairs:
@@ -372,10 +394,6 @@ def record_completions(
             {p for _l, p in pathway_pairs}
         )
         learners = User.objects.in_bulk({learner for learner, _p in pathway_pairs})
-    configured = _configured(
-        [c.module.organisation_id for c in completions]
-        + [p.organisation_id for p in paths.values()]
-    )
     pending: list[Pending] = []
     for completion in completions:
         module = completion.module

@@ -240,3 +240,41 @@ def test_reconcile_records_the_statements_lost_after_commit(
     assert len(statements("completed-module")) == 1
     call_command("reconcile_xapi", stdout=out)
     assert XapiStatement.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_webinar_sized_batch_of_completions_is_recorded_whole(admin, org, ai_modules) -> None:
+    """1,200 completions at once (a webinar's participant report): every statement is in the
+    outbox. An OR of one condition per completion was refused by SQLite ("Expression tree is
+    too large") and the statements were lost."""
+    from decimal import Decimal
+
+    from parcours.pathways.models import Completion
+
+    configure(admin, org, "https://lrs.exemple.test/xAPI/", "k", "s")
+    module = next(iter(ai_modules.values()))
+    people = User.objects.bulk_create(
+        User(email=f"participant{i}@webinaire.test", first_name="P", last_name=str(i))
+        for i in range(1200)
+    )
+    Completion.objects.bulk_create(
+        Completion(learner=p, module=module, completed_on=dt.date(2026, 11, 3), hours=Decimal(2))
+        for p in people
+    )
+    stored = outbox.record_completions([(p.pk, module.pk) for p in people], [])
+    assert stored == 1200
+    assert XapiStatement.objects.filter(kind="completed-module").count() == 1200
+
+
+@pytest.mark.django_db
+def test_no_lrs_means_nothing_is_loaded_or_written(org, ai_modules, learner) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            outbox.record_completions([(learner.pk, next(iter(ai_modules.values())).pk)], []) == 0
+        )
+    reads = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(reads) <= 2, reads  # the modules' organisations, then the LRS look-up
+    assert not XapiStatement.objects.exists()
