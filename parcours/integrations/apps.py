@@ -46,11 +46,12 @@ class IntegrationsConfig(AppConfig):
         from parcours.integrations.moodle import wiring as moodle_wiring
         from parcours.integrations.xapi import panel as xapi_panel
         from parcours.integrations.xapi import receivers as xapi_receivers
-        from parcours.pathways.signals import module_completed
+        from parcours.pathways.signals import completions_recorded
 
         lti_registry.register()
-        module_completed.connect(
-            lti_receivers.on_module_completed, dispatch_uid="integrations.lti.module_completed"
+        completions_recorded.connect(
+            lti_receivers.on_completions_recorded,
+            dispatch_uid="integrations.lti.completions_recorded",
         )
         attendance_recorded.connect(
             lti_receivers.on_attendance_recorded, dispatch_uid="integrations.lti.attendance"

@@ -13,16 +13,16 @@ from parcours.integrations.lti import actions
 logger = logging.getLogger("parcours.integrations.lti")
 
 
-def on_module_completed(sender: Any, *, learner_id: int, module_id: int, **kwargs: Any) -> None:
+def on_completions_recorded(sender: Any, *, modules: list[tuple[int, int]], **kwargs: Any) -> None:
     # Attendance marks complete modules (enrolment → pathways.record_completions): this runs
-    # after their commit, and a failure here must never undo or block them.
+    # after their commit, once per batch, and a failure here must never undo or block them.
+    if not modules:
+        return
     try:
         with transaction.atomic():
-            actions.queue_scores_for_completion(learner_id=learner_id, module_id=module_id)
+            actions.queue_scores_for_completions(modules)
     except Exception:
-        logger.exception(
-            "queueing LTI scores failed (learner %s, module %s)", learner_id, module_id
-        )
+        logger.exception("queueing LTI scores failed (%s completions)", len(modules))
 
 
 def on_attendance_recorded(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -216,36 +217,56 @@ MAX_SCORE_ATTEMPTS = 5
 
 
 def queue_scores_for_completion(*, learner_id: int, module_id: int) -> list[int]:
-    """A module was completed: one pending score per linked course where the learner has an
-    LMS identity; the task that sends it is enqueued after commit. Never raises into the
-    caller's attendance or completion."""
-    links = {
-        link.registration_id: link.sub
-        for link in LtiPersonLink.objects.filter(user_id=learner_id, registration__is_active=True)
+    """A module was completed: see :func:`queue_scores_for_completions`."""
+    return queue_scores_for_completions([(learner_id, module_id)])
+
+
+def queue_scores_for_completions(pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Modules were completed ((learner, module) pairs, a whole roll call or participant
+    report at once): one pending score per linked course where the learner has an LMS
+    identity; the task that sends them is enqueued after commit. People without an LMS
+    identity (most) cost one query for the whole batch."""
+    wanted = set(pairs)
+    links: dict[tuple[int, int], str] = {
+        (user_id, registration_id): sub
+        for user_id, registration_id, sub in LtiPersonLink.objects.filter(
+            user_id__in={learner for learner, _m in wanted}, registration__is_active=True
+        ).values_list("user_id", "registration_id", "sub")
     }
     if not links:
         return []
+    people = {user for user, _r in links}
+    linked = {(learner, module) for learner, module in wanted if learner in people}
+    registrations = {registration for _u, registration in links}
+    items = list(
+        LtiLineItem.objects.filter(
+            module_id__in={module for _l, module in linked},
+            context__registration_id__in=registrations,
+        ).select_related("context")
+    )
     ids = []
     now = timezone.now()
-    for line_item in LtiLineItem.objects.filter(
-        module_id=module_id, context__registration_id__in=list(links)
-    ).select_related("context"):
-        score, _created = LtiScore.objects.update_or_create(
-            line_item=line_item,
-            user_id=learner_id,
-            defaults={
-                "sub": links[line_item.context.registration_id],
-                "score_given": 1,
-                "score_maximum": 1,
-                "activity_progress": "Completed",
-                "grading_progress": "FullyGraded",
-                "timestamp": now,
-                "state": LtiScore.State.PENDING,
-                "attempts": 0,
-                "last_error": "",
-            },
-        )
-        ids.append(score.pk)
+    for learner_id, module_id in sorted(linked):
+        for line_item in items:
+            sub = links.get((learner_id, line_item.context.registration_id))
+            if line_item.module_id != module_id or sub is None:
+                continue
+            score, _created = LtiScore.objects.update_or_create(
+                line_item=line_item,
+                user_id=learner_id,
+                defaults={
+                    "sub": sub,
+                    "score_given": 1,
+                    "score_maximum": 1,
+                    "activity_progress": "Completed",
+                    "grading_progress": "FullyGraded",
+                    "timestamp": now,
+                    "state": LtiScore.State.PENDING,
+                    "attempts": 0,
+                    "last_error": "",
+                },
+            )
+            ids.append(score.pk)
     if ids:
         transaction.on_commit(partial(_enqueue_scores, ids))
     return ids
