@@ -47,7 +47,7 @@ from parcours.accounts.models import (
 from parcours.accounts.permissions import Actor, require_role
 from parcours.lib.tables import TableError, csv_table, read_table
 from parcours.lib.transactions import write_transaction
-from parcours.lib.urls import absolute_url, site_url
+from parcours.lib.urls import absolute_url, is_local_path, site_url
 
 #: Who may invite to which role: administrators to any role; the people who enrol learners
 #: (coordinators, school contacts) may invite learners.
@@ -92,7 +92,7 @@ def _check_next_url(next_url: str) -> str:
     next_url = (next_url or "").strip()
     if not next_url:
         return ""
-    if not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
+    if not is_local_path(next_url):
         raise ValidationError(_("La page d'arrivée doit être une adresse de ce site."), code="next")
     if len(next_url) > 300:
         raise ValidationError(_("La page d'arrivée est trop longue."), code="next")

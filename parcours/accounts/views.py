@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from parcours.accounts import actions
 from parcours.accounts import dashboard as panels
 from parcours.accounts.middleware import SESSION_KEY
 from parcours.accounts.models import Organisation
+from parcours.lib import urls
 from parcours.lib.http import AuthedRequest
 
 
@@ -52,7 +52,4 @@ def switch_organisation(request: AuthedRequest) -> HttpResponse:
         messages.success(request, _("Organisation active changée."))
     else:
         messages.error(request, _("Vous n'êtes pas membre de cette organisation."))
-    target = request.POST.get("next") or reverse("accounts:dashboard")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("accounts:dashboard")
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(urls.next_url(request, reverse("accounts:dashboard")))

@@ -12,6 +12,16 @@ class CandidatesConfig(AppConfig):
     verbose_name = _("Candidatures")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "candidates.purge",
+                "purge_candidates",
+                at_hour=3,
+                description="Effacement des candidatures arrivées au terme de leur conservation.",
+            )
+        )
         from parcours.candidates import dashboard, figures
 
         figures.register()

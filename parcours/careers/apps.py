@@ -12,6 +12,16 @@ class CareersConfig(AppConfig):
     verbose_name = _("Suivi de carrière")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "careers.reminders",
+                "send_career_reminders",
+                at_hour=7,
+                description="Rappels des prochaines actions du suivi.",
+            )
+        )
         from parcours.candidates.funnel import register_employment
         from parcours.careers import dashboard, sections
         from parcours.careers.figures import SOURCE, employed_applications

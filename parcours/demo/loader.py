@@ -67,6 +67,7 @@ class LoadReport:
     loans: int = 0
     badges: list[tuple[str, int]] = field(default_factory=list)  # name, issued
     parts: list[str] = field(default_factory=list)  # summary lines of the DEMO_PARTS
+    part_seconds: dict[str, float] = field(default_factory=dict)  # load time of each part
     seconds: float = 0.0
 
 
@@ -155,7 +156,9 @@ class _Loader:
         self._badges()
         self._administration()
         for part in DEMO_PARTS:
+            part_started = time.perf_counter()
             self.report.parts.extend(import_module(part).load(self))
+            self.report.part_seconds[part.rsplit(".", 1)[-1]] = time.perf_counter() - part_started
         self.report.indexed = reindex_modules()
         return self.report
 

@@ -12,6 +12,16 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Attestations, agendas et messages")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "documents.reminders",
+                "send_reminders",
+                every=periodic.HOUR,
+                description="Rappels des sessions par e-mail (avec le fichier .ics).",
+            )
+        )
         from parcours.documents import receivers
 
         receivers.connect()

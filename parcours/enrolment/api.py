@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +13,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from parcours.accounts.api import optional_actor, token_auth
+from parcours.accounts.api_scope import call_action
 from parcours.accounts.permissions import Actor
 from parcours.enrolment import actions, bounds, permissions
 from parcours.enrolment.models import Attendance, Enrolment, Session, SessionSlot
@@ -41,14 +41,7 @@ ID = Path(..., ge=1, le=bounds.MAX_ID)
 
 def _call(fn: Callable[..., T], **kwargs: Any) -> T:
     """Run an action; its refusals become problem+json with a French title."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Action non autorisée.") from exc
-    except ValidationError as exc:
-        code = getattr(exc, "code", None) or ""
-        status = 422 if code in UNPROCESSABLE or hasattr(exc, "error_dict") else 409
-        raise HttpError(status, " ".join(str(m) for m in exc.messages)) from exc
+    return call_action(fn, unprocessable=UNPROCESSABLE, **kwargs)
 
 
 def _actor(request: HttpRequest) -> Actor:

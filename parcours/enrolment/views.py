@@ -36,6 +36,7 @@ from parcours.enrolment.forms import (
 from parcours.enrolment.models import Enrolment, LearnerProfile, Session, SessionSlot
 from parcours.enrolment.querysets import names_seen_by
 from parcours.enrolment.states import ACTIVE, ON_ROLL, EnrolmentStatus, SessionStatus
+from parcours.lib import urls
 from parcours.lib.http import AuthedRequest, is_htmx
 
 IMPORT_SESSION_KEY = "enrolment_import_{pk}"
@@ -147,10 +148,7 @@ def enrol_self(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _safe_next(request: AuthedRequest, default: str) -> str:
-    nxt = request.POST.get("next", "") or request.GET.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
-        return nxt
-    return default
+    return urls.next_url(request, default)
 
 
 @login_required

@@ -14,6 +14,24 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Intégrations")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "integrations.moodle",
+                "sync_moodle",
+                at_hour=2,
+                description="Synchronisation des achèvements Moodle.",
+            )
+        )
+        periodic.register(
+            periodic.Job(
+                "integrations.xapi",
+                "send_xapi",
+                every=15 * periodic.MINUTE,
+                description="Envoi des déclarations xAPI en attente (nouveaux essais).",
+            )
+        )
         from parcours.enrolment.signals import attendance_recorded
         from parcours.integrations.lti import receivers as lti_receivers
         from parcours.integrations.lti import registry as lti_registry

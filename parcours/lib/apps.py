@@ -5,7 +5,8 @@ from django.urls import register_converter
 
 
 class LibConfig(AppConfig):
-    """Shared helpers (no models); registers the ``<id:…>`` URL converter every app uses."""
+    """Shared helpers (one model: the periodic jobs' last runs); registers the ``<id:…>`` URL
+    converter every app uses."""
 
     name = "parcours.lib"
     label = "lib"

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 _request_origin: ContextVar[str | None] = ContextVar("parcours_request_origin", default=None)
@@ -75,6 +76,24 @@ def local_origins() -> set[str]:
     if current and demo_mode():
         origins.add(current)
     return {origin.rstrip("/") for origin in origins}
+
+
+def is_local_path(url: str) -> bool:
+    """True when ``url`` is a path on this site: it starts with one ``/`` and names no scheme
+    or host (never ``//host``, ``/\\host`` or a backslash that browsers read as ``/``)."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=set(), require_https=False)
+    )
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a form: the ``next`` field (POST, then GET) when it is a path of
+    this site, else ``default``. Every ``next`` a view follows goes through here."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    return wanted if is_local_path(wanted) else default
 
 
 def insecure_site_url_reason(url: str) -> str | None:

@@ -12,6 +12,16 @@ class OrientationConfig(AppConfig):
     verbose_name = _("Orientation")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "orientation.purge_class_data",
+                "purge_class_data",
+                at_hour=3,
+                description="Effacement des visites de classe de plus de 30 jours.",
+            )
+        )
         from parcours.catalogue import module_filters
         from parcours.lib import sections
         from parcours.orientation import views

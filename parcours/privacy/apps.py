@@ -12,6 +12,16 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Données personnelles")
 
     def ready(self) -> None:
+        from parcours.lib import periodic
+
+        periodic.register(
+            periodic.Job(
+                "privacy.retention",
+                "apply_retention",
+                at_hour=4,
+                description="Effacement des comptes arrivés au terme de leur conservation.",
+            )
+        )
         from parcours.privacy import dashboard
 
         dashboard.register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -535,16 +535,34 @@ def solve_now(campaign: Campaign, run: int) -> pure.Plan:
 
 def toggle_pin(*, actor: Actor, campaign: Campaign, session: str) -> Campaign:
     """Keep (or release) a planned session when re-solving the rest."""
+    return _change_pins(actor, campaign, lambda pins: pins ^ {session})
+
+
+def set_pins(*, actor: Actor, campaign: Campaign, sessions: Sequence[str]) -> Campaign:
+    """Keep exactly these planned sessions when re-solving the rest (the API's whole list;
+    the page toggles one at a time with :func:`toggle_pin`)."""
+    return _change_pins(actor, campaign, lambda _pins: set(sessions))
+
+
+def _change_pins(
+    actor: Actor, campaign: Campaign, change: Callable[[set[str]], set[str]]
+) -> Campaign:
     require_role(actor, campaign.organisation_id, MANAGERS)
     with write_transaction():
         locked = _lock(campaign)
         if locked.status != CampaignStatus.PLANNED:
             raise ValidationError(_("Épinglez une session d'un plan proposé."))
         planned = {p.session for p in adapter.plan_of(locked)}
-        if session not in planned:
-            raise ValidationError(_("Cette session n'est pas dans le plan."))
-        pins = set(locked.pins)
-        pins ^= {session}
+        pins = change(set(locked.pins))
+        unknown = sorted(pins - planned)
+        if len(unknown) == 1:
+            raise ValidationError(_("Cette session n'est pas dans le plan."), code="invalid")
+        if unknown:
+            raise ValidationError(
+                _("Ces sessions ne sont pas dans le plan : %(sessions)s")
+                % {"sessions": ", ".join(s[:40] for s in unknown[:10])},
+                code="invalid",
+            )
         locked.pins = sorted(pins)
         locked.save(update_fields=["pins"])
     return locked

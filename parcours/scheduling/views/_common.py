@@ -13,12 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import VIEWER_ROLES, Organisation, Role, Site
 from parcours.accounts.permissions import Actor
-from parcours.lib import clock
+from parcours.lib import clock, urls
 from parcours.lib.dates import format_time
 from parcours.lib.http import AuthedRequest
 from parcours.scheduling import planning
@@ -82,17 +81,8 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    """Where to go after a POST: ``next`` only when it is a path of this site (never another
-    host, scheme or ``//host``), else ``default``. Every ``next`` in logistics goes through
-    here."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        wanted.startswith("/")
-        and not wanted.startswith(("//", "/\\"))
-        and url_has_allowed_host_and_scheme(wanted, allowed_hosts=set(), require_https=False)
-    ):
-        return wanted
-    return default
+    """Where to go after a POST: see :func:`parcours.lib.urls.next_url`."""
+    return urls.next_url(request, default)
 
 
 def _form_errors(form: BaseForm, exc: ValidationError) -> None:

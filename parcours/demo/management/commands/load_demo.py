@@ -50,6 +50,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(lines[0]))
         for line in lines[1:]:
             self.stdout.write(line)
+        if options["verbosity"] >= 2:
+            for part, seconds in report.part_seconds.items():
+                self.stdout.write(f"  {part}: {seconds:.1f} s")
         if not options["no_logins"]:
             self._logins(options["verbosity"])
 
