@@ -2,7 +2,12 @@
 network view over 30 organisations, on a dataset at the scale of the Federation.
 
     python -m benchmarks.bench_reporting [--db sqlite|postgres|both] [--fraction 1.0]
-                                         [--repetitions 7]
+                                         [--repetitions 7] [--keep]
+
+``--keep`` (SQLite): the generated database stays in ``var/bench-reporting-<fraction>.sqlite3``
+(with its context in a ``.json`` beside it) and the next run measures it again without
+generating (full scale takes ~25 minutes on a busy 2-core machine).
+``PARCOURS_BENCH_GENERATE_ONLY=1`` stops after the generation and the set-based rebuild.
 
 Data at ``--fraction 1`` (``generate``): 30 organisations of uneven size (the largest holds
 ~18 % of everything), 1,000,000 learners (60 % with a learner profile, some with gender and

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from array import array
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,39 @@ def _compute(
     return found
 
 
+Entry = dict[tuple[dt.date, dt.date], tuple[str, "Partial"]]
+MEMO_ENTRIES = 256  # (organisation, year, filters) entries kept in this process
+_memo: OrderedDict[str, Entry] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _recall(key: str) -> Entry:
+    """An (organisation, year, filters) entry: from this process's memo (no unpickling: the
+    network's 30 organisations are merged after each write), else from the shared cache."""
+    with _memo_lock:
+        found = _memo.get(key)
+        if found is not None:
+            _memo.move_to_end(key)
+            return dict(found)
+    stored = cache.get(key)
+    return dict(stored) if isinstance(stored, dict) else {}
+
+
+def _keep(key: str, entry: Entry) -> None:
+    with _memo_lock:
+        _memo[key] = entry
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_ENTRIES:
+            _memo.popitem(last=False)
+    cache.set(key, entry, CACHE_SECONDS)
+
+
+def forget() -> None:
+    """Empty this process's memo (tests, with the cache)."""
+    with _memo_lock:
+        _memo.clear()
+
+
 def partials(
     organisation_ids: Sequence[int],
     first: dt.date,
@@ -160,10 +194,7 @@ def partials(
     for org in organisation_ids:
         for year in range(first.year, last.year + 1):
             key = f"reporting:partials:{org}:{year}:{filters}"
-            stored = cache.get(key)
-            entry: dict[tuple[dt.date, dt.date], tuple[str, Partial]] = (
-                stored if isinstance(stored, dict) else {}
-            )
+            entry = _recall(key)
             changed = False
             for piece in pieces(max(first, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 31))):
                 token = f"{generation}:{tokens.get((org, facts.month_key(piece[0])), '')}"
@@ -174,7 +205,7 @@ def partials(
                     changed = True
                 out.append((piece, known[1]))
             if changed:
-                cache.set(key, entry, CACHE_SECONDS)
+                _keep(key, entry)
     return out
 
 
@@ -214,7 +245,9 @@ def merge(found: list[tuple[tuple[dt.date, dt.date], Partial]]) -> Merged:
         present += part.present
         seconds += part.seconds
         profiles = part.profiles
-        profile_of.update(zip(part.learners, (profiles[i] for i in part.profile_of), strict=True))
+        profile_of.update(
+            zip(part.learners, map(profiles.__getitem__, part.profile_of), strict=True)
+        )
         add(months, (first.year, first.month), part.learners, part.seconds)
         for site, (people, sec) in part.sites.items():
             add(sites, site, people, sec)

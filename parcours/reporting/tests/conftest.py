@@ -18,6 +18,7 @@ from parcours.enrolment import actions
 from parcours.enrolment.models import Enrolment, Session
 from parcours.enrolment.tests.conftest import make_module
 from parcours.lib.dates import platform_zone
+from parcours.reporting import partials
 
 Slots = list[tuple[dt.datetime, dt.datetime]]
 
@@ -118,7 +119,10 @@ def roll_call(trainer: User, coordinator: User) -> Callable[..., None]:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Reports keep measures and open data in the cache: each test starts without them."""
+    """Reports keep measures and open data in the cache (and the monthly partials in a
+    per-process memo too): each test starts without them."""
     cache.clear()
+    partials.forget()
     yield
     cache.clear()
+    partials.forget()

@@ -321,3 +321,17 @@ def test_the_bulk_import_path_suspended_triggers_then_one_rebuild(org) -> None:
     assert report.value("training.attendance_rate") == Decimal("50.0")
     _learner(session, slot, 3)  # the triggers fire again
     assert DirtySession.objects.filter(session_id=session.pk).exists()
+
+
+def test_the_periodic_job_rebuilds_the_dirty_sessions(org) -> None:
+    from parcours.lib import periodic
+
+    job = periodic.job("reporting.refresh_facts")
+    session, slot = _session(org)
+    _learner(session, slot, 1)
+    assert DirtySession.objects.exists()
+    out = io.StringIO()
+    call_command(job.command, *job.args, stdout=out)
+    assert "Facts of 1 dirty sessions rebuilt" in out.getvalue()
+    assert not DirtySession.objects.exists()
+    assert LearnerDayFact.objects.filter(session_id=session.pk).count() == 1

@@ -6,8 +6,10 @@ After a bulk import (rows loaded outside the actions, e.g. a migration from anot
     ... bulk import ...
     manage.py reporting_rebuild                      # triggers back, every fact rebuilt
 
-``--background`` queues the rebuild as a task (``manage.py task_worker`` runs it) instead of
-running it here. While it runs, report pages show the facts as they were and say so.
+``--dirty`` rebuilds only the sessions marked dirty (what a read would do; the task worker runs
+it every five minutes, job ``reporting.refresh_facts``). ``--background`` queues the full
+rebuild as a task (``manage.py task_worker`` runs it) instead of running it here. While a full
+rebuild runs, report pages show the facts as they were and say so.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class Command(BaseCommand):
             help="Drop the facts' triggers before a bulk import (the next rebuild restores them).",
         )
         parser.add_argument(
+            "--dirty", action="store_true", help="Rebuild only the sessions marked dirty."
+        )
+        parser.add_argument(
             "--background", action="store_true", help="Queue the rebuild as a background task."
         )
 
@@ -37,6 +42,12 @@ class Command(BaseCommand):
         if options["suspend_triggers"]:
             names = triggers.suspend()
             self.stdout.write(f"{len(names)} triggers dropped; run reporting_rebuild afterwards.")
+            return
+        if options["dirty"]:
+            if facts.rebuilding():
+                self.stdout.write("A full rebuild is running; nothing to do.")
+                return
+            self.stdout.write(f"Facts of {facts.refresh(None)} dirty sessions rebuilt.")
             return
         if options["background"]:
             tasks.refresh_facts.enqueue(True)
