@@ -15,6 +15,7 @@ Issuance of one credential, in order:
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -980,16 +981,47 @@ def setup_pathway_badge(
     return achievement, issued
 
 
+#: A badge verified again within this delay (a reload, a link shared in a chat that previews
+#: it twice) counts once.
+VERIFICATION_REPEAT_WINDOW = timedelta(minutes=10)
+#: User agents of robots: link previews, search engines, monitors. Not verifications.
+_ROBOT = re.compile(
+    r"bot\b|bot/|crawler|spider|slurp|preview|facebookexternalhit|whatsapp|embedly|"
+    r"headless|lighthouse|pingdom|uptime|monitor",
+    re.IGNORECASE,
+)
+
+
+def is_robot(user_agent: str) -> bool:
+    return bool(_ROBOT.search(user_agent or ""))
+
+
 def record_verification(
-    credential: IssuedCredential | None, *, channel: str, now: datetime | None = None
-) -> None:
+    credential: IssuedCredential | None,
+    *,
+    channel: str,
+    now: datetime | None = None,
+    user_agent: str = "",
+) -> bool:
     """Count one verification of one of our badges (the public page or the API), for the
-    reports' "badges verified". Nothing for a document that is not one of ours."""
-    if credential is None or channel not in Verification.Channel.values:
-        return
+    reports' "badges verified"; returns whether it was counted. Not counted: a document that
+    is not one of ours, a robot (by its user agent), and the same badge verified again by the
+    same channel within ``VERIFICATION_REPEAT_WINDOW`` (reloads). Who verified is never
+    stored."""
+    if credential is None or channel not in Verification.Channel.values or is_robot(user_agent):
+        return False
+    now = now or timezone.now()
+    if Verification.objects.filter(
+        credential_id=credential.pk,
+        channel=channel,
+        verified_at__gt=now - VERIFICATION_REPEAT_WINDOW,
+        verified_at__lte=now,
+    ).exists():
+        return False
     Verification.objects.create(
         credential_id=credential.pk,
         organisation_id=credential.organisation_id,
         channel=channel,
-        verified_at=now or timezone.now(),
+        verified_at=now,
     )
+    return True

@@ -163,7 +163,9 @@ def get_credential(request: HttpRequest, credential_uuid: UUID) -> dict[str, Any
 )
 def verify(request: HttpRequest) -> dict[str, Any]:
     report = verification.verify_input(request.body)
-    actions.record_verification(report.stored, channel="api")
+    actions.record_verification(
+        report.stored, channel="api", user_agent=request.headers.get("User-Agent", "")
+    )
     return {
         "valid": report.valid,
         "verdict": report.verdict,

@@ -230,7 +230,9 @@ def verify(request: AuthedRequest) -> HttpResponse:
             data = form.cleaned_data["credential"]
         report = verification.disclose_to(verification.verify_input(data), _viewer(request))
         if not request.POST.get("email"):  # checking an address is the same verification
-            actions.record_verification(report.stored, channel="page")
+            actions.record_verification(
+                report.stored, channel="page", user_agent=request.headers.get("User-Agent", "")
+            )
         if request.POST.get("email"):
             email_form = EmailCheckForm(request.POST)
             if email_form.is_valid():
@@ -260,7 +262,9 @@ def verify_stored(request: AuthedRequest, uuid: UUID) -> HttpResponse:
     if seal is not None:
         verification.check_printed_name(report, seal)
     if request.method == "GET":  # a POST checks an e-mail address on the page already counted
-        actions.record_verification(report.stored, channel="page")
+        actions.record_verification(
+            report.stored, channel="page", user_agent=request.headers.get("User-Agent", "")
+        )
     email_form = EmailCheckForm(request.POST or None)
     email_result = None
     if request.method == "POST" and email_form.is_valid():

@@ -329,15 +329,36 @@ def test_verifications_are_counted_for_the_reports(earned):
     client.post(  # the e-mail check on the same page: not counted again
         "/badges/verifier/", {"credential": earned.document, "email": "chloe@exemple.test"}
     )
-    client.get(f"/badges/verifier/{earned.uuid}/")  # the stored badge's page: 2
+    client.get(f"/badges/verifier/{earned.uuid}/")  # the same badge again at once: a reload
     client.post("/api/v1/credentials/verify", earned.document, content_type="application/json")
     edited = earned.document.replace("Référent IA", "Référent IA expert", 1)
     client.post("/badges/verifier/", {"credential": "not a badge"})  # not ours: nothing
     client.post("/api/v1/credentials/verify", edited, content_type="application/json")
     rows = list(Verification.objects.values_list("channel", flat=True).order_by("pk"))
-    assert rows[:3] == ["page", "page", "api"]
+    assert rows[:2] == ["page", "api"]
     day = timezone.localdate(Verification.objects.order_by("pk")[0].verified_at)
     figures = {f.key: f.value for f in verifications([earned.organisation_id], day, day).figures}
     assert figures["credentials.verified_badges"] == 1
     assert figures["credentials.verifications"] == len(rows)
     assert verifications([earned.organisation_id + 1000], day, day).figures[0].value == 0
+
+
+def test_robots_and_reloads_are_not_verifications(earned):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parcours.credentials import actions
+    from parcours.credentials.models import Verification
+
+    preview = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Slackbot-LinkExpanding 1.0)")
+    preview.get(f"/badges/verifier/{earned.uuid}/")
+    Client(HTTP_USER_AGENT="facebookexternalhit/1.1").get(f"/badges/verifier/{earned.uuid}/")
+    assert not Verification.objects.exists()
+    person = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0")
+    person.get(f"/badges/verifier/{earned.uuid}/")
+    person.get(f"/badges/verifier/{earned.uuid}/")  # a reload
+    assert Verification.objects.count() == 1
+    later = timezone.now() + actions.VERIFICATION_REPEAT_WINDOW + dt.timedelta(seconds=1)
+    assert actions.record_verification(earned, channel="page", now=later)
+    assert Verification.objects.count() == 2
