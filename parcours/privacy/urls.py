@@ -12,5 +12,5 @@ urlpatterns = [
     path("effacer/", views.erase_mine, name="erase_mine"),
     path("efface/", views.erased, name="erased"),
     path("apprenants/", views.find_learner, name="find_learner"),
-    path("apprenants/<int:user_id>/effacer/", views.erase_learner, name="erase_learner"),
+    path("apprenants/<id:user_id>/effacer/", views.erase_learner, name="erase_learner"),
 ]
