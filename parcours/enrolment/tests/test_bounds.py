@@ -359,6 +359,7 @@ WITH_IDS = [
 @pytest.mark.parametrize("name", WITH_IDS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_an_id_beyond_64_bits_is_a_4xx_everywhere(as_user, coordinator, name, method) -> None:
-    url = reverse(name, args=[HUGE_ID])
+    # Typed into the address: the bounded <id:> converter cannot even build such a URL.
+    url = reverse(name, args=[1]).replace("/1/", f"/{HUGE_ID}/", 1)
     response = getattr(as_user(coordinator), method)(url)
     assert 300 <= response.status_code < 500, (url, response.status_code)
