@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Problem
@@ -461,4 +462,48 @@ def optimal(
         for literal, enrolment in zip(literals, options[course_id], strict=True):
             if solver.boolean_value(literal):
                 result[student_id].extend(enrolment)
+    return result
+
+
+def all_options(problem: Problem, limit: int = 500) -> dict[int, list[Enrolment]]:
+    """Course id → its valid enrolments (parents respected, seats ignored), at most ``limit``;
+    each enrolment's class ids sorted."""
+    free = dict.fromkeys(problem.classes, 1 << 30)
+    return {
+        c: [tuple(sorted(e)) for e in _combinations(problem, c, free, limit=limit)]
+        for c in problem.courses
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """Students with the same courses who attend the same classes: sectioned as one.
+
+    ``chosen``: course id → the track's enrolment in it (empty when nothing fitted).
+    """
+
+    size: int
+    students: tuple[int, ...]
+    chosen: tuple[tuple[int, Enrolment], ...]
+
+
+def tracks(
+    problem: Problem, enrolments: dict[int, list[int]], largest: int | None = None
+) -> list[Track]:
+    """The students grouped into tracks by their courses and current classes (tracks of at
+    most ``largest`` students when given)."""
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
+    for student_id, student in problem.students.items():
+        classes = tuple(sorted(enrolments.get(student_id, ())))
+        groups.setdefault((tuple(sorted(set(student.courses))), classes), []).append(student_id)
+    result = []
+    for (courses, classes), members in sorted(groups.items()):
+        chosen = tuple(
+            (course_id, tuple(c for c in classes if problem.classes[c].course == course_id))
+            for course_id in courses
+        )
+        step = largest or len(members)
+        for first in range(0, len(members), step):
+            part = tuple(members[first : first + step])
+            result.append(Track(len(part), part, chosen))
     return result

@@ -61,6 +61,8 @@ ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
 # Above this many (class, time, room) placements, the first round leaves the students out.
 LEAN_PLACEMENTS = 60_000
+# Up to this many placements, the students are sectioned inside the model (tracks).
+TRACK_PLACEMENTS = LEAN_PLACEMENTS
 
 
 def _placements(problem: Problem) -> int:
@@ -177,7 +179,12 @@ class Result:
 
 
 class _Model:
-    def __init__(self, problem: Problem, enrolments: dict[int, list[int]]) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        enrolments: dict[int, list[int]],
+        tracks: list[sectioning.Track] | None = None,
+    ) -> None:
         self.problem = problem
         self.model = cp_model.CpModel()
         self.stats: dict[str, int] = {}
@@ -225,7 +232,14 @@ class _Model:
         self._distributions()
         self.pairs: dict[tuple[int, int], Any] = {}  # classes sharing students → violation
         self.shared: dict[tuple[int, int], int] = {}  # → how many students they share
-        self._students(enrolments)
+        # With tracks: each track's choice per course with several enrolments (its literals,
+        # the enrolments), and the hint of its current choice.
+        self.tracks: list[tuple[sectioning.Track, dict[int, tuple[list[Any], list[Any]]]]] = []
+        self.track_hint: list[int] = []
+        if tracks is None:
+            self._students(enrolments)
+        else:
+            self._tracks(tracks)
         self.stats["variables"] = len(self.model.proto.variables)
         self.stats["constraints"] = len(self.model.proto.constraints)
 
@@ -569,6 +583,125 @@ class _Model:
         self.shared = shared
         self.stats["student_pairs_built"] = len(self.pairs)
 
+    def _pair(self, a: int, b: int) -> Any:
+        """The literal "a and b are too close for someone attending both" (built once)."""
+        pair = (a, b) if a < b else (b, a)
+        literal = self.pairs.get(pair)
+        if literal is None:
+            literal = self.model.new_bool_var("shared")
+            self.pairs[pair] = literal
+            self.attendees(pair[0], pair[1], None, given=literal)
+        return literal
+
+    def can_clash(self, a: int, b: int) -> bool:
+        """Some times and rooms of a and b put them too close for one person to attend both."""
+        travel = self._travel(a, b)
+        longest = int(travel.max()) if travel.size else 0
+        return bool((_gaps(self.columns[a], self.columns[b]) < longest).any())
+
+    def _tracks(self, tracks: list[sectioning.Track]) -> None:
+        """The students sectioned inside the model, a track at a time.
+
+        Each track (students with the same courses and classes) chooses one enrolment per
+        course; its classes' seats are counted; each pair of classes it may attend together
+        and that may clash costs the track's size when it attends both and they clash. The
+        timetable and the sectioning are then optimised together (the track sizes are fixed:
+        a later round splits the tracks again from the best sectioning).
+        """
+        weight = self.problem.weights["student"] * self.scale
+        if not weight:
+            return
+        options = sectioning.all_options(self.problem)
+        takers: dict[int, list[tuple[int, Any]]] = {}
+        shared: dict[tuple[int, int], int] = {}
+        clash: dict[tuple[int, int], bool] = {}
+        terms = 0
+        for track in tracks:
+            choices: dict[int, tuple[list[Any], list[Any]]] = {}
+            attend: dict[int, Any] = {}  # class → its literal (absent: always attended)
+            classes: list[tuple[int, int]] = []  # (class, course)
+            for course_id, current in track.chosen:
+                known = options.get(course_id, [])
+                if not current:
+                    continue  # nothing fitted: left out, as the sectioning does
+                if current not in known:
+                    known = [*known, current]
+                if len(known) == 1:
+                    classes.extend((c, course_id) for c in current)
+                    continue
+                literals = [self.model.new_bool_var("track") for _ in known]
+                self.model.add_exactly_one(literals)
+                choices[course_id] = (literals, known)
+                self.track_hint.extend(int(option == current) for option in known)
+                holders: dict[int, list[Any]] = {}
+                for literal, option in zip(literals, known, strict=True):
+                    for c in option:
+                        holders.setdefault(c, []).append(literal)
+                for c, held in holders.items():
+                    if len(held) == 1:
+                        attend[c] = held[0]
+                    else:
+                        literal = self.model.new_bool_var("attends")
+                        self.model.add(sum(held) == literal)
+                        attend[c] = literal
+                    takers.setdefault(c, []).append((track.size, attend[c]))
+                    classes.append((c, course_id))
+            self.tracks.append((track, choices))
+            for (a, course_a), (b, course_b) in combinations(classes, 2):
+                if a == b:
+                    continue
+                if course_a == course_b and not self._together(choices, course_a, a, b):
+                    continue
+                key = (a, b) if a < b else (b, a)
+                if key not in clash:
+                    clash[key] = self.can_clash(*key)
+                if not clash[key]:
+                    continue
+                pair = self._pair(*key)
+                present = [attend[c] for c in key if c in attend]
+                if not present:
+                    shared[key] = shared.get(key, 0) + track.size
+                    continue
+                both = self.model.new_bool_var("clash")
+                self.model.add_bool_or([pair.negated(), *(x.negated() for x in present), both])
+                self.objective.append((both, weight * track.size))
+                terms += 1
+        for c, held in takers.items():
+            self.model.add(
+                sum(size * literal for size, literal in held) <= self.problem.classes[c].limit
+            )
+        self.shared = shared
+        self.stats["student_pairs"] = len(self.pairs)
+        self.stats["tracks"] = len(tracks)
+        self.stats["track_terms"] = terms
+
+    @staticmethod
+    def _together(
+        choices: dict[int, tuple[list[Any], list[Any]]], course_id: int, a: int, b: int
+    ) -> bool:
+        """Some enrolment of the course holds both classes (else never attended together)."""
+        if course_id not in choices:
+            return True
+        return any(a in option and b in option for option in choices[course_id][1])
+
+    def sections(self, values: list[int]) -> dict[int, list[int]]:
+        """Student id → classes, as the tracks of ``values`` chose them."""
+        result: dict[int, list[int]] = {s: [] for s in self.problem.students}
+        position = self.xy_count
+        for track, choices in self.tracks:
+            classes: list[int] = []
+            for course_id, current in track.chosen:
+                if course_id in choices:
+                    literals, known = choices[course_id]
+                    picked = values[position : position + len(literals)]
+                    position += len(literals)
+                    classes.extend(known[picked.index(1)])
+                else:
+                    classes.extend(current)
+            for student_id in track.students:
+                result[student_id] = list(classes)
+        return result
+
     def students(self, enrolments: dict[int, list[int]]) -> None:
         """A new sectioning: the new pairs' constraints, then the objective's new weights."""
         self._students(enrolments)
@@ -578,7 +711,16 @@ class _Model:
     # -- reading a solution ------------------------------------------------------------------
 
     def variables(self) -> list[Any]:
-        return [v for c in self.problem.classes for v in (*self.x[c], *self.y[c])]
+        """The times and rooms of every class, then the tracks' choices (if any)."""
+        return [
+            *(v for c in self.problem.classes for v in (*self.x[c], *self.y[c])),
+            *(
+                literal
+                for _, choices in self.tracks
+                for literals, _ in choices.values()
+                for literal in literals
+            ),
+        ]
 
     def placements(self, values: list[int]) -> dict[int, Placement]:
         placements, position = {}, 0
@@ -603,6 +745,11 @@ class _Model:
     @property
     def has_objective(self) -> bool:
         return bool(self.objective or self.shared)
+
+    @property
+    def xy_count(self) -> int:
+        """How many of ``variables()`` are times and rooms (the tracks' choices follow)."""
+        return sum(len(self.x[c]) + len(self.y[c]) for c in self.problem.classes)
 
     def hint(self, values: list[int]) -> None:
         self.model.clear_hints()
@@ -657,6 +804,7 @@ def solve(
     on_progress: Callable[[float, float], None] | None = None,
     checkpoint_seconds: tuple[float, ...] = (),
     rounds: int | None = None,
+    tracks: bool | None = None,
 ) -> Result:
     """Timetable ``problem`` within ``seconds`` (wall clock, building included)."""
     started = time.monotonic()
@@ -683,7 +831,19 @@ def solve(
     # the constraints of yach-fal17: half the building and presolve before a first timetable),
     # stopped soon after its first timetable; the next round adds the pairs to the same model.
     plan.lean = plan.rounds and rounds is None and _placements(problem) > LEAN_PLACEMENTS
-    model = _Model(problem, {} if plan.lean else enrolments)
+    # Sectioning inside the model (tracks) when the model stays small enough; else the
+    # students' pairs with fixed weights, re-sectioned between rounds.
+    with_tracks = (
+        tracks
+        if tracks is not None
+        else bool(problem.students) and _placements(problem) <= TRACK_PLACEMENTS
+    )
+    with_tracks = with_tracks and not plan.lean and bool(problem.weights.get("student"))
+    model = (
+        _Model(problem, {}, tracks=sectioning.tracks(problem, enrolments))
+        if with_tracks
+        else _Model(problem, {} if plan.lean else enrolments)
+    )
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
 
@@ -720,10 +880,18 @@ def solve(
             for class_id, placement in solution.placements.items():
                 for student_id in placement.students:
                     enrolments[student_id].append(class_id)
-            model.students(enrolments)  # the same model: new pairs built, weights replaced
-            model.complete_hint(values, min(20.0, remaining() / 4), workers)
+            if with_tracks:  # a new model: the tracks split again from this sectioning
+                times = values[: model.xy_count]
+                model = _Model(problem, {}, tracks=sectioning.tracks(problem, enrolments))
+                values = [*times, *model.track_hint]
+            else:  # the same model: new pairs built, weights replaced
+                model.students(enrolments)
         if model.has_objective:
             model.set_objective()
+        if round_index:
+            # the objective first: the hint's other variables (violations, clashes) are then
+            # set to their cheapest values, not to any feasible ones
+            model.complete_hint(values, min(20.0, remaining() / 4), workers)
         offset = time.monotonic() - started
         scale = model.scale
 
@@ -903,6 +1071,8 @@ def _finish(
 
     if values is None:
         return None, None
+    if model.tracks:
+        enrolments = model.sections(values)
     placements = model.placements(values)
     slots: dict[int, Slot] = {}
     for c, placement in placements.items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from itertools import product
 from pathlib import Path
+from unittest import mock
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from parcours.timetabling.itc2019 import rules
@@ -197,3 +198,71 @@ def test_a_large_model_first_timetabled_without_its_students_still_reaches_the_o
     assert lean.report.feasible, lean.report.hard
     assert len(lean.rounds) >= 2  # the lean round, then one with the students
     assert lean.report.total == ordinary.report.total
+
+
+section_times = st.lists(
+    st.sampled_from([(0b1, 96), (0b1, 102), (0b1, 108), (0b10, 96)]),
+    min_size=1,
+    max_size=2,
+    unique=True,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    options=st.lists(section_times, min_size=4, max_size=4),
+    penalties=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    limits=st.lists(st.integers(1, 2), min_size=4, max_size=4),
+    wishes=st.lists(st.sampled_from([(1,), (2,), (1, 2)]), min_size=1, max_size=3),
+)
+def test_students_sectioned_inside_the_model_reach_the_joint_optimum(
+    options, penalties, limits, wishes
+):
+    # Two courses of two sections each (classes 1-2, 3-4); each section has one or two times
+    # (the second one penalised), the students want one course or both. With a track per
+    # student, the model chooses times and sections together: its plan is the brute-force
+    # optimum over every timetable and every sectioning within the class limits.
+    from parcours.timetabling.itc2019 import sectioning, solver
+
+    from .builders import t, with_students
+
+    assume(limits[0] + limits[1] >= sum(1 in w for w in wishes))
+    assume(limits[2] + limits[3] >= sum(2 in w for w in wishes))
+    times = [
+        [
+            t(("10000" if days == 1 else "01000"), start, 12, penalty=penalty * index)
+            for index, (days, start) in enumerate(choices)
+        ]
+        for choices, penalty in zip(options, penalties, strict=True)
+    ]
+    instance = problem(
+        times, limits=limits, weights={"time": 1, "room": 1, "distribution": 1, "student": 3}
+    )
+    instance.courses = {1: {1: {1: [1, 2]}}, 2: {1: {2: [3, 4]}}}
+    for class_id, course in ((1, 1), (2, 1), (3, 2), (4, 2)):
+        instance.classes[class_id].course = course
+        instance.classes[class_id].subpart = course
+    instance = with_students(instance, {s + 1: list(w) for s, w in enumerate(wishes)})
+    sections = {1: [1, 2], 2: [3, 4]}
+    best = None
+    for timetable in product(*[k.times for k in instance.classes.values()]):
+        for choice in product(*[product(*[sections[c] for c in w]) for w in wishes]):
+            placements = {
+                c: Placement(time.days, time.start, time.weeks, None)
+                for c, time in zip(instance.classes, timetable, strict=True)
+            }
+            for student, classes in enumerate(choice):
+                for c in classes:
+                    placements[c].students.append(student + 1)
+            report = check(instance, Solution(name="b", placements=placements))
+            if report.feasible and (best is None or report.total < best):
+                best = report.total
+    assert best is not None
+    real = sectioning.tracks
+    with mock.patch.object(
+        solver.sectioning, "tracks", lambda p, e, largest=None: real(p, e, largest=1)
+    ):
+        result = solve(instance, seconds=20, tracks=True)
+    assert result.report is not None and result.report.feasible, result.report
+    assert result.report.total == best
+    assert result.model_total == best
