@@ -888,7 +888,7 @@ def solve(
                 model.students(enrolments)
         if model.has_objective:
             model.set_objective()
-        if round_index:
+        if round_index and values is not None:
             # the objective first: the hint's other variables (violations, clashes) are then
             # set to their cheapest values, not to any feasible ones
             model.complete_hint(values, min(20.0, remaining() / 4), workers)
