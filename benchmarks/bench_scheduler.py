@@ -129,6 +129,18 @@ def _gap(name: str, total: int | None) -> float | None:
     return (total - best) / best
 
 
+def _load_words(machine: dict[str, Any]) -> str:
+    """How busy the machine was, from the load average at the end (one run each: noisy)."""
+    load = machine.get("load_average") or [0.0]
+    cores = machine.get("cores") or 2
+    if max(load) > 1.25 * cores:
+        return (
+            "the machine was shared with other work (other processes competing for the "
+            "cores), so times are pessimistic and noisy."
+        )
+    return "the machine was nearly quiet (little else running); one run each, so noisy."
+
+
 def _markdown(rows: list[dict[str, Any]], machine: dict[str, Any], seconds: float) -> str:
     lines = [
         "# Scheduler benchmark: ITC 2019 (issue #16)",
@@ -136,8 +148,7 @@ def _markdown(rows: list[dict[str, Any]], machine: dict[str, Any], seconds: floa
         f"`python -m benchmarks.bench_scheduler --seconds {seconds:g}`; machine: "
         f"{machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, load average at the end "
         f"{machine.get('load_average')}. Each instance solved once, "
-        "in its own process, with 2 CP-SAT workers; the machine was shared with other work "
-        "(several other processes competing for the 2 cores), so times are pessimistic and noisy.",
+        f"in its own process, with 2 CP-SAT workers; {_load_words(machine)}",
         "",
         "| instance | classes | first feasible (s) | total at 60 s | total at end | best known "
         "| gap | hard | time / room / distr. / student | CP-SAT bound | peak MB "

@@ -61,8 +61,11 @@ ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
 # Above this many (class, time, room) placements, the first round leaves the students out.
 LEAN_PLACEMENTS = 60_000
-# Up to this many placements, the students are sectioned inside the model (tracks).
+# Up to this many placements, the students are sectioned inside the model (tracks), unless
+# that takes more than this many clash terms (then: pairs of fixed weights, re-sectioned
+# between rounds).
 TRACK_PLACEMENTS = LEAN_PLACEMENTS
+TRACK_TERMS = 200_000
 
 
 def _placements(problem: Problem) -> int:
@@ -236,10 +239,9 @@ class _Model:
         # the enrolments), and the hint of its current choice.
         self.tracks: list[tuple[sectioning.Track, dict[int, tuple[list[Any], list[Any]]]]] = []
         self.track_hint: list[int] = []
-        if tracks is None:
+        weighted = bool(problem.weights.get("student"))
+        if tracks is None or not weighted or not self._tracks(tracks):
             self._students(enrolments)
-        else:
-            self._tracks(tracks)
         self.stats["variables"] = len(self.model.proto.variables)
         self.stats["constraints"] = len(self.model.proto.constraints)
 
@@ -599,36 +601,67 @@ class _Model:
         longest = int(travel.max()) if travel.size else 0
         return bool((_gaps(self.columns[a], self.columns[b]) < longest).any())
 
-    def _tracks(self, tracks: list[sectioning.Track]) -> None:
+    def _tracks(self, tracks: list[sectioning.Track]) -> bool:
         """The students sectioned inside the model, a track at a time.
 
         Each track (students with the same courses and classes) chooses one enrolment per
         course; its classes' seats are counted; each pair of classes it may attend together
         and that may clash costs the track's size when it attends both and they clash. The
         timetable and the sectioning are then optimised together (the track sizes are fixed:
-        a later round splits the tracks again from the best sectioning).
+        a later round splits the tracks again from the best sectioning). False, and nothing
+        built, when that would take more than ``TRACK_TERMS`` clash terms.
         """
-        weight = self.problem.weights["student"] * self.scale
-        if not weight:
-            return
         options = sectioning.all_options(self.problem)
-        takers: dict[int, list[tuple[int, Any]]] = {}
-        shared: dict[tuple[int, int], int] = {}
         clash: dict[tuple[int, int], bool] = {}
-        terms = 0
+        planned: list[tuple[sectioning.Track, dict[int, list[Any]], list[tuple[int, int]]]] = []
+        terms = examined = 0
         for track in tracks:
-            choices: dict[int, tuple[list[Any], list[Any]]] = {}
-            attend: dict[int, Any] = {}  # class → its literal (absent: always attended)
-            classes: list[tuple[int, int]] = []  # (class, course)
+            varying: dict[int, list[Any]] = {}  # course → its enrolments (several)
+            classes: list[tuple[int, int]] = []  # (class, course), each once
             for course_id, current in track.chosen:
-                known = options.get(course_id, [])
                 if not current:
                     continue  # nothing fitted: left out, as the sectioning does
+                known = options.get(course_id, [])
                 if current not in known:
                     known = [*known, current]
-                if len(known) == 1:
-                    classes.extend((c, course_id) for c in current)
+                if len(known) > 1:
+                    varying[course_id] = known
+                held = sorted({c for option in known for c in option})
+                classes.extend((c, course_id) for c in held)
+            examined += len(classes) * (len(classes) - 1) // 2
+            if examined > 20 * TRACK_TERMS:
+                return False  # a big instance: even counting them would take long
+            pairs = []
+            for (a, course_a), (b, course_b) in combinations(classes, 2):
+                if course_a == course_b and not self._together(varying, course_a, a, b):
                     continue
+                key = (a, b) if a < b else (b, a)
+                if key not in clash:
+                    clash[key] = self.can_clash(*key)
+                if clash[key]:
+                    pairs.append(key)
+                    terms += course_a in varying or course_b in varying
+            planned.append((track, varying, pairs))
+            if terms > TRACK_TERMS:
+                return False
+        self._build_tracks(planned)
+        self.stats["tracks"] = len(tracks)
+        self.stats["track_terms"] = terms
+        return True
+
+    def _build_tracks(
+        self, planned: list[tuple[sectioning.Track, dict[int, list[Any]], list[tuple[int, int]]]]
+    ) -> None:
+        weight = self.problem.weights["student"] * self.scale
+        takers: dict[int, list[tuple[int, Any]]] = {}
+        shared: dict[tuple[int, int], int] = {}
+        for track, varying, pairs in planned:
+            choices: dict[int, tuple[list[Any], list[Any]]] = {}
+            attend: dict[int, Any] = {}  # class → its literal (absent: always attended)
+            for course_id, current in track.chosen:
+                if course_id not in varying:
+                    continue
+                known = varying[course_id]
                 literals = [self.model.new_bool_var("track") for _ in known]
                 self.model.add_exactly_one(literals)
                 choices[course_id] = (literals, known)
@@ -645,18 +678,8 @@ class _Model:
                         self.model.add(sum(held) == literal)
                         attend[c] = literal
                     takers.setdefault(c, []).append((track.size, attend[c]))
-                    classes.append((c, course_id))
             self.tracks.append((track, choices))
-            for (a, course_a), (b, course_b) in combinations(classes, 2):
-                if a == b:
-                    continue
-                if course_a == course_b and not self._together(choices, course_a, a, b):
-                    continue
-                key = (a, b) if a < b else (b, a)
-                if key not in clash:
-                    clash[key] = self.can_clash(*key)
-                if not clash[key]:
-                    continue
+            for key in pairs:
                 pair = self._pair(*key)
                 present = [attend[c] for c in key if c in attend]
                 if not present:
@@ -665,24 +688,19 @@ class _Model:
                 both = self.model.new_bool_var("clash")
                 self.model.add_bool_or([pair.negated(), *(x.negated() for x in present), both])
                 self.objective.append((both, weight * track.size))
-                terms += 1
         for c, held in takers.items():
             self.model.add(
                 sum(size * literal for size, literal in held) <= self.problem.classes[c].limit
             )
         self.shared = shared
         self.stats["student_pairs"] = len(self.pairs)
-        self.stats["tracks"] = len(tracks)
-        self.stats["track_terms"] = terms
 
     @staticmethod
-    def _together(
-        choices: dict[int, tuple[list[Any], list[Any]]], course_id: int, a: int, b: int
-    ) -> bool:
+    def _together(varying: dict[int, list[Any]], course_id: int, a: int, b: int) -> bool:
         """Some enrolment of the course holds both classes (else never attended together)."""
-        if course_id not in choices:
+        if course_id not in varying:
             return True
-        return any(a in option and b in option for option in choices[course_id][1])
+        return any(a in option and b in option for option in varying[course_id])
 
     def sections(self, values: list[int]) -> dict[int, list[int]]:
         """Student id → classes, as the tracks of ``values`` chose them."""
@@ -838,12 +856,13 @@ def solve(
         if tracks is not None
         else bool(problem.students) and _placements(problem) <= TRACK_PLACEMENTS
     )
-    with_tracks = with_tracks and not plan.lean and bool(problem.weights.get("student"))
+    with_tracks = with_tracks and bool(problem.weights.get("student"))
     model = (
-        _Model(problem, {}, tracks=sectioning.tracks(problem, enrolments))
-        if with_tracks
+        _Model(problem, enrolments, tracks=sectioning.tracks(problem, enrolments))
+        if with_tracks and not plan.lean
         else _Model(problem, {} if plan.lean else enrolments)
     )
+    with_tracks = with_tracks and (plan.lean or bool(model.tracks))
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
 
@@ -882,8 +901,9 @@ def solve(
                     enrolments[student_id].append(class_id)
             if with_tracks:  # a new model: the tracks split again from this sectioning
                 times = values[: model.xy_count]
-                model = _Model(problem, {}, tracks=sectioning.tracks(problem, enrolments))
+                model = _Model(problem, enrolments, tracks=sectioning.tracks(problem, enrolments))
                 values = [*times, *model.track_hint]
+                with_tracks = bool(model.tracks)  # else too large: pairs from now on
             else:  # the same model: new pairs built, weights replaced
                 model.students(enrolments)
         if model.has_objective:

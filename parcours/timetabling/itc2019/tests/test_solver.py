@@ -266,3 +266,20 @@ def test_students_sectioned_inside_the_model_reach_the_joint_optimum(
     assert result.report is not None and result.report.feasible, result.report
     assert result.report.total == best
     assert result.model_total == best
+
+
+def test_tracks_too_large_for_the_model_fall_back_to_pairs_of_fixed_weights(monkeypatch):
+    # Beyond TRACK_TERMS clash terms the students are not sectioned inside the model: the
+    # pairs of the current sectioning are used instead, rounds after rounds, and the plan is
+    # as good on the tiny instance.
+    from parcours.timetabling.itc2019 import solver
+
+    instance = read_problem(TINY)
+    inside = solve(instance, seconds=20, rounds=2)
+    assert inside.stats.get("tracks")
+    monkeypatch.setattr(solver, "TRACK_TERMS", 0)
+    pairs = solve(instance, seconds=20, rounds=2)
+    assert "tracks" not in pairs.stats and pairs.stats["student_pairs"]
+    assert pairs.report is not None and inside.report is not None
+    assert pairs.report.feasible, pairs.report.hard
+    assert pairs.report.total == inside.report.total
