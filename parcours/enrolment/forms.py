@@ -44,6 +44,12 @@ SLOTS_HELP = _(
 )
 
 
+def _room_label(room: Resource) -> str:
+    if room.kind == Resource.Kind.MOBILE_UNIT:
+        return str(_("Unité mobile — %(name)s") % {"name": room.name})
+    return f"{room.site.name} — {room.name}"
+
+
 class SessionForm(forms.Form):
     module = forms.ModelChoiceField(queryset=Module.objects.none(), label=_("Module"))
     code = forms.CharField(label=_("Code de la session"), max_length=40)
@@ -125,12 +131,12 @@ class SessionForm(forms.Form):
         self.fields["site"].queryset = Site.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
         self.fields["room"].queryset = (  # type: ignore[attr-defined]
             Resource.objects.filter(
-                organisation=organisation, kind=Resource.Kind.ROOM, is_active=True
+                organisation=organisation, kind__in=Resource.SESSION_KINDS, is_active=True
             )
             .select_related("site")
-            .order_by("site__name", "name")
+            .order_by("kind", "site__name", "name")
         )
-        self.fields["room"].label_from_instance = lambda r: f"{r.site.name} — {r.name}"  # type: ignore[attr-defined]
+        self.fields["room"].label_from_instance = _room_label  # type: ignore[attr-defined]
         self.fields["trainers"].queryset = (  # type: ignore[attr-defined]
             User.objects.filter(
                 memberships__organisation=organisation,

@@ -59,8 +59,9 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="sessions",
-        limit_choices_to={"kind": Resource.Kind.ROOM},
+        limit_choices_to={"kind__in": Resource.SESSION_KINDS},
         verbose_name=_("salle"),
+        help_text=_("Une salle du site de la session, ou une unité mobile amenée sur place."),
     )
     online_url = models.URLField(_("lien de la classe virtuelle"), blank=True)
     access_notes = models.TextField(

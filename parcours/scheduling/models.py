@@ -104,6 +104,10 @@ class Resource(models.Model):
         EQUIPMENT = "equipment", _("Matériel")
         MOBILE_UNIT = "mobile_unit", _("Unité mobile")
 
+    # Where a training session can take place: a room of its site, or a mobile unit brought
+    # to any site (a truck, a dome).
+    SESSION_KINDS = (Kind.ROOM, Kind.MOBILE_UNIT)
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -163,6 +167,12 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def serves_site(self, site_id: int | None) -> bool:
+        """A session at this site may take place here (a room of the site, a mobile unit)."""
+        if self.kind == self.Kind.MOBILE_UNIT:
+            return site_id is not None
+        return self.kind == self.Kind.ROOM and self.site_id == site_id
 
 
 class OpeningHours(models.Model):

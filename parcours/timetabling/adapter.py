@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Site, User
@@ -81,11 +82,12 @@ def cohort_code(site: Site | None, number: int) -> str:
 
 
 def rooms_of(campaign: Campaign) -> list[Resource]:
+    """The rooms of the campaign's sites and the organisation's mobile units (any site)."""
     return list(
         Resource.objects.filter(
+            Q(kind=Resource.Kind.ROOM, site__in=campaign.sites.all())
+            | Q(kind=Resource.Kind.MOBILE_UNIT),
             organisation=campaign.organisation_id,
-            site__in=campaign.sites.all(),
-            kind=Resource.Kind.ROOM,
             is_active=True,
         )
         .select_related("site")
@@ -105,10 +107,16 @@ def trainers_of(campaign: Campaign) -> list[TrainerProfile]:
     )
 
 
+def _room_name(room: Resource) -> str:
+    if room.kind == Resource.Kind.MOBILE_UNIT:
+        return str(_("%(name)s (unité mobile)") % {"name": room.name})
+    return f"{room.name} ({room.site.name})"
+
+
 def names(campaign: Campaign) -> Names:
     return Names(
         sites={str(s.pk): s.name for s in campaign.sites.all()},
-        rooms={str(r.pk): f"{r.name} ({r.site.name})" for r in rooms_of(campaign)},
+        rooms={str(r.pk): _room_name(r) for r in rooms_of(campaign)},
         trainers={
             str(t.user_id): t.user.get_full_name() or t.user.email for t in trainers_of(campaign)
         },
@@ -247,10 +255,13 @@ def describe(campaign: Campaign, *, with_pins: bool = True) -> pure.Campaign:
                 str(r.site_id),
                 r.capacity or 0,
                 frozenset(f.slug for f in r.features.all()),
-                frozenset(busy[r.pk] | shut[r.site_id]),
+                # a mobile unit keeps no site's hours: only its own bookings
+                frozenset(busy[r.pk] if mobile else busy[r.pk] | shut[r.site_id]),
                 r.name,
+                mobile=mobile,
             )
             for r in rooms
+            for mobile in [r.kind == Resource.Kind.MOBILE_UNIT]
         ),
         trainers=tuple(
             pure.Trainer(

@@ -131,14 +131,14 @@ def _place(
     )
     room = (
         Resource.objects.filter(
-            pk=room_id, organisation=organisation, kind=Resource.Kind.ROOM
+            pk=room_id, organisation=organisation, kind__in=Resource.SESSION_KINDS
         ).first()
         if room_id is not None and 1 <= room_id <= bounds.MAX_ID
         else None
     )
     if site_id is not None and site is None:
         raise ValidationError({"site": [_("Ce site n'appartient pas à votre organisation.")]})
-    if room_id is not None and (room is None or site is None or room.site_id != site.pk):
+    if room_id is not None and (room is None or site is None or not room.serves_site(site.pk)):
         raise ValidationError({"room": [_("Choisissez une salle du site de la session.")]})
     return site, room
 

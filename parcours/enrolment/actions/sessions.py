@@ -212,9 +212,9 @@ def _validate_session(
     room = None
     if data.room_id is not None:
         room = Resource.objects.filter(
-            pk=data.room_id, kind=Resource.Kind.ROOM, organisation=organisation
+            pk=data.room_id, kind__in=Resource.SESSION_KINDS, organisation=organisation
         ).first()
-        if room is None or site is None or room.site_id != site.pk:
+        if room is None or site is None or not room.serves_site(site.pk):
             errors["room"] = [_("Choisissez une salle du site de la session.")]
     slot_errors = _slot_errors(
         data.slots, existing or set(), allow_past=data.allow_past, now=timezone.now()

@@ -433,6 +433,37 @@ class TestRoom:
         assert "Salle Turing" in exc.value.message_dict["room"][0]
         assert not Session.objects.filter(code="CLASH").exists()
 
+    def test_a_mobile_unit_goes_to_any_site_a_room_stays_at_its_own(
+        self, make_session, coordinator, logistics, room, org
+    ) -> None:
+        from parcours.accounts import actions as account_actions
+        from parcours.scheduling import actions as scheduling
+        from parcours.scheduling.models import Resource
+
+        elsewhere = account_actions.create_site(
+            organisation=org, name="Charleroi", city="Charleroi", actor=None
+        )
+        truck = scheduling.create_resource(
+            actor=Actor.of(logistics),
+            site=room.site,
+            name="Camion numérique",
+            code="TRUCK",
+            capacity=20,
+            kind=Resource.Kind.MOBILE_UNIT,
+            requires_approval=False,
+        )
+        session = make_session()
+        data = _data_of(session)
+        data.site_id, data.room_id = elsewhere.pk, room.pk
+        with pytest.raises(ValidationError) as exc:
+            actions.update_session(actor=Actor.of(coordinator), session=session, data=data)
+        assert "room" in exc.value.message_dict
+        data.room_id = truck.pk
+        actions.update_session(actor=Actor.of(coordinator), session=session, data=data)
+        session.refresh_from_db()
+        assert (session.site_id, session.room_id) == (elsewhere.pk, truck.pk)
+        assert len(actions.room_bookings(session)) == session.slots.count()
+
 
 class TestEmails:
     """Who is told what. (The documents app takes over the confirmed / promoted / cancelled

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from parcours.timetabling.campaign.model import (
     AM,
     MAX_SPREAD_DAYS,
+    MOBILE_SETUP_HALF_DAYS,
     PM,
     Campaign,
     HalfDay,
@@ -59,6 +60,7 @@ def check(campaign: Campaign, placements: tuple[Placement, ...]) -> list[Violati
     trainer_days: dict[tuple[str, tuple[int, int]], set[dt.date]] = defaultdict(set)
     cohort_sites: dict[str, set[str]] = defaultdict(set)
     spans: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+    stays: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)  # mobile units
     for p in placements:
         seen[p.session] += 1
         if p.session not in expected or p.session != session_id(p.cohort, p.module):
@@ -99,7 +101,7 @@ def check(campaign: Campaign, placements: tuple[Placement, ...]) -> list[Violati
         if room is None:
             bad("room", p.session, f"unknown room {p.room}")
         else:
-            if room.site != p.site:
+            if not room.serves(p.site):
                 bad("room", p.session, f"room {room.code} is not at {p.site}")
             if room.capacity < cohort.size:
                 bad("capacity", p.session, f"room {room.code} holds {room.capacity}")
@@ -125,6 +127,11 @@ def check(campaign: Campaign, placements: tuple[Placement, ...]) -> list[Violati
         for h in half_days:
             cohort_use[(p.cohort, h)].append(p.session)
         first, last = _order(half_days[0]), _order(half_days[-1]) + 1
+        if room is not None and room.mobile:
+            stays[room.code].append((first, last, p.site, p.session))
+            blocked = {_order(h) for h in room.unavailable}
+            if any(first - k in blocked for k in range(1, MOBILE_SETUP_HALF_DAYS + 1)):
+                bad("room_busy", p.session, f"no day to bring {room.code} after a booking")
         spans[p.cohort].append((first, last, module.phase, p.session))
     for session in expected:
         if seen[session] != 1:
@@ -140,6 +147,18 @@ def check(campaign: Campaign, placements: tuple[Placement, ...]) -> list[Violati
         limit = trainers[code].max_days_per_week
         if limit is not None and len(taught) > limit:
             bad("max_days", code, f"{len(taught)} days in week {week}")
+    for code, visits in stays.items():
+        for (a_first, a_last, a_site, a_id), (
+            b_first,
+            b_last,
+            b_site,
+            b_id,
+        ) in itertools.combinations(visits, 2):
+            if a_site != b_site and not (
+                a_last + MOBILE_SETUP_HALF_DAYS <= b_first
+                or b_last + MOBILE_SETUP_HALF_DAYS <= a_first
+            ):
+                bad("travel", b_id, f"{code} has no day to travel between {a_id} and {b_id}")
     for code, sites in cohort_sites.items():
         if len(sites) > 1:
             bad("site", code, f"cohort at several sites: {sorted(sites)}")

@@ -101,7 +101,7 @@ def prechecks(campaign: Campaign) -> list[Reason]:
     for spec in sessions:
         sites = [spec.cohort.site] if spec.cohort.site else list(campaign.sites)
         if not any(
-            r.site in sites
+            any(r.serves(site) for site in sites)
             and r.capacity >= spec.cohort.size
             and spec.module.features <= r.features
             for r in campaign.rooms
@@ -136,7 +136,7 @@ def prechecks(campaign: Campaign) -> list[Reason]:
     # Room-days at each site.
     for site in campaign.sites:
         needed = sum(math.ceil(s.module.half_days / 2) for s in sessions if s.cohort.site == site)
-        rooms = [r for r in campaign.rooms if r.site == site]
+        rooms = [r for r in campaign.rooms if r.serves(site)]  # mobile units counted too
         open_days = len(_open_days(campaign, site))
         available = len(rooms) * open_days
         if needed > available:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from parcours.timetabling.campaign.model import (
     MAX_SPREAD_DAYS,
+    MOBILE_SETUP_HALF_DAYS,
     Campaign,
     Placement,
     Room,
@@ -49,6 +51,27 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
     load: dict[str, int] = defaultdict(int)
     for room in c.rooms:
         room_busy[room.code] |= {g.slot(h) for h in room.unavailable}
+    booked = {room.code: {g.slot(h) for h in room.unavailable} for room in c.rooms if room.mobile}
+    stays: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # mobile unit → visits
+
+    def room_ok(site: str) -> Callable[[Room, int, int], bool]:
+        """A mobile unit can be brought to ``site`` for [first, end): a day free of its
+        bookings before, and a day between it and its visits to other sites."""
+        pad = MOBILE_SETUP_HALF_DAYS
+
+        def ok(room: Room, first: int, end: int) -> bool:
+            if not room.mobile:
+                return True
+            if any(first - k in booked[room.code] for k in range(1, pad + 1)):
+                return False
+            return all(
+                e + pad <= first or end + pad <= f
+                for f, e, where in stays[room.code]
+                if where != site
+            )
+
+        return ok
+
     for trainer in c.trainers:
         trainer_busy[trainer.code] |= {g.slot(h) for h in trainer.unavailable}
     structural: dict[int, list[int]] = {}
@@ -67,6 +90,9 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
             (r.site for r in c.rooms if r.code == pin.room), c.sites[0]
         )
         starts = [g.slot(h) for h in pin.starts]
+        if pin.room in booked and starts:
+            lengths = pinned_spec.part_lengths()
+            stays[pin.room].append((starts[0], starts[-1] + lengths[len(starts) - 1], site))
         for start, length in zip(starts, pinned_spec.part_lengths(), strict=False):
             span = set(range(start, start + length))
             room_busy[pin.room] |= span
@@ -114,7 +140,7 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
                     (
                         r
                         for r in c.rooms
-                        if r.site == site
+                        if r.serves(site)
                         and r.capacity >= spec.cohort.size
                         and spec.module.features <= r.features
                     ),
@@ -130,7 +156,7 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
                 trainers.sort(key=lambda t: (t.home_site != site, load[t.code]))
                 placed = _place(
                     g, allowed[site], structural, lengths, ready[code], rooms, trainers,
-                    room_busy, trainer_busy, week_days,
+                    room_busy, trainer_busy, week_days, room_ok(site),
                 )  # fmt: skip
                 if placed is not None:
                     starts, room_code, trainer_code = placed
@@ -141,6 +167,8 @@ def _greedy(campaign: Campaign, grid: _Grid, *, stagger: float) -> tuple[Placeme
                         trainer_busy[trainer_code] |= span
                         week_days[(trainer_code, g.week(start))] += math.ceil(length / 2)
                     load[trainer_code] += 1
+                    if room_code in booked:
+                        stays[room_code].append((starts[0], starts[-1] + lengths[-1], site))
                     ready[code] = starts[-1] + lengths[-1] + gap
                     result.append(
                         Placement(
@@ -177,6 +205,7 @@ def _place(
     room_busy: dict[str, set[int]],
     trainer_busy: dict[str, set[int]],
     week_days: dict[tuple[str, int], int],
+    room_ok: Callable[[Room, int, int], bool],
 ) -> tuple[list[int], str, str] | None:
     def starts_of(length: int) -> list[int]:
         if length not in structural:
@@ -200,7 +229,11 @@ def _place(
             continue
         slots = [set(range(s, s + n)) for s, n in zip(starts, lengths, strict=True)]
         every = set().union(*slots)
-        room = next((r for r in rooms if not every & room_busy[r.code]), None)
+        end = starts[-1] + lengths[-1]
+        room = next(
+            (r for r in rooms if not every & room_busy[r.code] and room_ok(r, starts[0], end)),
+            None,
+        )
         if room is None:
             continue
         for trainer in trainers:

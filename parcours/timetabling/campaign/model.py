@@ -24,6 +24,7 @@ PM = 1
 MAX_SPREAD_DAYS = 14  # the parts of a non-consecutive session lie within two weeks
 MAX_HALF_DAYS = 20  # a module lasts at most ten days
 MAX_DAYS = 400  # a campaign lasts at most about thirteen months
+MOBILE_SETUP_HALF_DAYS = 2  # a mobile unit travels and is set up the day before it is used
 
 
 class Phase(IntEnum):
@@ -62,12 +63,28 @@ class Cohort:
 
 @dataclass(frozen=True)
 class Room:
+    """A room of a site, or a mobile unit (``mobile``: a truck, a dome) that goes to the sites
+    (``sites``; empty: any site of the campaign) from its home ``site``.
+
+    A mobile unit is in one place at a time and needs a day to travel and set up
+    (``MOBILE_SETUP_HALF_DAYS``): between two of its sessions at different sites, and between
+    an existing booking and a session, there is at least that much free time.
+    """
+
     code: str
     site: str
     capacity: int
     features: frozenset[str] = frozenset()
     unavailable: frozenset[HalfDay] = frozenset()  # existing bookings, outside opening hours
     name: str = ""
+    mobile: bool = False
+    sites: frozenset[str] = frozenset()
+
+    def serves(self, site: str) -> bool:
+        """Sessions at ``site`` may be held here."""
+        if not self.mobile:
+            return site == self.site
+        return not self.sites or site in self.sites
 
 
 @dataclass(frozen=True)

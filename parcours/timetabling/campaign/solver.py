@@ -17,6 +17,7 @@ turns into reasons, beside the numeric pre-checks.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import random
 import threading
@@ -24,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -32,6 +34,7 @@ from parcours.timetabling.campaign.checker import check, weighted_cost, wish_cos
 from parcours.timetabling.campaign.greedy import greedy
 from parcours.timetabling.campaign.model import (
     MAX_SPREAD_DAYS,
+    MOBILE_SETUP_HALF_DAYS,
     Campaign,
     HalfDay,
     Placement,
@@ -160,6 +163,9 @@ class _Model:
             m.add_exactly_one(bools.values())
             self.cohort_site[cohort.code] = bools
         room_intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+        visits: dict[str, list[tuple[SessionSpec, Any, list[Any], tuple[int, ...]]]] = defaultdict(
+            list
+        )  # mobile unit → the sessions that may use it
         trainer_intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
         cohort_parts: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
         self.part_days: dict[tuple[str, int], int] = {}
@@ -191,14 +197,21 @@ class _Model:
             eligible_rooms = [
                 r
                 for r in c.rooms
-                if r.site in sites
+                if any(r.serves(site) for site in sites)
                 and r.capacity >= spec.cohort.size
                 and spec.module.features <= r.features
             ]
             rooms = {r.code: m.new_bool_var(f"room:{spec.id}:{r.code}") for r in eligible_rooms}
             m.add_exactly_one(rooms.values())
             for code, used in rooms.items():
-                m.add_implication(used, sites[room_by_code[code].site])
+                room = room_by_code[code]
+                if room.mobile:
+                    served = [b for site, b in sites.items() if room.serves(site)]
+                    if len(served) < len(sites):
+                        m.add_bool_or([used.negated(), *served])
+                    visits[code].append((spec, used, starts, lengths))
+                else:
+                    m.add_implication(used, sites[room.site])
                 for i, length in enumerate(lengths):
                     room_intervals[code].append(
                         m.new_optional_fixed_size_interval_var(
@@ -243,6 +256,7 @@ class _Model:
                     )
         for intervals in room_intervals.values():
             m.add_no_overlap(intervals)
+        self._mobile_units(visits)
         for trainer in c.trainers:
             if trainer.unavailable and trainer_intervals[trainer.code]:
                 lit = self._assumption("trainer_busy", trainer=trainer.code)
@@ -263,6 +277,67 @@ class _Model:
         self._cohort_order()
         self._pins()
         self._wishes()
+
+    def _mobile_units(
+        self, visits: dict[str, list[tuple[SessionSpec, Any, list[Any], tuple[int, ...]]]]
+    ) -> None:
+        """A mobile unit is in one place at a time and is brought the day before: its
+        sessions at different sites, and its existing bookings and a session after them, are
+        at least ``MOBILE_SETUP_HALF_DAYS`` apart (a session's parts count as one stay)."""
+        c, g, m = self.c, self.g, self.m
+        pad = MOBILE_SETUP_HALF_DAYS
+        for code, uses in visits.items():
+            room = next(r for r in c.rooms if r.code == code)
+            if room.unavailable:
+                lit = self._assumption("room_busy", room=code)
+                flags = [False] * g.slots
+                for h in room.unavailable:
+                    if 0 <= g.slot(h) < g.slots:
+                        flags[g.slot(h)] = True
+                padded = [
+                    m.new_optional_interval_var(
+                        starts[0] - pad,
+                        starts[-1] + lengths[-1] - starts[0] + pad,
+                        starts[-1] + lengths[-1],
+                        used,
+                        f"bring:{spec.id}:{code}",
+                    )
+                    for spec, used, starts, lengths in uses
+                ]
+                busy = [
+                    m.new_optional_fixed_size_interval_var(begin, length, lit, "busy")
+                    for begin, length in _runs(flags)
+                ]
+                if busy:
+                    m.add_no_overlap([*padded, *busy])
+            for (a, used_a, starts_a, lengths_a), (
+                b,
+                used_b,
+                starts_b,
+                lengths_b,
+            ) in itertools.combinations(uses, 2):
+                if a.cohort.code == b.cohort.code:
+                    continue  # one group: one site
+                enforce = [used_a, used_b]
+                sites_a, sites_b = self.cohort_site[a.cohort.code], self.cohort_site[b.cohort.code]
+                if len(sites_a) == len(sites_b) == 1:
+                    if set(sites_a) == set(sites_b):
+                        continue  # same site: the room's no-overlap is enough
+                else:
+                    apart = m.new_bool_var(f"elsewhere:{a.id}:{b.id}")
+                    for site, here in sites_a.items():
+                        there = sites_b.get(site)
+                        m.add_bool_or(
+                            [here.negated(), *([there] if there is not None else []), apart]
+                        )
+                    enforce.append(apart)
+                first = m.new_bool_var(f"first:{a.id}:{b.id}")
+                m.add(starts_a[-1] + lengths_a[-1] + pad <= starts_b[0]).only_enforce_if(
+                    [*enforce, first]
+                )
+                m.add(starts_b[-1] + lengths_b[-1] + pad <= starts_a[0]).only_enforce_if(
+                    [*enforce, first.negated()]
+                )
 
     def _week_bool(self, session: str, part: int, week: int) -> cp_model.IntVar:
         """True when that part starts in that week (a part never runs across weeks)."""

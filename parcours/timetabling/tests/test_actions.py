@@ -85,6 +85,48 @@ def test_commit_creates_every_session_and_its_room_bookings(
         actions.commit_plan(actor=Actor.of(coordinator), campaign=campaign)
 
 
+def test_a_mobile_unit_stands_in_for_rooms_at_both_sites_and_is_booked_by_the_commit(
+    campaign: Campaign,
+    coordinator: User,
+    logistics: User,
+    sites: list[Site],
+    rooms: list[Resource],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # No room at either site any more: the organisation's truck goes to both, with a day to
+    # travel between a session at Gosselies and one at Liège.
+    Resource.objects.filter(pk__in=[r.pk for r in rooms]).update(is_active=False)
+    truck = scheduling_actions.create_resource(
+        actor=Actor.of(logistics),
+        site=sites[0],
+        name="Camion numérique",
+        code="TRUCK",
+        capacity=16,
+        kind=Resource.Kind.MOBILE_UNIT,
+        requires_approval=False,
+    )
+    assert adapter.names(campaign).rooms[str(truck.pk)] == "Camion numérique (unité mobile)"
+    campaign = solved(campaign, coordinator, django_capture_on_commit_callbacks)
+    assert campaign.status == CampaignStatus.PLANNED, campaign.reasons
+    placements = adapter.plan_of(campaign)
+    assert {p.room for p in placements} == {str(truck.pk)}
+    assert {p.site for p in placements} == {str(s.pk) for s in sites}
+    assert pure.check(adapter.describe(campaign), placements) == []
+    result = actions.commit_plan(actor=Actor.of(coordinator), campaign=campaign)
+    assert len(result.sessions) == 4
+    sessions = list(Session.objects.filter(organisation=campaign.organisation))
+    assert {s.room_id for s in sessions} == {truck.pk}
+    assert {s.site_id for s in sessions} == {s.pk for s in sites}
+    # the truck is held for every half-day of every session
+    assert Booking.objects.filter(resources=truck, status="approved").count() == 16
+    days = {
+        s.site_id: {slot.start.astimezone(adapter.BRUSSELS).date() for slot in s.slots.all()}
+        for s in sessions
+    }
+    gosselies, liege = days[sites[0].pk], days[sites[1].pk]
+    assert all(abs((a - b).days) >= 2 for a in gosselies for b in liege)
+
+
 def test_rooms_that_need_approval_are_requested_and_the_commit_says_so(
     campaign: Campaign,
     coordinator: User,

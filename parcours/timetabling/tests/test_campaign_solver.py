@@ -92,6 +92,71 @@ def test_the_checker_catches_an_overlap_and_a_holiday() -> None:
     assert "calendar" in kinds
 
 
+def _truck_campaign(**changes: object) -> Campaign:
+    # Two sites without rooms; one truck that goes to both; two groups, one per site, of one
+    # two-day module each, in one week: the truck goes from one to the other with a free day.
+    campaign = small_campaign(
+        end=MONDAY + dt.timedelta(days=4),
+        modules=(Module("M1A", half_days=4, phase=Phase.INTRODUCTION),),
+        cohorts=(
+            Cohort("NAM-1", "NAM", 10, ("M1A",)),
+            Cohort("CHA-1", "CHA", 10, ("M1A",)),
+        ),
+        rooms=(Room("TRUCK", "NAM", 12, mobile=True),),
+        trainers=(Trainer("ANN", frozenset({"M1A"})), Trainer("BOB", frozenset({"M1A"}))),
+    )
+    return dataclasses.replace(campaign, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("construct", [True, False], ids=["greedy-first", "cp-sat-only"])
+def test_a_mobile_unit_serves_two_sites_with_a_day_to_travel_between(construct: bool) -> None:
+    campaign = _truck_campaign()
+    plan = solve(campaign, seconds=10, construct=construct)
+    assert plan.found, plan.reasons
+    assert check(campaign, plan.placements) == []
+    first, second = sorted(plan.placements, key=lambda p: p.starts)
+    assert {first.site, second.site} == {"NAM", "CHA"}
+    assert {first.room, second.room} == {"TRUCK"}
+    # Monday-Tuesday at one site, Thursday-Friday at the other: Wednesday is the travel day.
+    assert first.starts[0].day == MONDAY
+    assert second.starts[0].day == MONDAY + dt.timedelta(days=3)
+    # Booked on Thursday: no week is long enough for both any more.
+    busy = frozenset(HalfDay(MONDAY + dt.timedelta(days=3), h) for h in (AM, PM))
+    booked = _truck_campaign(rooms=(Room("TRUCK", "NAM", 12, unavailable=busy, mobile=True),))
+    assert not solve(booked, seconds=10, construct=construct).found
+
+
+def test_the_checker_catches_a_mobile_unit_without_a_day_to_travel() -> None:
+    campaign = _truck_campaign()
+    plan = solve(campaign, seconds=10)
+    first, second = sorted(plan.placements, key=lambda p: p.starts)
+    wednesday = HalfDay(MONDAY + dt.timedelta(days=2), AM)
+    hurried = (first, dataclasses.replace(second, starts=(wednesday,)))
+    assert {v.kind for v in check(campaign, hurried)} == {"travel"}
+    # At the same site, the next day is fine (nothing to move).
+    both_here = _truck_campaign(
+        cohorts=(Cohort("NAM-1", "NAM", 10, ("M1A",)), Cohort("NAM-2", "NAM", 10, ("M1A",)))
+    )
+    same_site = (
+        dataclasses.replace(first, site="NAM", cohort="NAM-1", session="NAM-1/M1A"),
+        dataclasses.replace(
+            second, site="NAM", cohort="NAM-2", session="NAM-2/M1A", starts=(wednesday,)
+        ),
+    )
+    assert check(both_here, same_site) == []
+    # A booking of the unit the day before a session leaves it no day to come.
+    tuesday = frozenset({HalfDay(MONDAY + dt.timedelta(days=1), PM)})
+    booked = _truck_campaign(rooms=(Room("TRUCK", "NAM", 12, unavailable=tuesday, mobile=True),))
+    late = (dataclasses.replace(first, starts=(wednesday,)),)
+    assert "room_busy" in {v.kind for v in check(booked, late)}
+    # A unit limited to some sites is refused elsewhere.
+    namur_only = _truck_campaign(
+        rooms=(Room("TRUCK", "NAM", 12, mobile=True, sites=frozenset({"NAM"})),)
+    )
+    assert not solve(namur_only, seconds=5).found
+    assert "room" in {v.kind for v in check(namur_only, plan.placements)}
+
+
 def test_a_pinned_session_stays_where_it_was() -> None:
     campaign = small_campaign()
     plan = solve(campaign, seconds=10)
@@ -207,6 +272,18 @@ def campaigns(draw: st.DrawFn) -> Campaign:
         )
         for i in range(draw(st.integers(0, 2)))
     ) + tuple(Room(f"Big{site}", site, 16, frozenset({"pc"}), some_half_days()) for site in sites)
+    if draw(st.booleans()):  # a mobile unit, going everywhere or to some sites
+        rooms += (
+            Room(
+                "Truck",
+                sites[0],
+                draw(st.integers(6, 16)),
+                frozenset({"pc"}),
+                some_half_days(),
+                mobile=True,
+                sites=frozenset(draw(st.sets(st.sampled_from(sites)))),
+            ),
+        )
     trainers = tuple(
         Trainer(
             f"T{i}",
