@@ -294,16 +294,22 @@ class _Model:
                 for h in room.unavailable:
                     if 0 <= g.slot(h) < g.slots:
                         flags[g.slot(h)] = True
-                padded = [
-                    m.new_optional_interval_var(
-                        starts[0] - pad,
-                        starts[-1] + lengths[-1] - starts[0] + pad,
-                        starts[-1] + lengths[-1],
-                        used,
-                        f"bring:{spec.id}:{code}",
+                padded = []
+                for spec, used, starts, lengths in uses:
+                    if len(starts) == 1:
+                        size: Any = lengths[0] + pad
+                    else:  # parts: the stay lasts from the first to the end of the last
+                        size = m.new_int_var(0, g.slots + pad, f"stay:{spec.id}:{code}")
+                        m.add(size == starts[-1] + lengths[-1] - starts[0] + pad)
+                    padded.append(
+                        m.new_optional_interval_var(
+                            starts[0] - pad,
+                            size,
+                            starts[-1] + lengths[-1],
+                            used,
+                            f"bring:{spec.id}:{code}",
+                        )
                     )
-                    for spec, used, starts, lengths in uses
-                ]
                 busy = [
                     m.new_optional_fixed_size_interval_var(begin, length, lit, "busy")
                     for begin, length in _runs(flags)

@@ -65,7 +65,7 @@ LEAN_PLACEMENTS = 60_000
 # that takes more than this many clash terms (then: pairs of fixed weights, re-sectioned
 # between rounds).
 TRACK_PLACEMENTS = LEAN_PLACEMENTS
-TRACK_TERMS = 200_000
+TRACK_TERMS = 100_000
 
 
 def _placements(problem: Problem) -> int:
@@ -769,6 +769,12 @@ class _Model:
         """How many of ``variables()`` are times and rooms (the tracks' choices follow)."""
         return sum(len(self.x[c]) + len(self.y[c]) for c in self.problem.classes)
 
+    def hint_tracks(self) -> None:
+        """Hint the tracks' current choices only (a partial hint)."""
+        literals = self.variables()[self.xy_count :]
+        for literal, value in zip(literals, self.track_hint, strict=True):
+            self.model.add_hint(literal, value)
+
     def hint(self, values: list[int]) -> None:
         self.model.clear_hints()
         for variable, value in zip(self.variables(), values, strict=True):
@@ -863,6 +869,7 @@ def solve(
         else _Model(problem, {} if plan.lean else enrolments)
     )
     with_tracks = with_tracks and (plan.lean or bool(model.tracks))
+    model.hint_tracks()  # the first sectioning (the times are left to CP-SAT)
     build = time.monotonic() - started
     history: list[tuple[float, float]] = []
 
