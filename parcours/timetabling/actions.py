@@ -206,49 +206,53 @@ def _validate(organisation: Organisation, data: CampaignData) -> None:
         raise ValidationError(errors)
 
 
+def _apply(campaign: Campaign, data: CampaignData) -> None:
+    """What the campaign asks for, from validated ``data`` (its sites and modules apart)."""
+    campaign.name = data.name.strip()
+    campaign.code = data.code.strip()
+    campaign.pathway = data.pathway
+    campaign.start, campaign.end = data.start, data.end
+    campaign.weekdays = sorted(set(data.weekdays))
+    campaign.mornings, campaign.afternoons = data.mornings, data.afternoons
+    campaign.holidays = sorted({d.isoformat() for d in data.holidays})
+    campaign.groups_per_site = data.groups_per_site
+    campaign.groups_total = data.groups_total
+    campaign.group_size = data.group_size
+    campaign.one_introduction = data.one_introduction
+    campaign.options_per_group = data.options_per_group
+    campaign.min_gap_days = data.min_gap_days
+    campaign.spread_weight = data.spread_weight
+    campaign.monthly_weight = data.monthly_weight
+    campaign.trips_weight = data.trips_weight
+    campaign.preferred_weight = data.preferred_weight
+    campaign.preferred_weekdays = sorted(set(data.preferred_weekdays))
+    campaign.seconds = data.seconds
+
+
+def _module_row(row: CampaignModule, choice: ModuleChoice) -> CampaignModule:
+    """A module of the campaign and how it runs, from the coordinator's choice."""
+    row.module = choice.module
+    row.phase = choice.phase
+    row.half_days = choice.half_days or half_days_for(choice.module)
+    row.consecutive = choice.consecutive
+    row.features = sorted(set(choice.features))
+    return row
+
+
 def create_campaign(*, actor: Actor, organisation: Organisation, data: CampaignData) -> Campaign:
     """A campaign to plan: its modules, sites, period, rules and wishes."""
     require_role(actor, organisation, MANAGERS)
     _validate(organisation, data)
     with write_transaction():
-        campaign = Campaign.objects.create(
+        campaign = Campaign(
             organisation=organisation,
-            name=data.name.strip(),
-            code=data.code.strip(),
-            pathway=data.pathway,
-            start=data.start,
-            end=data.end,
-            weekdays=sorted(set(data.weekdays)),
-            mornings=data.mornings,
-            afternoons=data.afternoons,
-            holidays=sorted({d.isoformat() for d in data.holidays}),
-            groups_per_site=data.groups_per_site,
-            groups_total=data.groups_total,
-            group_size=data.group_size,
-            one_introduction=data.one_introduction,
-            options_per_group=data.options_per_group,
-            min_gap_days=data.min_gap_days,
-            spread_weight=data.spread_weight,
-            monthly_weight=data.monthly_weight,
-            trips_weight=data.trips_weight,
-            preferred_weight=data.preferred_weight,
-            preferred_weekdays=sorted(set(data.preferred_weekdays)),
-            seconds=data.seconds,
             created_by=actor.user if actor.user.is_authenticated else None,
         )
+        _apply(campaign, data)
+        campaign.save()
         campaign.sites.set(data.sites)
         CampaignModule.objects.bulk_create(
-            [
-                CampaignModule(
-                    campaign=campaign,
-                    module=c.module,
-                    phase=c.phase,
-                    half_days=c.half_days or half_days_for(c.module),
-                    consecutive=c.consecutive,
-                    features=list(c.features),
-                )
-                for c in data.modules
-            ]
+            [_module_row(CampaignModule(campaign=campaign), c) for c in data.modules]
         )
         audit.record(
             "timetabling.campaign.create",
@@ -278,25 +282,7 @@ def update_campaign(*, actor: Actor, campaign: Campaign, data: CampaignData) -> 
                 _("Un calcul est en cours : arrêtez-le avant de modifier la campagne.")
             )
         had_plan = bool(locked.plan)
-        locked.name = data.name.strip()
-        locked.code = data.code.strip()
-        locked.pathway = data.pathway
-        locked.start, locked.end = data.start, data.end
-        locked.weekdays = sorted(set(data.weekdays))
-        locked.mornings, locked.afternoons = data.mornings, data.afternoons
-        locked.holidays = sorted({d.isoformat() for d in data.holidays})
-        locked.groups_per_site = data.groups_per_site
-        locked.groups_total = data.groups_total
-        locked.group_size = data.group_size
-        locked.one_introduction = data.one_introduction
-        locked.options_per_group = data.options_per_group
-        locked.min_gap_days = data.min_gap_days
-        locked.spread_weight = data.spread_weight
-        locked.monthly_weight = data.monthly_weight
-        locked.trips_weight = data.trips_weight
-        locked.preferred_weight = data.preferred_weight
-        locked.preferred_weekdays = sorted(set(data.preferred_weekdays))
-        locked.seconds = data.seconds
+        _apply(locked, data)
         # The old plan answered another question.
         locked.status = CampaignStatus.DRAFT
         locked.plan, locked.costs, locked.reasons, locked.pins = [], {}, [], []
@@ -309,12 +295,7 @@ def update_campaign(*, actor: Actor, campaign: Campaign, data: CampaignData) -> 
         kept = {c.module.pk for c in data.modules}
         locked.modules.exclude(module_id__in=kept).delete()
         for c in data.modules:
-            row = existing.get(c.module.pk) or CampaignModule(campaign=locked, module=c.module)
-            row.phase = c.phase
-            row.half_days = c.half_days or half_days_for(c.module)
-            row.consecutive = c.consecutive
-            row.features = sorted(set(c.features))
-            row.save()
+            _module_row(existing.get(c.module.pk) or CampaignModule(campaign=locked), c).save()
         audit.record(
             "timetabling.campaign.update",
             actor=actor.user,
