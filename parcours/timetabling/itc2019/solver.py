@@ -12,17 +12,21 @@ The model (one decision per class: a time and, when it takes one, a room):
   compatible x[j][l]``), relaxed by a violation literal when the constraint is soft.
   SameAttendees adds room-pair clauses where only the travel between rooms breaks it.
 - MaxDays (day-use literals), MaxDayLoad (a linear load per day of each week) hard or soft.
-  MaxBreaks and MaxBlock are not modelled: when required, a broken one is cut off after the
-  solve by a clause forbidding that combination of times, and the solve resumes (lazy cuts);
-  when soft, their cost is only measured by the checker.
-- Students are sectioned before timetabling (see ``sectioning``); each pair of classes that
-  share n students is a soft "same attendees" pair of weight n. After the solve the students are
-  re-sectioned against the fixed times.
+  MaxBreaks exactly (a literal per meeting that starts a block). MaxBlock is not modelled:
+  when required, a broken one is cut off after the solve by a clause forbidding that
+  combination of times, and the solve resumes (lazy cuts); when soft, its cost is only
+  measured by the checker.
+- Students: sectioned inside the model by tracks when it stays small enough (see
+  ``_Model._tracks``); otherwise sectioned before timetabling (see ``sectioning``), each pair
+  of classes that share n students then being a soft "same attendees" pair of weight n. After
+  each solve the students are re-sectioned against the fixed times.
 
-Solving: one CP-SAT run with the objective (2 workers; its feasibility-jump heuristic gives the
-first timetable; a first run without objective would pay the long presolve twice), the best
-solution kept by a callback, snapshots at checkpoints for the benchmark. The result is checked
-by the independent checker.
+Solving: CP-SAT with the objective (2 workers; its feasibility-jump heuristic gives the first
+timetable; a first run without objective would pay the long presolve twice), in rounds when
+there are students (``RoundPlan``: after each, the students are re-sectioned exactly against
+its timetable and the next round starts from the best plan); the best solution kept by a
+callback, snapshots at checkpoints for the benchmark. Every plan is checked by the independent
+checker, and the best checked one is the answer.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ TIME_KINDS = {
     "MinGap",
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
-LAZY_KINDS = {"MaxBreaks", "MaxBlock"}
+LAZY_KINDS = {"MaxBlock"}
+WEEKLY_KINDS = {"MaxDayLoad", "MaxBreaks"}  # in the model, a soft cost divided by the weeks
 # Above this many (class, time, room) placements, the first round leaves the students out.
 LEAN_PLACEMENTS = 60_000
 # Up to this many placements, the students are sectioned inside the model (tracks), unless
@@ -195,7 +200,7 @@ class _Model:
         # multiplied by it instead (integer objective)
         self.scale = (
             problem.nr_weeks
-            if any(not d.required and d.kind == "MaxDayLoad" for d in problem.distributions)
+            if any(not d.required and d.kind in WEEKLY_KINDS for d in problem.distributions)
             else 1
         )
         self.objective: list[tuple[Any, int]] = []
@@ -515,6 +520,9 @@ class _Model:
                 self._max_days(members, distribution.params[0], cost)
             elif kind == "MaxDayLoad":
                 self._max_day_load(members, distribution.params[0], cost)
+            elif kind == "MaxBreaks":
+                breaks, gap = distribution.params[:2]
+                self._max_breaks(members, breaks, gap, cost)
             elif kind in LAZY_KINDS and distribution.required:
                 self.lazy.append(index)
 
@@ -535,6 +543,56 @@ class _Model:
             excess = m.new_int_var(0, self.problem.nr_days, "days_over")
             m.add(excess >= sum(used) - limit)
             self.objective.append((excess, cost * self.scale))
+
+    def _max_breaks(self, members: list[int], breaks: int, gap: int, cost: int | None) -> None:
+        """At most ``breaks`` breaks (``breaks + 1`` blocks) a day, exactly.
+
+        On each day of each week, a meeting starts a block when it is held and none of the
+        meetings before it (by start, then end, then class) ends within ``gap`` of its start:
+        ``starts[m] + Σ those before ≥ x[m]``. The blocks are the starts; days with the same
+        meetings share their literals (and, when soft, count as many times as they occur).
+        """
+        m = self.model
+        days: dict[tuple[tuple[int, int], ...], int] = {}
+        for week in range(self.problem.nr_weeks):
+            for day in range(self.problem.nr_days):
+                terms = tuple(
+                    (c, k)
+                    for c in members
+                    for k, t in enumerate(self.times[c])
+                    if t.days >> day & 1 and t.weeks >> week & 1
+                )
+                if len({c for c, _ in terms}) > breaks + 1:  # else never too many blocks
+                    days[terms] = days.get(terms, 0) + 1
+        for terms, repeats in days.items():
+            order = sorted(
+                terms,
+                key=lambda ck: (
+                    self.times[ck[0]][ck[1]].start,
+                    self.times[ck[0]][ck[1]].end,
+                    ck[0],
+                ),
+            )
+            starters = []
+            for i, (c, k) in enumerate(order):
+                start = self.times[c][k].start
+                before = [
+                    self.x[c2][k2]
+                    for c2, k2 in order[:i]
+                    if c2 != c and self.times[c2][k2].end + gap >= start
+                ]
+                if not before:
+                    starters.append(self.x[c][k])
+                    continue
+                starter = m.new_bool_var("block")
+                m.add(starter + sum(before) >= self.x[c][k])
+                starters.append(starter)
+            if cost is None:
+                m.add(sum(starters) <= breaks + 1)
+            else:
+                excess = m.new_int_var(0, len(starters), "breaks_over")
+                m.add(excess >= sum(starters) - breaks - 1)
+                self.objective.append((excess, cost * repeats))
 
     def _max_day_load(self, members: list[int], limit: int, cost: int | None) -> None:
         m, seen = self.model, set()
@@ -1023,7 +1081,7 @@ def solve(
     # Checkpoints after the solve ended early (optimal): the best plan then is the final one.
     for at in pending:
         checkpoints.append((at, report.total if report is not None and report.feasible else None))
-    # Lazy cuts for the constraints the model leaves out (required MaxBreaks / MaxBlock).
+    # Lazy cuts for the constraints the model leaves out (required MaxBlock).
     while (
         report is not None
         and solution is not None
