@@ -12,10 +12,10 @@ The model (one decision per class: a time and, when it takes one, a room):
   compatible x[j][l]``), relaxed by a violation literal when the constraint is soft.
   SameAttendees adds room-pair clauses where only the travel between rooms breaks it.
 - MaxDays (day-use literals), MaxDayLoad (a linear load per day of each week) hard or soft.
-  MaxBreaks exactly (a literal per meeting that starts a block). MaxBlock is not modelled:
-  when required, a broken one is cut off after the solve by a clause forbidding that
-  combination of times, and the solve resumes (lazy cuts); when soft, its cost is only
-  measured by the checker.
+  MaxBreaks and MaxBlock exactly (a literal per meeting that starts a block; for MaxBlock, the
+  chain of "the block is still open" literals). A MaxBlock too large for the model
+  (``MAX_BLOCK_TERMS``), when required, is cut off after the solve by a clause forbidding that
+  combination of times, and the solve resumes (lazy cuts); when soft, only measured.
 - Students: sectioned inside the model by tracks when it stays small enough (see
   ``_Model._tracks``); otherwise sectioned before timetabling (see ``sectioning``), each pair
   of classes that share n students then being a soft "same attendees" pair of weight n. After
@@ -62,8 +62,10 @@ TIME_KINDS = {
     "MinGap",
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
-LAZY_KINDS = {"MaxBlock"}
-WEEKLY_KINDS = {"MaxDayLoad", "MaxBreaks"}  # in the model, a soft cost divided by the weeks
+WEEKLY_KINDS = {"MaxDayLoad", "MaxBreaks", "MaxBlock"}  # a soft cost divided by the weeks
+# A MaxBlock over more meetings a day (Σ over its days of their meetings squared) is not in
+# the model: when required, a broken one is cut off after the solve; when soft, only measured.
+MAX_BLOCK_TERMS = 200_000
 # Above this many (class, time, room) placements, the first round leaves the students out.
 LEAN_PLACEMENTS = 60_000
 # Up to this many placements, the students are sectioned inside the model (tracks), unless
@@ -523,8 +525,10 @@ class _Model:
             elif kind == "MaxBreaks":
                 breaks, gap = distribution.params[:2]
                 self._max_breaks(members, breaks, gap, cost)
-            elif kind in LAZY_KINDS and distribution.required:
-                self.lazy.append(index)
+            elif kind == "MaxBlock":
+                longest, gap = distribution.params[:2]
+                if not self._max_block(members, longest, gap, cost) and distribution.required:
+                    self.lazy.append(index)  # too large: cut off when broken
 
     def _max_days(self, members: list[int], limit: int, cost: int | None) -> None:
         m, used = self.model, []
@@ -544,55 +548,119 @@ class _Model:
             m.add(excess >= sum(used) - limit)
             self.objective.append((excess, cost * self.scale))
 
-    def _max_breaks(self, members: list[int], breaks: int, gap: int, cost: int | None) -> None:
-        """At most ``breaks`` breaks (``breaks + 1`` blocks) a day, exactly.
-
-        On each day of each week, a meeting starts a block when it is held and none of the
-        meetings before it (by start, then end, then class) ends within ``gap`` of its start:
-        ``starts[m] + Σ those before ≥ x[m]``. The blocks are the starts; days with the same
-        meetings share their literals (and, when soft, count as many times as they occur).
-        """
-        m = self.model
+    def _day_patterns(self, members: list[int]) -> dict[tuple[tuple[int, int], ...], int]:
+        """The meetings (class, time) of each day of each week, in order (start, end, class),
+        as distinct patterns → how many days have that pattern."""
         days: dict[tuple[tuple[int, int], ...], int] = {}
         for week in range(self.problem.nr_weeks):
             for day in range(self.problem.nr_days):
-                terms = tuple(
-                    (c, k)
-                    for c in members
-                    for k, t in enumerate(self.times[c])
-                    if t.days >> day & 1 and t.weeks >> week & 1
+                terms = sorted(
+                    (
+                        (c, k)
+                        for c in members
+                        for k, t in enumerate(self.times[c])
+                        if t.days >> day & 1 and t.weeks >> week & 1
+                    ),
+                    key=lambda ck: (
+                        self.times[ck[0]][ck[1]].start,
+                        self.times[ck[0]][ck[1]].end,
+                        ck[0],
+                    ),
                 )
-                if len({c for c, _ in terms}) > breaks + 1:  # else never too many blocks
-                    days[terms] = days.get(terms, 0) + 1
-        for terms, repeats in days.items():
-            order = sorted(
-                terms,
-                key=lambda ck: (
-                    self.times[ck[0]][ck[1]].start,
-                    self.times[ck[0]][ck[1]].end,
-                    ck[0],
-                ),
-            )
-            starters = []
-            for i, (c, k) in enumerate(order):
-                start = self.times[c][k].start
-                before = [
-                    self.x[c2][k2]
-                    for c2, k2 in order[:i]
-                    if c2 != c and self.times[c2][k2].end + gap >= start
-                ]
-                if not before:
-                    starters.append(self.x[c][k])
-                    continue
-                starter = m.new_bool_var("block")
-                m.add(starter + sum(before) >= self.x[c][k])
-                starters.append(starter)
+                if len({c for c, _ in terms}) > 1:
+                    days[tuple(terms)] = days.get(tuple(terms), 0) + 1
+        return days
+
+    def _block_starts(self, order: tuple[tuple[int, int], ...], gap: int, exact: bool) -> list[Any]:
+        """For each meeting of a day: "it starts a block" (held, and none of the meetings
+        before it ends within ``gap`` of its start). At least that when not ``exact`` (a cost
+        on the blocks keeps it from being more); exactly that when ``exact``."""
+        m = self.model
+        starters = []
+        for i, (c, k) in enumerate(order):
+            start = self.times[c][k].start
+            before = [
+                self.x[c2][k2]
+                for c2, k2 in order[:i]
+                if c2 != c and self.times[c2][k2].end + gap >= start
+            ]
+            if not before:
+                starters.append(self.x[c][k])
+                continue
+            starter = m.new_bool_var("block")
+            m.add(starter + sum(before) >= self.x[c][k])
+            if exact:
+                m.add_implication(starter, self.x[c][k])
+                for literal in before:
+                    m.add_implication(starter, literal.negated())
+            starters.append(starter)
+        return starters
+
+    def _max_breaks(self, members: list[int], breaks: int, gap: int, cost: int | None) -> None:
+        """At most ``breaks`` breaks (``breaks + 1`` blocks) a day, exactly: the blocks are
+        the meetings that start one (``_block_starts``). Days with the same meetings share
+        their literals (and, when soft, count as many times as they occur)."""
+        m = self.model
+        for order, repeats in self._day_patterns(members).items():
+            if len({c for c, _ in order}) <= breaks + 1:
+                continue  # never too many blocks
+            starters = self._block_starts(order, gap, exact=False)
             if cost is None:
                 m.add(sum(starters) <= breaks + 1)
             else:
                 excess = m.new_int_var(0, len(starters), "breaks_over")
                 m.add(excess >= sum(starters) - breaks - 1)
                 self.objective.append((excess, cost * repeats))
+
+    def _max_block(self, members: list[int], length: int, gap: int, cost: int | None) -> bool:
+        """No block of two or more classes longer than ``length`` slots, exactly; False (nothing
+        built) when that takes more than ``MAX_BLOCK_TERMS`` literals.
+
+        With exact block starts, the block that meeting a starts is still open at the j-th
+        meeting after it when no meeting between them starts another; it is too long when it
+        is open at a held meeting of another class, and a or that meeting ends more than
+        ``length`` after a starts.
+        """
+        m = self.model
+        days = self._day_patterns(members)
+        size = sum(len(order) ** 2 for order in days)
+        if size > MAX_BLOCK_TERMS:
+            return False
+        for order, repeats in days.items():
+            times = [self.times[c][k] for c, k in order]
+            if all(t.end - times[0].start <= length for t in times):
+                continue  # no block of this day can be too long
+            starters = self._block_starts(order, gap, exact=True)
+            longs = []
+            for i, (c, _) in enumerate(order):
+                late = [
+                    j
+                    for j in range(i + 1, len(order))
+                    if order[j][0] != c
+                    and max(times[i].end, times[j].end) - times[i].start > length
+                ]
+                if not late:
+                    continue
+                too_long = m.new_bool_var("long")
+                is_open = starters[i]
+                for j in range(i + 1, late[-1] + 1):
+                    still = m.new_bool_var("open")
+                    # open at j: open before it and j starts no other block
+                    m.add_bool_or([is_open.negated(), starters[j], still])
+                    is_open = still
+                    if j in late:
+                        c2, k2 = order[j]
+                        m.add_bool_or([is_open.negated(), self.x[c2][k2].negated(), too_long])
+                longs.append(too_long)
+            if not longs:
+                continue
+            if cost is None:
+                for literal in longs:
+                    m.add(literal == 0)
+            else:
+                for literal in longs:
+                    self.objective.append((literal, cost * repeats))
+        return True
 
     def _max_day_load(self, members: list[int], limit: int, cost: int | None) -> None:
         m, seen = self.model, set()
@@ -1081,7 +1149,7 @@ def solve(
     # Checkpoints after the solve ended early (optimal): the best plan then is the final one.
     for at in pending:
         checkpoints.append((at, report.total if report is not None and report.feasible else None))
-    # Lazy cuts for the constraints the model leaves out (required MaxBlock).
+    # Lazy cuts for the constraints the model leaves out (a required MaxBlock too large).
     while (
         report is not None
         and solution is not None
