@@ -22,7 +22,7 @@ from parcours.accounts.models import Organisation, Role, User
 from parcours.enrolment.actions.sessions import ROOM_SOURCE
 from parcours.lib.http import AuthedRequest
 from parcours.pathways.models import PathwayModule
-from parcours.scheduling.models import Booking
+from parcours.scheduling.models import Booking, Resource
 from parcours.scheduling.states import BookingStatus
 from parcours.timetabling import actions, adapter
 from parcours.timetabling import campaign as pure
@@ -286,7 +286,9 @@ def _rows(
 
 def _context(campaign: Campaign, view: str) -> dict[str, Any]:
     names = adapter.names(campaign)
-    approval = frozenset(str(r.pk) for r in adapter.rooms_of(campaign) if r.requires_approval)
+    places = adapter.rooms_of(campaign)
+    approval = frozenset(str(r.pk) for r in places if r.requires_approval)
+    units = sum(1 for r in places if r.kind == Resource.Kind.MOBILE_UNIT)
     rows = _rows(campaign, names, approval)
     modules = list(campaign.modules.select_related("module"))
     pending = 0
@@ -360,7 +362,8 @@ def _context(campaign: Campaign, view: str) -> dict[str, Any]:
         "costs": costs,
         "solving": campaign.status == CampaignStatus.SOLVING,
         "trainer_count": len(names.trainers),
-        "room_count": len(names.rooms),
+        "room_count": len(places) - units,
+        "unit_count": units,
     }
 
 

@@ -144,3 +144,27 @@ def test_a_trainer_profile_is_saved_from_its_page(
     assert ok.status_code == 302
     listing = client.get(reverse("timetabling:trainers")).content.decode()
     assert "M1A" in listing
+
+
+def test_the_campaign_page_counts_the_rooms_and_the_mobile_units_apart(
+    as_user: Any, coordinator: User, logistics: User, campaign: Campaign, sites: list[Site]
+) -> None:
+    from parcours.accounts.permissions import Actor
+    from parcours.scheduling import actions as scheduling_actions
+    from parcours.scheduling.models import Resource
+
+    page = as_user(coordinator).get(reverse("timetabling:detail", args=[campaign.pk]))
+    assert "2 salles sur ces sites." in page.content.decode()
+    assert "unité mobile" not in page.content.decode()
+    scheduling_actions.create_resource(
+        actor=Actor.of(logistics),
+        site=sites[0],
+        name="Camion numérique",
+        code="TRUCK",
+        capacity=16,
+        kind=Resource.Kind.MOBILE_UNIT,
+    )
+    page = as_user(coordinator).get(reverse("timetabling:detail", args=[campaign.pk]))
+    text = page.content.decode()
+    assert "2 salles sur ces sites." in text
+    assert "1 unité mobile peut venir sur ces sites" in text
