@@ -548,9 +548,12 @@ class _Model:
             m.add(excess >= sum(used) - limit)
             self.objective.append((excess, cost * self.scale))
 
-    def _day_patterns(self, members: list[int]) -> dict[tuple[tuple[int, int], ...], int]:
+    def _day_patterns(
+        self, members: list[int], least: int = 2
+    ) -> dict[tuple[tuple[int, int], ...], int]:
         """The meetings (class, time) of each day of each week, in order (start, end, class),
-        as distinct patterns → how many days have that pattern."""
+        as distinct patterns → how many days have that pattern (only the days where at least
+        ``least`` classes may meet)."""
         days: dict[tuple[tuple[int, int], ...], int] = {}
         for week in range(self.problem.nr_weeks):
             for day in range(self.problem.nr_days):
@@ -567,7 +570,7 @@ class _Model:
                         ck[0],
                     ),
                 )
-                if len({c for c, _ in terms}) > 1:
+                if len({c for c, _ in terms}) >= least:
                     days[tuple(terms)] = days.get(tuple(terms), 0) + 1
         return days
 
@@ -663,31 +666,23 @@ class _Model:
         return True
 
     def _max_day_load(self, members: list[int], limit: int, cost: int | None) -> None:
-        m, seen = self.model, set()
-        for week in range(self.problem.nr_weeks):
-            for day in range(self.problem.nr_days):
-                terms = tuple(
-                    (c, k)
-                    for c in members
-                    for k, t in enumerate(self.times[c])
-                    if t.days >> day & 1 and t.weeks >> week & 1
-                )
-                if cost is None and terms in seen:
-                    continue
-                seen.add(terms)
-                most = sum(
-                    max((self.times[c][k].length for cc, k in terms if cc == c), default=0)
-                    for c in members
-                )
-                if most <= limit:
-                    continue
-                load = sum(self.times[c][k].length * self.x[c][k] for c, k in terms)
-                if cost is None:
-                    m.add(load <= limit)
-                else:
-                    excess = m.new_int_var(0, most, "load_over")
-                    m.add(excess >= load - limit)
-                    self.objective.append((excess, cost))
+        """At most ``limit`` slots of classes a day: a linear load per distinct day pattern
+        (soft: its excess counts as many times as the pattern occurs)."""
+        m = self.model
+        for terms, repeats in self._day_patterns(members, least=1).items():
+            most = sum(
+                max((self.times[c][k].length for cc, k in terms if cc == c), default=0)
+                for c in members
+            )
+            if most <= limit:
+                continue
+            load = sum(self.times[c][k].length * self.x[c][k] for c, k in terms)
+            if cost is None:
+                m.add(load <= limit)
+            else:
+                excess = m.new_int_var(0, most, "load_over")
+                m.add(excess >= load - limit)
+                self.objective.append((excess, cost * repeats))
 
     # -- students ----------------------------------------------------------------------------
 

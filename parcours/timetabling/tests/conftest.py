@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -55,6 +56,20 @@ def rooms(sites: list[Site], logistics: User) -> list[Resource]:
         )
         for site in sites
     ]
+
+
+def make_truck(logistics: User, site: Site, **fields: Any) -> Resource:
+    """A mobile unit of the organisation, homed at ``site``, that coordinators book directly."""
+    return scheduling_actions.create_resource(
+        actor=Actor.of(logistics),
+        site=site,
+        name="Camion numérique",
+        code="TRUCK",
+        capacity=16,
+        kind=Resource.Kind.MOBILE_UNIT,
+        requires_approval=False,
+        **fields,
+    )
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from parcours.scheduling.models import Booking, Resource
 from parcours.timetabling import actions, adapter
 from parcours.timetabling import campaign as pure
 from parcours.timetabling.models import Campaign, CampaignStatus
-from parcours.timetabling.tests.conftest import campaign_data
+from parcours.timetabling.tests.conftest import campaign_data, make_truck
 
 
 def solved(campaign: Campaign, coordinator: User, capture: Callable[..., Any]) -> Campaign:
@@ -96,15 +96,7 @@ def test_a_mobile_unit_stands_in_for_rooms_at_both_sites_and_is_booked_by_the_co
     # No room at either site any more: the organisation's truck goes to both, with a day to
     # travel between a session at Gosselies and one at Liège.
     Resource.objects.filter(pk__in=[r.pk for r in rooms]).update(is_active=False)
-    truck = scheduling_actions.create_resource(
-        actor=Actor.of(logistics),
-        site=sites[0],
-        name="Camion numérique",
-        code="TRUCK",
-        capacity=16,
-        kind=Resource.Kind.MOBILE_UNIT,
-        requires_approval=False,
-    )
+    truck = make_truck(logistics, sites[0])
     assert adapter.names(campaign).rooms[str(truck.pk)] == "Camion numérique (unité mobile)"
     campaign = solved(campaign, coordinator, django_capture_on_commit_callbacks)
     assert campaign.status == CampaignStatus.PLANNED, campaign.reasons

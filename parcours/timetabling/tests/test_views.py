@@ -13,7 +13,7 @@ from parcours.catalogue.models import Module
 from parcours.enrolment.models import Session
 from parcours.timetabling import adapter
 from parcours.timetabling.models import Campaign, CampaignStatus
-from parcours.timetabling.tests.conftest import next_monday
+from parcours.timetabling.tests.conftest import make_truck, next_monday
 
 
 def test_a_coordinator_describes_solves_reviews_and_commits(
@@ -149,21 +149,10 @@ def test_a_trainer_profile_is_saved_from_its_page(
 def test_the_campaign_page_counts_the_rooms_and_the_mobile_units_apart(
     as_user: Any, coordinator: User, logistics: User, campaign: Campaign, sites: list[Site]
 ) -> None:
-    from parcours.accounts.permissions import Actor
-    from parcours.scheduling import actions as scheduling_actions
-    from parcours.scheduling.models import Resource
-
     page = as_user(coordinator).get(reverse("timetabling:detail", args=[campaign.pk]))
     assert "2 salles sur ces sites." in page.content.decode()
     assert "unité mobile" not in page.content.decode()
-    scheduling_actions.create_resource(
-        actor=Actor.of(logistics),
-        site=sites[0],
-        name="Camion numérique",
-        code="TRUCK",
-        capacity=16,
-        kind=Resource.Kind.MOBILE_UNIT,
-    )
+    make_truck(logistics, sites[0])
     page = as_user(coordinator).get(reverse("timetabling:detail", args=[campaign.pk]))
     text = page.content.decode()
     assert "2 salles sur ces sites." in text
