@@ -63,8 +63,9 @@ TIME_KINDS = {
 }
 ROOM_KINDS = {"SameRoom", "DifferentRoom"}
 WEEKLY_KINDS = {"MaxDayLoad", "MaxBreaks", "MaxBlock"}  # a soft cost divided by the weeks
-# A MaxBlock over more meetings a day (Σ over its days of their meetings squared) is not in
-# the model: when required, a broken one is cut off after the solve; when soft, only measured.
+# A MaxBreaks or MaxBlock over more meetings a day (Σ over its distinct days of their meetings
+# squared) is not in the model: when required, a broken one is cut off after the solve; when
+# soft, only measured.
 MAX_BLOCK_TERMS = 200_000
 # Above this many (class, time, room) placements, the first round leaves the students out.
 LEAN_PLACEMENTS = 60_000
@@ -524,7 +525,8 @@ class _Model:
                 self._max_day_load(members, distribution.params[0], cost)
             elif kind == "MaxBreaks":
                 breaks, gap = distribution.params[:2]
-                self._max_breaks(members, breaks, gap, cost)
+                if not self._max_breaks(members, breaks, gap, cost) and distribution.required:
+                    self.lazy.append(index)  # too large: cut off when broken
             elif kind == "MaxBlock":
                 longest, gap = distribution.params[:2]
                 if not self._max_block(members, longest, gap, cost) and distribution.required:
@@ -599,12 +601,16 @@ class _Model:
             starters.append(starter)
         return starters
 
-    def _max_breaks(self, members: list[int], breaks: int, gap: int, cost: int | None) -> None:
+    def _max_breaks(self, members: list[int], breaks: int, gap: int, cost: int | None) -> bool:
         """At most ``breaks`` breaks (``breaks + 1`` blocks) a day, exactly: the blocks are
         the meetings that start one (``_block_starts``). Days with the same meetings share
-        their literals (and, when soft, count as many times as they occur)."""
+        their literals (and, when soft, count as many times as they occur). False (nothing
+        built) when that takes more than ``MAX_BLOCK_TERMS`` terms."""
         m = self.model
-        for order, repeats in self._day_patterns(members).items():
+        days = self._day_patterns(members)
+        if sum(len(order) ** 2 for order in days) > MAX_BLOCK_TERMS:
+            return False
+        for order, repeats in days.items():
             if len({c for c, _ in order}) <= breaks + 1:
                 continue  # never too many blocks
             starters = self._block_starts(order, gap, exact=False)
@@ -614,6 +620,7 @@ class _Model:
                 excess = m.new_int_var(0, len(starters), "breaks_over")
                 m.add(excess >= sum(starters) - breaks - 1)
                 self.objective.append((excess, cost * repeats))
+        return True
 
     def _max_block(self, members: list[int], length: int, gap: int, cost: int | None) -> bool:
         """No block of two or more classes longer than ``length`` slots, exactly; False (nothing
@@ -1144,7 +1151,8 @@ def solve(
     # Checkpoints after the solve ended early (optimal): the best plan then is the final one.
     for at in pending:
         checkpoints.append((at, report.total if report is not None and report.feasible else None))
-    # Lazy cuts for the constraints the model leaves out (a required MaxBlock too large).
+    # Lazy cuts for the constraints the model leaves out (a required MaxBreaks or MaxBlock too
+    # large for it).
     while (
         report is not None
         and solution is not None

@@ -7,6 +7,7 @@ from itertools import product
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -346,16 +347,24 @@ def test_a_soft_max_block_is_weighed_against_a_time_penalty():
     assert plan(8, first=30, second=(98, 6)) == (3, 0, 3)  # 8:00-10:30, class 2 inside it
 
 
-def test_a_required_max_block_too_large_for_the_model_is_cut_off_after_the_solve(monkeypatch):
+@pytest.mark.parametrize(
+    ("kind", "params", "second"),
+    [("MaxBlock", (18, 0), (104, 12)), ("MaxBreaks", (0, 0), (120, 12))],
+)
+def test_a_required_day_rule_too_large_for_the_model_is_cut_off_after_the_solve(
+    monkeypatch, kind, params, second
+):
     # Above MAX_BLOCK_TERMS the rule is left out of the model: the plan that breaks it is
-    # forbidden after the solve (a lazy cut) and the solve resumes.
+    # forbidden after the solve (a lazy cut) and the solve resumes. Class 2 must then take its
+    # penalised time (12:30 for MaxBlock; 8:40, right after class 1, for MaxBreaks).
     from parcours.timetabling.itc2019 import solver
 
     from .builders import hard, t
 
+    penalised = (150, 12) if kind == "MaxBlock" else (104, 12)
     instance = problem(
-        [[t("10000", 96, 12)], [t("10000", 108, 12), t("10000", 150, 12, penalty=3)]],
-        distributions=[hard("MaxBlock", [1, 2], (18, 0))],
+        [[t("10000", 96, 8)], [t("10000", *second), t("10000", *penalised, penalty=3)]],
+        distributions=[hard(kind, [1, 2], params)],
     )
     modelled = solve(instance, seconds=10)
     monkeypatch.setattr(solver, "MAX_BLOCK_TERMS", 0)
