@@ -100,6 +100,14 @@ class _Grid:
             )
         return result
 
+    def busy_runs(self, half_days: frozenset[HalfDay]) -> list[tuple[int, int]]:
+        """(start slot, length) of each run of these half-days within the period."""
+        flags = [False] * self.slots
+        for h in half_days:
+            if 0 <= self.slot(h) < self.slots:
+                flags[self.slot(h)] = True
+        return _runs(flags)
+
     def structural_starts(self, length: int) -> list[int]:
         """Starts of a block of ``length`` half-days in the period: even blocks start in the
         morning, and no block runs across the end of a week."""
@@ -132,6 +140,7 @@ class _Model:
         self.m = cp_model.CpModel()
         self.assumptions: dict[int, Reason] = {}  # literal index -> reason
         self.literals: list[cp_model.IntVar] = []
+        self._assumed: dict[Reason, cp_model.IntVar] = {}  # one literal per reason
         self.sessions = campaign.sessions()
         self.starts: dict[str, list[cp_model.IntVar]] = {}
         self.rooms: dict[str, dict[str, cp_model.IntVar]] = {}
@@ -144,9 +153,15 @@ class _Model:
     # --- assumptions ------------------------------------------------------------------
 
     def _assumption(self, kind: str, **params: str | int) -> cp_model.IntVar:
-        lit = self.m.new_bool_var(f"assume:{kind}:{params}")
-        self.assumptions[lit.index] = Reason(kind, tuple(sorted(params.items())))
-        self.literals.append(lit)
+        """The literal behind which the rules of one reason are posted (the same for every
+        rule that has that reason, e.g. a mobile unit's bookings, padded or not)."""
+        reason = Reason(kind, tuple(sorted(params.items())))
+        lit = self._assumed.get(reason)
+        if lit is None:
+            lit = self.m.new_bool_var(f"assume:{kind}:{params}")
+            self._assumed[reason] = lit
+            self.assumptions[lit.index] = reason
+            self.literals.append(lit)
         return lit
 
     # --- building ---------------------------------------------------------------------
@@ -246,11 +261,7 @@ class _Model:
         for room in c.rooms:
             if room.unavailable and room_intervals[room.code]:
                 lit = self._assumption("room_busy", room=room.code)
-                busy = [g.slot(h) for h in room.unavailable if 0 <= g.slot(h) < g.slots]
-                flags = [False] * g.slots
-                for s in busy:
-                    flags[s] = True
-                for begin, length in _runs(flags):
+                for begin, length in g.busy_runs(room.unavailable):
                     room_intervals[room.code].append(
                         m.new_optional_fixed_size_interval_var(begin, length, lit, "busy")
                     )
@@ -260,11 +271,7 @@ class _Model:
         for trainer in c.trainers:
             if trainer.unavailable and trainer_intervals[trainer.code]:
                 lit = self._assumption("trainer_busy", trainer=trainer.code)
-                flags = [False] * g.slots
-                for h in trainer.unavailable:
-                    if 0 <= g.slot(h) < g.slots:
-                        flags[g.slot(h)] = True
-                for begin, length in _runs(flags):
+                for begin, length in g.busy_runs(trainer.unavailable):
                     trainer_intervals[trainer.code].append(
                         m.new_optional_fixed_size_interval_var(begin, length, lit, "away")
                     )
@@ -290,10 +297,6 @@ class _Model:
             room = next(r for r in c.rooms if r.code == code)
             if room.unavailable:
                 lit = self._assumption("room_busy", room=code)
-                flags = [False] * g.slots
-                for h in room.unavailable:
-                    if 0 <= g.slot(h) < g.slots:
-                        flags[g.slot(h)] = True
                 padded = []
                 for spec, used, starts, lengths in uses:
                     if len(starts) == 1:
@@ -312,7 +315,7 @@ class _Model:
                     )
                 busy = [
                     m.new_optional_fixed_size_interval_var(begin, length, lit, "busy")
-                    for begin, length in _runs(flags)
+                    for begin, length in g.busy_runs(room.unavailable)
                 ]
                 if busy:
                     m.add_no_overlap([*padded, *busy])
